@@ -1,0 +1,158 @@
+import { TIER_NAMES, type PlatformSpec } from "./schema";
+import type { FieldPath, FieldProblem } from "./errors";
+import { closestWord } from "./did-you-mean";
+import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
+import { logicalCpus } from "../model/capacity";
+import { FIRST_VM_HOST, highestServiceHost } from "../model/build";
+
+const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
+
+/** Checks that need more than one field: what a schema cannot say. Each problem names the field to fix. */
+export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
+  return [
+    ...checkSubnetsDisjoint(spec),
+    ...checkAddresses(spec),
+    ...checkNodeNames(spec),
+    ...checkVmSizesFit(spec),
+    ...checkSubnetSizes(spec),
+  ];
+}
+
+function checkSubnetsDisjoint(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  NETWORK_ROLES.forEach((role, i) => {
+    for (const other of NETWORK_ROLES.slice(0, i)) {
+      const a = parseCidr(spec.networks[role].cidr);
+      const b = parseCidr(spec.networks[other].cidr);
+      if (subnetsOverlap(a, b)) {
+        problems.push({
+          path: ["networks", role, "cidr"],
+          detail: `expected a subnet that overlaps no other network, found ${spec.networks[role].cidr}, which overlaps networks.${other} (${formatSubnet(b)})`,
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+function checkAddresses(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Map<string, FieldPath>();
+  const claim = (address: string, path: FieldPath): void => {
+    const first = seen.get(address);
+    if (first) {
+      problems.push({ path, detail: `expected an address no other host uses, found ${address}, already used by ${formatRelative(first)}` });
+    } else {
+      seen.set(address, path);
+    }
+  };
+
+  const management = parseCidr(spec.networks.management.cidr);
+  spec.proxmox.nodes.forEach((node, i) => {
+    claim(node.address, ["proxmox", "nodes", i, "address"]);
+    if (!subnetContains(management, node.address)) {
+      problems.push({
+        path: ["proxmox", "nodes", i, "address"],
+        detail: `expected an address inside networks.management (${spec.networks.management.cidr}), found ${node.address}`,
+      });
+    }
+  });
+  if (spec.proxmox.qdevice) claim(spec.proxmox.qdevice.address, ["proxmox", "qdevice", "address"]);
+
+  for (const role of NETWORK_ROLES) {
+    const network = spec.networks[role];
+    if (!network.gateway) continue;
+    const path: FieldPath = ["networks", role, "gateway"];
+    claim(network.gateway, path);
+    const subnet = parseCidr(network.cidr);
+    if (!subnetContains(subnet, network.gateway)) {
+      problems.push({ path, detail: `expected an address inside ${network.cidr}, found ${network.gateway}` });
+    } else if (role === "service" || role === "storage") {
+      const host = ipv4ToInt(network.gateway) - subnet.network;
+      if (host >= FIRST_VM_HOST && host <= highestServiceHost(spec)) {
+        problems.push({
+          path,
+          detail: `expected a gateway outside the VM range (hosts ${FIRST_VM_HOST} to ${highestServiceHost(spec)} of ${network.cidr}), found ${network.gateway}`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function checkNodeNames(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const names = spec.proxmox.nodes.map((n) => n.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      problems.push({ path: ["proxmox", "nodes", i, "name"], detail: `expected a node name used once, found "${name}" again (first at proxmox.nodes[${names.indexOf(name)}])` });
+    }
+  });
+  for (const tier of TIER_NAMES) {
+    const restricted: { nodes?: string[] } = spec[tier];
+    restricted.nodes?.forEach((name, i) => {
+      if (names.includes(name)) return;
+      const suggestion = closestWord(name, names);
+      problems.push({
+        path: [tier, "nodes", i],
+        detail: `expected the name of a node in proxmox.nodes (${names.join(", ")}), found "${name}"` + (suggestion ? `; did you mean "${suggestion}"?` : ""),
+      });
+    });
+  }
+  return problems;
+}
+
+function checkVmSizesFit(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const reserve = spec.proxmox.hypervisorReserve;
+  for (const tier of TIER_NAMES) {
+    const restricted: { nodes?: string[] } = spec[tier];
+    const eligible = spec.proxmox.nodes.filter((n) => !restricted.nodes || restricted.nodes.includes(n.name));
+    if (eligible.length === 0) continue;
+    const vm = spec[tier].vm;
+    const largestMemory = eligible.reduce((a, b) => (b.memoryGiB > a.memoryGiB ? b : a));
+    const maxMemory = largestMemory.memoryGiB - reserve.memoryGiB;
+    if (vm.memoryGiB > maxMemory) {
+      problems.push({
+        path: [tier, "vm", "memoryGiB"],
+        detail: `expected at most ${maxMemory} (${largestMemory.name}'s ${largestMemory.memoryGiB} GiB less the ${reserve.memoryGiB} GiB hypervisor reserve), found ${vm.memoryGiB}`,
+      });
+    }
+    const largestCpu = eligible.reduce((a, b) => (logicalCpus(b) > logicalCpus(a) ? b : a));
+    const maxCores = logicalCpus(largestCpu) - reserve.cores;
+    if (vm.cores > maxCores) {
+      problems.push({
+        path: [tier, "vm", "cores"],
+        detail: `expected at most ${maxCores} (${largestCpu.name}'s ${logicalCpus(largestCpu)} logical CPUs less the ${reserve.cores} reserved), found ${vm.cores}`,
+      });
+    }
+  }
+  return problems;
+}
+
+function checkSubnetSizes(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const needed = highestServiceHost(spec) + 1;
+  for (const role of ["service", "storage"] as const) {
+    const subnet = parseCidr(spec.networks[role].cidr);
+    if (subnet.size - 2 < needed) {
+      problems.push({
+        path: ["networks", role, "cidr"],
+        detail: `expected a subnet with at least ${needed} usable addresses for the VMs and virtual IPs, found ${spec.networks[role].cidr} (${subnet.size - 2})`,
+      });
+    }
+  }
+  const cluster = parseCidr(spec.networks.cluster.cidr);
+  const clusterNeeded = 11 + spec.proxmox.nodes.length;
+  if (cluster.size - 2 < clusterNeeded) {
+    problems.push({
+      path: ["networks", "cluster", "cidr"],
+      detail: `expected a subnet with at least ${clusterNeeded} usable addresses for ${spec.proxmox.nodes.length} nodes, found ${spec.networks.cluster.cidr} (${cluster.size - 2})`,
+    });
+  }
+  return problems;
+}
+
+function formatRelative(path: FieldPath): string {
+  return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${part}` : part), "");
+}

@@ -1,0 +1,194 @@
+// The platform spec: the value of the `ibac:platform` key in stacks/Pulumi.<stack>.yaml.
+// One JSON Schema (built with TypeBox so the TypeScript type is derived from it, never written twice),
+// validated by ajv in load.ts. Every object is closed: an unknown key is an error, not a silent no-op.
+import { Type, type Static, type TObject, type TProperties, type ObjectOptions, type TUnsafe } from "@sinclair/typebox";
+
+function closed<T extends TProperties>(properties: T, options: ObjectOptions = {}): TObject<T> {
+  return Type.Object(properties, { additionalProperties: false, ...options });
+}
+
+/** A closed set of values, as one JSON Schema `enum` so that a bad value gets one error naming every choice. */
+function oneOf<const T extends readonly (string | number)[]>(values: T, description?: string): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ enum: [...values], ...(description ? { description } : {}) });
+}
+
+const ipv4Pattern = "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$";
+
+export const Ipv4Address = Type.String({ pattern: ipv4Pattern, description: "an IPv4 address such as 10.20.0.11" });
+export const Ipv4Cidr = Type.String({
+  pattern: ipv4Pattern.slice(0, -1) + "/(3[0-2]|[12]?[0-9])$",
+  description: "an IPv4 CIDR such as 10.20.0.0/24",
+});
+const Hostname = Type.String({
+  pattern: "^[a-z][a-z0-9-]{0,62}$",
+  description: "a host name: lower-case letters, digits and '-', starting with a letter",
+});
+const StorageId = Type.String({ pattern: "^[a-zA-Z][a-zA-Z0-9._-]*$", description: "a Proxmox storage id such as local-zfs" });
+
+export const VmSize = closed(
+  {
+    cores: Type.Integer({ minimum: 1, maximum: 128, description: "virtual CPUs" }),
+    memoryGiB: Type.Integer({ minimum: 1, maximum: 2048 }),
+    diskGiB: Type.Integer({ minimum: 8, maximum: 65536, description: "system disk" }),
+  },
+  { description: "the size of each VM of the tier" },
+);
+
+const tierNodes = Type.Optional(
+  Type.Array(Hostname, { minItems: 1, uniqueItems: true, description: "restrict the tier to these Proxmox nodes (names)" }),
+);
+const count = Type.Integer({ minimum: 1, maximum: 99, description: "how many VMs run the tier" });
+const dataDiskGiB = Type.Integer({ minimum: 1, maximum: 1048576, description: "the data disk of each VM" });
+
+export const DatabaseTier = closed({
+  vm: VmSize,
+  replicas: Type.Integer({ minimum: 1, description: "read-only replicas besides the primary" }),
+  dataDiskGiB,
+  nodes: tierNodes,
+});
+export const CountedTier = closed({ vm: VmSize, count, nodes: tierNodes });
+export const TierWithData = closed({ vm: VmSize, count, dataDiskGiB, nodes: tierNodes });
+export const FrsTier = closed({
+  vm: VmSize,
+  count,
+  dataDiskGiB,
+  localRetentionDays: Type.Integer({ minimum: 1, maximum: 365, description: "days FRS keeps processed data locally" }),
+  nodes: tierNodes,
+});
+
+export const ProxmoxNode = closed({
+  name: Hostname,
+  address: Ipv4Address,
+  cpu: closed({
+    sockets: Type.Integer({ minimum: 1, maximum: 8 }),
+    coresPerSocket: Type.Integer({ minimum: 1, maximum: 256 }),
+    threadsPerCore: Type.Integer({ minimum: 1, maximum: 2 }),
+  }),
+  memoryGiB: Type.Integer({ minimum: 8, maximum: 65536 }),
+  disks: closed({
+    count: Type.Integer({ minimum: 1, maximum: 128 }),
+    sizeGB: Type.Integer({ minimum: 1, description: "size of each disk in GB (10^9 bytes), as sold" }),
+    kind: oneOf(["ssd", "hdd"] as const),
+    layout: oneOf(["raid10", "raidz2", "mirror"] as const, "the ZFS layout of the VM pool"),
+  }),
+  storage: closed({ vmDisks: StorageId }),
+});
+
+export const Network = closed({
+  cidr: Ipv4Cidr,
+  gateway: Type.Optional(Ipv4Address),
+  bridge: Type.Optional(Type.String({ pattern: "^vmbr[0-9]+$", description: "a Proxmox bridge such as vmbr0" })),
+  vlan: Type.Optional(Type.Integer({ minimum: 1, maximum: 4094 })),
+});
+
+const TlsVersion = oneOf(["1.0", "1.1", "1.2", "1.3"] as const);
+
+export const PlatformSpec = closed({
+  site: closed({
+    name: Hostname,
+    domain: Type.String({ pattern: "^([a-z0-9-]+\\.)+[a-z]{2,}$", description: "a DNS domain such as ibac.example.ee" }),
+    timeZone: Type.String({ pattern: "^[A-Za-z_]+(/[A-Za-z_+-]+)*$", description: "an IANA time zone such as Europe/Tallinn" }),
+    dnsServers: Type.Array(Ipv4Address, { minItems: 1, maxItems: 3 }),
+    ntpServers: Type.Array(Ipv4Address, { minItems: 1 }),
+  }),
+  proxmox: closed({
+    version: oneOf([6, 7, 8, 9] as const, "the Proxmox VE major version (8 or 9 are supported; older ones are flagged by policy)"),
+    endpoint: Type.String({ pattern: "^https://[^/\\s]+(:[0-9]+)?/?$", description: "the API URL such as https://10.20.0.11:8006/" }),
+    insecure: Type.Boolean({ description: "skip TLS verification of the API (never in production)" }),
+    nodes: Type.Array(ProxmoxNode, { minItems: 1, maxItems: 128 }),
+    qdevice: Type.Optional(closed({ name: Hostname, address: Ipv4Address })),
+    hypervisorReserve: closed({
+      cores: Type.Integer({ minimum: 0 }),
+      memoryGiB: Type.Integer({ minimum: 0 }),
+    }),
+    snippetStorage: closed({
+      id: StorageId,
+      path: Type.String({ pattern: "^/[^\\s]*$", description: "an absolute path on every node" }),
+    }),
+    vmIdBase: Type.Integer({ minimum: 100, maximum: 999_000_000, multipleOf: 100 }),
+    replicationSchedule: Type.String({ pattern: "^[0-9*/:,.\\- a-z]+$", description: "a Proxmox calendar event such as */15" }),
+  }),
+  networks: closed({
+    management: Network,
+    cluster: Network,
+    service: Network,
+    storage: Network,
+    admin: Network,
+    vpnClients: Network,
+  }),
+  debian: closed({
+    release: oneOf([10, 11, 12, 13] as const, "the Debian major release (12 or 13 are supported; older ones are flagged by policy)"),
+    image: closed({
+      url: Type.String({ pattern: "^https?://\\S+$" }),
+      fileName: Type.String({ pattern: "^[A-Za-z0-9._-]+\\.(qcow2|raw|img)$" }),
+      checksum: Type.String({ pattern: "^[0-9a-f]{64}([0-9a-f]{64})?$", description: "a hex SHA-256 or SHA-512 digest" }),
+      checksumAlgorithm: oneOf(["sha256", "sha512"] as const),
+    }),
+  }),
+  database: DatabaseTier,
+  objectStore: TierWithData,
+  frs: FrsTier,
+  api: CountedTier,
+  loadBalancer: CountedTier,
+  backup: TierWithData,
+  monitoring: CountedTier,
+  vpn: CountedTier,
+  tls: closed({
+    minVersion: TlsVersion,
+    ciphers: Type.Array(Type.String({ pattern: "^[A-Z0-9_-]+$" }), { minItems: 1, description: "OpenSSL names of the TLS 1.2 suites" }),
+    ciphersuites: Type.Array(Type.String({ pattern: "^TLS_[A-Z0-9_]+$" }), { minItems: 1, description: "TLS 1.3 suites" }),
+  }),
+  backupPolicy: closed({
+    database: closed({
+      fullEveryHours: Type.Integer({ minimum: 1, maximum: 168 }),
+      incrementalEveryHours: Type.Integer({ minimum: 1, maximum: 24 }),
+      retentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    }),
+    photos: closed({
+      rotation: oneOf(["hanoi"] as const),
+      newestRestorePointHours: Type.Integer({ minimum: 1 }),
+      oldestRestorePointDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    }),
+    offsite: closed({
+      nasAddress: Ipv4Address,
+      encrypted: Type.Boolean(),
+    }),
+  }),
+  notifications: closed({
+    smtpRelay: closed({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }),
+    email: Type.Array(Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", description: "an e-mail address" }), { minItems: 1 }),
+  }),
+  admins: Type.Array(
+    closed({
+      name: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "a Linux user name" }),
+      sshKeys: Type.Array(Type.String({ pattern: "^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$", description: "an OpenSSH public key" }), { minItems: 1 }),
+    }),
+    { minItems: 1 },
+  ),
+});
+
+export type PlatformSpec = Static<typeof PlatformSpec>;
+export type ProxmoxNodeSpec = Static<typeof ProxmoxNode>;
+export type NetworkSpec = Static<typeof Network>;
+export type VmSizeSpec = Static<typeof VmSize>;
+
+/** The tiers in their fixed order: this order decides VM ids and addresses, so never reorder it. */
+export const TIER_NAMES = ["database", "objectStore", "frs", "api", "loadBalancer", "backup", "monitoring", "vpn"] as const;
+export type TierName = (typeof TIER_NAMES)[number];
+
+/** How many VMs a tier runs: the database counts its primary besides the replicas. */
+export function tierVmCount(spec: PlatformSpec, tier: TierName): number {
+  return tier === "database" ? 1 + spec.database.replicas : spec[tier].count;
+}
+
+/** The data disk of a tier's VMs, when the tier has one. */
+export function tierDataDiskGiB(spec: PlatformSpec, tier: TierName): number | undefined {
+  const t: { dataDiskGiB?: number } = spec[tier];
+  return t.dataDiskGiB;
+}
+
+/** The nodes a tier may run on: its own restriction, or every node of the cluster. */
+export function tierEligibleNodes(spec: PlatformSpec, tier: TierName): string[] {
+  const t: { nodes?: string[] } = spec[tier];
+  return t.nodes ?? spec.proxmox.nodes.map((n) => n.name);
+}
