@@ -1,0 +1,98 @@
+import * as crypto from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformModel } from "../../components/model/types";
+
+/** One resource registration as the mock engine saw it: inputs as the program sent them. */
+export interface Registration {
+  type: string;
+  name: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+}
+
+/** The 32-byte seed an Ed25519 key is derived from, wrapped as PKCS#8 DER. */
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+function sshString(data: Buffer | string): Buffer {
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/** A real Ed25519 public key in OpenSSH format, derived deterministically from a name. */
+export function deterministicSshPublicKey(seedText: string, comment: string): string {
+  const seed = crypto.createHash("sha256").update(seedText).digest();
+  const privateKey = crypto.createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+  const jwk = crypto.createPublicKey(privateKey).export({ format: "jwk" });
+  const raw = Buffer.from(String(jwk.x), "base64url");
+  const blob = Buffer.concat([sshString("ssh-ed25519"), sshString(raw)]);
+  return `ssh-ed25519 ${blob.toString("base64")} ${comment}`;
+}
+
+/**
+ * The mock engine behind `ibac plan`: it answers every registration with realistic outputs (VM ids and
+ * addresses from the model, volume ids as Proxmox forms them) and records what the program sent.
+ * Values that would be secrets in a deployment are made up here, deterministically, and remembered so
+ * that the plan writer can prove none of them reaches a file.
+ */
+export class OfflinePlanMocks implements pulumi.runtime.Mocks {
+  readonly registrations: Registration[] = [];
+  readonly secretValues = new Set<string>();
+  private readonly model: PlatformModel;
+  private readonly stack: string;
+
+  constructor(model: PlatformModel, stack: string) {
+    this.model = model;
+    this.stack = stack;
+  }
+
+  /** A made-up secret value, remembered for scrubbing. */
+  madeUpSecret(label: string): string {
+    const value = `offline-plan-${label}-${crypto.createHash("sha256").update(`${this.stack}/${label}`).digest("hex").slice(0, 24)}`;
+    this.secretValues.add(value);
+    return value;
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    this.registrations.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs });
+    const state = { ...inputs, ...this.outputsFor(args.type, args.name, inputs) };
+    const id = args.custom === false ? undefined : String(state.__id ?? `${args.name}-id`);
+    delete state.__id;
+    return { id, state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    return args.inputs as Record<string, unknown>;
+  }
+
+  private outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+      case "proxmoxve:index/vmLegacy:VmLegacy": {
+        const vm = this.model.vms.find((v) => v.vmId === inputs.vmId);
+        return { __id: String(inputs.vmId), ipv4Addresses: [["127.0.0.1"], ...(vm?.nics.map((n) => [n.address]) ?? [])], macAddresses: vm?.nics.map((_, i) => `bc:24:11:00:${(Number(inputs.vmId) % 256).toString(16).padStart(2, "0")}:${i.toString(16).padStart(2, "0")}`) ?? [] };
+      }
+      case "proxmoxve:download/file:File":
+        return { __id: `${String(inputs.datastoreId)}:${String(inputs.contentType)}/${String(inputs.fileName)}`, size: 350_000_000 };
+      case "proxmoxve:index/fileLegacy:FileLegacy": {
+        const raw = inputs.sourceRaw as { fileName?: string } | undefined;
+        return { __id: `${String(inputs.datastoreId)}:snippets/${raw?.fileName ?? name}` };
+      }
+      case "proxmoxve:user/tokenLegacy:TokenLegacy": {
+        const tokenId = `${String(inputs.userId)}!${String(inputs.tokenName)}`;
+        return { __id: tokenId, value: `${tokenId}=${this.madeUpSecret("automation-token")}` };
+      }
+      case "tls:index/privateKey:PrivateKey":
+        return {
+          publicKeyOpenssh: deterministicSshPublicKey(`${this.stack}/${name}`, `${name}@offline-plan`),
+          privateKeyOpenssh: this.madeUpSecret(`${name}-openssh`),
+          privateKeyPem: this.madeUpSecret(`${name}-pem`),
+        };
+      case "random:index/randomPassword:RandomPassword":
+        return { result: this.madeUpSecret(name) };
+      default:
+        return {};
+    }
+  }
+}

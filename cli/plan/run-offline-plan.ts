@@ -1,0 +1,164 @@
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedStack } from "../../components/spec/load";
+import { SECRET_CONFIG_KEYS } from "../../components/spec/load";
+import type { PlatformModel } from "../../components/model/types";
+import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
+import { targetPathOf } from "../../components/vm/deliver";
+import { OfflinePlanMocks } from "./mocks";
+
+/** What `plan.json` lists for one resource. */
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string;
+  inputs: Record<string, unknown>;
+}
+
+/** A rendered file bound for a VM, with secrets already masked. */
+export interface PlanArtifact {
+  vm: string;
+  /** Absolute path inside the VM. */
+  path: string;
+  content: string;
+}
+
+export interface OfflinePlan {
+  stack: string;
+  resources: PlanResource[];
+  model: PlatformModel;
+  artifacts: PlanArtifact[];
+}
+
+export const SECRET_MARK = "[secret]";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+interface Recorded {
+  resource: pulumi.Resource;
+  type: string;
+  name: string;
+  parent?: pulumi.Resource;
+}
+
+function settled<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/**
+ * Runs the real Pulumi program in this process against a mock engine: no Proxmox, no Pulumi CLI, no
+ * network. Every resource the program registers is recorded with its inputs, secrets masked; every file
+ * bound for a VM is collected as an artifact. This is a plan, never a deployment.
+ */
+export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> {
+  const mocks = new OfflinePlanMocks(loaded.model, loaded.stack);
+  await pulumi.runtime.setMocks(mocks, "ibac-platform", loaded.stack, false);
+  const secretConfig = Object.fromEntries(SECRET_CONFIG_KEYS.map((key) => [key, mocks.madeUpSecret(key)]));
+  pulumi.runtime.setAllConfig(secretConfig, [...SECRET_CONFIG_KEYS]);
+
+  const recorded: Recorded[] = [];
+  const recorder: pulumi.ResourceTransformation = (args) => {
+    recorded.push({ resource: args.resource, type: args.type, name: args.name, ...(args.opts.parent ? { parent: args.opts.parent } : {}) });
+    return undefined;
+  };
+
+  // Loaded only now, synchronously (tsx runs this as CommonJS): the program must see the mocks.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { definePlatform } = require("../../components/program") as typeof import("../../components/program");
+  definePlatform(loaded, { transformations: [recorder] });
+
+  // Resources register asynchronously and may create children as they resolve: wait for a fixed point.
+  let waitedFor = 0;
+  while (waitedFor < recorded.length) {
+    const batch = recorded.slice(waitedFor);
+    waitedFor = recorded.length;
+    await Promise.all(batch.map((r) => settled(r.resource.urn)));
+  }
+
+  const urns = new Map<pulumi.Resource, string>();
+  for (const r of recorded) urns.set(r.resource, await settled(r.resource.urn));
+  const byTypeAndName = new Map(mocks.registrations.map((reg) => [`${reg.type}::${reg.name}`, reg]));
+  const secrets = [...mocks.secretValues];
+
+  const resources: PlanResource[] = [];
+  for (const r of recorded) {
+    const registration = byTypeAndName.get(`${r.type}::${r.name}`);
+    resources.push({
+      urn: urns.get(r.resource) as string,
+      type: r.type,
+      name: r.name,
+      ...(r.parent ? { parent: urns.get(r.parent) } : {}),
+      inputs: (await maskInputs(registration?.inputs ?? {}, secrets)) as Record<string, unknown>,
+    });
+  }
+
+  const artifacts = await collectArtifacts(recorded, byTypeAndName, secrets);
+  return { stack: loaded.stack, resources, model: loaded.model, artifacts };
+}
+
+/** The VM a resource belongs to: its nearest DebianVm ancestor. */
+function owningVm(r: Recorded, recorded: Recorded[]): string | undefined {
+  let current: Recorded | undefined = r;
+  while (current) {
+    if (current.type === "ibac:vm:DebianVm") return current.name;
+    const parent: pulumi.Resource | undefined = current.parent;
+    current = parent ? recorded.find((x) => x.resource === parent) : undefined;
+  }
+  return undefined;
+}
+
+async function collectArtifacts(recorded: Recorded[], registrations: Map<string, { inputs: Record<string, unknown> }>, secrets: string[]): Promise<PlanArtifact[]> {
+  const artifacts = new Map<string, PlanArtifact>();
+  for (const r of recorded) {
+    const inputs = registrations.get(`${r.type}::${r.name}`)?.inputs;
+    const vm = owningVm(r, recorded);
+    if (!inputs || !vm) continue;
+    let path: string | undefined;
+    let content: string | undefined;
+    if (r.type === "proxmoxve:index/fileLegacy:FileLegacy" && inputs.contentType === "snippets") {
+      path = USER_DATA_PATH_IN_VM;
+      content = textOf((unwrapSecret(inputs.sourceRaw) as { data?: unknown } | undefined)?.data);
+    } else if (r.type === "command:remote:CopyToRemote") {
+      path = targetPathOf(String(unwrapSecret(inputs.remotePath)));
+      const source = unwrapSecret(inputs.source);
+      if (source instanceof pulumi.asset.StringAsset) content = await (source as unknown as { text: Promise<string> }).text;
+    }
+    if (path && content !== undefined) artifacts.set(`${vm}${path}`, { vm, path, content: scrub(content, secrets) });
+  }
+  return [...artifacts.values()].sort((a, b) => `${a.vm}${a.path}`.localeCompare(`${b.vm}${b.path}`));
+}
+
+function textOf(value: unknown): string | undefined {
+  const plain = unwrapSecret(value);
+  return typeof plain === "string" ? plain : undefined;
+}
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+function unwrapSecret(value: unknown): unknown {
+  return isSecretWrapper(value) ? value.value : value;
+}
+
+/** Replaces every occurrence of a known secret value with the secret mark. */
+export function scrub(text: string, secrets: string[]): string {
+  return secrets.reduce((t, s) => t.split(s).join(SECRET_MARK), text);
+}
+
+/** Inputs as plan.json shows them: secrets masked, assets as a digest, every string scrubbed. */
+async function maskInputs(value: unknown, secrets: string[]): Promise<unknown> {
+  if (isSecretWrapper(value)) return SECRET_MARK;
+  if (value instanceof pulumi.asset.StringAsset) {
+    const text = await (value as unknown as { text: Promise<string> }).text;
+    return { asset: "text", sha256: crypto.createHash("sha256").update(text).digest("hex"), bytes: Buffer.byteLength(text) };
+  }
+  if (typeof value === "string") return scrub(value, secrets);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => maskInputs(v, secrets)));
+  if (typeof value === "object" && value !== null) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await maskInputs(v, secrets)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}

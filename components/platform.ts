@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { PlatformSpec } from "./spec/schema";
+import type { PlatformModel } from "./model/types";
+import { ProxmoxCluster } from "./cluster/component";
+import { HaRules } from "./cluster/ha-rules";
+import { DebianImage } from "./vm/image";
+import { DebianVm } from "./vm/component";
+import type { RenderedFile } from "./vm/deliver";
+import { renderLoginBanner } from "./vm/render-banner";
+
+export interface IbacPlatformArgs {
+  spec: PlatformSpec;
+  model: PlatformModel;
+  /** Administrator API token for the provider. A secret. */
+  proxmoxApiToken: pulumi.Input<string>;
+  /** Private key for root SSH on the nodes and the QDevice host. A secret. */
+  nodeSshPrivateKey: pulumi.Input<string>;
+}
+
+/**
+ * Files every VM gets, whatever its tier. The tiers' own renderers (database, storage, ...) add theirs here:
+ * this function is the one place a rendered file joins the plan and the deployment.
+ */
+export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec): RenderedFile[] {
+  const banner = renderLoginBanner(vm, spec.site.name);
+  return [
+    { path: "/etc/motd", content: banner, mode: "0644", owner: "root:root" },
+    { path: "/etc/issue.net", content: banner, mode: "0644", owner: "root:root" },
+  ];
+}
+
+/** The whole iBac backend on one Proxmox cluster: cluster-wide resources, the image, and every tier's VMs. */
+export class IbacPlatform extends pulumi.ComponentResource {
+  readonly vms: Record<string, DebianVm>;
+  readonly automationToken: pulumi.Output<string>;
+
+  constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ibac:platform:IbacPlatform", name, {}, opts);
+    const { spec, model } = args;
+
+    const cluster = new ProxmoxCluster(`${name}-cluster`, {
+      spec,
+      model,
+      apiToken: args.proxmoxApiToken,
+      nodeSshPrivateKey: args.nodeSshPrivateKey,
+    }, { parent: this });
+    const withProvider = { parent: this, providers: { proxmoxve: cluster.provider } };
+
+    // The deploy key never leaves Pulumi's state: generated here, its private half is a secret output.
+    const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
+
+    const image = new DebianImage(`${name}-debian-${spec.debian.release}`, { spec, storageId: cluster.fileStorageId }, withProvider);
+
+    this.vms = {};
+    for (const vm of model.vms) {
+      const group = [...cluster.haGroups.entries()].find(([id]) => model.ha.nodeAffinity.find((p) => p.id === id)?.vmIds.includes(vm.vmId));
+      this.vms[vm.name] = new DebianVm(vm.name, {
+        vm,
+        spec,
+        imageFileId: image.fileIds[vm.node],
+        snippetStorageId: cluster.fileStorageId,
+        deployPublicKey: deployKey.publicKeyOpenssh,
+        deployPrivateKey: deployKey.privateKeyOpenssh,
+        files: filesForVm(vm, spec),
+        ...(group ? { haGroup: group[1].group } : {}),
+      }, withProvider);
+    }
+
+    if (spec.proxmox.version >= 9) {
+      new HaRules(`${name}-ha`, {
+        ha: model.ha,
+        provider: cluster.provider,
+        dependsOn: Object.values(this.vms),
+      }, { parent: this });
+    }
+
+    this.automationToken = cluster.automationToken;
+    this.registerOutputs({ automationToken: this.automationToken });
+  }
+}
