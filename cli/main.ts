@@ -4,8 +4,8 @@ import { SpecError } from "../components/spec/errors";
 import { listStacks } from "../components/spec/load";
 import { planCommand } from "./plan/command";
 
-/** The project directory: where Pulumi.yaml and stacks/ are. */
-const projectDir = path.resolve(__dirname, "..");
+/** The project directory: where stacks/ is. IBAC_PROJECT_DIR points at another checkout's stacks. */
+const projectDir = path.resolve(process.env.IBAC_PROJECT_DIR ?? path.join(__dirname, ".."));
 
 /** Exit codes: 0 fine, 1 a check failed or the toolkit broke, 2 the user's input is wrong. */
 export const EXIT_USAGE = 2;

@@ -5,6 +5,7 @@ import { SECRET_CONFIG_KEYS } from "../../components/spec/load";
 import type { PlatformModel } from "../../components/model/types";
 import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
 import { targetPathOf } from "../../components/vm/deliver";
+import { definePlatform } from "../../components/program";
 import { OfflinePlanMocks } from "./mocks";
 
 /** What `plan.json` lists for one resource. */
@@ -29,6 +30,8 @@ export interface OfflinePlan {
   resources: PlanResource[];
   model: PlatformModel;
   artifacts: PlanArtifact[];
+  /** The made-up secret values of this run, kept in memory so tests can prove none was written. */
+  knownSecrets: string[];
 }
 
 export const SECRET_MARK = "[secret]";
@@ -63,9 +66,8 @@ export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> 
     return undefined;
   };
 
-  // Loaded only now, synchronously (tsx runs this as CommonJS): the program must see the mocks.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { definePlatform } = require("../../components/program") as typeof import("../../components/program");
+  // definePlatform creates nothing at import time, so importing it before setMocks is safe; index.ts,
+  // which runs the program on import, is never loaded here.
   definePlatform(loaded, { transformations: [recorder] });
 
   // Resources register asynchronously and may create children as they resolve: wait for a fixed point.
@@ -94,7 +96,7 @@ export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> 
   }
 
   const artifacts = await collectArtifacts(recorded, byTypeAndName, secrets);
-  return { stack: loaded.stack, resources, model: loaded.model, artifacts };
+  return { stack: loaded.stack, resources, model: loaded.model, artifacts, knownSecrets: secrets };
 }
 
 /** The VM a resource belongs to: its nearest DebianVm ancestor. */

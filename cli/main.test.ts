@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const projectDir = path.resolve(__dirname, "..");
+const prodText = fs.readFileSync(path.join(projectDir, "stacks/Pulumi.prod.yaml"), "utf8");
+
+function ibac(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [path.join(projectDir, "bin/ibac.js"), ...args], {
+    cwd: projectDir,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A throw-away project whose only stack is `bad`, with the given text. */
+function projectWith(stackText: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-cli-"));
+  fs.mkdirSync(path.join(dir, "stacks"));
+  fs.writeFileSync(path.join(dir, "stacks/Pulumi.bad.yaml"), stackText);
+  return dir;
+}
+
+describe("ibac plan (the command an ops engineer runs)", () => {
+  it("writes plan.json and the artifacts of the prod stack and exits 0", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-out-"));
+    const run = ibac(["plan", "--stack", "prod", "--out", out]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("nothing was deployed");
+    expect(run.stdout).toMatch(/pve1: db-1->pve2/);
+    expect(fs.existsSync(path.join(out, "plan.json"))).toBe(true);
+    expect(fs.existsSync(path.join(out, "artifacts/db-1/var/lib/cloud/instance/user-data.txt"))).toBe(true);
+  });
+
+  it("rejects a bad field with exit code 2, the file, the field path, and no stack trace", () => {
+    const dir = projectWith(prodText.replace(/replicas: 1\n/, "replicas: two\n"));
+    const run = ibac(["plan", "--stack", "bad"], { IBAC_PROJECT_DIR: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe('stacks/Pulumi.bad.yaml: ibac:platform.database.replicas: expected integer >= 1, found "two"');
+    expect(run.stderr).toMatch(/at line \d+, column \d+/);
+    expect(run.stderr).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+    expect(run.stdout).toBe("");
+  });
+
+  it("rejects a YAML syntax error with its line and column, exit code 2", () => {
+    const dir = projectWith("config:\n  ibac:platform:\n    site: [unclosed\n");
+    const run = ibac(["plan", "--stack", "bad"], { IBAC_PROJECT_DIR: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^stacks\/Pulumi\.bad\.yaml: YAML syntax error at line \d+, column \d+: /);
+  });
+
+  it("names the stacks there are when the stack does not exist, exit code 2", () => {
+    const run = ibac(["plan", "--stack", "nosuch"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe("stacks/Pulumi.nosuch.yaml: no such stack; expected one of lab, prod, staging");
+  });
+
+  it("refuses a missing --stack with exit code 2 and the usage", () => {
+    const run = ibac(["plan"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("required option '-s, --stack <name>' not specified");
+  });
+});

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages whose real programs check what the toolkit renders (see ARCHITECTURE.md):
+# cloud-init validates user-data, openssh-server's sshd validates the SSH hardening drop-in.
+set -euo pipefail
+packages=(cloud-init openssh-server)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+fi
+echo "test dependencies present: ${packages[*]}"
