@@ -1,11 +1,20 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { SpecError } from "../components/spec/errors";
 import { listStacks } from "../components/spec/load";
 import { planCommand } from "./plan/command";
 
+/** The checkout this CLI belongs to (the folder with Pulumi.yaml), whether run from source or from dist/. */
+function findCheckout(start: string): string {
+  for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+  }
+  return path.resolve(start, "..");
+}
+
 /** The project directory: where stacks/ is. IBAC_PROJECT_DIR points at another checkout's stacks. */
-const projectDir = path.resolve(process.env.IBAC_PROJECT_DIR ?? path.join(__dirname, ".."));
+const projectDir = path.resolve(process.env.IBAC_PROJECT_DIR ?? findCheckout(__dirname));
 
 /** Exit codes: 0 fine, 1 a check failed or the toolkit broke, 2 the user's input is wrong. */
 export const EXIT_USAGE = 2;
