@@ -4,7 +4,7 @@ import { hostAddress, parseCidr } from "./addresses";
 import { checkCapacity, logicalCpus, poolSizeGiB, STORAGE_FILL_LIMIT } from "./capacity";
 import { deriveFlows } from "./flows";
 import { planHa } from "./ha";
-import { placeReplicas } from "./placement";
+import { MAX_VMS_PER_TIER, placeReplicas } from "./placement";
 import type { NicPlan, NodePlan, PlatformModel, ReplicationPlan, VmPlan } from "./types";
 
 /** Short names used in VM host names: `db-1`, `s3-2`, ... */
@@ -25,14 +25,18 @@ const STORAGE_NETWORK_TIERS: TierName[] = ["database", "objectStore", "backup"];
 /**
  * Service-network host numbers: 1-15 are kept for gateways and virtual IPs, VMs start at 16 in blocks of
  * 24 per tier (in TIER_NAMES order), so adding a VM to one tier never renumbers another tier's VMs.
- * A tier larger than 24 VMs widens every block to its size.
+ * A tier larger than 24 VMs widens every block to its size (at most MAX_VMS_PER_TIER).
  */
 export const FIRST_VM_HOST = 16;
+/** Node n (0-based) has host FIRST_NODE_CLUSTER_HOST + n on the cluster (corosync) network. */
+export const FIRST_NODE_CLUSTER_HOST = 11;
 export const VIP_HOSTS = { loadBalancer: 10, databasePrimary: 11, objectStore: 12 } as const;
 
 export function tierBlockSize(spec: PlatformSpec): number {
   const largest = Math.max(...TIER_NAMES.map((t) => (t === "database" ? 1 + spec.database.replicas : spec[t].count)));
-  return Math.max(24, largest);
+  // Capped at what placement accepts (a tier never has more VMs than nodes, nor more than 99), so a tier
+  // too large to place is reported as such, not first as a service subnet too small for it.
+  return Math.max(24, Math.min(largest, MAX_VMS_PER_TIER, spec.proxmox.nodes.length));
 }
 
 /** The highest host number the service network must hold for this spec. */
@@ -70,7 +74,7 @@ export function buildModel(spec: PlatformSpec): ModelResult {
   const nodes: NodePlan[] = spec.proxmox.nodes.map((n, i) => ({
     name: n.name,
     managementAddress: n.address,
-    clusterAddress: hostAddress(clusterSubnet, 11 + i),
+    clusterAddress: hostAddress(clusterSubnet, FIRST_NODE_CLUSTER_HOST + i),
     logicalCpus: logicalCpus(n),
     memoryGiB: n.memoryGiB,
     usableStorageGiB: Math.floor(poolSizeGiB(n) * STORAGE_FILL_LIMIT),

@@ -57,13 +57,13 @@ export function checkCapacity(spec: PlatformSpec, nodes: NodePlan[], vms: SizedV
   }));
 
   for (const l of normal) {
-    if (!fitsLoad(l)) problems.push({ path: ["proxmox", "nodes"], detail: `expected the VMs placed on ${l.node} to fit it, found ${describeShortfall(l)}` });
+    if (!fitsLoad(l)) problems.push({ path: ["proxmox", "nodes"], detail: `expected the VMs placed on ${l.node} to fit it, found that ${describeShortfall(l)}` });
   }
   for (const scenario of failures) {
     for (const l of scenario.survivors.filter((s) => !fitsLoad(s))) {
       problems.push({
         path: ["proxmox", "nodes"],
-        detail: `expected room for every HA VM when any one node fails, found: if ${scenario.failedNode} fails, ${describeShortfall(l)}`,
+        detail: `expected room for every HA VM when any one node fails, found that if ${scenario.failedNode} fails, ${describeShortfall(l)}`,
       });
     }
   }

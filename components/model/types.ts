@@ -81,7 +81,7 @@ export interface CapacityReport {
 
 /** A Proxmox HA rule (VE 9) or group (VE 8), before it becomes a resource. */
 export interface NodeAffinityPlan {
-  /** Rule or group id, e.g. `ibac-home-pve1-fo-pve2`. */
+  /** Rule or group id, e.g. `ibac-pve1-then-pve2` (home node, then failover node). */
   id: string;
   /** Node priorities: the home node highest, the failover node next. */
   nodes: Record<string, number>;

@@ -3,7 +3,7 @@ import type { FieldPath, FieldProblem } from "./errors";
 import { closestWord } from "./did-you-mean";
 import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
 import { logicalCpus } from "../model/capacity";
-import { FIRST_VM_HOST, highestServiceHost } from "../model/build";
+import { FIRST_VM_HOST, VIP_HOSTS, highestServiceHost, FIRST_NODE_CLUSTER_HOST } from "../model/build";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
 
@@ -20,16 +20,17 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
 
 function checkSubnetsDisjoint(spec: PlatformSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  // One problem per network, naming every earlier network it overlaps (the first of a pair is left alone).
   NETWORK_ROLES.forEach((role, i) => {
-    for (const other of NETWORK_ROLES.slice(0, i)) {
-      const a = parseCidr(spec.networks[role].cidr);
-      const b = parseCidr(spec.networks[other].cidr);
-      if (subnetsOverlap(a, b)) {
-        problems.push({
-          path: ["networks", role, "cidr"],
-          detail: `expected a subnet that overlaps no other network, found ${spec.networks[role].cidr}, which overlaps networks.${other} (${formatSubnet(b)})`,
-        });
-      }
+    const a = parseCidr(spec.networks[role].cidr);
+    const overlapped = NETWORK_ROLES.slice(0, i)
+      .filter((other) => subnetsOverlap(a, parseCidr(spec.networks[other].cidr)))
+      .map((other) => `networks.${other} (${formatSubnet(parseCidr(spec.networks[other].cidr))})`);
+    if (overlapped.length) {
+      problems.push({
+        path: ["networks", role, "cidr"],
+        detail: `expected a subnet that overlaps no other network, found ${spec.networks[role].cidr}, which overlaps ${overlapped.join(", ")}`,
+      });
     }
   });
   return problems;
@@ -69,10 +70,22 @@ function checkAddresses(spec: PlatformSpec): FieldProblem[] {
       problems.push({ path, detail: `expected an address inside ${network.cidr}, found ${network.gateway}` });
     } else if (role === "service" || role === "storage") {
       const host = ipv4ToInt(network.gateway) - subnet.network;
+      const vip = Object.entries(VIP_HOSTS).find(([, n]) => n === host)?.[0];
       if (host >= FIRST_VM_HOST && host <= highestServiceHost(spec)) {
         problems.push({
           path,
           detail: `expected a gateway outside the VM range (hosts ${FIRST_VM_HOST} to ${highestServiceHost(spec)} of ${network.cidr}), found ${network.gateway}`,
+        });
+      } else if (role === "service" && vip) {
+        problems.push({ path, detail: `expected a gateway that is not a virtual IP, found ${network.gateway}, the ${vip} virtual IP (host ${host} of ${network.cidr})` });
+      }
+    } else if (role === "cluster") {
+      const host = ipv4ToInt(network.gateway) - subnet.network;
+      const last = FIRST_NODE_CLUSTER_HOST + spec.proxmox.nodes.length - 1;
+      if (host >= FIRST_NODE_CLUSTER_HOST && host <= last) {
+        problems.push({
+          path,
+          detail: `expected a gateway outside the nodes' corosync addresses (hosts ${FIRST_NODE_CLUSTER_HOST} to ${last} of ${network.cidr}), found ${network.gateway}`,
         });
       }
     }
@@ -143,7 +156,7 @@ function checkSubnetSizes(spec: PlatformSpec): FieldProblem[] {
     }
   }
   const cluster = parseCidr(spec.networks.cluster.cidr);
-  const clusterNeeded = 11 + spec.proxmox.nodes.length;
+  const clusterNeeded = FIRST_NODE_CLUSTER_HOST + spec.proxmox.nodes.length;
   if (cluster.size - 2 < clusterNeeded) {
     problems.push({
       path: ["networks", "cluster", "cidr"],

@@ -13,17 +13,24 @@ export function editDistance(a: string, b: string): number {
   return d[rows - 1][cols - 1];
 }
 
-/** The known word closest to a misspelt one, if it is close enough to be what was meant. */
+/**
+ * The known word closest to a misspelt one, if it is close enough to be what was meant and no other known
+ * word is just as close (`pve3` among `pve1, pve2` suggests neither: a guess would mislead).
+ */
 export function closestWord(word: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  let tied = false;
   for (const candidate of known) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
+      tied = false;
+    } else if (distance === bestDistance && candidate !== best) {
+      tied = true;
     }
   }
   const tolerance = Math.max(2, Math.floor(word.length / 3));
-  return bestDistance <= tolerance ? best : undefined;
+  return bestDistance <= tolerance && !tied ? best : undefined;
 }

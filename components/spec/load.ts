@@ -66,9 +66,11 @@ export function parseStack(text: string, file: string, stack: string): LoadedSta
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
+    // Only the first syntax error: the parser's later ones are nearly always consequences of it.
     throw new SpecError(
-      doc.errors.map((e) => {
-        const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0];
+      doc.errors.slice(0, 1).map((e) => {
+        // With prettyErrors off the parser leaves linePos unset: compute it from the offset ourselves.
+        const { line, col: column } = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         const message = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
         return problem(`YAML syntax error at line ${line}, column ${column}: ${message}`, "", { line, column });
       }),
@@ -93,7 +95,10 @@ export function parseStack(text: string, file: string, stack: string): LoadedSta
   }
   const platform = config["ibac:platform"];
   if (platform === undefined) {
-    problems.push(problem("expected the platform spec (a mapping), found nothing", "ibac:platform"));
+    // A misspelt `ibac:platform` has been reported above with its suggestion; do not report it twice.
+    if (!unknownIbacKeys.some((k) => closestWord(k, IBAC_CONFIG_KEYS) === "ibac:platform")) {
+      problems.push(problem("expected the platform spec (a mapping), found nothing", "ibac:platform"));
+    }
     throw new SpecError(problems);
   }
 
@@ -130,6 +135,18 @@ function pointerToPath(pointer: string): FieldPath {
 
 function schemaProblems(errors: ErrorObject[], file: string, doc: Document, lineCounter: LineCounter): SpecProblem[] {
   const byPath = new Map<string, SpecProblem>();
+  // A misspelt key is reported once, as the unknown key with its suggestion, not again as the missing key.
+  const suggested = new Set(
+    errors
+      .filter((e) => e.keyword === "additionalProperties")
+      .map((e) => {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+        const suggestion = closestWord(key, known);
+        return suggestion === undefined ? "" : formatFieldPath([...pointerToPath(e.instancePath), suggestion]);
+      })
+      .filter((text) => text !== ""),
+  );
   for (const e of errors) {
     let fieldPath = pointerToPath(e.instancePath);
     let detail: string;
@@ -145,7 +162,8 @@ function schemaProblems(errors: ErrorObject[], file: string, doc: Document, line
       const key = String((e.params as { missingProperty: string }).missingProperty);
       const schema = (e.parentSchema as { properties?: Record<string, SchemaLike> }).properties?.[key] ?? {};
       fieldPath = [...fieldPath, key];
-      detail = `expected ${describeSchema(schema)}, found nothing`;
+      if (suggested.has(formatFieldPath(fieldPath))) continue;
+      detail = `expected ${describeSchema(schema, true)}, found nothing`;
     } else {
       detail = `expected ${describeSchema(e.parentSchema as SchemaLike)}, found ${describeFound(e.data)}`;
     }
@@ -159,6 +177,7 @@ function schemaProblems(errors: ErrorObject[], file: string, doc: Document, line
 
 interface SchemaLike {
   type?: string;
+  required?: string[];
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
@@ -170,8 +189,11 @@ interface SchemaLike {
   items?: SchemaLike;
 }
 
-/** What a schema wants, in words: `integer >= 1`, `one of 8, 9`, `an IPv4 address such as ...`. */
-export function describeSchema(schema: SchemaLike): string {
+/**
+ * What a schema wants, in words: `integer >= 1`, `one of 8, 9`, `an IPv4 address such as ...`. With
+ * `listKeys`, a mapping also names its required keys (for a missing mapping, where that says what to write).
+ */
+export function describeSchema(schema: SchemaLike, listKeys = false): string {
   if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`;
   switch (schema.type) {
     case "integer":
@@ -192,8 +214,10 @@ export function describeSchema(schema: SchemaLike): string {
       const atLeast = schema.minItems ? `at least ${schema.minItems} ` : "";
       return `a list of ${atLeast}${items.replace(/^an? /, "")}${schema.uniqueItems ? " without repeats" : ""}`;
     }
-    case "object":
-      return schema.description ? `a mapping (${schema.description})` : "a mapping";
+    case "object": {
+      const keys = listKeys && schema.required?.length ? ` with ${schema.required.join(", ")}` : "";
+      return (schema.description ? `a mapping (${schema.description})` : "a mapping") + keys;
+    }
     default:
       return schema.description ?? "a value";
   }

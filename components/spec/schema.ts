@@ -183,8 +183,8 @@ export function tierVmCount(spec: PlatformSpec, tier: TierName): number {
 
 /** The data disk of a tier's VMs, when the tier has one. */
 export function tierDataDiskGiB(spec: PlatformSpec, tier: TierName): number | undefined {
-  const t: { dataDiskGiB?: number } = spec[tier];
-  return t.dataDiskGiB;
+  const t = spec[tier];
+  return "dataDiskGiB" in t ? t.dataDiskGiB : undefined;
 }
 
 /** The nodes a tier may run on: its own restriction, or every node of the cluster. */

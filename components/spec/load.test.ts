@@ -1,0 +1,342 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { loadStackFile, parseStack } from "./load";
+import { SpecError } from "./errors";
+import { PROJECT_DIR, STACKS, stackFileName, stackText } from "../../test/fixtures/specs";
+
+const FILE = "stacks/Pulumi.prod.yaml";
+const prod = stackText("prod");
+
+/** The prod stack with one field of the platform spec set to `value` (re-serialised by the yaml package). */
+function withField(fieldPath: (string | number)[], value: unknown): string {
+  const doc = parseDocument(prod);
+  doc.setIn(["config", "ibac:platform", ...fieldPath], value);
+  return doc.toString();
+}
+
+/** The prod stack without one field of the platform spec. */
+function withoutField(fieldPath: (string | number)[]): string {
+  const doc = parseDocument(prod);
+  expect(doc.deleteIn(["config", "ibac:platform", ...fieldPath])).toBe(true);
+  return doc.toString();
+}
+
+/** The prod stack with one piece of text replaced, keeping every other line where it was. */
+function replaced(from: string, to: string): string {
+  expect(prod.split(from).length, `"${from}" should occur once in ${FILE}`).toBe(2);
+  return prod.replace(from, to);
+}
+
+/** The 1-based line of the first line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const index = text.split("\n").findIndex((line) => line.includes(needle));
+  expect(index, `"${needle}" should be in the text`).toBeGreaterThanOrEqual(0);
+  return index + 1;
+}
+
+/** The SpecError that loading the text as the prod stack throws. */
+function rejection(text: string): SpecError {
+  try {
+    parseStack(text, FILE, "prod");
+  } catch (err) {
+    if (err instanceof SpecError) return err;
+    throw err;
+  }
+  throw new Error("expected a SpecError, but the stack loaded");
+}
+
+const lines = (...problems: string[]): string => problems.map((p) => `${FILE}: ${p}`).join("\n");
+
+describe("the real stacks", () => {
+  it.each(STACKS)("%s loads, with every tier's VMs placed", (stack) => {
+    const loaded = parseStack(stackText(stack), stackFileName(stack), stack);
+    expect(loaded.stack).toBe(stack);
+    expect(loaded.file).toBe(stackFileName(stack));
+    expect(loaded.model.vms).toHaveLength(16);
+    expect(loaded.model.capacity.fits).toBe(true);
+    expect(loaded.config).toEqual({});
+  });
+
+  it("loadStackFile reads a stack from disk and names the stack after the file", () => {
+    const loaded = loadStackFile(path.join(PROJECT_DIR, FILE), FILE);
+    expect(loaded.stack).toBe("prod");
+    expect(loaded.file).toBe(FILE);
+    expect(loaded.spec.proxmox.nodes.map((n) => n.name)).toEqual(["pve1", "pve2"]);
+  });
+
+  it("loadStackFile reports a missing file as a SpecError", () => {
+    expect(() => loadStackFile(path.join(PROJECT_DIR, "stacks/Pulumi.nope.yaml"), "stacks/Pulumi.nope.yaml")).toThrowError(
+      new SpecError([{ file: "stacks/Pulumi.nope.yaml", path: "", detail: "no such stack file" }]),
+    );
+  });
+
+  it("passes other config keys through and accepts secrets set with --secret", () => {
+    const text = prod.replace("config:\n", "config:\n  ibac:proxmoxApiToken:\n    secure: AAABAGV4YW1wbGU=\n  aws:region: eu-north-1\n");
+    expect(parseStack(text, FILE, "prod").config).toEqual({ "ibac:proxmoxApiToken": { secure: "AAABAGV4YW1wbGU=" }, "aws:region": "eu-north-1" });
+  });
+});
+
+describe("a wrong type or value", () => {
+  it("names file, field path, expectation and finding, at the value's line", () => {
+    const text = replaced("replicas: 1", "replicas: two");
+    const err = rejection(text);
+    expect(err.message).toBe('stacks/Pulumi.prod.yaml: ibac:platform.database.replicas: expected integer >= 1, found "two"');
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0].position).toEqual({ line: lineOf(text, "replicas: two"), column: 17 });
+    expect(err.describe()).toBe(`${err.message}\n    at line ${lineOf(text, "replicas: two")}, column 17`);
+  });
+
+  it("a number out of range", () => {
+    expect(rejection(withField(["database", "replicas"], 0)).message).toBe(lines("ibac:platform.database.replicas: expected integer >= 1, found 0"));
+  });
+
+  it("a value outside a closed set names every choice", () => {
+    expect(rejection(withField(["proxmox", "version"], 10)).message).toBe(lines("ibac:platform.proxmox.version: expected one of 6, 7, 8, 9, found 10"));
+  });
+
+  it("a malformed CIDR", () => {
+    expect(rejection(withField(["networks", "service", "cidr"], "10.20.2.0/33")).message).toBe(
+      lines('ibac:platform.networks.service.cidr: expected an IPv4 CIDR such as 10.20.0.0/24, found "10.20.2.0/33"'),
+    );
+  });
+
+  it("a scalar where a list belongs", () => {
+    expect(rejection(withField(["proxmox", "nodes"], "pve1")).message).toBe(lines('ibac:platform.proxmox.nodes: expected a list of at least 1 mapping, found "pve1"'));
+  });
+
+  it("every schema problem at once, one line each", () => {
+    const doc = parseDocument(prod);
+    doc.setIn(["config", "ibac:platform", "database", "replicas"], "two");
+    doc.setIn(["config", "ibac:platform", "site", "domain"], "Not A Domain");
+    expect(rejection(doc.toString()).message).toBe(
+      lines(
+        'ibac:platform.site.domain: expected a DNS domain such as ibac.example.ee, found "Not A Domain"',
+        'ibac:platform.database.replicas: expected integer >= 1, found "two"',
+      ),
+    );
+  });
+
+  it("a plain value where a secret belongs", () => {
+    const text = prod.replace("config:\n", "config:\n  ibac:proxmoxApiToken: automation@pve!pulumi=abc\n");
+    expect(rejection(text).message).toBe(
+      lines("config.ibac:proxmoxApiToken: expected a Pulumi secret (set it with `pulumi config set --secret ibac:proxmoxApiToken`), found a plain value"),
+    );
+  });
+});
+
+describe("unknown keys", () => {
+  it("a misspelt key is reported once, with a did-you-mean, at the key", () => {
+    const text = replaced("    database:\n", "    databse:\n");
+    const err = rejection(text);
+    expect(err.message).toBe(lines('ibac:platform.databse: unknown key; did you mean "database"?'));
+    expect(err.problems[0].position).toEqual({ line: lineOf(text, "databse:"), column: 5 });
+  });
+
+  it("a misspelt nested key", () => {
+    expect(rejection(replaced("      replicas: 1\n", "      replica: 1\n")).message).toBe(lines('ibac:platform.database.replica: unknown key; did you mean "replicas"?'));
+  });
+
+  it("a key like no known one lists the known keys (and the key it replaced is missing)", () => {
+    expect(rejection(replaced("      replicas: 1\n", "      copies: 1\n")).message).toBe(
+      lines("ibac:platform.database.replicas: expected integer >= 1, found nothing", "ibac:platform.database.copies: unknown key; expected one of vm, replicas, dataDiskGiB, nodes"),
+    );
+  });
+
+  it("a misspelt config key of the ibac namespace", () => {
+    expect(rejection(prod.replace("  ibac:platform:\n", "  ibac:platfrom:\n")).message).toBe(lines('config.ibac:platfrom: unknown key; did you mean "ibac:platform"?'));
+  });
+});
+
+describe("missing or empty input", () => {
+  it("a missing required mapping names the keys it needs", () => {
+    expect(rejection(withoutField(["tls"])).message).toBe(lines("ibac:platform.tls: expected a mapping with minVersion, ciphers, ciphersuites, found nothing"));
+  });
+
+  it("a missing required value", () => {
+    expect(rejection(withoutField(["database", "replicas"])).message).toBe(lines("ibac:platform.database.replicas: expected integer >= 1, found nothing"));
+  });
+
+  it("an empty file", () => {
+    const expected = lines("the file is empty; expected a Pulumi stack file with `config:` and the `ibac:platform` key");
+    expect(rejection("").message).toBe(expected);
+    expect(rejection("  \n\n").message).toBe(expected);
+  });
+
+  it("a file without config:", () => {
+    expect(rejection("# only a comment\n").message).toBe(lines("config: expected a top-level `config:` mapping, found nothing"));
+  });
+
+  it("a stack file without the platform key", () => {
+    expect(rejection("config:\n  aws:region: eu-north-1\n").message).toBe(lines("ibac:platform: expected the platform spec (a mapping), found nothing"));
+  });
+
+  it("an empty platform key", () => {
+    expect(rejection("config:\n  ibac:platform:\n").message).toBe(lines("ibac:platform: expected a mapping, found null"));
+  });
+});
+
+describe("YAML syntax errors", () => {
+  it("gives line and column", () => {
+    const text = replaced("      count: 2\n      dataDiskGiB: 2000\n", "      count: 2\n     dataDiskGiB: 2000\n");
+    const line = lineOf(text, "     dataDiskGiB: 2000");
+    const err = rejection(text);
+    expect(err.message).toBe(lines(`YAML syntax error at line ${line}, column 1: All mapping items must start at the same column`));
+    expect(err.problems[0].position).toEqual({ line, column: 1 });
+  });
+
+  it("reports only the first error, not the parser's follow-on errors", () => {
+    const text = replaced("replicas: 1", "replicas: [1");
+    const err = rejection(text);
+    const line = lineOf(text, "replicas: [1") + 1;
+    expect(err.message).toBe(lines(`YAML syntax error at line ${line}, column 7: Flow sequence in block collection must be sufficiently indented and end with a ]`));
+    expect(err.problems).toHaveLength(1);
+  });
+
+  it("a key given twice", () => {
+    const text = replaced("      replicas: 1\n", "      replicas: 1\n      replicas: 2\n");
+    expect(rejection(text).message).toBe(lines(`YAML syntax error at line ${lineOf(text, "replicas: 2")}, column 7: Map keys must be unique`));
+  });
+});
+
+describe("networks and addresses", () => {
+  it("overlapping subnets", () => {
+    const err = rejection(withField(["networks", "admin", "cidr"], "10.20.2.0/24"));
+    expect(err.message).toBe(
+      lines("ibac:platform.networks.admin.cidr: expected a subnet that overlaps no other network, found 10.20.2.0/24, which overlaps networks.service (10.20.2.0/24)"),
+    );
+    expect(err.problems[0].position?.line).toBeGreaterThan(0);
+  });
+
+  it("a subnet overlapping several networks is one line naming them all", () => {
+    expect(rejection(withField(["networks", "vpnClients", "cidr"], "10.20.0.0/16")).message).toBe(
+      lines(
+        "ibac:platform.networks.vpnClients.cidr: expected a subnet that overlaps no other network, found 10.20.0.0/16, which overlaps " +
+          "networks.management (10.20.0.0/24), networks.cluster (10.20.1.0/24), networks.service (10.20.2.0/24), networks.storage (10.20.3.0/24), networks.admin (10.20.9.0/24)",
+      ),
+    );
+  });
+
+  it("duplicate node addresses", () => {
+    expect(rejection(withField(["proxmox", "nodes", 1, "address"], "10.20.0.11")).message).toBe(
+      lines("ibac:platform.proxmox.nodes[1].address: expected an address no other host uses, found 10.20.0.11, already used by proxmox.nodes[0].address"),
+    );
+  });
+
+  it("a QDevice on a node's address", () => {
+    expect(rejection(withField(["proxmox", "qdevice", "address"], "10.20.0.12")).message).toBe(
+      lines("ibac:platform.proxmox.qdevice.address: expected an address no other host uses, found 10.20.0.12, already used by proxmox.nodes[1].address"),
+    );
+  });
+
+  it("a node outside the management network", () => {
+    expect(rejection(withField(["proxmox", "nodes", 1, "address"], "10.20.5.12")).message).toBe(
+      lines("ibac:platform.proxmox.nodes[1].address: expected an address inside networks.management (10.20.0.0/24), found 10.20.5.12"),
+    );
+  });
+
+  it("a service gateway inside the VM range", () => {
+    expect(rejection(withField(["networks", "service", "gateway"], "10.20.2.20")).message).toBe(
+      lines("ibac:platform.networks.service.gateway: expected a gateway outside the VM range (hosts 16 to 207 of 10.20.2.0/24), found 10.20.2.20"),
+    );
+  });
+
+  it("a service gateway on a virtual IP", () => {
+    expect(rejection(withField(["networks", "service", "gateway"], "10.20.2.10")).message).toBe(
+      lines("ibac:platform.networks.service.gateway: expected a gateway that is not a virtual IP, found 10.20.2.10, the loadBalancer virtual IP (host 10 of 10.20.2.0/24)"),
+    );
+  });
+
+  it("a cluster gateway on a node's corosync address", () => {
+    expect(rejection(withField(["networks", "cluster", "gateway"], "10.20.1.12")).message).toBe(
+      lines("ibac:platform.networks.cluster.gateway: expected a gateway outside the nodes' corosync addresses (hosts 11 to 12 of 10.20.1.0/24), found 10.20.1.12"),
+    );
+  });
+
+  it("a service subnet too small for the VMs", () => {
+    expect(rejection(withField(["networks", "service", "cidr"], "10.20.2.0/26")).message).toBe(
+      lines("ibac:platform.networks.service.cidr: expected a subnet with at least 208 usable addresses for the VMs and virtual IPs, found 10.20.2.0/26 (62)"),
+    );
+  });
+});
+
+describe("nodes and placement", () => {
+  it("a duplicate node name", () => {
+    expect(rejection(withField(["proxmox", "nodes", 1, "name"], "pve1")).message).toBe(
+      lines('ibac:platform.proxmox.nodes[1].name: expected a node name used once, found "pve1" again (first at proxmox.nodes[0])'),
+    );
+  });
+
+  it("an unknown node name in a tier's nodes", () => {
+    expect(rejection(withField(["api", "nodes"], ["pve1", "pve3"])).message).toBe(
+      lines('ibac:platform.api.nodes[1]: expected the name of a node in proxmox.nodes (pve1, pve2), found "pve3"'),
+    );
+  });
+
+  it("a misspelt node name gets a did-you-mean", () => {
+    expect(rejection(withField(["api", "nodes"], ["pve1", "pev2"])).message).toBe(
+      lines('ibac:platform.api.nodes[1]: expected the name of a node in proxmox.nodes (pve1, pve2), found "pev2"; did you mean "pve2"?'),
+    );
+  });
+
+  it("more VMs in a tier than nodes for anti-affinity", () => {
+    const err = rejection(withField(["api", "count"], 3));
+    expect(err.message).toBe(lines("ibac:platform.api.count: expected at most 2 (anti-affinity keeps each api VM on its own node and 2 nodes are eligible), found 3"));
+    expect(err.problems[0].position?.line).toBeGreaterThan(0);
+  });
+
+  it("more database replicas than nodes for anti-affinity", () => {
+    expect(rejection(withField(["database", "replicas"], 2)).message).toBe(
+      lines("ibac:platform.database.replicas: expected at most 1 (anti-affinity keeps each database VM on its own node and 2 nodes are eligible), found 2"),
+    );
+  });
+
+  it("a tier restricted to fewer nodes than it has VMs", () => {
+    expect(rejection(withField(["vpn", "nodes"], ["pve2"])).message).toBe(
+      lines("ibac:platform.vpn.count: expected at most 1 (anti-affinity keeps each vpn VM on its own node and 1 node is eligible), found 2"),
+    );
+  });
+
+  it("a VM with more memory than any node less its reserve", () => {
+    expect(rejection(withField(["database", "vm", "memoryGiB"], 120)).message).toBe(
+      lines("ibac:platform.database.vm.memoryGiB: expected at most 112 (pve1's 128 GiB less the 16 GiB hypervisor reserve), found 120"),
+    );
+  });
+
+  it("a VM with more cores than any node less its reserve", () => {
+    expect(rejection(withField(["database", "vm", "cores"], 64)).message).toBe(
+      lines("ibac:platform.database.vm.cores: expected at most 60 (pve1's 64 logical CPUs less the 4 reserved), found 64"),
+    );
+  });
+});
+
+describe("capacity", () => {
+  it("a stack that does not fit N+1: one line per failure scenario", () => {
+    const err = rejection(withField(["frs", "vm", "memoryGiB"], 60));
+    expect(err.message).toBe(
+      lines(
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 200 GiB of memory and has 112 GiB after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 200 GiB of memory and has 112 GiB after the hypervisor reserve",
+      ),
+    );
+    expect(err.problems[0].position?.line).toBe(lineOf(prod, "- name: pve1"));
+  });
+
+  it("cores short after a failure", () => {
+    expect(rejection(withField(["frs", "vm", "cores"], 30)).message).toBe(
+      lines(
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 104 cores and has 60 after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 104 cores and has 60 after the hypervisor reserve",
+      ),
+    );
+  });
+
+  it("disks that do not fit a node's pool", () => {
+    expect(rejection(withField(["objectStore", "dataDiskGiB"], 20000)).message).toBe(
+      lines(
+        "ibac:platform.proxmox.nodes[0].disks: expected room for the disks of pve1's VMs and the replicas it receives (47048 GiB), found 11920 GiB usable at 80% fill",
+        "ibac:platform.proxmox.nodes[1].disks: expected room for the disks of pve2's VMs and the replicas it receives (47048 GiB), found 11920 GiB usable at 80% fill",
+      ),
+    );
+  });
+});
