@@ -7,6 +7,8 @@ import { loadStackFile } from "../spec/load";
 import type { PlatformSpec } from "../spec/schema";
 import type { VmPlan } from "../model/types";
 import {
+  type CloudConfigFile,
+  type CloudConfigUser,
   AUTO_UPGRADES_PATH,
   DEPLOY_USER,
   SSHD_HARDENING_PATH,
@@ -40,23 +42,9 @@ const ALLOWED_TOP_LEVEL_KEYS = [
   "runcmd",
 ] as const;
 
-interface UserEntry {
-  name: string;
-  groups: string[];
-  shell: string;
-  lock_passwd: boolean;
-  sudo: string;
-  ssh_authorized_keys: string[];
-}
-interface FileEntry {
-  path: string;
-  owner: string;
-  permissions: string;
-  content: string;
-}
 interface UserData {
-  users: UserEntry[];
-  write_files: FileEntry[];
+  users: CloudConfigUser[];
+  write_files: CloudConfigFile[];
   [key: string]: unknown;
 }
 
@@ -117,7 +105,7 @@ function parseUserData(text: string): UserData {
   return parse(text, { version: "1.1" }) as UserData;
 }
 
-function fileIn(doc: UserData, filePath: string): FileEntry {
+function fileIn(doc: UserData, filePath: string): CloudConfigFile {
   const file = doc.write_files.find((f) => f.path === filePath);
   if (!file) throw new Error(`user-data writes no ${filePath}`);
   return file;

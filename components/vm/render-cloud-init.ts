@@ -70,7 +70,8 @@ interface CloudConfig {
   runcmd: string[][];
 }
 
-interface CloudConfigUser {
+/** One entry of the user-data `users` list, as this renderer writes it. */
+export interface CloudConfigUser {
   name: string;
   groups: string[];
   shell: string;
@@ -79,7 +80,8 @@ interface CloudConfigUser {
   ssh_authorized_keys: string[];
 }
 
-interface CloudConfigFile {
+/** One entry of the user-data `write_files` list, as this renderer writes it. */
+export interface CloudConfigFile {
   path: string;
   owner: string;
   permissions: string;
