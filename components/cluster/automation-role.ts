@@ -2,6 +2,8 @@
  * Privileges of the toolkit's automation token: what `pulumi up` needs to create and run VMs, upload
  * images and snippets and manage HA and replication, and nothing that administers users, the cluster
  * itself or the nodes' system settings. Proxmox VE 9 split VM.Monitor into the VM.GuestAgent.* set.
+ * Sys.Console is there because the HA API (resources, groups, rules) requires it on `/`; Sys.Modify because
+ * downloading an image by URL does.
  */
 export function automationPrivileges(proxmoxVersion: number): string[] {
   const common = [

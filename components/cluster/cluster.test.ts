@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { loadStackFile, stackFilePath } from "../spec/load";
+import { automationPrivileges } from "./automation-role";
+import { qdeviceCommands } from "./qdevice";
+import * as path from "node:path";
+
+const prod = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
+
+describe("QDevice commands (pure, no mocks)", () => {
+  it("installs qnetd on the QDevice host, qdevice on every node, and sets it up once from the first node", () => {
+    const commands = qdeviceCommands(prod.model);
+    expect(commands.map((c) => c.host)).toEqual([prod.model.qdevice?.address, ...prod.model.nodes.map((n) => n.managementAddress), prod.model.nodes[0].managementAddress]);
+    expect(commands[0].create).toContain("corosync-qnetd");
+    const setup = commands[commands.length - 1];
+    // Idempotent: a re-run on a cluster that already has the QDevice does nothing.
+    expect(setup.create).toBe(`pvecm status | grep -q 'Qdevice' || pvecm qdevice setup ${prod.model.qdevice?.address}`);
+    expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
+  });
+
+  it("returns nothing for a stack without a QDevice", () => {
+    const withoutQdevice = { ...prod.model, qdevice: undefined };
+    expect(qdeviceCommands(withoutQdevice)).toEqual([]);
+  });
+});
+
+describe("automation token privileges (least privilege)", () => {
+  it("can build and run VMs but never administer users, permissions or the nodes' power", () => {
+    for (const version of [8, 9]) {
+      const privileges = automationPrivileges(version);
+      expect(privileges).toEqual(expect.arrayContaining(["VM.Allocate", "VM.Config.Disk", "Datastore.AllocateSpace"]));
+      for (const forbidden of ["Permissions.Modify", "User.Modify", "Realm.Allocate", "Sys.PowerMgmt", "Group.Allocate"]) expect(privileges).not.toContain(forbidden);
+    }
+  });
+
+  it("uses the VE 9 guest-agent privileges on VE 9 and VM.Monitor before", () => {
+    expect(automationPrivileges(9)).toContain("VM.GuestAgent.Audit");
+    expect(automationPrivileges(9)).not.toContain("VM.Monitor");
+    expect(automationPrivileges(8)).toContain("VM.Monitor");
+  });
+});
