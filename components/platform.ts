@@ -54,7 +54,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
 
     this.vms = {};
     for (const vm of model.vms) {
-      const group = [...cluster.haGroups.entries()].find(([id]) => model.ha.nodeAffinity.find((p) => p.id === id)?.vmIds.includes(vm.vmId));
+      const affinity = model.ha.nodeAffinity.find((p) => p.vmIds.includes(vm.vmId));
+      const group = affinity ? cluster.haGroups.get(affinity.id) : undefined;
       this.vms[vm.name] = new DebianVm(vm.name, {
         vm,
         spec,
@@ -63,7 +64,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
         deployPublicKey: deployKey.publicKeyOpenssh,
         deployPrivateKey: deployKey.privateKeyOpenssh,
         files: filesForVm(vm, spec),
-        ...(group ? { haGroup: group[1].group } : {}),
+        ...(group ? { haGroup: group.group } : {}),
       }, withProvider);
     }
 
