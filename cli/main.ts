@@ -4,6 +4,8 @@ import { Command, CommanderError } from "commander";
 import { SpecError } from "../components/spec/errors";
 import { listStacks } from "../components/spec/load";
 import { planCommand } from "./plan/command";
+import { describeRunbooks, RUNBOOK_EXIT, runbookCommand } from "./runbook/command";
+import { RunbookInputError } from "../playbooks/engine/errors";
 
 /** The checkout this CLI belongs to (the folder with Pulumi.yaml), whether run from source or from dist/. */
 function findCheckout(start: string): string {
@@ -22,6 +24,11 @@ export const EXIT_USAGE = 2;
 function fail(err: unknown): never {
   if (err instanceof SpecError) {
     console.error(err.describe());
+    process.exit(EXIT_USAGE);
+  }
+  if (err instanceof RunbookInputError) {
+    console.error(`ibac runbook: ${err.message}`);
+    console.error("Nothing was changed.");
     process.exit(EXIT_USAGE);
   }
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
@@ -50,6 +57,53 @@ program
     const missing = unknownStack(options.stack);
     if (missing) throw missing;
     await planCommand({ stack: options.stack, projectDir, ...(options.out ? { out: options.out } : {}) });
+  });
+
+program
+  .command("runbook")
+  .description("run an operations runbook over SSH on a stack's hosts (every command audited)")
+  .argument("[name]", "the runbook; --list shows them")
+  .option("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
+  .option("--list", "list the runbooks and their options")
+  .option("-n, --dry-run", "run only read-only checks; print every change and the host it would run on")
+  .option("-y, --yes", "do not ask before destructive steps")
+  .option("-i, --identity <file>", "SSH private key (default: $IBAC_SSH_IDENTITY or ~/.ssh/id_ed25519)")
+  .option("-u, --ssh-user <user>", "SSH user on the hosts (default: the stack's first admin; sudo is used unless root)")
+  .option("--inventory <file>", "hosts as JSON instead of the stack's model (the lab, or a site with another layout)")
+  .option("--from-step <n>", "resume at step n after a failed run was fixed", (v: string) => Number(v))
+  .option("--audit-log <file>", "JSON-lines audit log (default: $IBAC_AUDIT_LOG or audit/runbooks.jsonl)")
+  .option("--to <target>", "db-restore-pitr: a GTID or a time; db-switchover/db-failover: the replica to promote")
+  .option("--host <host>", "db-rejoin/db-reclone: the server to act on; db-restore-pitr: the host with the backups")
+  .option("--from-server <name>", "db-restore-pitr: whose backups")
+  .option("--force", "db-failover: promote although the old primary answers")
+  .option("--assume-fenced", "db-failover: the old primary's VM was stopped by hand")
+  .action(async (name: string | undefined, o: {
+    stack?: string; list?: boolean; dryRun?: boolean; yes?: boolean; identity?: string; sshUser?: string; inventory?: string;
+    fromStep?: number; auditLog?: string; to?: string; host?: string; fromServer?: string; force?: boolean; assumeFenced?: boolean;
+  }) => {
+    if (o.list || !name) {
+      console.log(`Runbooks:\n${describeRunbooks()}`);
+      if (!o.list) process.exit(EXIT_USAGE);
+      return;
+    }
+    if (!o.stack) throw new RunbookInputError("--stack <name> is required");
+    const missing = unknownStack(o.stack);
+    if (missing) throw missing;
+    const outcome = await runbookCommand({
+      name,
+      stack: o.stack,
+      projectDir,
+      dryRun: o.dryRun ?? false,
+      yes: o.yes ?? false,
+      ...(o.identity ? { identity: o.identity } : {}),
+      ...(o.sshUser ? { sshUser: o.sshUser } : {}),
+      ...(o.inventory ? { inventory: o.inventory } : {}),
+      ...(o.fromStep !== undefined ? { fromStep: o.fromStep } : {}),
+      ...(o.auditLog ? { auditLog: o.auditLog } : {}),
+      runbookOptions: { to: o.to, host: o.host, "from-server": o.fromServer, force: o.force, "assume-fenced": o.assumeFenced },
+      commandLine: ["ibac", ...process.argv.slice(2).filter((a, i, all) => a !== "--from-step" && all[i - 1] !== "--from-step")].join(" "),
+    });
+    process.exitCode = RUNBOOK_EXIT[outcome.status];
   });
 
 process.on("unhandledRejection", fail);

@@ -8,6 +8,8 @@ import { DebianImage } from "./vm/image";
 import { DebianVm } from "./vm/component";
 import type { RenderedFile } from "./vm/deliver";
 import { renderLoginBanner } from "./vm/render-banner";
+import { InternalCa } from "./pki/internal-ca";
+import { DatabaseTier } from "./database/component";
 
 export interface IbacPlatformArgs {
   spec: PlatformSpec;
@@ -22,11 +24,12 @@ export interface IbacPlatformArgs {
  * Files every VM gets, whatever its tier. The tiers' own renderers (database, storage, ...) add theirs here:
  * this function is the one place a rendered file joins the plan and the deployment.
  */
-export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec): RenderedFile[] {
+export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec, tierFiles: RenderedFile[] = []): RenderedFile[] {
   const banner = renderLoginBanner(vm, spec.site.name);
   return [
     { path: "/etc/motd", content: banner, mode: "0644", owner: "root:root" },
     { path: "/etc/issue.net", content: banner, mode: "0644", owner: "root:root" },
+    ...tierFiles,
   ];
 }
 
@@ -50,6 +53,9 @@ export class IbacPlatform extends pulumi.ComponentResource {
     // The deploy key never leaves Pulumi's state: generated here, its private half is a secret output.
     const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
 
+    const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA` }, { parent: this });
+    const database = new DatabaseTier(`${name}-database`, { spec, model, ca }, { parent: this });
+
     const image = new DebianImage(`${name}-debian-${spec.debian.release}`, { spec, storageId: cluster.fileStorageId }, withProvider);
 
     this.vms = {};
@@ -63,7 +69,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
         snippetStorageId: cluster.fileStorageId,
         deployPublicKey: deployKey.publicKeyOpenssh,
         deployPrivateKey: deployKey.privateKeyOpenssh,
-        files: filesForVm(vm, spec),
+        files: filesForVm(vm, spec, database.filesFor(vm.name)),
         ...(group ? { haGroup: group.group } : {}),
       }, withProvider);
     }

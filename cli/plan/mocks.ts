@@ -89,6 +89,12 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
           privateKeyOpenssh: this.madeUpSecret(`${name}-openssh`),
           privateKeyPem: this.madeUpSecret(`${name}-pem`),
         };
+      case "tls:index/selfSignedCert:SelfSignedCert":
+      case "tls:index/locallySignedCert:LocallySignedCert":
+        // Certificates are public; a plan shows where one goes, not its bytes, which only a deployment makes.
+        return { certPem: `-----BEGIN CERTIFICATE-----\n(offline plan: ${name}, issued by the deployment)\n-----END CERTIFICATE-----\n` };
+      case "tls:index/certRequest:CertRequest":
+        return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n(offline plan: ${name})\n-----END CERTIFICATE REQUEST-----\n` };
       case "random:index/randomPassword:RandomPassword":
         return { result: this.madeUpSecret(name) };
       default:

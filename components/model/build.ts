@@ -93,7 +93,7 @@ export function buildModel(spec: PlatformSpec): ModelResult {
       name,
       fqdn: `${name}.${spec.site.domain}`,
       tier: p.tier,
-      ...(p.tier === "database" ? { role: p.index === 0 ? ("primary" as const) : ("replica" as const) } : {}),
+      ...(p.tier === "database" ? { role: name === (spec.database.primary ?? "db-1") ? ("primary" as const) : ("replica" as const) } : {}),
       index: p.index,
       vmId: spec.proxmox.vmIdBase + (tierIndex + 1) * 100 + p.index,
       node: p.node,

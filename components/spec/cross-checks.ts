@@ -15,7 +15,19 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkNodeNames(spec),
     ...checkVmSizesFit(spec),
     ...checkSubnetSizes(spec),
+    ...checkDatabasePrimary(spec),
   ];
+}
+
+function checkDatabasePrimary(spec: PlatformSpec): FieldProblem[] {
+  const primary = spec.database.primary;
+  const count = 1 + spec.database.replicas;
+  const index = primary ? Number(primary.slice("db-".length)) : 1;
+  if (index <= count) return [];
+  return [{
+    path: ["database", "primary"],
+    detail: `expected one of the database VMs (db-1 to db-${count}), found "${primary}"`,
+  }];
 }
 
 function checkSubnetsDisjoint(spec: PlatformSpec): FieldProblem[] {

@@ -40,11 +40,27 @@ const tierNodes = Type.Optional(
 const count = Type.Integer({ minimum: 1, maximum: 99, description: "how many VMs run the tier" });
 const dataDiskGiB = Type.Integer({ minimum: 1, maximum: 1048576, description: "the data disk of each VM" });
 
+export const DatabaseReplication = closed(
+  {
+    semiSync: Type.Optional(
+      closed({
+        enabled: Type.Boolean({ description: "semi-synchronous replication (on by default)" }),
+        waitPoint: Type.Optional(oneOf(["AFTER_SYNC", "AFTER_COMMIT"] as const, "when the primary waits for the replica's ack")),
+        timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3600000, description: "how long a commit waits for an ack before falling back to asynchronous" })),
+      }),
+    ),
+    maxLagSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400, description: "replica lag beyond which runbooks refuse to promote or switch over" })),
+  },
+  { description: "replication settings; every key has a default" },
+);
+
 export const DatabaseTier = closed({
   vm: VmSize,
   replicas: Type.Integer({ minimum: 1, description: "read-only replicas besides the primary" }),
   dataDiskGiB,
   nodes: tierNodes,
+  primary: Type.Optional(Type.String({ pattern: "^db-[1-9][0-9]?$", description: "the VM that is the primary, e.g. db-1 (the default); set it after a failover" })),
+  replication: Type.Optional(DatabaseReplication),
 });
 export const CountedTier = closed({ vm: VmSize, count, nodes: tierNodes });
 export const TierWithData = closed({ vm: VmSize, count, dataDiskGiB, nodes: tierNodes });

@@ -14,6 +14,11 @@ export interface RenderedFile {
   owner: string;
   /** Shell command run after the file changed (e.g. `systemctl reload haproxy`), as root. */
   afterChange?: string;
+  /**
+   * Install only when the VM has no such file yet: for state that runbooks own once it exists (a database
+   * server's replication role), which a later deployment must never revert behind the operator's back.
+   */
+  onlyIfAbsent?: boolean;
 }
 
 /** Where files wait in the VM before `install` moves them into place: the deploy user can write here. */
@@ -33,11 +38,12 @@ export function targetPathOf(staging: string): string | undefined {
 }
 
 /** The shell command that moves a staged file into place and runs its follow-up. */
-export function installCommand(file: Pick<RenderedFile, "path" | "mode" | "owner" | "afterChange">): string {
+export function installCommand(file: Pick<RenderedFile, "path" | "mode" | "owner" | "afterChange" | "onlyIfAbsent">): string {
   const [user, group] = file.owner.split(":");
   const staged = `'${stagingPath(file.path)}'`;
   // The staged copy goes once installed: it may hold secrets and must not linger in a second place.
-  const install = `sudo install -D -m ${file.mode} -o ${user} -g ${group ?? user} ${staged} '${file.path}' && rm -f ${staged}`;
+  const installNow = `sudo install -D -m ${file.mode} -o ${user} -g ${group ?? user} ${staged} '${file.path}' && rm -f ${staged}`;
+  const install = file.onlyIfAbsent ? `{ sudo test -e '${file.path}' && rm -f ${staged} || { ${installNow}; }; }` : installNow;
   return file.afterChange ? `${install} && sudo sh -c '${file.afterChange.replace(/'/g, "'\\''")}'` : install;
 }
 
@@ -61,6 +67,9 @@ export class ConfigDelivery extends pulumi.ComponentResource {
       connection: args.connection,
       create: `sudo install -d -m 0700 -o "$(id -un)" ${INCOMING_DIR}`,
     }, { parent: this, dependsOn: args.dependsOn });
+    // Files install one after another in the order given, so a tier can end its list with the script that
+    // uses the others (e.g. the database bootstrap) and rely on everything before it being in place.
+    let previous: pulumi.Resource | undefined;
     for (const file of args.files) {
       const slug = file.path.replace(/^\//, "").replace(/[^A-Za-z0-9]+/g, "-");
       const hash = pulumi.output(file.content).apply((c) => crypto.createHash("sha256").update(c).update(file.mode + file.owner).digest("hex"));
@@ -70,11 +79,11 @@ export class ConfigDelivery extends pulumi.ComponentResource {
         remotePath: stagingPath(file.path),
         triggers: [hash],
       }, { parent: this, dependsOn: [mkdir] });
-      new command.remote.Command(`${name}-install-${slug}`, {
+      previous = new command.remote.Command(`${name}-install-${slug}`, {
         connection: args.connection,
         create: installCommand(file),
         triggers: [hash],
-      }, { parent: this, dependsOn: [copy] });
+      }, { parent: this, dependsOn: previous ? [copy, previous] : [copy] });
     }
     this.registerOutputs({});
   }

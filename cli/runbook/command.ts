@@ -1,0 +1,95 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import * as readline from "node:readline/promises";
+import { loadStackFile, stackFilePath } from "../../components/spec/load";
+import { RUNBOOKS } from "../../playbooks/registry";
+import { inventoryFromModel, loadInventoryFile } from "../../playbooks/engine/inventory";
+import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/errors";
+import { AuditLog } from "../../playbooks/engine/audit-log";
+import { SshTransport } from "../../playbooks/engine/ssh-transport";
+import { runRunbook, type RunOutcome } from "../../playbooks/engine/run-runbook";
+import { closestWord } from "../../components/spec/did-you-mean";
+
+export interface RunbookCommandOptions {
+  name: string;
+  stack: string;
+  projectDir: string;
+  dryRun: boolean;
+  yes: boolean;
+  identity?: string;
+  sshUser?: string;
+  inventory?: string;
+  fromStep?: number;
+  auditLog?: string;
+  /** The runbook's own options (--to, --host, --force, ...). */
+  runbookOptions: Record<string, string | boolean | undefined>;
+  commandLine: string;
+}
+
+/** Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined. */
+export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, refused: 3, aborted: 4 } as const;
+
+export function describeRunbooks(): string {
+  return [...RUNBOOKS.values()].map((r) => {
+    const options = (r.options ?? []).map((o) => `      ${o.flag.padEnd(24)} ${o.description}`).join("\n");
+    return `  ${r.name.padEnd(18)} ${r.summary}${options ? `\n${options}` : ""}`;
+  }).join("\n");
+}
+
+function defaultIdentity(): string {
+  return process.env.IBAC_SSH_IDENTITY ?? path.join(os.homedir(), ".ssh", "id_ed25519");
+}
+
+/** `ibac runbook NAME --stack S`: resolves the runbook and inventory, then runs it over SSH. */
+export async function runbookCommand(options: RunbookCommandOptions): Promise<RunOutcome> {
+  const runbook = RUNBOOKS.get(options.name);
+  if (!runbook) {
+    const suggestion = closestWord(options.name, [...RUNBOOKS.keys()]);
+    throw new RunbookInputError(`no runbook "${options.name}"${suggestion ? `; did you mean "${suggestion}"?` : ""}\nRunbooks:\n${describeRunbooks()}`);
+  }
+  for (const option of runbook.options ?? []) {
+    const key = option.flag.replace(/^--/, "").split(" ")[0];
+    if (option.required && options.runbookOptions[key] === undefined) throw new RunbookInputError(`${runbook.name} needs ${option.flag}: ${option.description}`);
+  }
+  const shownFile = path.join("stacks", `Pulumi.${options.stack}.yaml`);
+  const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), shownFile);
+  const inventory = options.inventory
+    ? loadInventoryFile(options.inventory, options.stack)
+    : inventoryFromModel(options.stack, loaded.model, loaded.spec, options.sshUser ?? loaded.spec.admins[0].name);
+  const transport = new SshTransport({ identityFile: options.identity ?? defaultIdentity() });
+  const auditFile = options.auditLog ?? process.env.IBAC_AUDIT_LOG ?? path.join(options.projectDir, "audit", "runbooks.jsonl");
+  const audit = new AuditLog(auditFile);
+  const interactive = process.stdin.isTTY && process.stdout.isTTY;
+  const confirm = interactive
+    ? async (question: string): Promise<boolean> => {
+        const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return (await rl.question(`${question} Type "yes" to go on: `)).trim() === "yes";
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined;
+  try {
+    const outcome = await runRunbook({
+      runbook,
+      inventory,
+      transport,
+      options: options.runbookOptions,
+      dryRun: options.dryRun,
+      yes: options.yes,
+      ...(options.fromStep !== undefined ? { fromStep: options.fromStep } : {}),
+      audit,
+      operator: process.env.SUDO_USER ?? os.userInfo().username,
+      commandLine: options.commandLine,
+      say: (line) => console.log(line),
+      ...(confirm ? { confirm } : {}),
+    });
+    console.log(`Audit log: ${auditFile}`);
+    return outcome;
+  } finally {
+    await transport.close();
+  }
+}
+
+export { RunbookInputError, UnsafeStateError };

@@ -1,0 +1,106 @@
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { PlatformSpec } from "../spec/schema";
+import type { PlatformModel } from "../model/types";
+import type { RenderedFile } from "../vm/deliver";
+import type { InternalCa } from "../pki/internal-ca";
+import { PRODUCTION_DATABASE_PATHS, renderCredentialsCnf, tlsFiles, type DatabasePaths } from "./paths";
+import { planDatabase, type DatabaseServer, type DatabaseTopology } from "./topology";
+import { renderAdminCnf, renderRoleCnf, renderServerCnf } from "./render-my-cnf";
+import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "./render-setup-sql";
+import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
+import { renderDatabaseBackupFiles } from "../../backup/database/render-backup-units";
+
+export interface DatabaseTierArgs {
+  spec: PlatformSpec;
+  model: PlatformModel;
+  /** Issues each server's certificate; replicas verify their primary against it. */
+  ca: InternalCa;
+}
+
+/**
+ * The database tier's secrets and files: one password per account (@pulumi/random, secrets), one
+ * certificate per server (the internal CA), and for each VM the rendered option files, setup SQL, backup
+ * units and the bootstrap script, delivered by the VM's ConfigDelivery. The VMs themselves are DebianVms.
+ */
+export class DatabaseTier extends pulumi.ComponentResource {
+  readonly topology: DatabaseTopology;
+  private readonly files = new Map<string, RenderedFile[]>();
+
+  constructor(name: string, args: DatabaseTierArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ibac:database:DatabaseTier", name, {}, opts);
+    this.topology = planDatabase(args.model, args.spec);
+    const topology = this.topology;
+
+    const passwords: Record<string, pulumi.Output<string>> = Object.fromEntries(
+      topology.accounts.map((account) => [
+        account.id,
+        // No quotes, spaces, '#' or backslashes: the value goes into option files and SQL literals unescaped.
+        new random.RandomPassword(`${name}-${account.id}-password`, { length: 32, special: true, overrideSpecial: "-_.+=:,~" }, { parent: this }).result,
+      ]),
+    );
+    const allPasswords = pulumi.secret(pulumi.all(passwords)).apply((p) => p as AccountPasswords);
+
+    for (const server of [topology.primary, ...topology.replicas]) {
+      const cert = args.ca.issueServerCertificate(`${name}-${server.name}-tls`, {
+        commonName: server.fqdn,
+        dnsNames: [server.fqdn, server.name],
+        ipAddresses: [server.address],
+        clientAuth: true,
+      }, this);
+      this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, {
+        passwords: allPasswords,
+        caPem: args.ca.certPem,
+        certPem: cert.certPem,
+        keyPem: cert.privateKeyPem,
+      }));
+    }
+    this.registerOutputs({});
+  }
+
+  /** The files a VM of this tier gets, in install order; none for a VM of another tier. */
+  filesFor(vmName: string): RenderedFile[] {
+    return this.files.get(vmName) ?? [];
+  }
+}
+
+export interface DatabaseSecrets {
+  passwords: pulumi.Input<AccountPasswords>;
+  caPem: pulumi.Input<string>;
+  certPem: pulumi.Input<string>;
+  keyPem: pulumi.Input<string>;
+}
+
+/** Every file of one database server, in the order they must be installed (the bootstrap script last). */
+export function databaseFilesForServer(server: DatabaseServer, topology: DatabaseTopology, paths: DatabasePaths, secrets: DatabaseSecrets): RenderedFile[] {
+  const tls = tlsFiles(paths);
+  const passwords = pulumi.secret(pulumi.output(secrets.passwords));
+  const rootOnly = { mode: "0600", owner: "root:root" };
+  const setupSql = server.role === "primary"
+    ? passwords.apply((p) => renderPrimarySetupSql(topology, p))
+    : passwords.apply((p) => renderReplicaSetupSql(topology, p.replication, tls.ca));
+  const files: RenderedFile[] = [
+    { path: tls.ca, content: secrets.caPem, mode: "0644", owner: "root:root" },
+    { path: tls.cert, content: secrets.certPem, mode: "0644", owner: "root:root" },
+    { path: tls.key, content: pulumi.secret(secrets.keyPem), ...rootOnly },
+    { path: paths.serverCnf, content: renderServerCnf(server, topology, paths), mode: "0644", owner: "root:root" },
+    { path: paths.roleCnf, content: renderRoleCnf(server.role, { semiSyncEnabled: topology.replication.semiSync.enabled }), mode: "0644", owner: "root:root", onlyIfAbsent: true },
+    { path: paths.adminCnf, content: renderAdminCnf(paths), ...rootOnly },
+    { path: paths.replicationCnf, content: passwords.apply((p) => renderCredentialsCnf("ibac_repl", p.replication, paths.socket)), ...rootOnly },
+    { path: paths.backupCnf, content: passwords.apply((p) => renderCredentialsCnf("ibac_backup", p.backup, paths.socket)), ...rootOnly },
+    { path: paths.binlogCnf, content: passwords.apply((p) => renderCredentialsCnf("ibac_binlog", p.binlogCapture, paths.socket)), ...rootOnly },
+    { path: paths.setupSql, content: setupSql, ...rootOnly },
+    { path: SETUP_SCRIPT_PATH, content: renderSetupScript(paths, server.role), mode: "0755", owner: "root:root" },
+    ...renderDatabaseBackupFiles(server, topology, paths),
+  ];
+  // The last file is a digest of all the others: it changes whenever any of them does, and its follow-up
+  // runs the bootstrap once, after everything it reads is in place.
+  const digest = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) => {
+    const hash = crypto.createHash("sha256");
+    files.forEach((f, i) => hash.update(`${f.path}\0${f.mode}\0${f.owner}\0${contents[i]}\0`));
+    return `${hash.digest("hex")}\n`;
+  });
+  files.push({ path: `${paths.stateDir}/deployed.sha256`, content: pulumi.secret(digest), ...rootOnly, afterChange: SETUP_SCRIPT_PATH });
+  return files;
+}

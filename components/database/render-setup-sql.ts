@@ -1,0 +1,69 @@
+import type { DatabaseAccount } from "./users";
+import { APPLICATION_SCHEMA, REPLICATION_USER } from "./users";
+import type { DatabaseServer, DatabaseTopology } from "./topology";
+
+/** Passwords by account id; secrets in a deployment, made-up values in a plan. */
+export type AccountPasswords = Record<DatabaseAccount["id"], string>;
+
+/** A SQL string literal: MariaDB's escaping of backslash and quote. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+function accountSql(account: DatabaseAccount, password: string): string[] {
+  const require = account.requireSsl ? " REQUIRE SSL" : "";
+  return account.hosts.flatMap((host) => {
+    const who = `${sqlString(account.user)}@${sqlString(host)}`;
+    const grants: string[] = [];
+    if (account.privileges.length) grants.push(`GRANT ${account.privileges.join(", ")} ON *.* TO ${who};`);
+    if (account.schemaPrivileges?.length) grants.push(`GRANT ${account.schemaPrivileges.join(", ")} ON \`${APPLICATION_SCHEMA}\`.* TO ${who};`);
+    return [
+      `-- ${account.user}: ${account.purpose}`,
+      `CREATE USER IF NOT EXISTS ${who} IDENTIFIED BY ${sqlString(password)}${require};`,
+      // ALTER as well, so that a rotated password or a changed TLS requirement reaches an existing account.
+      `ALTER USER ${who} IDENTIFIED BY ${sqlString(password)}${require};`,
+      ...grants,
+    ];
+  });
+}
+
+/**
+ * Run once on the primary (idempotent): the application schema and every account. Replicas get it all
+ * through replication, so it is never run on them.
+ */
+export function renderPrimarySetupSql(topology: DatabaseTopology, passwords: AccountPasswords): string {
+  return [
+    "-- Rendered by the iBac toolkit: applied on the primary by ibac-db-setup; idempotent.",
+    `CREATE DATABASE IF NOT EXISTS \`${APPLICATION_SCHEMA}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+    ...topology.accounts.flatMap((a) => accountSql(a, passwords[a.id])),
+    "",
+  ].join("\n");
+}
+
+/** The CHANGE MASTER statement that points a server at a primary: GTID, TLS, the primary's certificate verified. */
+export function changeMasterSql(primary: Pick<DatabaseServer, "address">, port: number, replicationPassword: string, caFile: string): string {
+  return [
+    "CHANGE MASTER TO",
+    `  MASTER_HOST = ${sqlString(primary.address)},`,
+    `  MASTER_PORT = ${port},`,
+    `  MASTER_USER = ${sqlString(REPLICATION_USER)},`,
+    `  MASTER_PASSWORD = ${sqlString(replicationPassword)},`,
+    "  MASTER_USE_GTID = slave_pos,",
+    "  MASTER_SSL = 1,",
+    `  MASTER_SSL_CA = ${sqlString(caFile)},`,
+    "  MASTER_SSL_VERIFY_SERVER_CERT = 1,",
+    "  MASTER_CONNECT_RETRY = 5,",
+    "  MASTER_HEARTBEAT_PERIOD = 2;",
+  ].join("\n");
+}
+
+/** Run on a replica once the primary's setup is done: start replicating from the primary. */
+export function renderReplicaSetupSql(topology: DatabaseTopology, replicationPassword: string, caFile: string): string {
+  return [
+    "-- Rendered by the iBac toolkit: applied on each replica by ibac-db-setup; idempotent.",
+    "STOP SLAVE;",
+    changeMasterSql(topology.primary, topology.port, replicationPassword, caFile),
+    "START SLAVE;",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,32 @@
+/** The accounts the toolkit creates on the primary (replicated to every replica). */
+export interface DatabaseAccount {
+  /** What the account is for, as the key of its password. */
+  id: "replication" | "application" | "backup" | "binlogCapture" | "monitoring";
+  user: string;
+  /** Hosts it may connect from, as MariaDB host patterns. */
+  hosts: string[];
+  /** Global privileges. */
+  privileges: string[];
+  /** Privileges on the application schema only. */
+  schemaPrivileges?: string[];
+  requireSsl: boolean;
+  purpose: string;
+}
+
+export const APPLICATION_SCHEMA = "ibac";
+export const REPLICATION_USER = "ibac_repl";
+
+/**
+ * Least privilege for each job. The application account has no READ ONLY ADMIN, so a replica (read_only=ON)
+ * refuses its writes; the backup account has exactly what mariabackup needs; capturing binary logs needs
+ * REPLICATION SLAVE, so that job has an account of its own rather than widening the backup account.
+ */
+export function databaseAccounts(serviceHostPattern: string): DatabaseAccount[] {
+  return [
+    { id: "replication", user: REPLICATION_USER, hosts: [serviceHostPattern], privileges: ["REPLICATION SLAVE"], requireSsl: true, purpose: "replicas read the primary's binary log" },
+    { id: "application", user: "ibac_app", hosts: [serviceHostPattern], privileges: [], schemaPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE"], requireSsl: true, purpose: "the API and FRS tiers" },
+    { id: "backup", user: "ibac_backup", hosts: ["localhost"], privileges: ["RELOAD", "PROCESS", "LOCK TABLES", "BINLOG MONITOR", "SLAVE MONITOR"], requireSsl: false, purpose: "mariabackup on the replica (local socket)" },
+    { id: "binlogCapture", user: "ibac_binlog", hosts: ["localhost"], privileges: ["REPLICATION SLAVE"], requireSsl: false, purpose: "continuous binary-log capture on the replica (local socket)" },
+    { id: "monitoring", user: "ibac_monitor", hosts: [serviceHostPattern], privileges: ["SLAVE MONITOR", "BINLOG MONITOR", "PROCESS"], requireSsl: true, purpose: "monitoring checks (check_mysql, replication lag)" },
+  ];
+}

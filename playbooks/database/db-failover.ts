@@ -1,0 +1,140 @@
+import type { Runbook, StepContext } from "../engine/types";
+import type { InventoryHost } from "../engine/inventory";
+import { RunbookInputError, UnsafeStateError } from "../engine/errors";
+import { shellQuote } from "../engine/shell-quote";
+import { execute, portAnswers, queryValue, serverAnswers, slaveStatus, writeRoleFile } from "./mariadb";
+import { chooseCandidate, hostByAddress } from "./roles";
+import { recordRoleChange, stackUpdateAdvice } from "./role-history";
+
+interface Failover {
+  lost: InventoryHost;
+  candidate: InventoryHost;
+  /** Whether the lost primary's host still answers SSH (then it is fenced in place). */
+  lostHostReachable: boolean;
+}
+
+/** `Last_IO_Error_Timestamp` (`YYMMDD HH:MM:SS`, the server's local time, which the toolkit sets to UTC). */
+export function parseReplicationTimestamp(value: string): Date | undefined {
+  const m = /^(\d{2})(\d{2})(\d{2}) {1,2}(\d{1,2}):(\d{2}):(\d{2})$/.exec(value.trim());
+  if (!m) return undefined;
+  return new Date(Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+}
+
+/**
+ * The primary is lost: fence it, let the replica apply everything it received, promote it. Refuses while
+ * the old primary still answers (two primaries would split the data), unless --force.
+ */
+export const dbFailover: Runbook = {
+  name: "db-failover",
+  summary: "the primary is lost: fence it, apply everything the replica received, promote the replica, persist its role",
+  options: [
+    { flag: "--to <host>", description: "the replica to promote (default: the first replica)" },
+    { flag: "--force", description: "promote even though the old primary still answers (only when it is cut off from every client)" },
+    { flag: "--assume-fenced", description: "the old primary's host cannot be reached and you have stopped its VM yourself (qm stop <vmid>)" },
+  ],
+  mayBeDown: (inventory) => inventory.hosts.map((h) => h.name),
+  steps: (inventory) => {
+    let f: Failover | undefined;
+    const current = async (ctx: StepContext): Promise<Failover> => {
+      if (f) return f;
+      const candidate = chooseCandidate(ctx, inventory.hosts.find((h) => h.role === "primary")?.name);
+      if (!(await serverAnswers(ctx, candidate).catch(() => false))) throw new RunbookInputError(`${candidate.name}: its MariaDB does not answer; it cannot be promoted`);
+      const status = await slaveStatus(ctx, candidate);
+      if (!status) throw new UnsafeStateError(`${candidate.name} replicates from nobody: is it already the primary? (see SHOW SLAVE STATUS)`);
+      const lost = hostByAddress(ctx, status.Master_Host);
+      if (!lost) throw new UnsafeStateError(`${candidate.name} replicates from ${status.Master_Host}, which is not in the ${inventory.stack} inventory`);
+      const reachable = await ctx.probe(lost, "true", { allowFailure: true }).then((r) => r.code === 0, () => false);
+      f = { lost, candidate, lostHostReachable: reachable };
+      return f;
+    };
+    return [
+      {
+        name: "Check that the primary is really down",
+        hosts: () => [f?.lost.name ?? "the old primary", f?.candidate.name ?? "the replica"],
+        precondition: async (ctx) => {
+          const { lost, candidate, lostHostReachable } = await current(ctx);
+          const fromReplica = await portAnswers(ctx, candidate, lost.address, inventory.mariadbPort);
+          const onHost = lostHostReachable && (await serverAnswers(ctx, lost));
+          if ((fromReplica || onHost) && ctx.options.force !== true) {
+            throw new UnsafeStateError(
+              `${lost.name} still answers (${[fromReplica ? `port ${inventory.mariadbPort} from ${candidate.name}` : "", onHost ? "its server on its own host" : ""].filter(Boolean).join(", ")}): ` +
+              "promoting now would leave two primaries. For a planned change use db-switchover; pass --force only if the old primary is cut off from every client",
+            );
+          }
+          if (!lostHostReachable && ctx.options["assume-fenced"] !== true) {
+            throw new UnsafeStateError(
+              `${lost.name}'s host does not answer SSH, so it cannot be fenced in place: stop its VM through Proxmox (\`qm stop ${lost.serverId}\` on its node, or \`ha-manager set vm:${lost.serverId} --state stopped\`), then run again with --assume-fenced`,
+            );
+          }
+        },
+        action: async (ctx) => {
+          const { lost, candidate } = await current(ctx);
+          const status = await slaveStatus(ctx, candidate);
+          const since = parseReplicationTimestamp(status?.Last_IO_Error_Timestamp ?? "");
+          if (since) ctx.report.primaryLostAt = since.toISOString();
+          ctx.note(`lost primary: ${lost.name}; promoting ${candidate.name}`);
+        },
+      },
+      {
+        name: "Fence the old primary",
+        hosts: () => [f?.lost.name ?? "the old primary"],
+        destructive: true,
+        action: async (ctx) => {
+          const { lost, lostHostReachable } = await current(ctx);
+          if (!lostHostReachable) {
+            ctx.note(`${lost.name} is unreachable and the operator declared it fenced (--assume-fenced)`);
+            return;
+          }
+          // Read-only, no replication start and semi-sync recovery as a replica when it comes back: the
+          // application account (no READ ONLY ADMIN) can never write to it again, and crash recovery drops
+          // what no replica acknowledged.
+          await writeRoleFile(ctx, lost, "fenced", { semiSync: true });
+          await ctx.run(lost, lost.service.stop, { allowFailure: true });
+        },
+      },
+      {
+        name: "Apply everything the replica received",
+        hosts: () => [f?.candidate.name ?? "the replica"],
+        action: async (ctx) => {
+          const { candidate } = await current(ctx);
+          await execute(ctx, candidate, "STOP SLAVE IO_THREAD");
+          const status = await slaveStatus(ctx, candidate);
+          const received = status?.Gtid_IO_Pos ?? "";
+          ctx.note(`received up to ${received || "(nothing)"}`);
+          if (ctx.dryRun) return;
+          const waited = await queryValue(ctx, candidate, `SELECT MASTER_GTID_WAIT('${received}', ${Math.max(1, inventory.maxLagSeconds)})`);
+          if (waited !== "0") {
+            throw new Error(`${candidate.name} did not apply everything it received (${received}) within ${inventory.maxLagSeconds} s; resume to wait again`);
+          }
+        },
+      },
+      {
+        name: "Promote the replica and persist its role",
+        hosts: () => [f?.candidate.name ?? "the replica"],
+        destructive: true,
+        action: async (ctx) => {
+          const { lost, candidate } = await current(ctx);
+          const applied = await queryValue(ctx, candidate, "SELECT @@gtid_slave_pos");
+          // No replica is left to acknowledge: waiting for one would stall every commit for the timeout.
+          await execute(ctx, candidate, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL rpl_semi_sync_master_enabled = OFF; SET GLOBAL read_only = OFF");
+          const promotedAt = Date.now();
+          await writeRoleFile(ctx, candidate, "primary", { semiSync: inventory.semiSync, primaryWaitsForAck: false });
+          await recordRoleChange(ctx, candidate, { runbook: "db-failover", primary: candidate.name, previous: lost.name, gtid: applied });
+          ctx.report.newPrimary = candidate.name;
+          ctx.report.lastAppliedGtid = applied || "(none)";
+          ctx.report.runbookSeconds = ((promotedAt - ctx.startedAt) / 1000).toFixed(1);
+          if (ctx.report.primaryLostAt) {
+            ctx.report.downtimeSeconds = ((promotedAt - Date.parse(ctx.report.primaryLostAt)) / 1000).toFixed(1) + " (from the replica losing its primary to the promotion, 1 s resolution)";
+          }
+        },
+        verify: async (ctx) => {
+          const { candidate } = await current(ctx);
+          if ((await queryValue(ctx, candidate, "SELECT @@read_only")) !== "0") throw new Error(`${candidate.name} is still read-only`);
+          const role = await ctx.probe(candidate, `grep -q '^read_only = OFF' ${shellQuote(candidate.paths.roleCnf)}`, { allowFailure: true });
+          if (role.code !== 0) throw new Error(`${candidate.paths.roleCnf} on ${candidate.name} does not say read_only = OFF`);
+          ctx.report.nextStep = `${stackUpdateAdvice(ctx, candidate.name)}; bring the old primary back with db-rejoin`;
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,172 @@
+import type { Runbook, StepContext } from "../engine/types";
+import type { InventoryHost } from "../engine/inventory";
+import { RunbookInputError } from "../engine/errors";
+import { shellQuote } from "../engine/shell-quote";
+import { binlogDatetime, chooseBackups, parsePitrTarget, seqInDomain, type BackupManifest, type PitrTarget } from "./pitr-target";
+
+interface Restore {
+  host: InventoryHost;
+  /** Whose backups: backups live under the name of the server they were taken on. */
+  server: string;
+  target: PitrTarget;
+  full: BackupManifest;
+  incrementals: BackupManifest[];
+  /** The restored datadir. */
+  dir: string;
+  binlogFiles: string[];
+}
+
+function backupRoot(host: InventoryHost, server: string): string {
+  return `${host.paths.backupDir}/${server}`;
+}
+
+/** The mariadb-binlog options that stop exactly at the target: inclusive for a GTID and for a second. */
+export function stopOptions(target: PitrTarget): string {
+  // --stop-datetime stops before the first event at or after it; one second later keeps the target second.
+  return target.kind === "gtid" ? `--stop-position=${target.gtid}` : `--stop-datetime=${shellQuote(binlogDatetime(new Date(target.time.getTime() + 1000)))}`;
+}
+
+function describeTarget(target: PitrTarget): string {
+  return target.kind === "gtid" ? `GTID ${target.gtid}` : `${target.time.toISOString()} (inclusive, to the second)`;
+}
+
+/**
+ * Full backup + incrementals + captured binary logs into a new datadir beside the live one, exact to the
+ * second or to the GTID. Touches no running server: the result is started as a separate, socket-only
+ * server for the operator to inspect, copy from, or promote by hand.
+ */
+export const dbRestorePitr: Runbook = {
+  name: "db-restore-pitr",
+  summary: "point-in-time restore into a new datadir (full + incrementals + binary logs), exact to the second or the GTID",
+  options: [
+    { flag: "--to <time|gtid>", description: "restore every transaction up to and including this GTID or second (UTC unless a zone is given)", required: true },
+    { flag: "--host <host>", description: "the host holding the backups (default: the first replica)" },
+    { flag: "--from-server <name>", description: "whose backups to use (default: the host's own)" },
+  ],
+  mayBeDown: (inventory) => inventory.hosts.map((h) => h.name),
+  validate: (options) => {
+    if (typeof options.to !== "string") throw new RunbookInputError("db-restore-pitr needs --to <time|gtid>");
+    parsePitrTarget(options.to);
+  },
+  steps: (inventory, options) => {
+    const target = parsePitrTarget(String(options.to));
+    let r: Restore | undefined;
+    const restore = async (ctx: StepContext): Promise<Restore> => {
+      if (r) return r;
+      const name = typeof options.host === "string" ? options.host : (inventory.hosts.find((h) => h.role === "replica") ?? inventory.hosts[0]).name;
+      const host = inventory.hosts.find((h) => h.name === name);
+      if (!host) throw new RunbookInputError(`--host: expected one of ${inventory.hosts.map((h) => h.name).join(", ")}, found "${name}"`);
+      const server = typeof options["from-server"] === "string" ? options["from-server"] : host.name;
+      const root = backupRoot(host, server);
+      const listing = await ctx.probe(host, `cd ${shellQuote(root)} 2>/dev/null && for m in full/*/ibac-backup.json inc/*/ibac-backup.json; do [ -f "$m" ] && { printf '%s\\t' "$(dirname "$m")"; tr -d '\\n' < "$m"; echo; }; done; true`);
+      const manifests: BackupManifest[] = listing.stdout.split("\n").filter(Boolean).map((line) => {
+        const [dir, json] = line.split("\t");
+        const m = JSON.parse(json) as Omit<BackupManifest, "dir">;
+        return { ...m, dir };
+      });
+      if (manifests.length === 0) throw new RunbookInputError(`no finished backups under ${root} on ${host.name}`);
+      const fulls = manifests.filter((m) => m.kind === "full").sort((a, b) => a.finished.localeCompare(b.finished));
+      const binlogs = await ctx.probe(host, `ls -1 ${shellQuote(root)}/binlog 2>/dev/null | grep -E '\\.[0-9]+$' || true`);
+      const binlogFiles = binlogs.stdout.split("\n").filter(Boolean).sort().map((f) => `${root}/binlog/${f}`);
+      const chosen = chooseBackups(manifests, target);
+      const oldest = fulls[0];
+      if (!chosen) {
+        throw new RunbookInputError(`--to ${describeTarget(target)} is before the oldest restore point: the oldest full backup on ${host.name} finished at ${oldest?.finished ?? "?"} (GTID ${oldest?.gtid ?? "?"})`);
+      }
+      // The newest restore point: the last event of the captured binary logs.
+      const newest = binlogFiles.length
+        ? await ctx.probe(host, `TZ=UTC mariadb-binlog ${shellQuote(binlogFiles[binlogFiles.length - 1])} 2>/dev/null | grep -E '^#[0-9]{6} ' | tail -1 | cut -c2-16`)
+        : { stdout: "" };
+      const lastGtid = binlogFiles.length
+        ? await ctx.probe(host, `mariadb-binlog ${binlogFiles.map(shellQuote).join(" ")} 2>/dev/null | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | tail -1 | cut -d' ' -f2`)
+        : { stdout: "" };
+      const lastEvent = /^(\d{2})(\d{2})(\d{2}) +(\d{1,2}):(\d{2}):(\d{2})/.exec(newest.stdout.trim());
+      const newestTime = lastEvent ? Date.UTC(2000 + Number(lastEvent[1]), Number(lastEvent[2]) - 1, Number(lastEvent[3]), Number(lastEvent[4]), Number(lastEvent[5]), Number(lastEvent[6])) : undefined;
+      const lastSeq = seqInDomain(lastGtid.stdout.trim(), target.kind === "gtid" ? target.domain : 0);
+      const beyond = target.kind === "time"
+        ? newestTime === undefined ? Date.parse(chosen.full.finished) < target.time.getTime() : target.time.getTime() > newestTime + 999
+        : target.seq > Math.max(lastSeq, seqInDomain(chosen.full.gtid, target.domain));
+      if (beyond) {
+        const newestText = newestTime !== undefined ? `${new Date(newestTime).toISOString()} (GTID ${lastGtid.stdout.trim()})` : "the newest backup (no binary logs captured)";
+        throw new RunbookInputError(`--to ${describeTarget(target)} is after the newest restore point on ${host.name}: ${newestText}`);
+      }
+      const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+      r = { host, server, target, full: chosen.full, incrementals: chosen.incrementals, dir: `${host.paths.datadir}.pitr-${stamp}`, binlogFiles };
+      return r;
+    };
+    const root = (x: Restore): string => backupRoot(x.host, x.server);
+    const sock = (x: Restore): string => `${x.dir}.sock`;
+    return [
+      {
+        name: "Choose the backups that cover the target",
+        hosts: () => [r?.host.name ?? "the backup host"],
+        precondition: async (ctx) => {
+          await restore(ctx);
+        },
+        action: async (ctx) => {
+          const x = await restore(ctx);
+          ctx.note(`target: ${describeTarget(x.target)}`);
+          ctx.note(`full backup ${x.full.dir} (GTID ${x.full.gtid}), ${x.incrementals.length} incremental(s)${x.incrementals.length ? `: ${x.incrementals.map((i) => i.dir).join(", ")}` : ""}, ${x.binlogFiles.length} binary log file(s)`);
+        },
+      },
+      {
+        name: "Copy the full backup into a new datadir",
+        hosts: () => [r?.host.name ?? "the backup host"],
+        action: async (ctx) => {
+          const x = await restore(ctx);
+          await ctx.run(x.host, `cp -a ${shellQuote(`${root(x)}/${x.full.dir}`)} ${shellQuote(x.dir)} && rm -f ${shellQuote(`${x.dir}/ibac-backup.json`)}`);
+        },
+      },
+      {
+        name: "Prepare it and apply the incrementals",
+        hosts: () => [r?.host.name ?? "the backup host"],
+        action: async (ctx) => {
+          const x = await restore(ctx);
+          const log = shellQuote(`${x.dir}.prepare.log`);
+          await ctx.run(x.host, `mariabackup --prepare --target-dir=${shellQuote(x.dir)} >${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
+          for (const inc of x.incrementals) {
+            await ctx.run(x.host, `mariabackup --prepare --target-dir=${shellQuote(x.dir)} --incremental-dir=${shellQuote(`${root(x)}/${inc.dir}`)} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
+          }
+        },
+      },
+      {
+        name: "Start a temporary server on the restored datadir (socket only)",
+        hosts: () => [r?.host.name ?? "the backup host"],
+        action: async (ctx) => {
+          const x = await restore(ctx);
+          const d = shellQuote(x.dir);
+          await ctx.run(x.host, [
+            `owner=$(stat -c %U ${shellQuote(x.host.paths.datadir)})`,
+            `chown -R "$owner" ${d}`,
+            `setsid nohup mariadbd --no-defaults --user="$owner" --datadir=${d} --socket=${shellQuote(sock(x))} --pid-file=${shellQuote(`${x.dir}.pid`)} --skip-networking --skip-slave-start --log-error=${shellQuote(`${x.dir}.err`)} --innodb-buffer-pool-size=256M >/dev/null 2>&1 < /dev/null &`,
+            `for i in $(seq 1 100); do mariadb-admin --no-defaults --socket=${shellQuote(sock(x))} -uroot ping >/dev/null 2>&1 && exit 0; sleep 0.2; done`,
+            `tail -20 ${shellQuote(`${x.dir}.err`)} >&2; exit 1`,
+          ].join("; "));
+        },
+      },
+      {
+        name: "Replay the binary logs up to the target",
+        hosts: () => [r?.host.name ?? "the backup host"],
+        action: async (ctx) => {
+          const x = await restore(ctx);
+          const start = (x.incrementals.at(-1) ?? x.full).gtid;
+          if (x.binlogFiles.length === 0) return ctx.note("no binary logs captured: the restore ends at the backup");
+          const read = `TZ=UTC mariadb-binlog --start-position=${shellQuote(start)} ${stopOptions(x.target)} ${x.binlogFiles.map(shellQuote).join(" ")}`;
+          await ctx.run(x.host, `set -o pipefail; ${read} | mariadb --no-defaults --socket=${shellQuote(sock(x))} -uroot`);
+          const last = await ctx.probe(x.host, `${read} | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | tail -1 | cut -d' ' -f2`);
+          ctx.report.lastReplayedGtid = last.stdout.trim() || `(none after ${start})`;
+        },
+        verify: async (ctx) => {
+          const x = await restore(ctx);
+          if (x.target.kind === "gtid" && x.binlogFiles.length && ctx.report.lastReplayedGtid !== x.target.gtid && seqInDomain(x.full.gtid, x.target.domain) < x.target.seq) {
+            throw new Error(`the replay ended at ${ctx.report.lastReplayedGtid}, not at ${x.target.gtid}`);
+          }
+          ctx.report.restoredTo = describeTarget(x.target);
+          ctx.report.restoredDatadir = `${x.dir} on ${x.host.name}`;
+          ctx.report.restoredSocket = sock(x);
+          ctx.report.stopWith = `kill $(cat ${x.dir}.pid)`;
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,66 @@
+import { RunbookInputError } from "../engine/errors";
+
+/** What a point-in-time restore aims at: every transaction up to and including a GTID, or a second. */
+export type PitrTarget = { kind: "gtid"; gtid: string; domain: number; server: number; seq: number } | { kind: "time"; time: Date };
+
+/**
+ * `--to`: a GTID (`0-1101-42`), or a time: ISO 8601 with a zone (`2026-11-22T10:00:05Z`,
+ * `2026-11-22T12:00:05+02:00`) or `YYYY-MM-DD HH:MM:SS`, read as UTC (the servers' time zone).
+ */
+export function parsePitrTarget(value: string): PitrTarget {
+  const gtid = /^(\d+)-(\d+)-(\d+)$/.exec(value);
+  if (gtid) return { kind: "gtid", gtid: value, domain: Number(gtid[1]), server: Number(gtid[2]), seq: Number(gtid[3]) };
+  const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(value);
+  const iso = plain ? `${plain[1]}T${plain[2]}Z` : value;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(iso)) {
+    const time = new Date(iso);
+    if (!Number.isNaN(time.getTime())) return { kind: "time", time };
+  }
+  throw new RunbookInputError(`--to: expected a GTID such as 0-1101-42 or a time such as "2026-11-22 10:00:05" (UTC) or 2026-11-22T12:00:05+02:00, found "${value}"`);
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC, as mariadb-binlog reads it with TZ=UTC. */
+export function binlogDatetime(time: Date): string {
+  return time.toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+}
+
+/** One finished backup, as its `ibac-backup.json` manifest says. */
+export interface BackupManifest {
+  kind: "full" | "incremental";
+  dir: string;
+  started: string;
+  finished: string;
+  gtid: string;
+  /** The backup an incremental applies on. */
+  base?: string;
+}
+
+/** The GTID sequence of `gtid` list's entry in `domain` (0 when the list has none). */
+export function seqInDomain(list: string, domain: number): number {
+  for (const g of list.split(",").map((s) => s.trim())) {
+    const m = /^(\d+)-(\d+)-(\d+)$/.exec(g);
+    if (m && Number(m[1]) === domain) return Number(m[3]);
+  }
+  return 0;
+}
+
+/**
+ * The newest full backup taken before the target, and the incrementals of its chain that also end before
+ * it: a backup is a consistent point at its GTID, and binary logs only replay forward from there.
+ */
+export function chooseBackups(manifests: BackupManifest[], target: PitrTarget): { full: BackupManifest; incrementals: BackupManifest[] } | undefined {
+  const before = (m: BackupManifest): boolean =>
+    target.kind === "time" ? Date.parse(m.finished) <= target.time.getTime() : seqInDomain(m.gtid, target.domain) <= target.seq;
+  const fulls = manifests.filter((m) => m.kind === "full" && before(m)).sort((a, b) => a.finished.localeCompare(b.finished));
+  const full = fulls.at(-1);
+  if (!full) return undefined;
+  const incrementals: BackupManifest[] = [];
+  let base = full.dir;
+  for (;;) {
+    const next = manifests.find((m) => m.kind === "incremental" && m.base === base && before(m));
+    if (!next) break;
+    incrementals.push(next);
+    base = next.dir;
+  }
+  return { full, incrementals };
+}
