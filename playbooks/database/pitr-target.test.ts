@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { binlogDatetime, chooseBackups, parsePitrTarget, type BackupManifest } from "./pitr-target";
+import { errantTransactions, parseGtidState } from "./mariadb";
+import { stopOptions } from "./db-restore-pitr";
+import { parseReplicationTimestamp } from "./db-failover";
+
+const manifests: BackupManifest[] = [
+  { kind: "full", dir: "full/20261122T000000Z", started: "2026-11-22T00:00:00Z", finished: "2026-11-22T00:01:00Z", gtid: "0-1101-100" },
+  { kind: "incremental", dir: "inc/20261122T013000Z", base: "full/20261122T000000Z", started: "2026-11-22T01:30:00Z", finished: "2026-11-22T01:30:10Z", gtid: "0-1101-150" },
+  { kind: "incremental", dir: "inc/20261122T023000Z", base: "inc/20261122T013000Z", started: "2026-11-22T02:30:00Z", finished: "2026-11-22T02:30:10Z", gtid: "0-1101-200" },
+  { kind: "full", dir: "full/20261122T120000Z", started: "2026-11-22T12:00:00Z", finished: "2026-11-22T12:01:00Z", gtid: "0-1101-900" },
+];
+
+describe("parsePitrTarget", () => {
+  it("reads a GTID, an ISO time with a zone, and a plain time as UTC", () => {
+    expect(parsePitrTarget("0-1101-42")).toMatchObject({ kind: "gtid", domain: 0, server: 1101, seq: 42 });
+    expect(parsePitrTarget("2026-11-22T12:00:05+02:00")).toEqual({ kind: "time", time: new Date("2026-11-22T10:00:05Z") });
+    expect(parsePitrTarget("2026-11-22 10:00:05")).toEqual({ kind: "time", time: new Date("2026-11-22T10:00:05Z") });
+  });
+
+  it("rejects anything else with the expected forms", () => {
+    expect(() => parsePitrTarget("yesterday")).toThrow('--to: expected a GTID such as 0-1101-42 or a time such as "2026-11-22 10:00:05" (UTC) or 2026-11-22T12:00:05+02:00, found "yesterday"');
+  });
+});
+
+describe("chooseBackups", () => {
+  it("takes the newest full before the target and the incrementals of its chain before it", () => {
+    const chosen = chooseBackups(manifests, parsePitrTarget("2026-11-22 02:00:00"));
+    expect(chosen?.full.dir).toBe("full/20261122T000000Z");
+    expect(chosen?.incrementals.map((i) => i.dir)).toEqual(["inc/20261122T013000Z"]);
+  });
+
+  it("chooses by GTID sequence for a GTID target", () => {
+    const chosen = chooseBackups(manifests, parsePitrTarget("0-1101-950"));
+    expect(chosen?.full.dir).toBe("full/20261122T120000Z");
+    expect(chooseBackups(manifests, parsePitrTarget("0-1101-199"))?.incrementals.map((i) => i.dir)).toEqual(["inc/20261122T013000Z"]);
+  });
+
+  it("finds nothing before the oldest full backup", () => {
+    expect(chooseBackups(manifests, parsePitrTarget("2026-11-21 23:00:00"))).toBeUndefined();
+  });
+});
+
+describe("stopOptions", () => {
+  it("stops after the target GTID, or after the whole target second", () => {
+    expect(stopOptions(parsePitrTarget("0-1101-42"))).toBe("--stop-position=0-1101-42");
+    expect(stopOptions(parsePitrTarget("2026-11-22 10:00:05"))).toBe("--stop-datetime='2026-11-22 10:00:06'");
+    expect(binlogDatetime(new Date("2026-11-22T10:00:05.700Z"))).toBe("2026-11-22 10:00:05");
+  });
+});
+
+describe("errantTransactions", () => {
+  it("finds what the returning server logged beyond the primary's copy of its history", () => {
+    expect(errantTransactions("0-1101-105", "0-1101-103,0-1102-7")).toEqual([{ domainServer: "0-1101", afterSeq: 103, lastSeq: 105 }]);
+  });
+
+  it("finds none when the primary has everything", () => {
+    expect(errantTransactions("0-1101-103", "0-1101-103,0-1102-7")).toEqual([]);
+    expect(errantTransactions("", "0-1102-7")).toEqual([]);
+  });
+
+  it("rejects a malformed GTID list", () => {
+    expect(() => parseGtidState("0-1-x")).toThrow('not a GTID: "0-1-x"');
+  });
+});
+
+describe("parseReplicationTimestamp", () => {
+  it("reads SHOW SLAVE STATUS timestamps as UTC", () => {
+    expect(parseReplicationTimestamp("261122  6:07:30")?.toISOString()).toBe("2026-11-22T06:07:30.000Z");
+    expect(parseReplicationTimestamp("")).toBeUndefined();
+  });
+});
