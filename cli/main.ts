@@ -68,6 +68,7 @@ program
   .option("-n, --dry-run", "run only read-only checks; print every change and the host it would run on")
   .option("-y, --yes", "do not ask before destructive steps")
   .option("-i, --identity <file>", "SSH private key (default: $IBAC_SSH_IDENTITY or ~/.ssh/id_ed25519)")
+  .option("--known-hosts <file>", "host keys every host must match (default: $IBAC_KNOWN_HOSTS or ~/.ssh/known_hosts)")
   .option("-u, --ssh-user <user>", "SSH user on the hosts (default: the stack's first admin; sudo is used unless root)")
   .option("--inventory <file>", "hosts as JSON instead of the stack's model (the lab, or a site with another layout)")
   .option("--from-step <n>", "resume at step n after a failed run was fixed", (v: string) => Number(v))
@@ -78,7 +79,7 @@ program
   .option("--force", "db-failover: promote although the old primary answers")
   .option("--assume-fenced", "db-failover: the old primary's VM was stopped by hand")
   .action(async (name: string | undefined, o: {
-    stack?: string; list?: boolean; dryRun?: boolean; yes?: boolean; identity?: string; sshUser?: string; inventory?: string;
+    stack?: string; list?: boolean; dryRun?: boolean; yes?: boolean; identity?: string; knownHosts?: string; sshUser?: string; inventory?: string;
     fromStep?: number; auditLog?: string; to?: string; host?: string; fromServer?: string; force?: boolean; assumeFenced?: boolean;
   }) => {
     if (o.list || !name) {
@@ -96,6 +97,7 @@ program
       dryRun: o.dryRun ?? false,
       yes: o.yes ?? false,
       ...(o.identity ? { identity: o.identity } : {}),
+      ...(o.knownHosts ? { knownHosts: o.knownHosts } : {}),
       ...(o.sshUser ? { sshUser: o.sshUser } : {}),
       ...(o.inventory ? { inventory: o.inventory } : {}),
       ...(o.fromStep !== undefined ? { fromStep: o.fromStep } : {}),

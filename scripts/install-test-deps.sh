@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages whose real programs check what the toolkit renders (see ARCHITECTURE.md):
-# cloud-init validates user-data, openssh-server's sshd validates the SSH hardening drop-in.
+# cloud-init validates user-data, openssh-server's sshd validates the SSH hardening drop-in; MariaDB
+# (server, client, mariabackup) runs the database lab, with sshd and iproute2's network namespaces as its
+# hosts; systemd's systemd-analyze checks the rendered units.
 set -euo pipefail
-packages=(cloud-init openssh-server)
+packages=(cloud-init openssh-server openssh-client shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

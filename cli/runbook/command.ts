@@ -17,6 +17,7 @@ export interface RunbookCommandOptions {
   dryRun: boolean;
   yes: boolean;
   identity?: string;
+  knownHosts?: string;
   sshUser?: string;
   inventory?: string;
   fromStep?: number;
@@ -27,7 +28,7 @@ export interface RunbookCommandOptions {
 }
 
 /** Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined. */
-export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, refused: 3, aborted: 4 } as const;
+export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4 } as const;
 
 export function describeRunbooks(): string {
   return [...RUNBOOKS.values()].map((r) => {
@@ -56,7 +57,10 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
   const inventory = options.inventory
     ? loadInventoryFile(options.inventory, options.stack)
     : inventoryFromModel(options.stack, loaded.model, loaded.spec, options.sshUser ?? loaded.spec.admins[0].name);
-  const transport = new SshTransport({ identityFile: options.identity ?? defaultIdentity() });
+  const transport = new SshTransport({
+    identityFile: options.identity ?? defaultIdentity(),
+    knownHostsFile: options.knownHosts ?? process.env.IBAC_KNOWN_HOSTS ?? path.join(os.homedir(), ".ssh", "known_hosts"),
+  });
   const auditFile = options.auditLog ?? process.env.IBAC_AUDIT_LOG ?? path.join(options.projectDir, "audit", "runbooks.jsonl");
   const audit = new AuditLog(auditFile);
   const interactive = process.stdin.isTTY && process.stdout.isTTY;

@@ -20,6 +20,14 @@ export function parseReplicationTimestamp(value: string): Date | undefined {
   return new Date(Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
+/** The first server that answers and replicates from someone: the inventory's roles may predate a switchover. */
+async function firstLiveReplica(ctx: StepContext): Promise<InventoryHost> {
+  for (const host of ctx.inventory.hosts) {
+    if ((await serverAnswers(ctx, host)) && (await slaveStatus(ctx, host))) return host;
+  }
+  throw new RunbookInputError(`no server of the ${ctx.inventory.stack} inventory answers as a replica: there is nothing to promote`);
+}
+
 /**
  * The primary is lost: fence it, let the replica apply everything it received, promote it. Refuses while
  * the old primary still answers (two primaries would split the data), unless --force.
@@ -37,8 +45,8 @@ export const dbFailover: Runbook = {
     let f: Failover | undefined;
     const current = async (ctx: StepContext): Promise<Failover> => {
       if (f) return f;
-      const candidate = chooseCandidate(ctx, inventory.hosts.find((h) => h.role === "primary")?.name);
-      if (!(await serverAnswers(ctx, candidate).catch(() => false))) throw new RunbookInputError(`${candidate.name}: its MariaDB does not answer; it cannot be promoted`);
+      const candidate = typeof ctx.options.to === "string" ? chooseCandidate(ctx) : await firstLiveReplica(ctx);
+      if (!(await serverAnswers(ctx, candidate))) throw new RunbookInputError(`${candidate.name}: its MariaDB does not answer; it cannot be promoted`);
       const status = await slaveStatus(ctx, candidate);
       if (!status) throw new UnsafeStateError(`${candidate.name} replicates from nobody: is it already the primary? (see SHOW SLAVE STATUS)`);
       const lost = hostByAddress(ctx, status.Master_Host);

@@ -95,7 +95,8 @@ export const dbRestorePitr: Runbook = {
       return r;
     };
     const root = (x: Restore): string => backupRoot(x.host, x.server);
-    const sock = (x: Restore): string => `${x.dir}.sock`;
+    const runDir = (x: Restore): string => `${x.dir}-run`;
+    const sock = (x: Restore): string => `${runDir(x)}/mysqld.sock`;
     return [
       {
         name: "Choose the backups that cover the target",
@@ -125,7 +126,10 @@ export const dbRestorePitr: Runbook = {
           const log = shellQuote(`${x.dir}.prepare.log`);
           await ctx.run(x.host, `mariabackup --prepare --target-dir=${shellQuote(x.dir)} >${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
           for (const inc of x.incrementals) {
-            await ctx.run(x.host, `mariabackup --prepare --target-dir=${shellQuote(x.dir)} --incremental-dir=${shellQuote(`${root(x)}/${inc.dir}`)} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
+            // Applying an incremental moves files out of its directory: apply a copy, so the stored
+            // backups stay intact for the next restore.
+            const scratch = shellQuote(`${x.dir}.incremental`);
+            await ctx.run(x.host, `rm -rf ${scratch} && cp -a ${shellQuote(`${root(x)}/${inc.dir}`)} ${scratch} && { mariabackup --prepare --target-dir=${shellQuote(x.dir)} --incremental-dir=${scratch} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }; } && rm -rf ${scratch}`);
           }
         },
       },
@@ -135,13 +139,15 @@ export const dbRestorePitr: Runbook = {
         action: async (ctx) => {
           const x = await restore(ctx);
           const d = shellQuote(x.dir);
+          const run = shellQuote(runDir(x));
+          // The server runs as the datadir's owner (mysql): its socket, pid and log go in a directory it owns.
           await ctx.run(x.host, [
             `owner=$(stat -c %U ${shellQuote(x.host.paths.datadir)})`,
-            `chown -R "$owner" ${d}`,
-            `setsid nohup mariadbd --no-defaults --user="$owner" --datadir=${d} --socket=${shellQuote(sock(x))} --pid-file=${shellQuote(`${x.dir}.pid`)} --skip-networking --skip-slave-start --log-error=${shellQuote(`${x.dir}.err`)} --innodb-buffer-pool-size=256M >/dev/null 2>&1 < /dev/null &`,
+            `mkdir -p ${run} && chown -R "$owner" ${d} ${run}`,
+            `setsid nohup mariadbd --no-defaults --user="$owner" --datadir=${d} --socket=${shellQuote(sock(x))} --pid-file=${run}/mysqld.pid --skip-networking --skip-slave-start --log-error=${run}/mysqld.err --innodb-buffer-pool-size=256M >/dev/null 2>&1 < /dev/null &`,
             `for i in $(seq 1 100); do mariadb-admin --no-defaults --socket=${shellQuote(sock(x))} -uroot ping >/dev/null 2>&1 && exit 0; sleep 0.2; done`,
-            `tail -20 ${shellQuote(`${x.dir}.err`)} >&2; exit 1`,
-          ].join("; "));
+            `tail -20 ${run}/mysqld.err >&2; exit 1`,
+          ].join("\n"));
         },
       },
       {
@@ -164,7 +170,7 @@ export const dbRestorePitr: Runbook = {
           ctx.report.restoredTo = describeTarget(x.target);
           ctx.report.restoredDatadir = `${x.dir} on ${x.host.name}`;
           ctx.report.restoredSocket = sock(x);
-          ctx.report.stopWith = `kill $(cat ${x.dir}.pid)`;
+          ctx.report.stopWith = `kill $(cat ${runDir(x)}/mysqld.pid)`;
         },
       },
     ];

@@ -95,7 +95,10 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
         const { primary, replica } = await pair(ctx);
         await writeRoleFile(ctx, replica, "replica", { semiSync: ctx.inventory.semiSync });
         await ctx.run(replica, replica.service.start);
-        const info = await ctx.probe(replica, `cat ${shellQuote(replica.paths.datadir)}/mariadb_backup_binlog_info 2>/dev/null || cat ${shellQuote(replica.paths.datadir)}/xtrabackup_binlog_info`);
+        // mariabackup 10.11 still names it xtrabackup_binlog_info; later releases use mariadb_backup_*.
+        const info = ctx.dryRun
+          ? { stdout: "file position <the backup's GTID>" }
+          : await ctx.probe(replica, `cat ${shellQuote(replica.paths.datadir)}/xtrabackup_binlog_info 2>/dev/null || cat ${shellQuote(replica.paths.datadir)}/mariadb_backup_binlog_info`);
         const gtid = info.stdout.trim().split(/\s+/)[2] ?? "";
         ctx.note(`the backup ends at GTID ${gtid || "(none)"}`);
         await pointAtPrimary(ctx, replica, primary, [

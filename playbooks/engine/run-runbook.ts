@@ -34,7 +34,8 @@ export interface RunRunbookArgs {
 }
 
 export interface RunOutcome {
-  status: "completed" | "dry-run" | "failed" | "refused" | "aborted";
+  /** `invalid`: what the operator asked for cannot be done (e.g. a restore target outside the backups). */
+  status: "completed" | "dry-run" | "failed" | "refused" | "invalid" | "aborted";
   /** 1-based step that failed, refused or was declined. */
   stoppedAt?: number;
   reason?: string;
@@ -172,7 +173,7 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
   args.say(`${dryRun ? "Dry run of" : "Running"} ${runbook.name} on stack ${inventory.stack} (run ${runId})`);
 
   const stop = (status: RunOutcome["status"], reason: string): RunOutcome => {
-    audit({ step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: null, command: null, result: status === "failed" ? "failed" : status === "refused" ? "refused" : "aborted", detail: reason });
+    audit({ step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: null, command: null, result: status === "failed" ? "failed" : status === "refused" || status === "invalid" ? "refused" : "aborted", detail: reason });
     return { status, stoppedAt: currentStep, reason, report, commands, runId };
   };
 
@@ -188,7 +189,7 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
       if (e instanceof UnsafeStateError || e instanceof RunbookInputError) {
         args.say(`    STOP: ${e.message}`);
         args.say(`    Nothing was changed by step ${currentStep}.${currentStep > from ? ` Steps ${from} to ${currentStep - 1} completed.` : ""}`);
-        return stop("refused", e.message);
+        return stop(e instanceof UnsafeStateError ? "refused" : "invalid", e.message);
       }
       args.say(`    FAILED while checking: ${(e as Error).message}`);
       args.say(`    Nothing was changed by step ${currentStep}. Fix the cause, then resume with: ${args.commandLine} --from-step ${currentStep}`);

@@ -4,10 +4,13 @@ import type { InventoryHost } from "./inventory";
 import type { CommandResult, HostTransport } from "./types";
 import { RunbookInputError } from "./errors";
 import { shellQuote } from "./shell-quote";
+import { checkHostKey, readKnownHosts } from "./known-hosts";
 
 export interface SshTransportOptions {
   /** Private key file of the operator. */
   identityFile: string;
+  /** known_hosts file; every host's key must be in it (nothing runs on a host that cannot be identified). */
+  knownHostsFile: string;
   /** Seconds to wait for a host to answer before it counts as unreachable. */
   connectTimeoutSeconds?: number;
 }
@@ -30,6 +33,7 @@ export class SshTransport implements HostTransport {
   private readonly connections = new Map<string, NodeSSH>();
   private readonly privateKey: string;
   private readonly options: SshTransportOptions;
+  private readonly knownHosts: ReturnType<typeof readKnownHosts>;
 
   constructor(options: SshTransportOptions) {
     this.options = options;
@@ -38,11 +42,17 @@ export class SshTransport implements HostTransport {
     } catch (e) {
       throw new RunbookInputError(`--identity ${options.identityFile}: expected a readable SSH private key, found: ${(e as Error).message}`);
     }
+    try {
+      this.knownHosts = readKnownHosts(options.knownHostsFile);
+    } catch (e) {
+      throw new RunbookInputError(`--known-hosts ${options.knownHostsFile}: expected a readable known_hosts file, found: ${(e as Error).message}`);
+    }
   }
 
   async connect(host: InventoryHost): Promise<void> {
     if (this.connections.get(host.name)?.isConnected()) return;
     const ssh = new NodeSSH();
+    let keyProblem: string | undefined;
     try {
       await ssh.connect({
         host: host.address,
@@ -52,9 +62,14 @@ export class SshTransport implements HostTransport {
         readyTimeout: (this.options.connectTimeoutSeconds ?? 5) * 1000,
         keepaliveInterval: 2000,
         keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          keyProblem = checkHostKey(this.knownHosts, host.address, host.ssh.port, key, this.options.knownHostsFile);
+          return keyProblem === undefined;
+        },
       });
     } catch (e) {
       ssh.dispose();
+      if (keyProblem) throw new RunbookInputError(`${host.name} (${host.address}:${host.ssh.port}): host key refused: ${keyProblem}`);
       throw new RunbookInputError(describeSshFailure(host, e as Error, this.options.identityFile));
     }
     this.connections.set(host.name, ssh);

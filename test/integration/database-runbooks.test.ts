@@ -1,0 +1,270 @@
+// The db-* runbooks run by the real CLI, over real SSH, against real MariaDB servers in the network-namespace
+// lab (test/lab): no mocks anywhere on this path.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDatabaseLab, type DatabaseLab } from "../lab/database-lab";
+import { CREATE_DRILL_TABLE, DRILL_TABLE, lostAcks, startWriters } from "../lab/concurrent-writers";
+import { installBackupScripts, startBinlogCapture, type BackupScripts } from "../lab/backup-scripts";
+import type { RunResult } from "../lab/run";
+import type { AuditEntry } from "../../playbooks/engine/audit-log";
+
+const BIN = path.resolve(__dirname, "../../bin/ibac.js");
+
+describe("db-* runbooks over SSH against the real MariaDB lab", () => {
+  let lab: DatabaseLab;
+  let audit: string;
+  let scripts: Map<string, BackupScripts>;
+
+  /** `ibac runbook ...` from the control namespace, as an operator's machine would run it. */
+  const ibac = (args: string[], inventoryFile = lab.inventoryFile): Promise<RunResult> =>
+    lab.runInControl([process.execPath, BIN, "runbook", ...args, "--stack", "lab", "--inventory", inventoryFile,
+      "--identity", lab.sshKeyFile, "--known-hosts", lab.knownHostsFile, "--audit-log", audit], { timeoutMs: 180_000 });
+
+  /** One value from SQL run as the local administrator. */
+  const q = async (host: string | DatabaseLab["hosts"][number], sql: string): Promise<string> => (await lab.sql(host, sql)).trim();
+
+  const shown = (r: RunResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
+
+  /** What must not change when a runbook refuses or dry-runs: roles, replication, role files, GTIDs. */
+  const snapshot = async (): Promise<string> => {
+    const parts: string[] = [];
+    for (const h of lab.hosts) {
+      const s = await lab.slaveStatus(h);
+      parts.push(`${h.name} ro=${await q(h, "SELECT @@read_only")} gtid=${await q(h, "SELECT @@gtid_binlog_pos")} io=${s.Slave_IO_Running ?? "-"} sql=${s.Slave_SQL_Running ?? "-"} master=${s.Master_Host ?? "-"}`);
+      parts.push(fs.readFileSync(h.paths.roleCnf, "utf8"));
+    }
+    return parts.join("\n");
+  };
+
+  const primaryName = async (): Promise<string> => {
+    for (const h of lab.hosts) if ((await q(h, "SELECT @@read_only").catch(() => "down")) === "0") return h.name;
+    throw new Error("no primary");
+  };
+
+  const waitCaughtUp = async (): Promise<void> => {
+    const primary = await primaryName();
+    const pos = await q(primary, "SELECT @@gtid_binlog_pos");
+    for (const h of lab.hosts.filter((x) => x.name !== primary)) {
+      expect(await q(h, `SELECT MASTER_GTID_WAIT('${pos}', 30)`)).toBe("0");
+    }
+  };
+
+  beforeAll(async () => {
+    lab = await startDatabaseLab();
+    audit = path.join(lab.root, "audit.jsonl");
+    await lab.sql(lab.hosts[0], CREATE_DRILL_TABLE);
+    scripts = new Map(lab.hosts.map((h) => [h.name, installBackupScripts(lab, h)]));
+    await waitCaughtUp();
+  }, 180_000);
+
+  afterAll(async () => {
+    await lab?.stop();
+  }, 60_000);
+
+  it("rejects an unknown runbook and an unknown stack with exit code 2", async () => {
+    const unknown = await ibac(["db-failovr"]);
+    expect(unknown.code, shown(unknown)).toBe(2);
+    expect(unknown.stderr).toContain('no runbook "db-failovr"; did you mean "db-failover"?');
+    const stack = await lab.runInControl([process.execPath, BIN, "runbook", "db-failover", "--stack", "nosuch"]);
+    expect(stack.code, shown(stack)).toBe(2);
+    expect(stack.stderr).toContain("stacks/Pulumi.nosuch.yaml: no such stack");
+  });
+
+  it("stops with exit code 2 on wrong SSH credentials and on an unreachable host, changing nothing", async () => {
+    const before = await snapshot();
+    const wrongKey = path.join(lab.root, "wrong_key");
+    await lab.runInControl(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", wrongKey]);
+    const denied = await lab.runInControl([process.execPath, BIN, "runbook", "db-switchover", "--stack", "lab", "--inventory", lab.inventoryFile,
+      "--identity", wrongKey, "--known-hosts", lab.knownHostsFile, "--audit-log", audit, "--yes"]);
+    expect(denied.code, shown(denied)).toBe(2);
+    expect(denied.stderr).toMatch(/db-1 \(root@[\d.]+:22\): SSH login refused: the key .*wrong_key is not accepted for user root/);
+
+    const inventory = JSON.parse(fs.readFileSync(lab.inventoryFile, "utf8")) as { hosts: { address: string }[] };
+    inventory.hosts[1].address = lab.controlAddress.replace(/\.\d+$/, ".249");
+    const unreachableFile = path.join(lab.root, "unreachable.json");
+    fs.writeFileSync(unreachableFile, JSON.stringify(inventory));
+    const unreachable = await ibac(["db-switchover", "--yes"], unreachableFile);
+    expect(unreachable.code, shown(unreachable)).toBe(2);
+    expect(unreachable.stderr).toMatch(/db-2 \(root@[\d.]+\.249:22\): unreachable/);
+    expect(unreachable.stderr).toContain("Nothing was changed.");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("dry runs print every change with its host and change nothing", async () => {
+    const before = await snapshot();
+    for (const args of [["db-switchover"], ["db-rejoin", "--host", "db-2"], ["db-reclone", "--host", "db-2"]]) {
+      const r = await ibac([...args, "--dry-run"]);
+      expect(r.code, shown(r)).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`would run on db-[12] \\(${lab.hosts[0].address.replace(/\.\d+$/, "")}\\.\\d+\\): `));
+    }
+    const failover = await ibac(["db-failover", "--dry-run"]);
+    expect(failover.code, shown(failover)).toBe(3);
+    expect(failover.stdout).toContain("STOP: db-1 still answers");
+    expect(await snapshot()).toBe(before);
+    const entries = fs.readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries.some((e) => e.result === "dry-run" && e.host === "db-1" && e.command === "SET GLOBAL read_only = ON".replace(/.*/, e.command ?? ""))).toBe(true);
+  }, 120_000);
+
+  it("db-failover refuses while the old primary still answers and changes nothing", async () => {
+    const before = await snapshot();
+    const r = await ibac(["db-failover", "--yes"]);
+    expect(r.code, shown(r)).toBe(3);
+    expect(r.stdout).toContain("db-1 still answers");
+    expect(r.stdout).toContain("promoting now would leave two primaries");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("db-switchover refuses when the replica lags more than the spec allows", async () => {
+    const strict = JSON.parse(fs.readFileSync(lab.inventoryFile, "utf8")) as { maxLagSeconds: number };
+    strict.maxLagSeconds = 1;
+    const strictFile = path.join(lab.root, "strict.json");
+    fs.writeFileSync(strictFile, JSON.stringify(strict));
+    await lab.sql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE");
+    try {
+      await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (0, 1)`);
+      let lag = 0;
+      for (let i = 0; i < 50 && !(lag > 1); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        lag = Number((await lab.slaveStatus("db-2")).Seconds_Behind_Master);
+      }
+      expect(lag).toBeGreaterThan(1);
+      const before = await snapshot();
+      const r = await ibac(["db-switchover", "--yes"], strictFile);
+      expect(r.code, shown(r)).toBe(3);
+      expect(r.stdout).toMatch(/db-2 is \d+ s behind db-1; the stack allows at most 1 s/);
+      expect(await snapshot()).toBe(before);
+    } finally {
+      await lab.sql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+    }
+    await waitCaughtUp();
+  }, 60_000);
+
+  it("db-switchover swaps the roles and loses nothing", async () => {
+    await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (0, 2)`);
+    const r = await ibac(["db-switchover", "--yes"]);
+    expect(r.code, shown(r)).toBe(0);
+    expect(await primaryName()).toBe("db-2");
+    expect(fs.readFileSync(lab.host("db-2").paths.roleCnf, "utf8")).toContain("# role: primary");
+    expect(fs.readFileSync(lab.host("db-1").paths.roleCnf, "utf8")).toContain("# role: replica");
+    const s = await lab.slaveStatus("db-1");
+    expect([s.Slave_IO_Running, s.Slave_SQL_Running, s.Master_Host, s.Using_Gtid]).toEqual(["Yes", "Yes", lab.host("db-2").address, "Slave_Pos"]);
+    expect(await q("db-1", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 0`)).toBe("2");
+    expect(r.stdout).toContain("set database.primary: db-2 in stacks/Pulumi.lab.yaml");
+  }, 60_000);
+
+  it("db-failover under 8 concurrent writers after kill -9 of the primary loses no acknowledged transaction", async () => {
+    const writers = startWriters(lab, 8);
+    await new Promise((r) => setTimeout(r, 2000));
+    const killedAt = Date.now();
+    await lab.killServer("db-2");
+    const r = await ibac(["db-failover", "--yes"]);
+    expect(r.code, shown(r)).toBe(0);
+    const newPrimary = lab.host("db-1");
+    for (let i = 0; i < 50 && !writers.acks().some((a) => a.address === newPrimary.address && a.atMs > killedAt); i++) await new Promise((res) => setTimeout(res, 100));
+    const { acks } = await writers.stop();
+    const firstWrite = acks.filter((a) => a.address === newPrimary.address && a.atMs > killedAt).sort((a, b) => a.atMs - b.atMs)[0];
+    expect(firstWrite, "a write was accepted on the promoted server").toBeDefined();
+    expect(acks.filter((a) => a.atMs < killedAt).length).toBeGreaterThan(50);
+    expect(await lostAcks(lab, "db-1", acks)).toEqual([]);
+    expect(r.stdout).toMatch(/lastAppliedGtid: 0-\d+-\d+/);
+    expect(fs.readFileSync(lab.host("db-2").paths.roleCnf, "utf8")).toContain("# role: fenced");
+    console.log(`failover: ${firstWrite.atMs - killedAt} ms from kill -9 to the first accepted write; ${acks.length} acknowledged, 0 lost`);
+  }, 120_000);
+
+  it("db-rejoin brings the old primary back as a replica and every table's checksum matches", async () => {
+    const r = await ibac(["db-rejoin", "--host", "db-2", "--yes"]);
+    expect(r.code, shown(r)).toBe(0);
+    expect(r.stdout).toMatch(/checksums: all \d+ tables match/);
+    const s = await lab.slaveStatus("db-2");
+    expect([s.Slave_IO_Running, s.Slave_SQL_Running, s.Master_Host]).toEqual(["Yes", "Yes", lab.host("db-1").address]);
+    expect(await q("db-2", "SELECT @@read_only")).toBe("1");
+    if (lab.semiSync) expect(await lab.globalStatus("db-1", "Rpl_semi_sync_master_status")).toBe("ON");
+  }, 120_000);
+
+  it("db-reclone rebuilds a replica from the primary and keeps its old datadir", async () => {
+    await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (0, 3)`);
+    const r = await ibac(["db-reclone", "--host", "db-2", "--yes"]);
+    expect(r.code, shown(r)).toBe(0);
+    expect(r.stdout).toMatch(/checksums: all \d+ tables match/);
+    expect(fs.readdirSync(lab.host("db-2").dir).some((f) => f.startsWith("data.before-reclone-"))).toBe(true);
+    expect(await q("db-2", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 0`)).toBe("3");
+  }, 120_000);
+
+  describe("db-restore-pitr from the rendered backups of the replica", () => {
+    let gtids: string[] = [];
+    let timeBetween = "";
+    let stopCapture: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      const replica = lab.host("db-2");
+      const backup = scripts.get("db-2");
+      if (!backup) throw new Error("no backup scripts for db-2");
+      stopCapture = await startBinlogCapture(replica, backup);
+      await lab.sql("db-1", "CREATE TABLE IF NOT EXISTS ibac.pitr (id INT PRIMARY KEY, note VARCHAR(20)) ENGINE=InnoDB");
+      await waitCaughtUp();
+      await backup.run("full");
+      for (let id = 1; id <= 3; id++) {
+        await lab.sql("db-1", `INSERT INTO ibac.pitr VALUES (${id}, 'before-inc')`);
+      }
+      await waitCaughtUp();
+      await backup.run("incremental");
+      for (let id = 4; id <= 6; id++) {
+        await lab.sql("db-1", `INSERT INTO ibac.pitr VALUES (${id}, 'after-inc')`);
+        gtids.push(await q("db-1", "SELECT @@gtid_binlog_pos"));
+      }
+      // A second boundary between the rows before and after the time target.
+      await new Promise((r) => setTimeout(r, 1100));
+      timeBetween = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000).toISOString();
+      await new Promise((r) => setTimeout(r, 1100));
+      for (let id = 7; id <= 9; id++) await lab.sql("db-1", `INSERT INTO ibac.pitr VALUES (${id}, 'late')`);
+      gtids = gtids.map((g) => g.split(",").find((x) => x.startsWith("0-")) ?? g);
+      await waitCaughtUp();
+      // The capture writes what the replica logs; give it a moment to flush the last events.
+      await new Promise((r) => setTimeout(r, 1500));
+    }, 180_000);
+
+    afterAll(async () => {
+      await stopCapture?.();
+    });
+
+    const restoredIds = async (r: RunResult): Promise<string> => {
+      const socket = /restoredSocket: (\S+)/.exec(r.stdout)?.[1];
+      expect(socket, shown(r)).toBeDefined();
+      const ids = await lab.runInHost("db-2", ["mariadb", "--no-defaults", `--socket=${socket}`, "-uroot", "-N", "-B", "-e", "SELECT GROUP_CONCAT(id ORDER BY id) FROM ibac.pitr"]);
+      const pidFile = path.join(path.dirname(socket ?? ""), "mysqld.pid");
+      await lab.runInHost("db-2", ["sh", "-c", `kill $(cat ${pidFile})`]);
+      return ids.stdout.trim();
+    };
+
+    it("restores exactly up to a GTID between two known transactions", async () => {
+      const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", gtids[1], "--yes"]);
+      expect(r.code, shown(r)).toBe(0);
+      expect(await restoredIds(r)).toBe("1,2,3,4,5");
+    }, 120_000);
+
+    it("restores exactly up to a second", async () => {
+      const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", timeBetween, "--yes"]);
+      expect(r.code, shown(r)).toBe(0);
+      expect(await restoredIds(r)).toBe("1,2,3,4,5,6");
+    }, 120_000);
+
+    it("refuses a target outside the backed-up range with exit code 2", async () => {
+      const early = await ibac(["db-restore-pitr", "--host", "db-2", "--to", "2001-01-01 00:00:00", "--yes"]);
+      expect(early.code, shown(early)).toBe(2);
+      expect(early.stderr + early.stdout).toContain("is before the oldest restore point");
+      const late = await ibac(["db-restore-pitr", "--host", "db-2", "--to", "2099-01-01T00:00:00Z", "--yes"]);
+      expect(late.code, shown(late)).toBe(2);
+      expect(late.stderr + late.stdout).toContain("is after the newest restore point");
+    }, 60_000);
+
+    it("a dry run of db-restore-pitr prints its commands and starts nothing", async () => {
+      const restores = (): string[] => fs.readdirSync(lab.host("db-2").dir).filter((f) => f.includes(".pitr-"));
+      const before = restores();
+      const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", gtids[0], "--dry-run"]);
+      expect(r.code, shown(r)).toBe(0);
+      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): mariabackup --prepare/);
+      expect(restores()).toEqual(before);
+    }, 60_000);
+  });
+});

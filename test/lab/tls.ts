@@ -1,0 +1,64 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runChecked } from "./run";
+
+/**
+ * The lab's certificates, made with the openssl CLI because @pulumi/tls only runs under Pulumi. They follow
+ * components/pki/internal-ca.ts: ECDSA P-384 keys, a CA that only signs, server certificates for server and
+ * client auth whose SANs are the server's address, FQDN and name.
+ */
+export interface LabCa {
+  cert: string;
+  key: string;
+}
+
+const CURVE = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes"];
+
+export async function makeLabCa(dir: string, openssl: string): Promise<LabCa> {
+  fs.mkdirSync(dir, { recursive: true });
+  const ca = { cert: path.join(dir, "ca.pem"), key: path.join(dir, "ca-key.pem") };
+  await runChecked(openssl, [
+    "req", "-x509", "-new", ...CURVE, "-sha384", "-days", "7", "-subj", "/CN=iBac lab CA",
+    "-keyout", ca.key, "-out", ca.cert,
+    "-addext", "basicConstraints=critical,CA:TRUE",
+    "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+  ]);
+  fs.chmodSync(ca.key, 0o600);
+  return ca;
+}
+
+export interface ServerCertificate {
+  /** Subject common name: the FQDN. */
+  commonName: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  certFile: string;
+  keyFile: string;
+}
+
+export async function makeServerCertificate(ca: LabCa, cert: ServerCertificate, openssl: string): Promise<void> {
+  const work = fs.mkdtempSync(path.join(path.dirname(cert.certFile), ".csr-"));
+  try {
+    const csr = path.join(work, "server.csr");
+    const ext = path.join(work, "server.ext");
+    const san = [...cert.ipAddresses.map((ip) => `IP:${ip}`), ...cert.dnsNames.map((d) => `DNS:${d}`)].join(",");
+    fs.writeFileSync(ext, [
+      "basicConstraints = critical,CA:FALSE",
+      "keyUsage = critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage = serverAuth,clientAuth",
+      `subjectAltName = ${san}`,
+      "subjectKeyIdentifier = hash",
+      "authorityKeyIdentifier = keyid",
+      "",
+    ].join("\n"));
+    await runChecked(openssl, ["req", "-new", ...CURVE, "-subj", `/CN=${cert.commonName}`, "-keyout", cert.keyFile, "-out", csr]);
+    await runChecked(openssl, [
+      "x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-set_serial", `0x${crypto.randomBytes(12).toString("hex")}`,
+      "-days", "7", "-sha384", "-extfile", ext, "-out", cert.certFile,
+    ]);
+    fs.chmodSync(cert.keyFile, 0o600);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
