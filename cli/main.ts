@@ -3,7 +3,6 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { SpecError } from "../components/spec/errors";
 import { listStacks } from "../components/spec/load";
-import { planCommand } from "./plan/command";
 import { describeRunbooks, RUNBOOK_EXIT, runbookCommand } from "./runbook/command";
 import { RunbookInputError } from "../playbooks/engine/errors";
 
@@ -56,6 +55,8 @@ program
   .action(async (options: { stack: string; out?: string }) => {
     const missing = unknownStack(options.stack);
     if (missing) throw missing;
+    // Loaded here, not at the top: Pulumi's SDK takes most of a second to load, and runbooks never need it.
+    const { planCommand } = await import("./plan/command");
     await planCommand({ stack: options.stack, projectDir, ...(options.out ? { out: options.out } : {}) });
   });
 

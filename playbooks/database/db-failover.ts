@@ -2,9 +2,9 @@ import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
-import { execute, portAnswers, queryValue, serverAnswers, slaveStatus, writeRoleFile } from "./mariadb";
+import { parseVertical, portAnswers, serverState, sqlCommand, writeRoleFile } from "./mariadb";
 import { chooseCandidate, hostByAddress } from "./roles";
-import { recordRoleChange, stackUpdateAdvice } from "./role-history";
+import { roleChangeCommand, stackUpdateAdvice } from "./role-history";
 
 interface Failover {
   lost: InventoryHost;
@@ -20,17 +20,27 @@ export function parseReplicationTimestamp(value: string): Date | undefined {
   return new Date(Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
-/** The first server that answers and replicates from someone: the inventory's roles may predate a switchover. */
-async function firstLiveReplica(ctx: StepContext): Promise<InventoryHost> {
-  for (const host of ctx.inventory.hosts) {
-    if ((await serverAnswers(ctx, host)) && (await slaveStatus(ctx, host))) return host;
+/**
+ * The replica to promote and its replication status: --to, else the first server that answers and
+ * replicates from someone (the inventory's roles may predate a switchover).
+ */
+async function candidateAndStatus(ctx: StepContext): Promise<{ candidate: InventoryHost; status: Record<string, string> }> {
+  const hosts = typeof ctx.options.to === "string" ? [chooseCandidate(ctx)] : ctx.inventory.hosts;
+  const states = await Promise.all(hosts.map(async (host) => ({ host, state: await serverState(ctx, host) })));
+  const found = states.find((s) => s.state.slave);
+  if (found?.state.slave) return { candidate: found.host, status: found.state.slave };
+  const named = states[0];
+  if (typeof ctx.options.to === "string" && named) {
+    if (!named.state.answers) throw new RunbookInputError(`${named.host.name}: its MariaDB does not answer; it cannot be promoted`);
+    throw new UnsafeStateError(`${named.host.name} replicates from nobody: is it already the primary? (see SHOW SLAVE STATUS)`);
   }
   throw new RunbookInputError(`no server of the ${ctx.inventory.stack} inventory answers as a replica: there is nothing to promote`);
 }
 
 /**
  * The primary is lost: fence it, let the replica apply everything it received, promote it. Refuses while
- * the old primary still answers (two primaries would split the data), unless --force.
+ * the old primary still answers (two primaries would split the data), unless --force. Every step is as
+ * few round trips as it can be: this runbook's speed is the application's downtime.
  */
 export const dbFailover: Runbook = {
   name: "db-failover",
@@ -43,16 +53,15 @@ export const dbFailover: Runbook = {
   mayBeDown: (inventory) => inventory.hosts.map((h) => h.name),
   steps: (inventory) => {
     let f: Failover | undefined;
+    let lostAt: Date | undefined;
     const current = async (ctx: StepContext): Promise<Failover> => {
       if (f) return f;
-      const candidate = typeof ctx.options.to === "string" ? chooseCandidate(ctx) : await firstLiveReplica(ctx);
-      if (!(await serverAnswers(ctx, candidate))) throw new RunbookInputError(`${candidate.name}: its MariaDB does not answer; it cannot be promoted`);
-      const status = await slaveStatus(ctx, candidate);
-      if (!status) throw new UnsafeStateError(`${candidate.name} replicates from nobody: is it already the primary? (see SHOW SLAVE STATUS)`);
+      const { candidate, status } = await candidateAndStatus(ctx);
       const lost = hostByAddress(ctx, status.Master_Host);
       if (!lost) throw new UnsafeStateError(`${candidate.name} replicates from ${status.Master_Host}, which is not in the ${inventory.stack} inventory`);
-      const reachable = await ctx.probe(lost, "true", { allowFailure: true }).then((r) => r.code === 0, () => false);
-      f = { lost, candidate, lostHostReachable: reachable };
+      lostAt = parseReplicationTimestamp(status.Last_IO_Error_Timestamp ?? "");
+      const reachable = await ctx.probe(lost, "true", { allowFailure: true });
+      f = { lost, candidate, lostHostReachable: reachable.code === 0 };
       return f;
     };
     return [
@@ -61,8 +70,10 @@ export const dbFailover: Runbook = {
         hosts: () => [f?.lost.name ?? "the old primary", f?.candidate.name ?? "the replica"],
         precondition: async (ctx) => {
           const { lost, candidate, lostHostReachable } = await current(ctx);
-          const fromReplica = await portAnswers(ctx, candidate, lost.address, inventory.mariadbPort);
-          const onHost = lostHostReachable && (await serverAnswers(ctx, lost));
+          const [fromReplica, onHost] = await Promise.all([
+            portAnswers(ctx, candidate, lost.address, inventory.mariadbPort),
+            lostHostReachable ? serverState(ctx, lost).then((s) => s.answers) : Promise.resolve(false),
+          ]);
           if ((fromReplica || onHost) && ctx.options.force !== true) {
             throw new UnsafeStateError(
               `${lost.name} still answers (${[fromReplica ? `port ${inventory.mariadbPort} from ${candidate.name}` : "", onHost ? "its server on its own host" : ""].filter(Boolean).join(", ")}): ` +
@@ -77,9 +88,7 @@ export const dbFailover: Runbook = {
         },
         action: async (ctx) => {
           const { lost, candidate } = await current(ctx);
-          const status = await slaveStatus(ctx, candidate);
-          const since = parseReplicationTimestamp(status?.Last_IO_Error_Timestamp ?? "");
-          if (since) ctx.report.primaryLostAt = since.toISOString();
+          if (lostAt) ctx.report.primaryLostAt = lostAt.toISOString();
           ctx.note(`lost primary: ${lost.name}; promoting ${candidate.name}`);
         },
       },
@@ -95,9 +104,8 @@ export const dbFailover: Runbook = {
           }
           // Read-only, no replication start and semi-sync recovery as a replica when it comes back: the
           // application account (no READ ONLY ADMIN) can never write to it again, and crash recovery drops
-          // what no replica acknowledged.
-          await writeRoleFile(ctx, lost, "fenced", { semiSync: true });
-          await ctx.run(lost, lost.service.stop, { allowFailure: true });
+          // what no replica acknowledged. Stopping it is best effort: it is down already.
+          await writeRoleFile(ctx, lost, "fenced", { semiSync: true, then: `${lost.service.stop} || true` });
         },
       },
       {
@@ -105,13 +113,12 @@ export const dbFailover: Runbook = {
         hosts: () => [f?.candidate.name ?? "the replica"],
         action: async (ctx) => {
           const { candidate } = await current(ctx);
-          await execute(ctx, candidate, "STOP SLAVE IO_THREAD");
-          const status = await slaveStatus(ctx, candidate);
-          const received = status?.Gtid_IO_Pos ?? "";
-          ctx.note(`received up to ${received || "(nothing)"}`);
+          const stopped = await ctx.run(candidate, `mariadb --defaults-file=${shellQuote(candidate.paths.adminCnf)} -E -e 'STOP SLAVE IO_THREAD; SHOW SLAVE STATUS'`);
           if (ctx.dryRun) return;
-          const waited = await queryValue(ctx, candidate, `SELECT MASTER_GTID_WAIT('${received}', ${Math.max(1, inventory.maxLagSeconds)})`);
-          if (waited !== "0") {
+          const received = parseVertical(stopped.stdout).Gtid_IO_Pos ?? "";
+          ctx.note(`received up to ${received || "(nothing)"}`);
+          const waited = await ctx.probe(candidate, sqlCommand(candidate, `SELECT MASTER_GTID_WAIT('${received}', ${Math.max(1, inventory.maxLagSeconds)})`));
+          if (waited.stdout.trim() !== "0") {
             throw new Error(`${candidate.name} did not apply everything it received (${received}) within ${inventory.maxLagSeconds} s; resume to wait again`);
           }
         },
@@ -122,24 +129,27 @@ export const dbFailover: Runbook = {
         destructive: true,
         action: async (ctx) => {
           const { lost, candidate } = await current(ctx);
-          const applied = await queryValue(ctx, candidate, "SELECT @@gtid_slave_pos");
           // No replica is left to acknowledge: waiting for one would stall every commit for the timeout.
-          await execute(ctx, candidate, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL rpl_semi_sync_master_enabled = OFF; SET GLOBAL read_only = OFF");
+          const promoted = await ctx.run(candidate, sqlCommand(candidate, "STOP SLAVE; SELECT @@gtid_slave_pos; RESET SLAVE ALL; SET GLOBAL rpl_semi_sync_master_enabled = OFF; SET GLOBAL read_only = OFF"));
           const promotedAt = Date.now();
-          await writeRoleFile(ctx, candidate, "primary", { semiSync: inventory.semiSync, primaryWaitsForAck: false });
-          await recordRoleChange(ctx, candidate, { runbook: "db-failover", primary: candidate.name, previous: lost.name, gtid: applied });
+          const applied = promoted.stdout.trim();
+          await writeRoleFile(ctx, candidate, "primary", {
+            semiSync: inventory.semiSync,
+            primaryWaitsForAck: false,
+            then: roleChangeCommand(candidate, { runbook: "db-failover", primary: candidate.name, previous: lost.name, gtid: applied }),
+          });
           ctx.report.newPrimary = candidate.name;
           ctx.report.lastAppliedGtid = applied || "(none)";
           ctx.report.runbookSeconds = ((promotedAt - ctx.startedAt) / 1000).toFixed(1);
           if (ctx.report.primaryLostAt) {
-            ctx.report.downtimeSeconds = ((promotedAt - Date.parse(ctx.report.primaryLostAt)) / 1000).toFixed(1) + " (from the replica losing its primary to the promotion, 1 s resolution)";
+            ctx.report.downtimeSeconds = `${((promotedAt - Date.parse(ctx.report.primaryLostAt)) / 1000).toFixed(1)} (from the replica losing its primary to the promotion, 1 s resolution)`;
           }
         },
         verify: async (ctx) => {
           const { candidate } = await current(ctx);
-          if ((await queryValue(ctx, candidate, "SELECT @@read_only")) !== "0") throw new Error(`${candidate.name} is still read-only`);
-          const role = await ctx.probe(candidate, `grep -q '^read_only = OFF' ${shellQuote(candidate.paths.roleCnf)}`, { allowFailure: true });
-          if (role.code !== 0) throw new Error(`${candidate.paths.roleCnf} on ${candidate.name} does not say read_only = OFF`);
+          const check = await ctx.probe(candidate, `${sqlCommand(candidate, "SELECT @@read_only")} && grep -c '^read_only = OFF' ${shellQuote(candidate.paths.roleCnf)}`, { allowFailure: true });
+          if (check.stdout.split("\n")[0]?.trim() !== "0") throw new Error(`${candidate.name} is still read-only`);
+          if (check.code !== 0) throw new Error(`${candidate.paths.roleCnf} on ${candidate.name} does not say read_only = OFF`);
           ctx.report.nextStep = `${stackUpdateAdvice(ctx, candidate.name)}; bring the old primary back with db-rejoin`;
         },
       },

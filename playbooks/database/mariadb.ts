@@ -32,15 +32,33 @@ export async function serverAnswers(ctx: StepContext, host: InventoryHost): Prom
   return result.code === 0;
 }
 
+/** Vertical (`-E`) client output as field → value. */
+export function parseVertical(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Za-z_@]+):\s?(.*)$/.exec(line);
+    if (m) fields[m[1]] = m[2];
+  }
+  return fields;
+}
+
 /** `SHOW SLAVE STATUS` as field → value, or undefined when the server replicates from nobody. */
 export async function slaveStatus(ctx: StepContext, host: InventoryHost): Promise<Record<string, string> | undefined> {
   const result = await ctx.probe(host, `mariadb --defaults-file=${shellQuote(host.paths.adminCnf)} -E -e 'SHOW SLAVE STATUS'`);
-  const fields: Record<string, string> = {};
-  for (const line of result.stdout.split("\n")) {
-    const m = /^\s*([A-Za-z_]+):\s?(.*)$/.exec(line);
-    if (m) fields[m[1]] = m[2];
-  }
+  const fields = parseVertical(result.stdout);
   return Object.keys(fields).length ? fields : undefined;
+}
+
+/**
+ * One round trip for what a failover needs to know about a server: whether it answers, and its
+ * replication status (undefined when it replicates from nobody).
+ */
+export async function serverState(ctx: StepContext, host: InventoryHost): Promise<{ answers: boolean; slave?: Record<string, string> }> {
+  const admin = shellQuote(host.paths.adminCnf);
+  const result = await ctx.probe(host, `mariadb --defaults-file=${admin} --connect-timeout=2 -E -e 'SHOW SLAVE STATUS'`, { allowFailure: true });
+  if (result.code !== 0) return { answers: false };
+  const fields = parseVertical(result.stdout);
+  return Object.keys(fields).length ? { answers: true, slave: fields } : { answers: true };
 }
 
 /** The live role, read from the server rather than the inventory (which lags after a failover). */
@@ -55,10 +73,19 @@ export async function portAnswers(ctx: StepContext, from: InventoryHost, address
 }
 
 /** Rewrites the role file, atomically, so that a restart keeps the role a runbook gave the server. */
-export async function writeRoleFile(ctx: StepContext, host: InventoryHost, role: ServerRole, options: { semiSync: boolean; primaryWaitsForAck?: boolean }): Promise<void> {
+export async function writeRoleFile(
+  ctx: StepContext,
+  host: InventoryHost,
+  role: ServerRole,
+  options: { semiSync: boolean; primaryWaitsForAck?: boolean; /** A command to run right after, in the same round trip. */ then?: string },
+): Promise<void> {
   const content = renderRoleCnf(role, { semiSyncEnabled: options.semiSync, ...(options.primaryWaitsForAck !== undefined ? { primaryWaitsForAck: options.primaryWaitsForAck } : {}) });
   const file = shellQuote(host.paths.roleCnf);
-  await ctx.run(host, `cat > ${file}.new && chmod 0644 ${file}.new && mv ${file}.new ${file}`, { stdin: content, auditAs: `write ${host.paths.roleCnf} (role: ${role})` });
+  const write = `cat > ${file}.new && chmod 0644 ${file}.new && mv ${file}.new ${file}`;
+  await ctx.run(host, options.then ? `${write} && { ${options.then}; }` : write, {
+    stdin: content,
+    auditAs: `write ${host.paths.roleCnf} (role: ${role})${options.then ? ` && ${options.then}` : ""}`,
+  });
 }
 
 /**

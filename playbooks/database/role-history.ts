@@ -20,3 +20,10 @@ export async function recordRoleChange(ctx: StepContext, on: InventoryHost, chan
 export function stackUpdateAdvice(ctx: StepContext, primary: string): string {
   return `set database.primary: ${primary} in stacks/Pulumi.${ctx.inventory.stack}.yaml before the next \`pulumi up\``;
 }
+
+/** The shell command that appends a role change to the history file (to chain after another change). */
+export function roleChangeCommand(on: InventoryHost, change: RoleChange): string {
+  const line = JSON.stringify({ time: new Date().toISOString(), ...change });
+  const dir = shellQuote(on.paths.stateDir);
+  return `mkdir -p ${dir} && printf '%s\\n' ${shellQuote(line)} >> ${dir}/role-history.jsonl`;
+}
