@@ -125,6 +125,19 @@ describe("a wrong type or value", () => {
   });
 });
 
+describe("database replication settings", () => {
+  it("a primary that is not one of the database VMs", () => {
+    expect(rejection(replaced("      replicas: 1\n", "      replicas: 1\n      primary: db-3\n")).message).toBe(
+      lines('ibac:platform.database.primary: expected one of the database VMs (db-1 to db-2), found "db-3"'),
+    );
+  });
+
+  it("a semi-sync wait point MariaDB does not have", () => {
+    const text = replaced("      replicas: 1\n", "      replicas: 1\n      replication: { semiSync: { enabled: true, waitPoint: AFTER_ACK } }\n");
+    expect(rejection(text).message).toContain("ibac:platform.database.replication.semiSync.waitPoint: expected one of");
+  });
+});
+
 describe("unknown keys", () => {
   it("a misspelt key is reported once, with a did-you-mean, at the key", () => {
     const text = replaced("    database:\n", "    databse:\n");
@@ -139,7 +152,7 @@ describe("unknown keys", () => {
 
   it("a key like no known one lists the known keys (and the key it replaced is missing)", () => {
     expect(rejection(replaced("      replicas: 1\n", "      copies: 1\n")).message).toBe(
-      lines("ibac:platform.database.replicas: expected integer >= 1, found nothing", "ibac:platform.database.copies: unknown key; expected one of vm, replicas, dataDiskGiB, nodes"),
+      lines("ibac:platform.database.replicas: expected integer >= 1, found nothing", "ibac:platform.database.copies: unknown key; expected one of vm, replicas, dataDiskGiB, nodes, primary, replication"),
     );
   });
 

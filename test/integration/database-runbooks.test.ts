@@ -191,6 +191,20 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     expect(await q("db-2", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 0`)).toBe("3");
   }, 120_000);
 
+  it("db-rejoin finds an errant transaction, saves it for audit and re-clones", async () => {
+    // A transaction only db-2 has, as a primary that committed without any replica's ack would leave.
+    await lab.sql("db-2", `STOP SLAVE; INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (99, 1)`);
+    const r = await ibac(["db-rejoin", "--host", "db-2", "--yes"]);
+    expect(r.code, shown(r)).toBe(0);
+    const saved = /errantTransactions: (0-\d+)-(\d+)\.\.(\d+), saved to (\S+) on db-2/.exec(r.stdout);
+    expect(saved, shown(r)).not.toBeNull();
+    expect(saved?.[1]).toBe(`0-${lab.host("db-2").serverId}`);
+    const errantFile = fs.readFileSync(saved?.[4] ?? "", "utf8");
+    expect(errantFile).toMatch(/INSERT INTO `ibac`\.`drill`[\s\S]*@1=99/);
+    expect(r.stdout).toMatch(/checksums: all \d+ tables match/);
+    expect(await q("db-2", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 99`)).toBe("0");
+  }, 120_000);
+
   describe("db-restore-pitr from the rendered backups of the replica", () => {
     let gtids: string[] = [];
     let timeBetween = "";

@@ -1,0 +1,66 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadStackFile, stackFilePath } from "../spec/load";
+import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../../cli/plan/run-offline-plan";
+import { PRODUCTION_DATABASE_PATHS, tlsFiles } from "./paths";
+import { SETUP_SCRIPT_PATH } from "./render-setup-script";
+
+const projectDir = path.resolve(__dirname, "../..");
+let cached: OfflinePlan | undefined;
+async function prodPlan(): Promise<OfflinePlan> {
+  cached ??= await runOfflinePlan(loadStackFile(stackFilePath(projectDir, "prod")));
+  return cached;
+}
+
+describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan, not a deployment)", () => {
+  it("delivers the option files, TLS files, credentials, setup SQL and backup units to both database VMs only", async () => {
+    const plan = await prodPlan();
+    const paths = PRODUCTION_DATABASE_PATHS;
+    const expected = [paths.serverCnf, paths.roleCnf, paths.adminCnf, paths.replicationCnf, paths.backupCnf, paths.binlogCnf, paths.setupSql,
+      tlsFiles(paths).ca, tlsFiles(paths).cert, tlsFiles(paths).key, SETUP_SCRIPT_PATH, "/usr/local/sbin/ibac-db-backup", "/etc/systemd/system/ibac-binlog-capture.service"];
+    for (const vm of ["db-1", "db-2"]) {
+      const delivered = plan.artifacts.filter((a) => a.vm === vm).map((a) => a.path);
+      for (const file of expected) expect(delivered, `${vm} ${file}`).toContain(file);
+    }
+    expect(plan.artifacts.filter((a) => a.path === paths.serverCnf).map((a) => a.vm).sort()).toEqual(["db-1", "db-2"]);
+  });
+
+  it("renders db-1 as the primary and db-2 as its replica", async () => {
+    const plan = await prodPlan();
+    const file = (vm: string, p: string): string => plan.artifacts.find((a) => a.vm === vm && a.path === p)?.content ?? "";
+    expect(file("db-1", PRODUCTION_DATABASE_PATHS.roleCnf)).toContain("# role: primary");
+    expect(file("db-2", PRODUCTION_DATABASE_PATHS.roleCnf)).toContain("# role: replica");
+    expect(file("db-1", PRODUCTION_DATABASE_PATHS.setupSql)).toContain("CREATE USER IF NOT EXISTS 'ibac_app'");
+    expect(file("db-2", PRODUCTION_DATABASE_PATHS.setupSql)).toContain("MASTER_SSL_VERIFY_SERVER_CERT = 1");
+  });
+
+  it("masks every password and private key (made with @pulumi/random and @pulumi/tls) in the artifacts", async () => {
+    const plan = await prodPlan();
+    const file = (p: string): string => plan.artifacts.find((a) => a.vm === "db-2" && a.path === p)?.content ?? "";
+    expect(file(PRODUCTION_DATABASE_PATHS.replicationCnf)).toContain(`password = ${SECRET_MARK}`);
+    expect(file(PRODUCTION_DATABASE_PATHS.setupSql)).toContain(`MASTER_PASSWORD = '${SECRET_MARK}'`);
+    expect(file(tlsFiles(PRODUCTION_DATABASE_PATHS).key)).toBe(SECRET_MARK);
+    const everything = JSON.stringify(plan.artifacts) + JSON.stringify(plan.resources);
+    for (const secret of plan.knownSecrets) expect(everything.includes(secret), "a made-up secret leaked").toBe(false);
+  });
+
+  it("installs the files one after another and runs the bootstrap after the last one", async () => {
+    const plan = await prodPlan();
+    const installs = plan.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("db-1-config-install-"));
+    const last = installs.at(-1);
+    expect(last?.name).toBe("db-1-config-install-var-lib-ibac-database-deployed-sha256");
+    expect(String(last?.inputs.create)).toContain(`sudo sh -c '${SETUP_SCRIPT_PATH}'`);
+    const role = installs.find((r) => r.name.endsWith("mariadb-conf-d-70-ibac-role-cnf"));
+    expect(String(role?.inputs.create)).toMatch(/^\{ sudo test -e '\/etc\/mysql\/mariadb.conf.d\/70-ibac-role.cnf' && rm -f/);
+  });
+
+  it("issues each server a certificate for its address and names from the internal CA", async () => {
+    const plan = await prodPlan();
+    const csrs = plan.resources.filter((r) => r.type === "tls:index/certRequest:CertRequest" && r.name.includes("-database-"));
+    const db1 = plan.model.vms.find((v) => v.name === "db-1");
+    const csr = csrs.find((r) => r.name.includes("db-1"));
+    expect(csr?.inputs.ipAddresses).toEqual([db1?.nics[0].address]);
+    expect(csr?.inputs.dnsNames).toEqual([db1?.fqdn, "db-1"]);
+    expect(plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").length).toBe(5);
+  });
+});
