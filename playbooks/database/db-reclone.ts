@@ -2,7 +2,7 @@ import type { Runbook, StepContext } from "../engine/types";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { isReadOnly, serverAnswers } from "./mariadb";
 import { livePrimary } from "./roles";
-import { recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
+import { enableSemiSyncStep, recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
 
 /** Resolves --host against the live primary: the target must exist and must not be the primary. */
 export async function replicaPairFor(ctx: StepContext, option: "host"): Promise<ReplicaPair> {
@@ -39,6 +39,7 @@ export const dbReclone: Runbook = {
           ctx.note(`rebuilding ${replica.name} from ${primary.name}`);
         },
       },
+      enableSemiSyncStep(pair),
       ...recloneSteps(pair),
       ...replicateAndVerifySteps(pair),
     ];

@@ -4,7 +4,7 @@ import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
 import { errantTransactions, isReadOnly, pointAtPrimary, queryValue, serverAnswers, waitFor, writeRoleFile } from "./mariadb";
 import { livePrimary } from "./roles";
-import { recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
+import { enableSemiSyncStep, recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
 
 interface Rejoin extends ReplicaPair {
   errant: { domainServer: string; afterSeq: number; lastSeq: number }[];
@@ -92,6 +92,7 @@ export const dbRejoin: Runbook = {
           ctx.note(`errant transactions ${described} saved to ${file}`);
         },
       },
+      enableSemiSyncStep(pair),
       ...recloneSteps(pair, needsReclone),
       {
         name: "Start replicating from the primary (semi-sync first)",

@@ -2,7 +2,7 @@ import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { RunbookInputError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
-import { binlogDatetime, chooseBackups, parsePitrTarget, seqInDomain, type BackupManifest, type PitrTarget } from "./pitr-target";
+import { binlogDatetime, chooseBackups, replayStart, parsePitrTarget, seqInDomain, type BackupManifest, type PitrTarget } from "./pitr-target";
 
 interface Restore {
   host: InventoryHost;
@@ -73,19 +73,23 @@ export const dbRestorePitr: Runbook = {
       if (!chosen) {
         throw new RunbookInputError(`--to ${describeTarget(target)} is before the oldest restore point: the oldest full backup on ${host.name} finished at ${oldest?.finished ?? "?"} (GTID ${oldest?.gtid ?? "?"})`);
       }
-      // The newest restore point: the last event of the captured binary logs.
-      const newest = binlogFiles.length
-        ? await ctx.probe(host, `TZ=UTC mariadb-binlog ${shellQuote(binlogFiles[binlogFiles.length - 1])} 2>/dev/null | grep -E '^#[0-9]{6} ' | tail -1 | cut -c2-16`)
-        : { stdout: "" };
-      const lastGtid = binlogFiles.length
-        ? await ctx.probe(host, `mariadb-binlog ${binlogFiles.map(shellQuote).join(" ")} 2>/dev/null | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | tail -1 | cut -d' ' -f2`)
-        : { stdout: "" };
+      // The newest restore point: the last event and the last GTID of the newest captured file, in one
+      // pass, from the newest backup's offset when the file is the backup's own (nothing older is decoded).
+      const newestBackup = chosen.incrementals.at(-1) ?? chosen.full;
+      const lastFile = binlogFiles.at(-1);
+      const offset = lastFile && lastFile.endsWith(`/${newestBackup.binlogFile ?? "-"}`) && newestBackup.binlogPosition ? `--start-position=${newestBackup.binlogPosition} ` : "";
+      const scan = lastFile
+        ? await ctx.probe(host, `TZ=UTC mariadb-binlog ${offset}${shellQuote(lastFile)} 2>/dev/null | awk '/^#[0-9]{6} / { t = substr($0, 2, 15) } match($0, /GTID [0-9]+-[0-9]+-[0-9]+/) { g = substr($0, RSTART + 5, RLENGTH - 5) } END { print t; print g }'`)
+        : { stdout: "\n" };
+      const [newestLine = "", lastGtidLine = ""] = scan.stdout.split("\n");
+      const newest = { stdout: newestLine };
+      const lastGtid = { stdout: lastGtidLine };
       const lastEvent = /^(\d{2})(\d{2})(\d{2}) +(\d{1,2}):(\d{2}):(\d{2})/.exec(newest.stdout.trim());
       const newestTime = lastEvent ? Date.UTC(2000 + Number(lastEvent[1]), Number(lastEvent[2]) - 1, Number(lastEvent[3]), Number(lastEvent[4]), Number(lastEvent[5]), Number(lastEvent[6])) : undefined;
       const lastSeq = seqInDomain(lastGtid.stdout.trim(), target.kind === "gtid" ? target.domain : 0);
       const beyond = target.kind === "time"
-        ? newestTime === undefined ? Date.parse(chosen.full.finished) < target.time.getTime() : target.time.getTime() > newestTime + 999
-        : target.seq > Math.max(lastSeq, seqInDomain(chosen.full.gtid, target.domain));
+        ? newestTime === undefined ? Date.parse(newestBackup.finished) < target.time.getTime() : target.time.getTime() > newestTime + 999
+        : target.seq > Math.max(lastSeq, seqInDomain(newestBackup.gtid, target.domain));
       if (beyond) {
         const newestText = newestTime !== undefined ? `${new Date(newestTime).toISOString()} (GTID ${lastGtid.stdout.trim()})` : "the newest backup (no binary logs captured)";
         throw new RunbookInputError(`--to ${describeTarget(target)} is after the newest restore point on ${host.name}: ${newestText}`);
@@ -155,12 +159,15 @@ export const dbRestorePitr: Runbook = {
         hosts: () => [r?.host.name ?? "the backup host"],
         action: async (ctx) => {
           const x = await restore(ctx);
-          const start = (x.incrementals.at(-1) ?? x.full).gtid;
+          const last = x.incrementals.at(-1) ?? x.full;
+          const start = last.gtid;
           if (x.binlogFiles.length === 0) return ctx.note("no binary logs captured: the restore ends at the backup");
-          const read = `TZ=UTC mariadb-binlog --start-position=${shellQuote(start)} ${stopOptions(x.target)} ${x.binlogFiles.map(shellQuote).join(" ")}`;
+          const from = replayStart(x.binlogFiles, last);
+          ctx.note(`replaying ${from.files.length} of ${x.binlogFiles.length} captured file(s), from ${start} (${from.option})`);
+          const read = `TZ=UTC mariadb-binlog ${shellQuote(from.option)} ${stopOptions(x.target)} ${from.files.map(shellQuote).join(" ")}`;
           await ctx.run(x.host, `set -o pipefail; ${read} | mariadb --no-defaults --socket=${shellQuote(sock(x))} -uroot`);
-          const last = await ctx.probe(x.host, `${read} | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | tail -1 | cut -d' ' -f2`);
-          ctx.report.lastReplayedGtid = last.stdout.trim() || `(none after ${start})`;
+          const replayed = await ctx.probe(x.host, `${read} | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | tail -1 | cut -d' ' -f2`);
+          ctx.report.lastReplayedGtid = replayed.stdout.trim() || `(none after ${start})`;
         },
         verify: async (ctx) => {
           const x = await restore(ctx);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { binlogDatetime, chooseBackups, parsePitrTarget, type BackupManifest } from "./pitr-target";
+import { binlogDatetime, chooseBackups, parsePitrTarget, replayStart, type BackupManifest } from "./pitr-target";
 import { errantTransactions, parseGtidState } from "./mariadb";
 import { stopOptions } from "./db-restore-pitr";
 import { parseReplicationTimestamp } from "./db-failover";
@@ -68,5 +68,21 @@ describe("parseReplicationTimestamp", () => {
   it("reads SHOW SLAVE STATUS timestamps as UTC", () => {
     expect(parseReplicationTimestamp("261122  6:07:30")?.toISOString()).toBe("2026-11-22T06:07:30.000Z");
     expect(parseReplicationTimestamp("")).toBeUndefined();
+  });
+});
+
+describe("replayStart", () => {
+  const files = ["/b/binlog/mariadb-bin.000001", "/b/binlog/mariadb-bin.000002", "/b/binlog/mariadb-bin.000003"];
+
+  it("starts at the backup's byte offset in its own file and skips older files", () => {
+    expect(replayStart(files, { binlogFile: "mariadb-bin.000002", binlogPosition: 4242, gtid: "0-1-9" })).toEqual({
+      option: "--start-position=4242",
+      files: files.slice(1),
+    });
+  });
+
+  it("falls back to the GTID over every file when the capture lacks the backup's file", () => {
+    expect(replayStart(files, { binlogFile: "mariadb-bin.000009", binlogPosition: 4242, gtid: "0-1-9" })).toEqual({ option: "--start-position=0-1-9", files });
+    expect(replayStart(files, { gtid: "0-1-9" })).toEqual({ option: "--start-position=0-1-9", files });
   });
 });

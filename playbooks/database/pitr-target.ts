@@ -33,6 +33,21 @@ export interface BackupManifest {
   gtid: string;
   /** The backup an incremental applies on. */
   base?: string;
+  /** The server's binary log file at the backup's position: replay starts in it. */
+  binlogFile?: string | null;
+  /** The byte offset in `binlogFile` where the backup ends. */
+  binlogPosition?: number | null;
+}
+
+/**
+ * The captured binary-log files a replay from `backup` must read: from the file the backup ends in (the
+ * capture keeps the server's file names), or every file when the backup does not say.
+ */
+export function binlogFilesFrom(files: string[], backup: Pick<BackupManifest, "binlogFile">): string[] {
+  const name = backup.binlogFile;
+  const base = (f: string): string => f.slice(f.lastIndexOf("/") + 1);
+  if (!name || !files.some((f) => base(f) === name)) return files;
+  return files.filter((f) => base(f) >= name);
 }
 
 /** The GTID sequence of `gtid` list's entry in `domain` (0 when the list has none). */
@@ -63,4 +78,18 @@ export function chooseBackups(manifests: BackupManifest[], target: PitrTarget): 
     base = next.dir;
   }
   return { full, incrementals };
+}
+
+/**
+ * Where mariadb-binlog starts reading for a replay from `backup`: at the backup's byte offset in its own
+ * file when the capture has that file (it keeps the server's names and bytes), so nothing before the
+ * backup is decoded again; else at the backup's GTID, reading every file from the start.
+ */
+export function replayStart(files: string[], backup: Pick<BackupManifest, "binlogFile" | "binlogPosition" | "gtid">): { option: string; files: string[] } {
+  const from = binlogFilesFrom(files, backup);
+  const base = (f: string): string => f.slice(f.lastIndexOf("/") + 1);
+  if (backup.binlogFile && backup.binlogPosition && from.length && base(from[0]) === backup.binlogFile) {
+    return { option: `--start-position=${backup.binlogPosition}`, files: from };
+  }
+  return { option: `--start-position=${backup.gtid}`, files };
 }

@@ -111,21 +111,26 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
 }
 
 /**
- * Semi-sync back on at the primary (a replica can acknowledge again), then: the replica catches up and
- * CHECKSUM TABLE agrees on every table of both servers.
+ * Semi-sync back on at the primary, before the replica connects: the primary decides whether a replica's
+ * connection acknowledges when the replica connects, so enabling it later leaves commits waiting for acks
+ * that never come (each then stalls for the whole timeout).
  */
+export function enableSemiSyncStep(pair: (ctx: StepContext) => Promise<ReplicaPair>): Step {
+  return {
+    name: "Turn semi-sync back on at the primary",
+    hosts: () => ["the primary"],
+    action: async (ctx) => {
+      const { primary } = await pair(ctx);
+      if (!ctx.inventory.semiSync) return ctx.note("semi-sync is off in this stack");
+      await execute(ctx, primary, "SET GLOBAL rpl_semi_sync_master_enabled = ON");
+      await writeRoleFile(ctx, primary, "primary", { semiSync: true });
+    },
+  };
+}
+
+/** The replica catches up, its acknowledgements reach the primary, and CHECKSUM TABLE agrees on every table. */
 export function replicateAndVerifySteps(pair: (ctx: StepContext) => Promise<ReplicaPair>): Step[] {
   return [
-    {
-      name: "Turn semi-sync back on at the primary",
-      hosts: () => ["the primary"],
-      action: async (ctx) => {
-        const { primary } = await pair(ctx);
-        if (!ctx.inventory.semiSync) return ctx.note("semi-sync is off in this stack");
-        await execute(ctx, primary, "SET GLOBAL rpl_semi_sync_master_enabled = ON");
-        await writeRoleFile(ctx, primary, "primary", { semiSync: true });
-      },
-    },
     {
       name: "Verify: replication runs and every table's checksum matches",
       hosts: () => ["the primary", "the replica"],
@@ -142,6 +147,10 @@ export function replicateAndVerifySteps(pair: (ctx: StepContext) => Promise<Repl
         if (!running) {
           const s = await slaveStatus(ctx, replica);
           throw new Error(`${replica.name} does not replicate: ${s?.Last_IO_Error || s?.Last_SQL_Error || "see SHOW SLAVE STATUS"}`);
+        }
+        if (ctx.inventory.semiSync) {
+          const acking = await waitFor(async () => Number(await queryValue(ctx, primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'")) >= 1, 15000);
+          if (!acking) throw new Error(`${primary.name} has no semi-sync replica: ${replica.name} replicates but does not acknowledge (is rpl_semi_sync_slave_enabled on?)`);
         }
         const position = await queryValue(ctx, primary, "SELECT @@gtid_binlog_pos");
         const waited = await queryValue(ctx, replica, `SELECT MASTER_GTID_WAIT('${position}', 60)`);

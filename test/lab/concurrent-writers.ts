@@ -41,8 +41,11 @@ while [ ! -e "$stopfile" ]; do
 done
 `;
 
-/** Starts `count` writers against the lab's servers, the primary first. */
-export function startWriters(lab: DatabaseLab, count: number): WriterRun {
+/**
+ * Starts `count` writers against the lab's servers. Writer ids start after `firstWriter`: a second drill on
+ * the same table needs new ids, or every insert would hit a key of the first.
+ */
+export function startWriters(lab: DatabaseLab, count: number, firstWriter = 0): WriterRun {
   const dir = fs.mkdtempSync(path.join(lab.root, "writers-"));
   const script = path.join(dir, "writer.sh");
   const stopFile = path.join(dir, "stop");
@@ -50,7 +53,7 @@ export function startWriters(lab: DatabaseLab, count: number): WriterRun {
   const addresses = lab.hosts.map((h) => h.address);
   const children: ChildProcess[] = [];
   for (let w = 1; w <= count; w++) {
-    const child = spawn("ip", ["netns", "exec", lab.controlNetns, script, String(w), path.join(dir, `w${w}.log`), stopFile, ...addresses], {
+    const child = spawn("ip", ["netns", "exec", lab.controlNetns, script, String(firstWriter + w), path.join(dir, `w${w}.log`), stopFile, ...addresses], {
       stdio: "ignore",
       env: { ...process.env, CA: lab.caFile, MYSQL_PWD: lab.passwords.application },
     });
@@ -65,7 +68,7 @@ export function startWriters(lab: DatabaseLab, count: number): WriterRun {
       for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         const [at, address, third] = line.split(" ");
         if (third === "ERR") errors++;
-        else if (third) acks.push({ writer: w, n: Number(third), address, atMs: Number(at) });
+        else if (third) acks.push({ writer: firstWriter + w, n: Number(third), address, atMs: Number(at) });
       }
     }
     return { acks, errors };
