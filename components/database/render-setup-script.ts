@@ -52,7 +52,14 @@ if [ "$(cat "$state/setup.sha256" 2>/dev/null)" != "$sql_hash" ]; then
     echo "ibac-db-setup: setup SQL not applied; set database.primary in the stack to the current primary and deploy again." >&2
     exit 1
   fi
-  mariadb --defaults-file=${paths.adminCnf} < ${paths.setupSql}
+${renderedRole === "primary" ? `  # A first primary has no replica yet: with semi-sync on, its setup would wait the whole ack timeout.
+  clients=$(mariadb --defaults-file=${paths.adminCnf} -N -B -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'")
+  semi_sync=$(mariadb --defaults-file=${paths.adminCnf} -N -B -e 'SELECT @@rpl_semi_sync_master_enabled')
+  if [ "$semi_sync" = 1 ] && [ "$clients" = 0 ]; then
+    mariadb --defaults-file=${paths.adminCnf} -e 'SET GLOBAL rpl_semi_sync_master_enabled = OFF'
+    trap "mariadb --defaults-file=${paths.adminCnf} -e 'SET GLOBAL rpl_semi_sync_master_enabled = ON'" EXIT
+  fi
+` : ""}  mariadb --defaults-file=${paths.adminCnf} < ${paths.setupSql}
   echo "$sql_hash" > "$state/setup.sha256"
 fi
 `;

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { $ } from "zx";
 
 /** How a lab command ended, with its text output. */
 export interface RunResult {
@@ -16,32 +16,23 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs a program with an argument array (no shell) and resolves with how it ended; never rejects for a non-zero exit. */
-export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, options.timeoutMs ?? 60_000);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (timedOut) stderr += `\n[lab] ${file} ${args.join(" ")}: killed after ${options.timeoutMs ?? 60_000} ms`;
-      resolve({ code: timedOut || code === null ? -1 : code, stdout, stderr });
-    });
-    // A program that exits without reading its input closes the pipe: that is not an error of ours.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
-  });
+/**
+ * Runs a program with an argument array and resolves with how it ended; never rejects for a non-zero exit.
+ * zx runs it: every argument is quoted for its shell, and the timeout kills with SIGKILL.
+ */
+export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const result = await $({
+    input: options.input ?? "",
+    env: options.env ?? process.env,
+    nothrow: true,
+    quiet: true,
+    timeout: timeoutMs,
+    timeoutSignal: "SIGKILL",
+  })`${file} ${[...args]}`;
+  const killed = result.exitCode === null || result.signal !== null;
+  const stderr = killed ? `${result.stderr}\n[lab] ${commandLine(file, args)}: killed (${result.signal ?? "timeout"}) after at most ${timeoutMs} ms` : result.stderr;
+  return { code: killed ? -1 : (result.exitCode ?? -1), stdout: result.stdout, stderr };
 }
 
 /** The command line of a run, for error messages. */

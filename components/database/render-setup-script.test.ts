@@ -1,0 +1,37 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
+import { PRODUCTION_DATABASE_PATHS } from "./paths";
+import { renderSetupScript } from "./render-setup-script";
+
+describe("renderSetupScript, checked by bash and shellcheck", () => {
+  for (const role of ["primary", "replica"] as const) {
+    it(`the ${role}'s bootstrap parses and passes shellcheck`, () => {
+      const shellcheck = requireTool("shellcheck", "shellcheck");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-setup-"));
+      try {
+        const file = path.join(dir, "ibac-db-setup");
+        fs.writeFileSync(file, renderSetupScript(PRODUCTION_DATABASE_PATHS, role));
+        const syntax = runTool("bash", ["-n", file]);
+        expect(syntax.status, describeRun(syntax)).toBe(0);
+        const lint = runTool(shellcheck, ["-S", "warning", file]);
+        expect(lint.status, describeRun(lint)).toBe(0);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("refuses to apply setup SQL to a server whose role a runbook changed", () => {
+    const script = renderSetupScript(PRODUCTION_DATABASE_PATHS, "replica");
+    expect(script).toContain('if [ "$read_only" != "1" ]; then');
+    expect(script).toContain("setup SQL not applied; set database.primary in the stack");
+  });
+
+  it("lets only the primary's first setup skip the semi-sync wait", () => {
+    expect(renderSetupScript(PRODUCTION_DATABASE_PATHS, "primary")).toContain("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+    expect(renderSetupScript(PRODUCTION_DATABASE_PATHS, "replica")).not.toContain("rpl_semi_sync_master_enabled");
+  });
+});
