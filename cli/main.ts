@@ -56,7 +56,9 @@ program
     const missing = unknownStack(options.stack);
     if (missing) throw missing;
     // Loaded here, not at the top: Pulumi's SDK takes most of a second to load, and runbooks never need it.
-    const { planCommand } = await import("./plan/command");
+    // require, not import(): under tsx's CommonJS hook a dynamic import bypasses the TypeScript loader.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { planCommand } = require("./plan/command") as typeof import("./plan/command");
     await planCommand({ stack: options.stack, projectDir, ...(options.out ? { out: options.out } : {}) });
   });
 

@@ -127,13 +127,13 @@ describe("a wrong type or value", () => {
 
 describe("database replication settings", () => {
   it("a primary that is not one of the database VMs", () => {
-    expect(rejection(replaced("      replicas: 1\n", "      replicas: 1\n      primary: db-3\n")).message).toBe(
+    expect(rejection(replaced("primary: db-1", "primary: db-3")).message).toBe(
       lines('ibac:platform.database.primary: expected one of the database VMs (db-1 to db-2), found "db-3"'),
     );
   });
 
   it("a semi-sync wait point MariaDB does not have", () => {
-    const text = replaced("      replicas: 1\n", "      replicas: 1\n      replication: { semiSync: { enabled: true, waitPoint: AFTER_ACK } }\n");
+    const text = replaced("waitPoint: AFTER_SYNC", "waitPoint: AFTER_ACK");
     expect(rejection(text).message).toContain("ibac:platform.database.replication.semiSync.waitPoint: expected one of");
   });
 });
