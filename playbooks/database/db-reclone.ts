@@ -1,23 +1,6 @@
 import type { Runbook, StepContext } from "../engine/types";
-import { RunbookInputError, UnsafeStateError } from "../engine/errors";
-import { isReadOnly, serverAnswers } from "./mariadb";
-import { livePrimary } from "./roles";
+import { serverBesidePrimary } from "./roles";
 import { enableSemiSyncStep, recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
-
-/** Resolves --host against the live primary: the target must exist and must not be the primary. */
-export async function replicaPairFor(ctx: StepContext, option: "host"): Promise<ReplicaPair> {
-  const primary = await livePrimary(ctx);
-  const name = ctx.options[option];
-  const replica = typeof name === "string"
-    ? ctx.inventory.hosts.find((h) => h.name === name)
-    : ctx.inventory.hosts.find((h) => h.name !== primary.name);
-  if (!replica) throw new RunbookInputError(`--${option}: expected one of ${ctx.inventory.hosts.map((h) => h.name).join(", ")}, found "${String(name)}"`);
-  if (replica.name === primary.name) throw new UnsafeStateError(`${replica.name} is the primary (it accepts writes): it cannot be rebuilt from itself`);
-  if ((await serverAnswers(ctx, replica)) && !(await isReadOnly(ctx, replica))) {
-    throw new UnsafeStateError(`${replica.name} accepts writes: rebuilding it would throw away a primary's data`);
-  }
-  return { primary, replica };
-}
 
 export const dbReclone: Runbook = {
   name: "db-reclone",
@@ -26,7 +9,7 @@ export const dbReclone: Runbook = {
   mayBeDown: (inventory) => inventory.hosts.map((h) => h.name),
   steps: () => {
     let p: ReplicaPair | undefined;
-    const pair = async (ctx: StepContext): Promise<ReplicaPair> => (p ??= await replicaPairFor(ctx, "host"));
+    const pair = async (ctx: StepContext): Promise<ReplicaPair> => (p ??= await serverBesidePrimary(ctx, "the replica to rebuild"));
     return [
       {
         name: "Check the primary and the server to rebuild",

@@ -1,9 +1,8 @@
 import type { Runbook, StepContext } from "../engine/types";
-import type { InventoryHost } from "../engine/inventory";
-import { RunbookInputError, UnsafeStateError } from "../engine/errors";
+import { RunbookInputError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
 import { errantTransactions, isReadOnly, pointAtPrimary, queryValue, serverAnswers, waitFor, writeRoleFile } from "./mariadb";
-import { livePrimary } from "./roles";
+import { serverBesidePrimary } from "./roles";
 import { enableSemiSyncStep, recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
 
 interface Rejoin extends ReplicaPair {
@@ -11,19 +10,10 @@ interface Rejoin extends ReplicaPair {
 }
 
 async function resolve(ctx: StepContext): Promise<ReplicaPair> {
-  const primary = await livePrimary(ctx);
-  const name = ctx.options.host;
-  const returning: InventoryHost | undefined = typeof name === "string"
-    ? ctx.inventory.hosts.find((h) => h.name === name)
-    : ctx.inventory.hosts.find((h) => h.name !== primary.name);
-  if (!returning) throw new RunbookInputError(`--host: expected one of ${ctx.inventory.hosts.map((h) => h.name).join(", ")}, found "${String(name)}"`);
-  if (returning.name === primary.name) throw new UnsafeStateError(`${returning.name} is the current primary; name the server that comes back`);
-  const reachable = await ctx.probe(returning, "true", { allowFailure: true });
-  if (reachable.code !== 0) throw new RunbookInputError(`${returning.name} does not answer SSH: ${reachable.stderr.trim()}`);
-  if ((await serverAnswers(ctx, returning)) && !(await isReadOnly(ctx, returning))) {
-    throw new UnsafeStateError(`${returning.name} accepts writes while ${primary.name} is the primary: two primaries. Stop the application's writes to ${returning.name}, then run db-rejoin again`);
-  }
-  return { primary, replica: returning };
+  const pair = await serverBesidePrimary(ctx, "the server that comes back");
+  const reachable = await ctx.probe(pair.replica, "true", { allowFailure: true });
+  if (reachable.code !== 0) throw new RunbookInputError(`${pair.replica.name} does not answer SSH: ${reachable.stderr.trim()}`);
+  return pair;
 }
 
 /**

@@ -45,3 +45,19 @@ export async function requireReplicaCurrent(ctx: StepContext, replica: Inventory
     throw new UnsafeStateError(`${replica.name} is ${status.Seconds_Behind_Master} s behind ${primary.name}; the stack allows at most ${ctx.inventory.maxLagSeconds} s (database.replication.maxLagSeconds)`);
   }
 }
+
+/**
+ * The server a rebuild or rejoin acts on, next to the live primary: --host, else the first server that is
+ * not the primary. Refuses the primary itself and any server that accepts writes.
+ */
+export async function serverBesidePrimary(ctx: StepContext, what: string): Promise<{ primary: InventoryHost; replica: InventoryHost }> {
+  const primary = await livePrimary(ctx);
+  const name = ctx.options.host;
+  const replica = typeof name === "string" ? ctx.inventory.hosts.find((h) => h.name === name) : ctx.inventory.hosts.find((h) => h.name !== primary.name);
+  if (!replica) throw new RunbookInputError(`--host: expected one of ${ctx.inventory.hosts.map((h) => h.name).join(", ")}, found "${String(name)}"`);
+  if (replica.name === primary.name) throw new UnsafeStateError(`${replica.name} is the primary (it accepts writes): name ${what}`);
+  if ((await serverAnswers(ctx, replica)) && !(await isReadOnly(ctx, replica))) {
+    throw new UnsafeStateError(`${replica.name} accepts writes while ${primary.name} is the primary: two primaries. Stop the application's writes to ${replica.name} before acting on it`);
+  }
+  return { primary, replica };
+}
