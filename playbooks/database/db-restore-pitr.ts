@@ -128,12 +128,12 @@ export const dbRestorePitr: Runbook = {
         action: async (ctx) => {
           const x = await restore(ctx);
           const log = shellQuote(`${x.dir}.prepare.log`);
-          await ctx.run(x.host, `mariabackup --prepare --target-dir=${shellQuote(x.dir)} >${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
+          await ctx.run(x.host, `mariabackup --prepare --use-memory=512M --target-dir=${shellQuote(x.dir)} >${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
           for (const inc of x.incrementals) {
             // Applying an incremental moves files out of its directory: apply a copy, so the stored
             // backups stay intact for the next restore.
             const scratch = shellQuote(`${x.dir}.incremental`);
-            await ctx.run(x.host, `rm -rf ${scratch} && cp -a ${shellQuote(`${root(x)}/${inc.dir}`)} ${scratch} && { mariabackup --prepare --target-dir=${shellQuote(x.dir)} --incremental-dir=${scratch} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }; } && rm -rf ${scratch}`);
+            await ctx.run(x.host, `rm -rf ${scratch} && cp -a ${shellQuote(`${root(x)}/${inc.dir}`)} ${scratch} && { mariabackup --prepare --use-memory=512M --target-dir=${shellQuote(x.dir)} --incremental-dir=${scratch} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }; } && rm -rf ${scratch}`);
           }
         },
       },
@@ -165,9 +165,12 @@ export const dbRestorePitr: Runbook = {
           const from = replayStart(x.binlogFiles, last);
           ctx.note(`replaying ${from.files.length} of ${x.binlogFiles.length} captured file(s), from ${start} (${from.option})`);
           const read = `TZ=UTC mariadb-binlog ${shellQuote(from.option)} ${stopOptions(x.target)} ${from.files.map(shellQuote).join(" ")}`;
-          await ctx.run(x.host, `set -o pipefail; ${read} | mariadb --no-defaults --socket=${shellQuote(sock(x))} -uroot`);
-          const replayed = await ctx.probe(x.host, `${read} | grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' | tail -1 | cut -d' ' -f2`);
+          // The replayed statements are kept beside the restore (what exactly was applied, for audit) and
+          // decoded once: the last GTID is read from the same file that is applied.
+          const sql = shellQuote(`${runDir(x)}/replayed.sql`);
+          const replayed = await ctx.run(x.host, `${read} > ${sql} && mariadb --no-defaults --socket=${shellQuote(sock(x))} -uroot < ${sql} && { grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' ${sql} | tail -1 | cut -d' ' -f2; }`);
           ctx.report.lastReplayedGtid = replayed.stdout.trim() || `(none after ${start})`;
+          ctx.report.replayedStatements = `${runDir(x)}/replayed.sql`;
         },
         verify: async (ctx) => {
           const x = await restore(ctx);
