@@ -74,9 +74,9 @@ describe("renderServerCnf and renderRoleCnf, read by the real mariadbd", () => {
   it("every role file gives the role's settings", () => {
     const topology = topologyOf("prod");
     const expected: Record<ServerRole, Record<string, string>> = {
-      primary: { "read-only": "FALSE", "rpl-semi-sync-master-enabled": "TRUE", "init-rpl-role": "MASTER" },
-      replica: { "read-only": "TRUE", "rpl-semi-sync-slave-enabled": "TRUE", "rpl-semi-sync-master-enabled": "FALSE", "init-rpl-role": "SLAVE" },
-      fenced: { "read-only": "TRUE", "skip-slave-start": "TRUE", "rpl-semi-sync-slave-enabled": "TRUE", "init-rpl-role": "SLAVE" },
+      primary: { "read-only": "FALSE", "rpl-semi-sync-master-enabled": "TRUE", "init-rpl-role": "MASTER", "event-scheduler": "ON" },
+      replica: { "read-only": "TRUE", "rpl-semi-sync-slave-enabled": "TRUE", "rpl-semi-sync-master-enabled": "FALSE", "init-rpl-role": "SLAVE", "event-scheduler": "OFF" },
+      fenced: { "read-only": "TRUE", "skip-slave-start": "TRUE", "rpl-semi-sync-slave-enabled": "TRUE", "init-rpl-role": "SLAVE", "event-scheduler": "OFF" },
     };
     for (const role of ["primary", "replica", "fenced"] as const) {
       const o = effectiveOptions(mariadbd, writeServer(topology, 0, role));

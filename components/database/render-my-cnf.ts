@@ -110,11 +110,11 @@ export function renderRoleCnf(role: ServerRole, options: RoleCnfOptions): string
     "[mysqld]",
   ];
   if (role === "primary") {
-    lines.push("read_only = OFF", `rpl_semi_sync_master_enabled = ${semi && (options.primaryWaitsForAck ?? true) ? "ON" : "OFF"}`, `rpl_semi_sync_slave_enabled = ${semi ? "ON" : "OFF"}`, "init_rpl_role = MASTER");
+    lines.push("read_only = OFF", `rpl_semi_sync_master_enabled = ${semi && (options.primaryWaitsForAck ?? true) ? "ON" : "OFF"}`, `rpl_semi_sync_slave_enabled = ${semi ? "ON" : "OFF"}`, "init_rpl_role = MASTER", "event_scheduler = ON");
   } else if (role === "replica") {
-    lines.push("read_only = ON", "rpl_semi_sync_master_enabled = OFF", `rpl_semi_sync_slave_enabled = ${semi ? "ON" : "OFF"}`, "init_rpl_role = SLAVE");
+    lines.push("read_only = ON", "rpl_semi_sync_master_enabled = OFF", `rpl_semi_sync_slave_enabled = ${semi ? "ON" : "OFF"}`, "init_rpl_role = SLAVE", "event_scheduler = OFF");
   } else {
-    lines.push("read_only = ON", "skip_slave_start = ON", "rpl_semi_sync_master_enabled = OFF", "rpl_semi_sync_slave_enabled = ON", "init_rpl_role = SLAVE");
+    lines.push("read_only = ON", "skip_slave_start = ON", "rpl_semi_sync_master_enabled = OFF", "rpl_semi_sync_slave_enabled = ON", "init_rpl_role = SLAVE", "event_scheduler = OFF");
   }
   return lines.join("\n") + "\n";
 }

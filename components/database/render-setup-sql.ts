@@ -2,6 +2,27 @@ import type { DatabaseAccount } from "./users";
 import { APPLICATION_SCHEMA, REPLICATION_USER } from "./users";
 import type { DatabaseServer, DatabaseTopology } from "./topology";
 
+/** The heartbeat: the primary writes the time every second; replicas know when they last heard from it. */
+export const HEARTBEAT_TABLE = "ibac_ops.heartbeat";
+export const HEARTBEAT_EVENT = "ibac_ops.heartbeat_tick";
+
+/**
+ * A row the primary's event scheduler rewrites every second. Replicated like any write, it tells a replica
+ * how far behind it is and, after a failover, when the old primary was last alive (the measured downtime).
+ */
+export function heartbeatSql(): string[] {
+  return [
+    "CREATE DATABASE IF NOT EXISTS ibac_ops;",
+    `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (id TINYINT PRIMARY KEY, server_id INT UNSIGNED NOT NULL, at TIMESTAMP(6) NOT NULL) ENGINE=InnoDB;`,
+    `CREATE EVENT IF NOT EXISTS ${HEARTBEAT_EVENT} ON SCHEDULE EVERY 1 SECOND DO REPLACE INTO ${HEARTBEAT_TABLE} VALUES (1, @@server_id, NOW(6));`,
+  ];
+}
+
+/** On a promoted server: the heartbeat event, replicated disabled, runs here from now on. */
+export function startHeartbeatSql(): string {
+  return `SET GLOBAL event_scheduler = ON; ALTER EVENT ${HEARTBEAT_EVENT} ENABLE`;
+}
+
 /** Passwords by account id; secrets in a deployment, made-up values in a plan. */
 export type AccountPasswords = Record<DatabaseAccount["id"], string>;
 
@@ -35,6 +56,7 @@ export function renderPrimarySetupSql(topology: DatabaseTopology, passwords: Acc
   return [
     "-- Rendered by the iBac toolkit: applied on the primary by ibac-db-setup; idempotent.",
     `CREATE DATABASE IF NOT EXISTS \`${APPLICATION_SCHEMA}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+    ...heartbeatSql(),
     ...topology.accounts.flatMap((a) => accountSql(a, passwords[a.id])),
     "",
   ].join("\n");

@@ -2,7 +2,8 @@ import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
-import { parseVertical, portAnswers, serverState, sqlCommand, writeRoleFile } from "./mariadb";
+import { lastHeartbeatFrom, parseVertical, portAnswers, serverState, sqlCommand, writeRoleFile } from "./mariadb";
+import { startHeartbeatSql } from "../../components/database/render-setup-sql";
 import { chooseCandidate, hostByAddress } from "./roles";
 import { roleChangeCommand, stackUpdateAdvice } from "./role-history";
 
@@ -141,8 +142,16 @@ export const dbFailover: Runbook = {
           ctx.report.newPrimary = candidate.name;
           ctx.report.lastAppliedGtid = applied || "(none)";
           ctx.report.runbookSeconds = ((promotedAt - ctx.startedAt) / 1000).toFixed(1);
-          if (ctx.report.primaryLostAt) {
+          // Read before this server's own heartbeat overwrites the row.
+          const lastHeard = await lastHeartbeatFrom(ctx, candidate, lost.serverId);
+          await ctx.run(candidate, sqlCommand(candidate, startHeartbeatSql()));
+          if (lastHeard) {
+            ctx.report.primaryLastAliveAt = lastHeard.toISOString();
+            ctx.report.downtimeSeconds = `${((promotedAt - lastHeard.getTime()) / 1000).toFixed(1)} (from ${lost.name}'s last heartbeat to the promotion; heartbeats are 1 s apart)`;
+          } else if (ctx.report.primaryLostAt) {
             ctx.report.downtimeSeconds = `${((promotedAt - Date.parse(ctx.report.primaryLostAt)) / 1000).toFixed(1)} (from the replica losing its primary to the promotion, 1 s resolution)`;
+          } else {
+            ctx.report.downtimeSeconds = `unknown: no heartbeat from ${lost.name} on ${candidate.name}`;
           }
         },
         verify: async (ctx) => {

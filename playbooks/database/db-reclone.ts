@@ -1,6 +1,6 @@
 import type { Runbook, StepContext } from "../engine/types";
 import { serverBesidePrimary } from "./roles";
-import { enableSemiSyncStep, recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
+import { recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
 
 export const dbReclone: Runbook = {
   name: "db-reclone",
@@ -22,7 +22,6 @@ export const dbReclone: Runbook = {
           ctx.note(`rebuilding ${replica.name} from ${primary.name}`);
         },
       },
-      enableSemiSyncStep(pair),
       ...recloneSteps(pair),
       ...replicateAndVerifySteps(pair),
     ];

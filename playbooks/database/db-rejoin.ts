@@ -3,7 +3,7 @@ import { RunbookInputError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
 import { errantTransactions, isReadOnly, pointAtPrimary, queryValue, serverAnswers, waitFor, writeRoleFile } from "./mariadb";
 import { serverBesidePrimary } from "./roles";
-import { enableSemiSyncStep, recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
+import { recloneSteps, replicateAndVerifySteps, type ReplicaPair } from "./reclone-steps";
 
 interface Rejoin extends ReplicaPair {
   errant: { domainServer: string; afterSeq: number; lastSeq: number }[];
@@ -82,7 +82,6 @@ export const dbRejoin: Runbook = {
           ctx.note(`errant transactions ${described} saved to ${file}`);
         },
       },
-      enableSemiSyncStep(pair),
       ...recloneSteps(pair, needsReclone),
       {
         name: "Start replicating from the primary (semi-sync first)",

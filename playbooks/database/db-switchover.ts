@@ -4,6 +4,7 @@ import { UnsafeStateError } from "../engine/errors";
 import { execute, queryValue, slaveStatus, waitFor, writeRoleFile, pointAtPrimary } from "./mariadb";
 import { chooseCandidate, livePrimary, requireReplicaCurrent } from "./roles";
 import { recordRoleChange, stackUpdateAdvice } from "./role-history";
+import { startHeartbeatSql } from "../../components/database/render-setup-sql";
 
 interface Pair {
   primary: InventoryHost;
@@ -42,7 +43,9 @@ export const dbSwitchover: Runbook = {
         name: "Stop writes on the primary",
         hosts: () => [p?.primary.name ?? "the primary"],
         destructive: true,
-        action: async (ctx) => execute(ctx, (await current(ctx)).primary, "SET GLOBAL read_only = ON"),
+        // The heartbeat event runs as root, whom read_only does not stop: it stops first, or the old
+        // primary would keep writing transactions the new one never gets.
+        action: async (ctx) => execute(ctx, (await current(ctx)).primary, "SET GLOBAL event_scheduler = OFF; SET GLOBAL read_only = ON"),
         verify: async (ctx) => {
           if ((await queryValue(ctx, (await current(ctx)).primary, "SELECT @@read_only")) !== "1") throw new Error("read_only is still OFF");
         },
@@ -89,6 +92,9 @@ export const dbSwitchover: Runbook = {
             `SET GLOBAL rpl_semi_sync_slave_enabled = ${ctx.inventory.semiSync ? "ON" : "OFF"};`,
             "SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos;",
           ]);
+          // Only now, with a replica to acknowledge it: the heartbeat's first commit would otherwise wait
+          // for the whole semi-sync timeout.
+          await execute(ctx, replica, startHeartbeatSql());
           await recordRoleChange(ctx, replica, { runbook: "db-switchover", primary: replica.name, previous: primary.name, gtid: ctx.report.promotedAtGtid ?? "" });
         },
         verify: async (ctx) => {
@@ -98,6 +104,11 @@ export const dbSwitchover: Runbook = {
             return s?.Slave_IO_Running === "Yes" && s.Slave_SQL_Running === "Yes";
           }, 15000);
           if (!running) throw new Error(`${primary.name} does not replicate from the new primary; see SHOW SLAVE STATUS on ${primary.name}`);
+          const { replica } = await current(ctx);
+          if (ctx.inventory.semiSync) {
+            const acking = await waitFor(async () => Number(await queryValue(ctx, replica, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'")) >= 1, 15000);
+            if (!acking) throw new Error(`${primary.name} replicates but does not acknowledge: ${replica.name} has no semi-sync replica`);
+          }
           ctx.report.nextStep = stackUpdateAdvice(ctx, (await current(ctx)).replica.name);
         },
       },

@@ -2,7 +2,7 @@ import type { InventoryHost } from "../engine/inventory";
 import type { StepContext } from "../engine/types";
 import { shellQuote } from "../engine/shell-quote";
 import { renderRoleCnf, type ServerRole } from "../../components/database/render-my-cnf";
-import { changeMasterSql } from "../../components/database/render-setup-sql";
+import { changeMasterSql, HEARTBEAT_TABLE } from "../../components/database/render-setup-sql";
 import { tlsFiles } from "../../components/database/paths";
 
 /** `mariadb` as the local administrator (root over the socket) on a host, batch mode, no headers. */
@@ -141,9 +141,12 @@ export function errantTransactions(returning: string, primary: string): { domain
   return errant;
 }
 
-/** Every base table outside the system schemas, as `schema`.`table`. */
+/**
+ * Every base table outside the system schemas, as `schema`.`table`; not the heartbeat, which the primary
+ * rewrites every second and so never has one checksum on both servers at once.
+ */
 export async function userTables(ctx: StepContext, host: InventoryHost): Promise<string[]> {
-  const rows = await query(ctx, host, "SELECT CONCAT('`', table_schema, '`.`', table_name, '`') FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') ORDER BY 1");
+  const rows = await query(ctx, host, "SELECT CONCAT('`', table_schema, '`.`', table_name, '`') FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND NOT (table_schema = 'ibac_ops' AND table_name = 'heartbeat') ORDER BY 1");
   return rows.map((r) => r[0]);
 }
 
@@ -154,4 +157,11 @@ export async function tableChecksums(ctx: StepContext, host: InventoryHost, tabl
   const rows = await query(ctx, host, `CHECKSUM TABLE ${tables.join(", ")} EXTENDED`);
   for (const [table, sum] of rows) sums.set(table, sum);
   return sums;
+}
+
+/** When the replica last heard from a server: the heartbeat row that server wrote, or undefined. */
+export async function lastHeartbeatFrom(ctx: StepContext, on: InventoryHost, serverId: number): Promise<Date | undefined> {
+  const result = await ctx.probe(on, sqlCommand(on, `SELECT UNIX_TIMESTAMP(at) FROM ${HEARTBEAT_TABLE} WHERE id = 1 AND server_id = ${serverId}`), { allowFailure: true });
+  const seconds = Number(result.stdout.trim());
+  return result.code === 0 && result.stdout.trim() && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
 }

@@ -27,6 +27,20 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
   };
   return [
     {
+      name: "Stop waiting for this replica's acknowledgements at the primary",
+      hosts: () => ["the primary"],
+      action: async (ctx) => {
+        if (skipped(ctx)) return;
+        const { primary } = await pair(ctx);
+        // With its last semi-sync replica gone, the primary would stall every commit for the whole timeout
+        // before falling back; stop waiting now, and turn it back on once the rebuilt replica acknowledges.
+        const clients = Number(await queryValue(ctx, primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'"));
+        if (!ctx.inventory.semiSync || clients > 1) return ctx.note(`${clients} semi-sync replica(s) connected: nothing to change`);
+        await execute(ctx, primary, "SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+        await writeRoleFile(ctx, primary, "primary", { semiSync: true, primaryWaitsForAck: false });
+      },
+    },
+    {
       name: "Stop the server to rebuild",
       hosts: () => ["the replica"],
       destructive: true,
@@ -111,11 +125,10 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
 }
 
 /**
- * Semi-sync back on at the primary, before the replica connects: the primary decides whether a replica's
- * connection acknowledges when the replica connects, so enabling it later leaves commits waiting for acks
- * that never come (each then stalls for the whole timeout).
+ * Semi-sync back on at the primary once the replica replicates (with its semi-sync side on): enabled while
+ * no replica is connected, every commit would wait the whole timeout for an acknowledgement.
  */
-export function enableSemiSyncStep(pair: (ctx: StepContext) => Promise<ReplicaPair>): Step {
+function enableSemiSyncStep(pair: (ctx: StepContext) => Promise<ReplicaPair>): Step {
   return {
     name: "Turn semi-sync back on at the primary",
     hosts: () => ["the primary"],
@@ -128,9 +141,13 @@ export function enableSemiSyncStep(pair: (ctx: StepContext) => Promise<ReplicaPa
   };
 }
 
-/** The replica catches up, its acknowledgements reach the primary, and CHECKSUM TABLE agrees on every table. */
+/**
+ * Semi-sync back on at the primary; the replica catches up, its acknowledgements reach the primary, and
+ * CHECKSUM TABLE agrees on every table.
+ */
 export function replicateAndVerifySteps(pair: (ctx: StepContext) => Promise<ReplicaPair>): Step[] {
   return [
+    enableSemiSyncStep(pair),
     {
       name: "Verify: replication runs and every table's checksum matches",
       hosts: () => ["the primary", "the replica"],

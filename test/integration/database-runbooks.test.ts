@@ -26,12 +26,15 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
 
   const shown = (r: RunResult): string => `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
 
-  /** What must not change when a runbook refuses or dry-runs: roles, replication, role files, GTIDs. */
+  /**
+   * What must not change when a runbook refuses or dry-runs: roles, replication, role files, the data. Not
+   * the GTID position: the primary's heartbeat moves it every second.
+   */
   const snapshot = async (): Promise<string> => {
     const parts: string[] = [];
     for (const h of lab.hosts) {
       const s = await lab.slaveStatus(h);
-      parts.push(`${h.name} ro=${await q(h, "SELECT @@read_only")} gtid=${await q(h, "SELECT @@gtid_binlog_pos")} io=${s.Slave_IO_Running ?? "-"} sql=${s.Slave_SQL_Running ?? "-"} master=${s.Master_Host ?? "-"}`);
+      parts.push(`${h.name} ro=${await q(h, "SELECT @@read_only")} events=${await q(h, "SELECT @@event_scheduler")} data=${await q(h, `CHECKSUM TABLE ${DRILL_TABLE}`)} io=${s.Slave_IO_Running ?? "-"} sql=${s.Slave_SQL_Running ?? "-"} master=${s.Master_Host ?? "-"}`);
       parts.push(fs.readFileSync(h.paths.roleCnf, "utf8"));
     }
     return parts.join("\n");
@@ -175,6 +178,7 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     expect(acks.filter((a) => a.atMs < killedAt).length).toBeGreaterThan(50);
     expect(await lostAcks(lab, "db-1", acks)).toEqual([]);
     expect(r.stdout).toMatch(/lastAppliedGtid: 0-\d+-\d+/);
+    expect(r.stdout).toMatch(/downtimeSeconds: \d+\.\d \(from db-2.s last heartbeat to the promotion/);
     expect(fs.readFileSync(lab.host("db-2").paths.roleCnf, "utf8")).toContain("# role: fenced");
     console.log(`failover: ${firstWrite.atMs - killedAt} ms from kill -9 to the first accepted write (a dry run included; bench/db-drill.ts measures without); ${acks.length} acknowledged, 0 lost`);
   }, 120_000);
