@@ -7,7 +7,7 @@ import { stackSpec, STACKS } from "../../test/fixtures/specs";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { PRODUCTION_DATABASE_PATHS, type DatabasePaths } from "./paths";
 import { planDatabase, mariadbHostPattern, type DatabaseTopology } from "./topology";
-import { mariadbTlsVersions, renderRoleCnf, renderServerCnf, type ServerRole } from "./render-my-cnf";
+import { renderRoleCnf, renderServerCnf, type ServerRole } from "./render-my-cnf";
 
 function topologyOf(stack: string): DatabaseTopology {
   const spec = stackSpec(stack);
@@ -122,8 +122,10 @@ describe("database topology", () => {
     expect(mariadbHostPattern("10.40.0.0/20")).toBe("10.40.0.0/255.255.240.0");
   });
 
-  it("allows TLS from the spec's minimum version up", () => {
-    expect(mariadbTlsVersions("1.2")).toBe("TLSv1.2,TLSv1.3");
-    expect(mariadbTlsVersions("1.3")).toBe("TLSv1.3");
+  it("takes its TLS protocols and suites from the one TLS policy", () => {
+    const topology = topologyOf("prod");
+    const cnf = renderServerCnf(topology.primary, topology, PRODUCTION_DATABASE_PATHS);
+    expect(cnf).toContain("tls_version = TLSv1.2,TLSv1.3");
+    expect(cnf).toContain(`ssl_cipher = ${[...topology.tls.tls12Ciphers, ...topology.tls.tls13Ciphersuites].join(":")}`);
   });
 });

@@ -2,13 +2,6 @@ import type { DatabasePaths } from "./paths";
 import { tlsFiles } from "./paths";
 import type { DatabaseServer, DatabaseTopology } from "./topology";
 
-const TLS_VERSIONS = ["1.0", "1.1", "1.2", "1.3"] as const;
-
-/** MariaDB's `tls_version` list: every version from the spec's minimum up. */
-export function mariadbTlsVersions(minVersion: (typeof TLS_VERSIONS)[number]): string {
-  return TLS_VERSIONS.slice(TLS_VERSIONS.indexOf(minVersion)).map((v) => `TLSv${v}`).join(",");
-}
-
 export interface ServerCnfOptions {
   /** InnoDB buffer pool; production sizes it from the VM's memory, the lab keeps it small. */
   bufferPoolMiB?: number;
@@ -28,7 +21,7 @@ export function renderServerCnf(server: DatabaseServer, topology: DatabaseTopolo
   const tls = tlsFiles(paths);
   const semi = topology.replication.semiSync;
   const bufferPool = options.bufferPoolMiB ?? defaultBufferPoolMiB(server.memoryGiB);
-  const ciphers = [...topology.tls.ciphers, ...topology.tls.ciphersuites].join(":");
+  const ciphers = [...topology.tls.tls12Ciphers, ...topology.tls.tls13Ciphersuites].join(":");
   // Local binary logs only bridge the gap to the capture on the backup volume; a week covers a long outage
   // of the capture without filling the data disk.
   const localBinlogDays = Math.min(7, topology.backup.retentionDays);
@@ -73,7 +66,7 @@ rpl_semi_sync_master_timeout = ${semi.timeoutMs}
 ssl_ca = ${tls.ca}
 ssl_cert = ${tls.cert}
 ssl_key = ${tls.key}
-tls_version = ${mariadbTlsVersions(topology.tls.minVersion)}
+tls_version = ${topology.tls.protocols.join(",")}
 ssl_cipher = ${ciphers}
 require_secure_transport = ON
 

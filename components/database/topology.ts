@@ -3,6 +3,7 @@ import type { PlatformModel, VmPlan } from "../model/types";
 import { parseCidr, intToIpv4 } from "../model/addresses";
 import { replicationSettings, type ReplicationSettings } from "./settings";
 import { databaseAccounts, type DatabaseAccount } from "./users";
+import { tlsPolicy, type TlsPolicy } from "../pki/tls-policy";
 
 export const MARIADB_PORT = 3306;
 
@@ -27,7 +28,7 @@ export interface DatabaseTopology {
   serviceHostPattern: string;
   accounts: DatabaseAccount[];
   backup: PlatformSpec["backupPolicy"]["database"];
-  tls: PlatformSpec["tls"];
+  tls: TlsPolicy;
 }
 
 function serviceAddress(vm: VmPlan): string {
@@ -67,6 +68,6 @@ export function planDatabase(model: PlatformModel, spec: PlatformSpec): Database
     serviceHostPattern,
     accounts: databaseAccounts(serviceHostPattern),
     backup: spec.backupPolicy.database,
-    tls: spec.tls,
+    tls: tlsPolicy(spec),
   };
 }

@@ -1,6 +1,7 @@
 import { TIER_NAMES, type PlatformSpec } from "./schema";
 import type { FieldPath, FieldProblem } from "./errors";
 import { closestWord } from "./did-you-mean";
+import { tlsPolicyProblems } from "../pki/tls-policy";
 import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
 import { logicalCpus } from "../model/capacity";
 import { FIRST_VM_HOST, VIP_HOSTS, highestServiceHost, FIRST_NODE_CLUSTER_HOST } from "../model/build";
@@ -16,6 +17,7 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkVmSizesFit(spec),
     ...checkSubnetSizes(spec),
     ...checkDatabasePrimary(spec),
+    ...tlsPolicyProblems(spec),
   ];
 }
 

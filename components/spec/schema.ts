@@ -63,6 +63,19 @@ export const DatabaseTier = closed({
   replication: Type.Optional(DatabaseReplication),
 });
 export const CountedTier = closed({ vm: VmSize, count, nodes: tierNodes });
+export const VpnTier = closed({
+  vm: VmSize,
+  count,
+  nodes: tierNodes,
+  siteTunnel: closed(
+    {
+      peerAddress: Ipv4Address,
+      peerId: Type.String({ pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", description: "the remote gateway's IKE identity (its certificate's DNS name)" }),
+      remoteSubnets: Type.Array(Ipv4Cidr, { minItems: 1, description: "the monitoring/statistics site's networks reached through the tunnel" }),
+    },
+    { description: "the IPsec tunnel to the monitoring and statistics site" },
+  ),
+});
 export const TierWithData = closed({ vm: VmSize, count, dataDiskGiB, nodes: tierNodes });
 export const FrsTier = closed({
   vm: VmSize,
@@ -148,7 +161,7 @@ export const PlatformSpec = closed({
   loadBalancer: CountedTier,
   backup: TierWithData,
   monitoring: CountedTier,
-  vpn: CountedTier,
+  vpn: VpnTier,
   tls: closed({
     minVersion: TlsVersion,
     ciphers: Type.Array(Type.String({ pattern: "^[A-Z0-9_-]+$" }), { minItems: 1, description: "OpenSSL names of the TLS 1.2 suites" }),
