@@ -66,3 +66,26 @@ describe("ibac plan (the command an ops engineer runs)", () => {
     expect(run.stderr).toContain("required option '-s, --stack <name>' not specified");
   });
 });
+
+describe("ibac flows (the command CI and an auditor run)", () => {
+  it("prints the prod flow matrix and an empty difference, exit 0", () => {
+    const r = ibac(["flows", "--stack", "prod"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\s+api-to-database-mysql\s+tier-api\s+tier-database\s+tcp\/3306\s+API reads and writes/m);
+    expect(r.stdout).toContain("Differences: none");
+  });
+
+  it("gives the same as JSON for machines", () => {
+    const r = ibac(["flows", "--stack", "prod", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { differences: string[]; flows: { id: string }[] };
+    expect(parsed.differences).toEqual([]);
+    expect(parsed.flows.map((f) => f.id)).toContain("replica-to-primary-mysql");
+  });
+
+  it("rejects a stack that does not exist with exit code 2", () => {
+    const r = ibac(["flows", "--stack", "nope"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("stacks/Pulumi.nope.yaml: no such stack");
+  });
+});

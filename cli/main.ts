@@ -5,6 +5,7 @@ import { SpecError } from "../components/spec/errors";
 import { listStacks } from "../components/spec/load";
 import { describeRunbooks, RUNBOOK_EXIT, runbookCommand } from "./runbook/command";
 import { RunbookInputError } from "../playbooks/engine/errors";
+import { flowsCommand } from "./flows/command";
 
 /** The checkout this CLI belongs to (the folder with Pulumi.yaml), whether run from source or from dist/. */
 function findCheckout(start: string): string {
@@ -60,6 +61,17 @@ program
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { planCommand } = require("./plan/command") as typeof import("./plan/command");
     await planCommand({ stack: options.stack, projectDir, ...(options.out ? { out: options.out } : {}) });
+  });
+
+program
+  .command("flows")
+  .description("print the intended flow matrix and every difference with what the rendered firewall rules allow")
+  .requiredOption("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
+  .option("--json", "machine-readable output")
+  .action((options: { stack: string; json?: boolean }) => {
+    const missing = unknownStack(options.stack);
+    if (missing) throw missing;
+    process.exitCode = flowsCommand({ stack: options.stack, projectDir, json: options.json ?? false });
   });
 
 program

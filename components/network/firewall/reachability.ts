@@ -1,0 +1,107 @@
+import type { PlatformSpec } from "../../spec/schema";
+import type { Flow, PlatformModel } from "../../model/types";
+import { resolveEndpoint } from "./address-sets";
+import type { FirewallPlan, FirewallRule } from "./rules";
+
+/** One allowed or intended opening: traffic from `source` (an address or CIDR) to `host` on protocol/ports. */
+export interface Opening {
+  source: string;
+  host: string;
+  protocol: Flow["protocol"];
+  ports: string;
+}
+
+const key = (o: Opening): string => `${o.source}|${o.host}|${o.protocol}|${o.ports}`;
+
+/** What the rendered rules allow, computed from the rules and sets alone (first match, default deny). */
+export function allowedOpenings(plan: FirewallPlan): Opening[] {
+  const members = new Map(plan.sets.map((s) => [s.name, s.members]));
+  const openings = new Map<string, Opening>();
+  for (const host of plan.hosts) {
+    for (const rule of host.rules) {
+      for (const source of members.get(rule.source) ?? []) {
+        const o = { source, host: host.host, protocol: rule.protocol, ports: rule.ports };
+        openings.set(key(o), o);
+      }
+    }
+  }
+  return [...openings.values()];
+}
+
+/** What the design intends, from the model's flows directly (not through the rules). */
+export function intendedOpenings(model: PlatformModel, spec: PlatformSpec): Opening[] {
+  const openings = new Map<string, Opening>();
+  for (const flow of model.flows) {
+    const d = flow.destination;
+    const hosts = d.kind === "tier"
+      ? model.vms.filter((vm) => vm.tier === d.tier && (!d.role || vm.role === d.role)).map((vm) => vm.name)
+      : d.zone === "proxmoxNodes" ? model.nodes.map((n) => n.name)
+      : d.zone === "qdevice" && model.qdevice ? [model.qdevice.name] : [];
+    for (const host of hosts) {
+      for (const source of resolveEndpoint(flow.source, model, spec)) {
+        const o = { source, host, protocol: flow.protocol, ports: flow.ports };
+        openings.set(key(o), o);
+      }
+    }
+  }
+  return [...openings.values()];
+}
+
+function portRange(ports: string): [number, number] {
+  if (!ports) return [0, 65535];
+  const [low, high] = ports.split(":").map(Number);
+  return [low, high ?? low];
+}
+
+function covers(outer: FirewallRule, inner: FirewallRule): boolean {
+  if (outer.source !== inner.source || outer.protocol !== inner.protocol) return false;
+  const [a, b] = portRange(outer.ports);
+  const [c, d] = portRange(inner.ports);
+  return a <= c && d <= b;
+}
+
+export interface RuleFinding {
+  host: string;
+  rule: FirewallRule;
+  reason: string;
+}
+
+/** Rules that can never decide anything: covered by an earlier rule, or with a source that has no member. */
+export function deadRules(plan: FirewallPlan): RuleFinding[] {
+  const members = new Map(plan.sets.map((s) => [s.name, s.members]));
+  const findings: RuleFinding[] = [];
+  for (const host of plan.hosts) {
+    host.rules.forEach((rule, i) => {
+      const earlier = host.rules.slice(0, i).find((r) => covers(r, rule));
+      if (earlier) findings.push({ host: host.host, rule, reason: `shadowed by rule ${earlier.position} (${earlier.flowId})` });
+      else if ((members.get(rule.source) ?? []).length === 0) findings.push({ host: host.host, rule, reason: `unreachable: its source ${rule.source} has no member` });
+      else if ((members.get(rule.source) ?? []).some((m) => m.startsWith("dns:"))) findings.push({ host: host.host, rule, reason: `its source ${rule.source} holds a name a firewall cannot match` });
+    });
+  }
+  return findings;
+}
+
+export interface ReachabilityReport {
+  allowed: Opening[];
+  intended: Opening[];
+  /** Intended but blocked. */
+  blocked: Opening[];
+  /** Allowed but not intended. */
+  unintended: Opening[];
+  deadRules: RuleFinding[];
+}
+
+/** Compares what the rules allow with what the design intends, both ways. */
+export function analyzeReachability(model: PlatformModel, spec: PlatformSpec, plan: FirewallPlan): ReachabilityReport {
+  const allowed = allowedOpenings(plan);
+  const intended = intendedOpenings(model, spec);
+  const allowedKeys = new Set(allowed.map(key));
+  const intendedKeys = new Set(intended.map(key));
+  return {
+    allowed,
+    intended,
+    blocked: intended.filter((o) => !allowedKeys.has(key(o))),
+    unintended: allowed.filter((o) => !intendedKeys.has(key(o))),
+    deadRules: deadRules(plan),
+  };
+}

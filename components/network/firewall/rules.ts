@@ -1,0 +1,75 @@
+import type { PlatformSpec } from "../../spec/schema";
+import type { Flow, PlatformModel } from "../../model/types";
+import { addressSets, endpointSetName, type AddressSet } from "./address-sets";
+
+/** One inbound rule on one host: accept `protocol`/`ports` from the members of `source`. */
+export interface FirewallRule {
+  /** 0-based, explicit: Proxmox and nftables evaluate in this order. */
+  position: number;
+  action: "ACCEPT";
+  protocol: Flow["protocol"];
+  /** A port, `low:high`, or empty for protocols without ports. */
+  ports: string;
+  /** An AddressSet name. */
+  source: string;
+  flowId: string;
+  /** `<flow id>: <purpose>`, for the rule's comment. */
+  comment: string;
+}
+
+/** The inbound filter of one host (a VM, a Proxmox node, the QDevice host): default DROP, then the rules. */
+export interface HostFirewall {
+  host: string;
+  kind: "vm" | "node" | "qdevice";
+  addresses: string[];
+  defaultInbound: "DROP";
+  rules: FirewallRule[];
+}
+
+export interface FirewallPlan {
+  sets: AddressSet[];
+  hosts: HostFirewall[];
+  /** Flows that leave the platform (to the NAS, NTP, the relay): enforced by the outbound policy, not here. */
+  outboundOnly: Flow[];
+}
+
+function destinationHosts(flow: Flow, model: PlatformModel): { host: string; kind: HostFirewall["kind"] }[] {
+  const d = flow.destination;
+  if (d.kind === "tier") return model.vms.filter((vm) => vm.tier === d.tier && (!d.role || vm.role === d.role)).map((vm) => ({ host: vm.name, kind: "vm" }));
+  if (d.zone === "proxmoxNodes") return model.nodes.map((n) => ({ host: n.name, kind: "node" }));
+  if (d.zone === "qdevice" && model.qdevice) return [{ host: model.qdevice.name, kind: "qdevice" }];
+  return [];
+}
+
+/**
+ * The inbound rules of every host, one rule per flow that reaches it, in the order of the flow list (so a
+ * rule's position never changes when an unrelated flow is added at the end).
+ */
+export function renderFirewallPlan(model: PlatformModel, spec: PlatformSpec): FirewallPlan {
+  const hosts = new Map<string, HostFirewall>();
+  for (const vm of model.vms) hosts.set(vm.name, { host: vm.name, kind: "vm", addresses: vm.nics.map((n) => n.address), defaultInbound: "DROP", rules: [] });
+  for (const n of model.nodes) hosts.set(n.name, { host: n.name, kind: "node", addresses: [n.managementAddress, n.clusterAddress], defaultInbound: "DROP", rules: [] });
+  if (model.qdevice) hosts.set(model.qdevice.name, { host: model.qdevice.name, kind: "qdevice", addresses: [model.qdevice.address], defaultInbound: "DROP", rules: [] });
+  const outboundOnly: Flow[] = [];
+  for (const flow of model.flows) {
+    const targets = destinationHosts(flow, model);
+    if (targets.length === 0) {
+      outboundOnly.push(flow);
+      continue;
+    }
+    for (const target of targets) {
+      const host = hosts.get(target.host);
+      if (!host) continue;
+      host.rules.push({
+        position: host.rules.length,
+        action: "ACCEPT",
+        protocol: flow.protocol,
+        ports: flow.ports,
+        source: endpointSetName(flow.source),
+        flowId: flow.id,
+        comment: `${flow.id}: ${flow.purpose}`,
+      });
+    }
+  }
+  return { sets: addressSets(model, spec), hosts: [...hosts.values()], outboundOnly };
+}
