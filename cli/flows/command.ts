@@ -10,7 +10,7 @@ export interface FlowsCommandOptions {
   json: boolean;
 }
 
-const opening = (o: Opening): string => `${o.source} -> ${o.host} ${o.protocol}${o.ports ? `/${o.ports}` : ""}`;
+const opening = (o: Opening): string => `${o.source} (${o.members.join(", ")}) -> ${o.host} ${o.protocol}${o.ports ? `/${o.ports}` : ""}`;
 
 /** The differences of a report, one line each; empty when the rules match the intent exactly. */
 export function reachabilityDifferences(report: ReachabilityReport): string[] {

@@ -57,7 +57,7 @@ describe("renderFirewallPlan and analyzeReachability (pure, from the rendered ru
     if (!rule) throw new Error("no rule");
     rule.source = "zone-mobiles";
     const report = analyzeReachability(model, spec, plan);
-    expect(report.unintended).toEqual([{ source: "0.0.0.0/0", host: "db-1", protocol: "tcp", ports: "3306" }]);
+    expect(report.unintended).toEqual([{ source: "zone-mobiles", members: ["0.0.0.0/0"], host: "db-1", protocol: "tcp", ports: "3306" }]);
     expect(report.blocked.map((o) => `${o.host} ${o.ports}`)).toContain("db-1 3306");
   });
 
@@ -67,7 +67,7 @@ describe("renderFirewallPlan and analyzeReachability (pure, from the rendered ru
     if (!host) throw new Error("no lb-1");
     host.rules = host.rules.filter((r) => r.flowId !== "vpn-clients-to-lb-https");
     const report = analyzeReachability(model, spec, plan);
-    expect(report.blocked).toEqual([{ source: spec.networks.vpnClients.cidr, host: "lb-1", protocol: "tcp", ports: "443" }]);
+    expect(report.blocked).toEqual([{ source: "zone-vpnClients", members: [spec.networks.vpnClients.cidr], host: "lb-1", protocol: "tcp", ports: "443" }]);
   });
 
   it("reports a shadowed rule and a rule whose source is empty", () => {

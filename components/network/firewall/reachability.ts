@@ -1,28 +1,48 @@
 import type { PlatformSpec } from "../../spec/schema";
 import type { Flow, PlatformModel } from "../../model/types";
-import { resolveEndpoint } from "./address-sets";
+import { endpointSetName, resolveEndpoint } from "./address-sets";
 import type { FirewallPlan, FirewallRule } from "./rules";
 
-/** One allowed or intended opening: traffic from `source` (an address or CIDR) to `host` on protocol/ports. */
+/**
+ * One allowed or intended opening: traffic from the members of a source set to `host` on protocol/ports.
+ * Sources stay sets (as the rules use them): per address, the openings would grow with the square of the
+ * platform (every API VM to every database VM) while telling nothing more.
+ */
 export interface Opening {
+  /** The set's name (`tier-api`, `zone-admin`). */
   source: string;
+  /** The set's members, sorted: two openings are the same when their addresses are, whatever the name. */
+  members: string[];
   host: string;
   protocol: Flow["protocol"];
   ports: string;
 }
 
-const key = (o: Opening): string => `${o.source}|${o.host}|${o.protocol}|${o.ports}`;
+// Member lists are compared through one id per distinct list: joining a tier's addresses for every opening
+// would cost the size of the tier per rule, and the analysis would grow with the square of the platform.
+const listIds = new WeakMap<string[], string>();
+const interned = new Map<string, string>();
+function listId(members: string[]): string {
+  let id = listIds.get(members);
+  if (id === undefined) {
+    const joined = members.join(",");
+    id = interned.get(joined) ?? String(interned.size);
+    interned.set(joined, id);
+    listIds.set(members, id);
+  }
+  return id;
+}
+
+const key = (o: Opening): string => `${listId(o.members)}|${o.host}|${o.protocol}|${o.ports}`;
 
 /** What the rendered rules allow, computed from the rules and sets alone (first match, default deny). */
 export function allowedOpenings(plan: FirewallPlan): Opening[] {
-  const members = new Map(plan.sets.map((s) => [s.name, s.members]));
+  const members = new Map(plan.sets.map((s) => [s.name, [...s.members].sort()]));
   const openings = new Map<string, Opening>();
   for (const host of plan.hosts) {
     for (const rule of host.rules) {
-      for (const source of members.get(rule.source) ?? []) {
-        const o = { source, host: host.host, protocol: rule.protocol, ports: rule.ports };
-        openings.set(key(o), o);
-      }
+      const o = { source: rule.source, members: members.get(rule.source) ?? [], host: host.host, protocol: rule.protocol, ports: rule.ports };
+      if (o.members.length) openings.set(key(o), o);
     }
   }
   return [...openings.values()];
@@ -31,17 +51,19 @@ export function allowedOpenings(plan: FirewallPlan): Opening[] {
 /** What the design intends, from the model's flows directly (not through the rules). */
 export function intendedOpenings(model: PlatformModel, spec: PlatformSpec): Opening[] {
   const openings = new Map<string, Opening>();
+  const vmsByTier = new Map<string, PlatformModel["vms"]>();
+  for (const vm of model.vms) vmsByTier.set(vm.tier, [...(vmsByTier.get(vm.tier) ?? []), vm]);
   for (const flow of model.flows) {
     const d = flow.destination;
     const hosts = d.kind === "tier"
-      ? model.vms.filter((vm) => vm.tier === d.tier && (!d.role || vm.role === d.role)).map((vm) => vm.name)
+      ? (vmsByTier.get(d.tier) ?? []).filter((vm) => !d.role || vm.role === d.role).map((vm) => vm.name)
       : d.zone === "proxmoxNodes" ? model.nodes.map((n) => n.name)
       : d.zone === "qdevice" && model.qdevice ? [model.qdevice.name] : [];
+    const members = resolveEndpoint(flow.source, model, spec).sort();
+    if (members.length === 0) continue;
     for (const host of hosts) {
-      for (const source of resolveEndpoint(flow.source, model, spec)) {
-        const o = { source, host, protocol: flow.protocol, ports: flow.ports };
-        openings.set(key(o), o);
-      }
+      const o = { source: endpointSetName(flow.source), members, host, protocol: flow.protocol, ports: flow.ports };
+      openings.set(key(o), o);
     }
   }
   return [...openings.values()];

@@ -1,0 +1,198 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModel } from "../../components/model/build";
+import type { VmPlan } from "../../components/model/types";
+import { tlsPolicy } from "../../components/pki/tls-policy";
+import { MOBILE_CONNECTION, renderConcentratorSwanctl } from "../../components/network/vpn/render-swanctl";
+import { stackSpec } from "../fixtures/specs";
+import { run, sleep } from "../lab/run";
+import { makeLabCa, makeServerCertificate, type LabCa } from "../lab/tls";
+import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
+
+const spec = stackSpec("prod");
+const vpn1 = (buildModel(spec).model?.vms ?? []).find((v) => v.name === "vpn-1") as VmPlan;
+const serviceAddress = vpn1.nics.find((n) => n.network === "service")?.address ?? "";
+const policy = tlsPolicy(spec).ipsec;
+// The outer link between the mobile and the concentrator (documentation addresses, only inside the lab's namespaces).
+const GATEWAY_OUTER = "192.0.2.1";
+const MOBILE_OUTER = "192.0.2.2";
+const PHONE_ID = "phone-1.mobiles.ibac.example";
+const ROGUE_ID = "phone-2.mobiles.ibac.example";
+
+/** The mobile's side (not rendered by the toolkit: it is the app's configuration), with the misbehaving peers. */
+function mobileSwanctl(files: { phoneCert: string; rogueCert: string; caCert: string }): string {
+  const conn = (name: string, opts: { ike: string; esp: string; cert: string; id: string; remoteId?: string }): string => `
+  ${name} {
+    version = 2
+    remote_addrs = ${GATEWAY_OUTER}
+    vips = 0.0.0.0
+    proposals = ${opts.ike}
+    local {
+      auth = pubkey
+      certs = ${opts.cert}
+      id = ${opts.id}
+    }
+    remote {
+      auth = pubkey
+      id = ${opts.remoteId ?? vpn1.fqdn}
+      cacerts = ${files.caCert}
+    }
+    children {
+      ${name} {
+        remote_ts = ${spec.networks.service.cidr}
+        esp_proposals = ${opts.esp}
+      }
+    }
+  }`;
+  return `connections {${[
+    conn("phone", { ike: policy.ike, esp: policy.esp, cert: files.phoneCert, id: PHONE_ID }),
+    conn("weak", { ike: "aes128-sha256-modp2048", esp: "aes128-sha256-modp2048", cert: files.phoneCert, id: PHONE_ID }),
+    conn("nopfs", { ike: policy.ike, esp: "aes256gcm16", cert: files.phoneCert, id: PHONE_ID }),
+    conn("rogue", { ike: policy.ike, esp: policy.esp, cert: files.rogueCert, id: ROGUE_ID }),
+    conn("wrongid", { ike: policy.ike, esp: policy.esp, cert: files.phoneCert, id: PHONE_ID, remoteId: "vpn-9.ibac.rik.ee" }),
+  ].join("\n")}
+}
+`;
+}
+
+async function cert(ca: LabCa, name: string, certFile: string, keyFile: string, openssl: string): Promise<void> {
+  await makeServerCertificate(ca, { commonName: name, dnsNames: [name], ipAddresses: [], certFile, keyFile }, openssl);
+}
+
+async function loadAll(host: CharonHost, text: string): Promise<void> {
+  fs.writeFileSync(host.swanctl.conf, text);
+  const r = await swanctl(host, "--load-all", ["--file", host.swanctl.conf]);
+  const out = r.stdout + r.stderr;
+  if (r.code !== 0 || /syntax error|invalid config file/.test(out)) throw new Error(`${host.name}: swanctl --load-all: ${out}`);
+}
+
+describe("VPN concentrator rendered from the prod spec: real charon in network namespaces (kernel-libipsec)", () => {
+  const created: string[] = [];
+  const hosts: CharonHost[] = [];
+  let root = "";
+  let gateway: CharonHost;
+  let mobile: CharonHost;
+  let openssl = "";
+  let tcpdump = "";
+  const tag = `${process.pid}`.slice(-5);
+  const nsGateway = `ibvpn-gw-${tag}`;
+  const nsMobile = `ibvpn-mob-${tag}`;
+
+  beforeAll(async () => {
+    const tools = vpnLabTools();
+    openssl = tools.openssl;
+    tcpdump = tools.tcpdump;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-vpn-lab-"));
+    await addNetns(nsGateway, created);
+    await addNetns(nsMobile, created);
+    await linkNamespaces({ netns: nsGateway, dev: "eth0", cidr: `${GATEWAY_OUTER}/24` }, { netns: nsMobile, dev: "eth0", cidr: `${MOBILE_OUTER}/24` });
+    await addDummy(nsGateway, "svc0", `${serviceAddress}/${vpn1.nics[0].prefix}`);
+    gateway = await startCharon("vpn-1", nsGateway, path.join(root, "vpn-1"));
+    hosts.push(gateway);
+    mobile = await startCharon("phone", nsMobile, path.join(root, "phone"));
+    hosts.push(mobile);
+
+    const ca = await makeLabCa(path.join(root, "ca"), openssl);
+    const rogueCa = await makeLabCa(path.join(root, "rogue-ca"), openssl);
+    await cert(ca, vpn1.fqdn, path.join(gateway.swanctl.x509, "vpn-1.pem"), path.join(gateway.swanctl.private, "vpn-1.pem"), openssl);
+    await cert(ca, PHONE_ID, path.join(mobile.swanctl.x509, "phone.pem"), path.join(mobile.swanctl.private, "phone.pem"), openssl);
+    await cert(rogueCa, ROGUE_ID, path.join(mobile.swanctl.x509, "rogue.pem"), path.join(mobile.swanctl.private, "rogue.pem"), openssl);
+    for (const h of hosts) fs.copyFileSync(ca.cert, path.join(h.swanctl.x509ca, "ibac-ca.pem"));
+
+    await loadAll(gateway, renderConcentratorSwanctl({
+      spec, vm: vpn1,
+      files: { certFile: path.join(gateway.swanctl.x509, "vpn-1.pem"), caCertFile: path.join(gateway.swanctl.x509ca, "ibac-ca.pem") },
+    }));
+    await loadAll(mobile, mobileSwanctl({
+      phoneCert: path.join(mobile.swanctl.x509, "phone.pem"), rogueCert: path.join(mobile.swanctl.x509, "rogue.pem"),
+      caCert: path.join(mobile.swanctl.x509ca, "ibac-ca.pem"),
+    }));
+  });
+
+  afterAll(async () => {
+    for (const h of hosts) await stopCharon(h);
+    const failures = await deleteNamespaces(created);
+    if (root && !process.env.IBAC_KEEP_VPN_LAB) fs.rmSync(root, { recursive: true, force: true });
+    expect(failures).toEqual([]);
+  });
+
+  const logs = (): string => `--- gateway log ---\n${charonLog(gateway).slice(-4000)}\n--- mobile log ---\n${charonLog(mobile).slice(-4000)}`;
+
+  it("real charon in network namespaces: the mobile's tunnel comes up with a virtual IP from networks.vpnClients", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "phone", "--timeout", "15"]);
+    expect(r.code, `${r.stdout}${r.stderr}\n${logs()}`).toBe(0);
+    const sas = (await swanctl(gateway, "--list-sas")).stdout;
+    expect(sas).toContain(`${MOBILE_CONNECTION}: #`);
+    expect(sas).toMatch(/remote '.*phone-1\.mobiles\.ibac\.example'/);
+    const prefix = spec.networks.vpnClients.cidr.split(".").slice(0, 2).join(".");
+    expect(sas).toMatch(new RegExp(`${prefix.replace(/\./g, "\\.")}\\.\\d+\\.\\d+/32`));
+  });
+
+  it("real charon in network namespaces: traffic to the service network crosses the outer link only as ESP", async () => {
+    const pcap = path.join(root, "outer.pcap");
+    const capture = spawn("ip", ["netns", "exec", nsGateway, tcpdump, "-i", "eth0", "-n", "-U", "-w", pcap], { stdio: "ignore" });
+    try {
+      await sleep(700);
+      const ping = await run("ip", ["netns", "exec", nsMobile, "ping", "-c", "3", "-i", "0.2", "-W", "2", serviceAddress]);
+      expect(ping.code, `${ping.stdout}${ping.stderr}\n${logs()}`).toBe(0);
+      await sleep(300);
+    } finally {
+      if (capture.pid) process.kill(capture.pid, "SIGTERM");
+      await new Promise((resolve) => capture.once("exit", resolve));
+    }
+    const decoded = (await run(tcpdump, ["-r", pcap, "-n"])).stdout;
+    const esp = decoded.split("\n").filter((l) => /ESP\(spi=/.test(l));
+    expect(esp.length, decoded).toBeGreaterThanOrEqual(6);
+    expect(decoded, decoded).not.toMatch(/ICMP|\btcp\b|Flags \[/i);
+    expect(decoded).not.toContain(serviceAddress);
+  });
+
+  it("real charon in network namespaces: a forced CHILD_SA rekey runs ECP_384 (PFS), the first CHILD_SA has none", async () => {
+    const before = (await swanctl(gateway, "--list-sas")).stdout;
+    const childLine = (text: string): string => text.split("\n").find((l) => l.includes(`${MOBILE_CONNECTION}: #`) && l.includes("TUNNEL")) ?? "";
+    expect(childLine(before)).toContain("AES_GCM_16-256");
+    expect(childLine(before)).not.toContain("ECP_384");
+    const r = await swanctl(mobile, "--rekey", ["--child", "phone"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    let after = "";
+    for (let i = 0; i < 50 && !childLine(after).includes("ECP_384"); i++) {
+      await sleep(100);
+      after = (await swanctl(gateway, "--list-sas")).stdout;
+    }
+    expect(childLine(after), `${after}\n${logs()}`).toContain("AES_GCM_16-256/ECP_384");
+    expect(childLine(after)).not.toBe(childLine(before));
+  });
+
+  it("real charon in network namespaces: a peer proposing weaker algorithms is refused", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "weak", "--timeout", "10"]);
+    expect(r.code).not.toBe(0);
+    expect(charonLog(gateway)).toMatch(/no acceptable proposal|NO_PROPOSAL_CHOSEN/);
+  });
+
+  it("real charon in network namespaces: ESP without a DH group gets no PFS CHILD_SA (its rekey is refused)", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "nopfs", "--timeout", "10"]);
+    const rekey = r.code === 0 ? await swanctl(mobile, "--rekey", ["--child", "nopfs"]) : r;
+    await sleep(1500);
+    const sas = (await swanctl(gateway, "--list-sas")).stdout;
+    // Either the first exchange fails, or the rekey (which must carry a key exchange) is refused: never a
+    // CHILD_SA that rekeys without ECDH.
+    expect(`${r.code} ${rekey.code}\n${sas}\n${logs()}`).toMatch(/NO_PROPOSAL_CHOSEN|no acceptable proposal|failed/i);
+    expect(charonLog(mobile)).toMatch(/NO_PROPOSAL_CHOSEN|no acceptable proposal/);
+  });
+
+  it("real charon in network namespaces: a mobile with a certificate from another CA is refused", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "rogue", "--timeout", "10"]);
+    expect(r.code).not.toBe(0);
+    expect(charonLog(gateway)).toMatch(new RegExp(`no trusted .*public key found for '${ROGUE_ID.replace(/\./g, "\\.")}'|AUTHENTICATION_FAILED`));
+    expect((await swanctl(gateway, "--list-sas")).stdout).not.toContain(ROGUE_ID);
+  });
+
+  it("real charon in network namespaces: a gateway whose identity is not the one asked for is refused", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "wrongid", "--timeout", "10"]);
+    expect(r.code).not.toBe(0);
+    expect(`${charonLog(gateway)}${charonLog(mobile)}`).toMatch(/vpn-9\.ibac\.rik\.ee/);
+  });
+});
