@@ -10,6 +10,7 @@ import type { RenderedFile } from "./vm/deliver";
 import { renderLoginBanner } from "./vm/render-banner";
 import { InternalCa } from "./pki/internal-ca";
 import { DatabaseTier } from "./database/component";
+import { PlatformFirewall } from "./network/firewall/component";
 
 export interface IbacPlatformArgs {
   spec: PlatformSpec;
@@ -73,6 +74,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
         ...(group ? { haGroup: group.group } : {}),
       }, withProvider);
     }
+
+    new PlatformFirewall(`${name}-firewall`, { spec, model, dependsOn: Object.values(this.vms) }, withProvider);
 
     if (spec.proxmox.version >= 9) {
       new HaRules(`${name}-ha`, {

@@ -13,8 +13,24 @@ export interface FirewallRule {
   /** An AddressSet name. */
   source: string;
   flowId: string;
-  /** `<flow id>: <purpose>`, for the rule's comment. */
+  /**
+   * `tier`: every VM of the tier has it (it goes in the tier's security group); `role`: only the VMs of one
+   * role (the primary's replication port); `host`: a node's own rule.
+   */
+  scope: "tier" | "role" | "host";
+  /** `<flow id>: <purpose> [<requirement>]`, for the rule's comment. */
   comment: string;
+}
+
+/**
+ * The security requirement a flow's opening serves, named in its rule's comment so that an auditor reading
+ * the firewall sees why each hole exists. (The requirement catalogue of the policy issue will give ids.)
+ */
+export function requirementOf(flow: Flow): string {
+  if (flow.source.kind === "zone" && flow.source.zone === "admin") return "admin interfaces from the admin network only";
+  if (flow.source.kind === "zone" && flow.source.zone === "proxmoxNodes") return "cluster traffic between the nodes only";
+  if (flow.protocol === "udp" && (flow.ports === "500" || flow.ports === "4500")) return "IPsec with PFS at the border";
+  return "default deny: one opening per intended flow";
 }
 
 /** The inbound filter of one host (a VM, a Proxmox node, the QDevice host): default DROP, then the rules. */
@@ -67,7 +83,8 @@ export function renderFirewallPlan(model: PlatformModel, spec: PlatformSpec): Fi
         ports: flow.ports,
         source: endpointSetName(flow.source),
         flowId: flow.id,
-        comment: `${flow.id}: ${flow.purpose}`,
+        scope: flow.destination.kind === "zone" ? "host" : flow.destination.role ? "role" : "tier",
+        comment: `${flow.id}: ${flow.purpose} [${requirementOf(flow)}]`,
       });
     }
   }
