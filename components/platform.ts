@@ -11,6 +11,7 @@ import { renderLoginBanner } from "./vm/render-banner";
 import { InternalCa } from "./pki/internal-ca";
 import { DatabaseTier } from "./database/component";
 import { PlatformFirewall } from "./network/firewall/component";
+import { VpnTier } from "./network/vpn/component";
 
 export interface IbacPlatformArgs {
   spec: PlatformSpec;
@@ -56,6 +57,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
 
     const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA` }, { parent: this });
     const database = new DatabaseTier(`${name}-database`, { spec, model, ca }, { parent: this });
+    const vpn = new VpnTier(`${name}-vpn`, { spec, model, ca }, { parent: this });
 
     const image = new DebianImage(`${name}-debian-${spec.debian.release}`, { spec, storageId: cluster.fileStorageId }, withProvider);
 
@@ -70,7 +72,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
         snippetStorageId: cluster.fileStorageId,
         deployPublicKey: deployKey.publicKeyOpenssh,
         deployPrivateKey: deployKey.privateKeyOpenssh,
-        files: filesForVm(vm, spec, database.filesFor(vm.name)),
+        files: filesForVm(vm, spec, [...database.filesFor(vm.name), ...vpn.filesFor(vm.name)]),
         ...(group ? { haGroup: group.group } : {}),
       }, withProvider);
     }

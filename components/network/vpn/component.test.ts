@@ -1,0 +1,23 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadStackFile, stackFilePath } from "../../spec/load";
+import { runOfflinePlan, SECRET_MARK } from "../../../cli/plan/run-offline-plan";
+
+const projectDir = path.resolve(__dirname, "../../..");
+
+describe("VpnTier in the prod program under pulumi.runtime.setMocks (a plan, not a deployment)", () => {
+  it("gives each VPN VM its certificate, its key as a secret, and both connections; no other VM gets them", async () => {
+    const plan = await runOfflinePlan(loadStackFile(stackFilePath(projectDir, "prod")));
+    const vpnVms = plan.model.vms.filter((v) => v.tier === "vpn");
+    expect(vpnVms.length).toBe(2);
+    for (const vm of vpnVms) {
+      const files = new Map(plan.artifacts.filter((a) => a.vm === vm.name).map((a) => [a.path, a.content]));
+      expect(files.get(`/etc/swanctl/private/${vm.fqdn}.pem`)).toBe(SECRET_MARK);
+      expect(files.get("/etc/swanctl/conf.d/ibac-mobiles.conf")).toContain("aes256gcm16-prfsha384-ecp384");
+      expect(files.get("/etc/swanctl/conf.d/ibac-site.conf")).toContain("stats-gw.prod.example.org");
+    }
+    expect(plan.artifacts.filter((a) => a.path.startsWith("/etc/swanctl/")).every((a) => a.vm.startsWith("vpn-"))).toBe(true);
+    const ike = plan.resources.find((r) => r.type === "tls:index/certRequest:CertRequest" && r.name.includes("vpn-1-ike"));
+    expect(ike?.inputs.dnsNames).toEqual([vpnVms[0].fqdn]);
+  });
+});

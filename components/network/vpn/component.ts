@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformSpec } from "../../spec/schema";
+import type { PlatformModel } from "../../model/types";
+import type { RenderedFile } from "../../vm/deliver";
+import type { InternalCa } from "../../pki/internal-ca";
+import { renderConcentratorSwanctl, renderSiteTunnelSwanctl } from "./render-swanctl";
+
+export interface VpnTierArgs {
+  spec: PlatformSpec;
+  model: PlatformModel;
+  /** Issues each gateway's certificate; mobiles and the site gateway must hold certificates it issued. */
+  ca: InternalCa;
+}
+
+/** Debian's swanctl layout: swanctl.conf includes conf.d/*.conf and loads keys and certificates by folder. */
+const SWANCTL_DIR = "/etc/swanctl";
+
+/**
+ * The VPN gateways' files: a certificate per gateway from the internal CA (its key a secret, in the folder
+ * swanctl loads keys from), and the rendered connections for the mobiles and the site tunnel, loaded with
+ * `swanctl --load-all` after every change.
+ */
+export class VpnTier extends pulumi.ComponentResource {
+  private readonly files = new Map<string, RenderedFile[]>();
+
+  constructor(name: string, args: VpnTierArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ibac:network:VpnTier", name, {}, opts);
+    for (const vm of args.model.vms.filter((v) => v.tier === "vpn")) {
+      const cert = args.ca.issueServerCertificate(`${name}-${vm.name}-ike`, {
+        commonName: vm.fqdn,
+        dnsNames: [vm.fqdn],
+        ipAddresses: vm.nics.map((n) => n.address),
+      }, this);
+      const credentials = { certFile: `${SWANCTL_DIR}/x509/${vm.fqdn}.pem`, caCertFile: `${SWANCTL_DIR}/x509ca/ibac-ca.pem` };
+      this.files.set(vm.name, [
+        { path: credentials.caCertFile, content: args.ca.certPem, mode: "0644", owner: "root:root" },
+        { path: credentials.certFile, content: cert.certPem, mode: "0644", owner: "root:root" },
+        { path: `${SWANCTL_DIR}/private/${vm.fqdn}.pem`, content: cert.privateKeyPem, mode: "0600", owner: "root:root" },
+        { path: `${SWANCTL_DIR}/conf.d/ibac-mobiles.conf`, content: renderConcentratorSwanctl({ spec: args.spec, vm, files: credentials }), mode: "0644", owner: "root:root" },
+        {
+          path: `${SWANCTL_DIR}/conf.d/ibac-site.conf`,
+          content: renderSiteTunnelSwanctl({ spec: args.spec, vm, files: credentials }),
+          mode: "0644",
+          owner: "root:root",
+          // charon-systemd is Debian's swanctl-driven daemon; the standard plugins bring AES-GCM and ECP-384.
+          afterChange: "dpkg-query -W charon-systemd >/dev/null 2>&1 || apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends charon-systemd strongswan-swanctl libstrongswan-standard-plugins; systemctl enable --now strongswan && swanctl --load-all",
+        },
+      ]);
+    }
+    this.registerOutputs({});
+  }
+
+  /** The files a VM of this tier gets, in install order; none for a VM of another tier. */
+  filesFor(vmName: string): RenderedFile[] {
+    return this.files.get(vmName) ?? [];
+  }
+}
