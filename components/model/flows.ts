@@ -1,5 +1,6 @@
 import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
 import type { Flow, FlowEndpoint, FlowZone } from "./types";
+import { extraFlows } from "./extra-flows";
 
 const tier = (name: TierName, role?: "primary" | "replica"): FlowEndpoint =>
   role ? { kind: "tier", tier: name, role } : { kind: "tier", tier: name };
@@ -25,6 +26,11 @@ export const SERVICE_PORTS: Partial<Record<TierName, { port: string; what: strin
  * so each flow is written down exactly once.
  */
 export function deriveFlows(spec: PlatformSpec): Flow[] {
+  return [...designFlows(spec), ...extraFlows(spec)];
+}
+
+/** The design's own flows, without the spec's extras. */
+export function designFlows(spec: PlatformSpec): Flow[] {
   const flows: Flow[] = [
     { id: "mobiles-to-vpn-ike", source: zone("mobiles"), destination: tier("vpn"), protocol: "udp", ports: "500", purpose: "IKEv2 from the mobiles to the VPN concentrator" },
     { id: "mobiles-to-vpn-natt", source: zone("mobiles"), destination: tier("vpn"), protocol: "udp", ports: "4500", purpose: "IPsec NAT traversal from the mobiles" },

@@ -117,16 +117,8 @@ export type FlowEndpoint =
   | { kind: "tier"; tier: TierName; role?: "primary" | "replica" }
   | { kind: "zone"; zone: FlowZone };
 
-export type FlowZone =
-  | "mobiles"
-  | "vpnClients"
-  | "admin"
-  | "proxmoxNodes"
-  | "qdevice"
-  | "statisticsSite"
-  | "offsiteNas"
-  | "smtpRelay"
-  | "ntp";
+export const FLOW_ZONES = ["mobiles", "vpnClients", "admin", "proxmoxNodes", "qdevice", "statisticsSite", "offsiteNas", "smtpRelay", "ntp"] as const;
+export type FlowZone = (typeof FLOW_ZONES)[number];
 
 export interface Flow {
   /** Stable id used by firewall rule comments, monitors and report lines, e.g. `api-to-database-mysql`. */

@@ -2,6 +2,8 @@ import { TIER_NAMES, type PlatformSpec } from "./schema";
 import type { FieldPath, FieldProblem } from "./errors";
 import { closestWord } from "./did-you-mean";
 import { tlsPolicyProblems } from "../pki/tls-policy";
+import { checkExtraFlows } from "../model/extra-flows";
+import { designFlows } from "../model/flows";
 import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
 import { logicalCpus } from "../model/capacity";
 import { FIRST_VM_HOST, VIP_HOSTS, highestServiceHost, FIRST_NODE_CLUSTER_HOST } from "../model/build";
@@ -18,7 +20,25 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkSubnetSizes(spec),
     ...checkDatabasePrimary(spec),
     ...tlsPolicyProblems(spec),
+    ...checkExtraFlows(spec, designFlows(spec).map((f) => f.id)),
+    ...checkSiteSubnets(spec),
   ];
+}
+
+/** The site tunnel's remote subnets are another zone: they must not overlap any network of the platform. */
+function checkSiteSubnets(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  spec.vpn.siteTunnel.remoteSubnets.forEach((cidr, i) => {
+    const remote = parseCidr(cidr);
+    const overlapped = NETWORK_ROLES.filter((role) => subnetsOverlap(remote, parseCidr(spec.networks[role].cidr)));
+    if (overlapped.length) {
+      problems.push({
+        path: ["vpn", "siteTunnel", "remoteSubnets", i],
+        detail: `expected a subnet outside the platform's networks, found ${cidr}, which overlaps ${overlapped.map((r) => `networks.${r} (${spec.networks[r].cidr})`).join(", ")}`,
+      });
+    }
+  });
+  return problems;
 }
 
 function checkDatabasePrimary(spec: PlatformSpec): FieldProblem[] {

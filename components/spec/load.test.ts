@@ -138,6 +138,37 @@ describe("database replication settings", () => {
   });
 });
 
+describe("extra flows and zones (rejected before any resource is built)", () => {
+  const withFlow = (flow: string): string => replaced("    admins:\n", `    flows:\n      - ${flow}\n    admins:\n`);
+
+  it("a flow naming a tier that does not exist", () => {
+    expect(rejection(withFlow("{ id: admin-to-stats, source: zone:admin, destination: tier:monitorng, protocol: tcp, ports: \"443\", purpose: dashboards }")).message).toBe(
+      lines('ibac:platform.flows[0].destination: expected a tier (database, objectStore, frs, api, loadBalancer, backup, monitoring, vpn), found "monitorng"; did you mean "monitoring"?'),
+    );
+  });
+
+  it("a port out of range", () => {
+    expect(rejection(withFlow("{ id: admin-to-stats, source: zone:admin, destination: tier:monitoring, protocol: tcp, ports: \"70000\", purpose: dashboards }")).message).toBe(
+      lines('ibac:platform.flows[0].ports: expected a port from 1 to 65535 or a range low:high within it, found "70000"'),
+    );
+  });
+
+  it("an allow-any rule: every port, or the internet as a source", () => {
+    expect(rejection(withFlow("{ id: admin-to-all, source: zone:admin, destination: tier:api, protocol: tcp, ports: \"1:65535\", purpose: everything }")).message).toBe(
+      lines('ibac:platform.flows[0].ports: expected the ports the service uses, found "1:65535": every port is an allow-any rule'),
+    );
+    expect(rejection(withFlow("{ id: world-to-api, source: zone:mobiles, destination: tier:api, protocol: tcp, ports: \"8443\", purpose: direct }")).message).toBe(
+      lines("ibac:platform.flows[0].source: expected a source narrower than the internet: an opening from zone:mobiles is an allow-any rule (mobiles reach the platform only through the VPN)"),
+    );
+  });
+
+  it("a site subnet overlapping a network of the platform", () => {
+    expect(rejection(replaced("remoteSubnets: [10.90.0.0/24]", "remoteSubnets: [10.20.2.0/25]")).message).toBe(
+      lines("ibac:platform.vpn.siteTunnel.remoteSubnets[0]: expected a subnet outside the platform's networks, found 10.20.2.0/25, which overlaps networks.service (10.20.2.0/24)"),
+    );
+  });
+});
+
 describe("unknown keys", () => {
   it("a misspelt key is reported once, with a did-you-mean, at the key", () => {
     const text = replaced("    database:\n", "    databse:\n");

@@ -187,6 +187,19 @@ export const PlatformSpec = closed({
     smtpRelay: closed({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }),
     email: Type.Array(Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", description: "an e-mail address" }), { minItems: 1 }),
   }),
+  flows: Type.Optional(
+    Type.Array(
+      closed({
+        id: Type.String({ pattern: "^[a-z][a-z0-9-]{2,62}$", description: "a flow id: lower-case letters, digits and '-'" }),
+        source: Type.String({ description: "tier:<tier>[:primary|replica] or zone:<zone>" }),
+        destination: Type.String({ description: "tier:<tier>[:primary|replica] or zone:<zone>" }),
+        protocol: oneOf(["tcp", "udp"] as const),
+        ports: Type.String({ pattern: "^[0-9]{1,5}(:[0-9]{1,5})?$", description: "a port (443) or a range (5404:5405)" }),
+        purpose: Type.String({ minLength: 3 }),
+      }),
+      { description: "flows the site needs beyond the design's own (each becomes one firewall opening)" },
+    ),
+  ),
   admins: Type.Array(
     closed({
       name: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "a Linux user name" }),

@@ -79,4 +79,16 @@ describe("renderFirewallPlan and analyzeReachability (pure, from the rendered ru
     const findings = analyzeReachability(model, spec, plan).deadRules.map((f) => `${f.rule.flowId}: ${f.reason}`);
     expect(findings).toEqual([`copy: shadowed by rule 0 (${first.flowId})`, "ghost: unreachable: its source zone-qdevice-missing has no member"]);
   });
+
+  it("turns an extra flow of the spec into one opening on each VM it reaches", () => {
+    const spec = stackSpec("prod");
+    spec.flows = [{ id: "admin-to-monitoring-https", source: "zone:admin", destination: "tier:monitoring", protocol: "tcp", ports: "443", purpose: "dashboards from the admin network" }];
+    const { model } = buildModel(spec);
+    if (!model) throw new Error("no model");
+    const plan = renderFirewallPlan(model, spec);
+    const mons = model.vms.filter((vm) => vm.tier === "monitoring").map((vm) => vm.name);
+    for (const mon of mons) expect(hostRules(plan, mon).filter((r) => r.flowId === "admin-to-monitoring-https").map((r) => r.source)).toEqual(["zone-admin"]);
+    const report = analyzeReachability(model, spec, plan);
+    expect([report.blocked, report.unintended]).toEqual([[], []]);
+  });
 });
