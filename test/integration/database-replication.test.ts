@@ -10,6 +10,7 @@ import { renderReplicaSetupSql } from "../../components/database/render-setup-sq
 import { loadInventoryFile } from "../../playbooks/engine/inventory";
 import { run } from "../lab/run";
 import { LAB_BUFFER_POOL_MIB, startDatabaseLab, type DatabaseLab, type LabHost } from "../lab/database-lab";
+import { processAlive } from "../support/process-alive";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const APP_USER = "ibac_app";
@@ -24,21 +25,12 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>
   }
 }
 
-/** True while PID is a live process (zombies count as gone: nothing here reaps them). */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 /** PIDs of live processes whose command line mentions `text`. */
 function processesMentioning(text: string): number[] {
   return fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text) && alive(pid);
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text) && processAlive(pid);
     } catch {
       return false;
     }
@@ -242,7 +234,7 @@ describe("real MariaDB lab: primary and replica from the rendered files, in netw
     const start = await lab.ssh(replica, service.start);
     expect(start.code, start.stderr).toBe(0);
     const pid = Number(fs.readFileSync(replica.paths.pidFile, "utf8").trim());
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     expect(spawnSync("ip", ["netns", "identify", String(pid)], { encoding: "utf8" }).stdout.trim()).toBe(replica.netns);
     await until("replication after restart", 15_000, () => lab.slaveStatus(replica), (s) => s.Slave_IO_Running === "Yes" && s.Slave_SQL_Running === "Yes");
     await until("semi-sync client after restart", 10_000, () => lab.globalStatus(primary, "Rpl_semi_sync_master_clients"), (v) => v === "1");
@@ -252,7 +244,7 @@ describe("real MariaDB lab: primary and replica from the rendered files, in netw
   it("killServer is a crash (SIGKILL) the server recovers from with startServer", async () => {
     const pid = Number(fs.readFileSync(primary.paths.pidFile, "utf8").trim());
     await lab.killServer(primary);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     // A crash leaves the pid file behind, as a real one does.
     expect(fs.existsSync(primary.paths.pidFile)).toBe(true);
     await lab.startServer(primary);
@@ -262,10 +254,10 @@ describe("real MariaDB lab: primary and replica from the rendered files, in netw
 
   it("stop() stops every process and removes every namespace", async () => {
     const pids = [primary, replica].flatMap((h) => [h.paths.pidFile, `${h.dir}/ssh/sshd.pid`]).map((f) => Number(fs.readFileSync(f, "utf8").trim()));
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(processAlive)).toBe(true);
     expect(lab.namespaces).toHaveLength(4);
     await lab.stop();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
     expect(processesMentioning(lab.root)).toEqual([]);
     const remaining = netnsList();
     for (const ns of lab.namespaces) expect(remaining).not.toMatch(new RegExp(`^${ns}\\b`, "m"));

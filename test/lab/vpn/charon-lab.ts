@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { requireTool } from "../../support/require-tool";
 import { run, runChecked, sleep, type RunResult } from "../run";
 import { swanctlLayout, type SwanctlLayout } from "../../../components/network/vpn/render-swanctl";
+import { processAlive } from "../../support/process-alive";
 
 /** The Debian packages the VPN lab needs (the openssl plugin provides AES-GCM, ECP-384 and ECDSA). */
 export const VPN_LAB_PACKAGES = "strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins iproute2 tcpdump iputils-ping openssl";
@@ -129,14 +130,6 @@ export function charonLog(host: CharonHost): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 /** Stops charon by the PID in its pid file (SIGTERM, then SIGKILL after 5 s). */
 export async function stopCharon(host: CharonHost): Promise<void> {
@@ -146,11 +139,11 @@ export async function stopCharon(host: CharonHost): Promise<void> {
   } catch {
     // charon removes its pid file on a clean exit; fall back to the PID it had when it started.
   }
-  if (pid <= 0 || !alive(pid)) return;
+  if (pid <= 0 || !processAlive(pid)) return;
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + 5_000;
-  while (alive(pid) && Date.now() < deadline) await sleep(50);
-  if (alive(pid)) process.kill(pid, "SIGKILL");
+  while (processAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (processAlive(pid)) process.kill(pid, "SIGKILL");
 }
 
 /** Creates `netns` (recorded in `created` first, so a failure half-way is still cleaned up) with lo up. */
