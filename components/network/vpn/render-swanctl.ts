@@ -131,6 +131,32 @@ authorities {
 `;
 }
 
+/** IKE settings both connections share: certificates exchanged, one SA per peer, DPD, rekey without reauth. */
+function ikeCommon(t: ReturnType<typeof resolveTimers>): string {
+  return `    send_certreq = yes
+    send_cert = always
+    unique = replace
+    fragmentation = yes
+    dpd_delay = ${t.dpd}s
+    rekey_time = ${t.ikeRekey}s
+    reauth_time = 0`;
+}
+
+/** Both sides authenticate with certificates from the toolkit's CA; `remoteId` narrows who may connect. */
+function authentication(vm: VmPlan, files: SwanctlCredentialFiles, remoteIdField: string, remoteId: string): string {
+  return `    local {
+      auth = pubkey
+      certs = ${value("certFile", files.certFile)}
+      id = ${value("vm.fqdn", vm.fqdn)}
+    }
+    remote {
+      auth = pubkey
+      cacerts = ${value("caCertFile", files.caCertFile)}
+      id = ${value(remoteIdField, remoteId)}
+      revocation = relaxed
+    }`;
+}
+
 /**
  * swanctl.conf of the mobile VPN concentrator: IKEv2 only, certificate authentication both ways against the
  * toolkit's CA, a virtual IP for each mobile from `networks.vpnClients`, the service network behind the gateway,
@@ -148,25 +174,9 @@ connections {
     local_addrs = ${list("localAddrs", args.localAddrs ?? ["%any"])}
     proposals = ${p.ike}
     pools = ${MOBILE_POOL}
-    send_certreq = yes
-    send_cert = always
-    unique = replace
     mobike = yes
-    fragmentation = yes
-    dpd_delay = ${t.dpd}s
-    rekey_time = ${t.ikeRekey}s
-    reauth_time = 0
-    local {
-      auth = pubkey
-      certs = ${value("certFile", files.certFile)}
-      id = ${value("vm.fqdn", vm.fqdn)}
-    }
-    remote {
-      auth = pubkey
-      cacerts = ${value("caCertFile", files.caCertFile)}
-      id = ${value("remoteId", args.remoteId ?? "%any")}
-      revocation = relaxed
-    }
+${ikeCommon(t)}
+${authentication(vm, files, "remoteId", args.remoteId ?? "%any")}
     children {
       ${MOBILE_CONNECTION} {
         # What the mobiles may reach: the service network.
@@ -208,26 +218,10 @@ connections {
     local_addrs = ${list("localAddrs", args.localAddrs ?? ["%any"])}
     remote_addrs = ${value("vpn.siteTunnel.peerAddress", site.peerAddress)}
     proposals = ${p.ike}
-    send_certreq = yes
-    send_cert = always
-    unique = replace
     mobike = no
-    fragmentation = yes
-    dpd_delay = ${t.dpd}s
-    rekey_time = ${t.ikeRekey}s
-    reauth_time = 0
     keyingtries = 0
-    local {
-      auth = pubkey
-      certs = ${value("certFile", files.certFile)}
-      id = ${value("vm.fqdn", vm.fqdn)}
-    }
-    remote {
-      auth = pubkey
-      cacerts = ${value("caCertFile", files.caCertFile)}
-      id = ${value("vpn.siteTunnel.peerId", site.peerId)}
-      revocation = relaxed
-    }
+${ikeCommon(t)}
+${authentication(vm, files, "vpn.siteTunnel.peerId", site.peerId)}
     children {
       ${SITE_CONNECTION} {
         # The monitoring network on this side, the statistics site's networks on the other.
