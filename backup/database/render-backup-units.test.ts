@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -366,8 +367,8 @@ describe("a real run against a throwaway mariadbd", () => {
   let capture: ChildProcess | undefined;
   let mysqlUid = 0;
   let mysqlGid = 0;
-  const backupUser = { user: "ibac_backup", password: "backup-pw-for-test", privileges: "RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR" };
-  const binlogUser = { user: "ibac_binlog", password: "binlog-pw-for-test", privileges: "REPLICATION SLAVE" };
+  const backupUser = { user: "ibac_backup", password: crypto.randomBytes(12).toString("hex"), privileges: "RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR" };
+  const binlogUser = { user: "ibac_binlog", password: crypto.randomBytes(12).toString("hex"), privileges: "REPLICATION SLAVE" };
   const layout = (): ReturnType<typeof databaseBackupLayout> => databaseBackupLayout(PROD_REPLICA, paths);
 
   function sql(statement: string, socket = paths.socket): string {

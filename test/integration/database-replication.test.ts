@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -186,7 +187,7 @@ describe("real MariaDB lab: primary and replica from the rendered files, in netw
   it("a plain (non-TLS) TCP connection is refused by require_secure_transport, even for an account without REQUIRE SSL", async () => {
     // MariaDB has no ER_SECURE_TRANSPORT_REQUIRED (MySQL's 3159): it refuses with 1045. The control below shows
     // that require_secure_transport, not the account or its password, is what refuses.
-    const password = "plain-probe-password";
+    const password = crypto.randomBytes(12).toString("hex");
     await lab.sql(primary, `CREATE USER lab_plain@'10.60.2.0/255.255.255.0' IDENTIFIED BY '${password}'`);
     try {
       expect(await lab.sqlAs(primary, "lab_plain", password, "SELECT 'over TLS'")).toBe("over TLS\n");
