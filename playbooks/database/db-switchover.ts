@@ -1,7 +1,7 @@
 import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { UnsafeStateError } from "../engine/errors";
-import { execute, queryValue, slaveStatus, waitFor, writeRoleFile, pointAtPrimary } from "./mariadb";
+import { execute, queryValue, semiSyncReplicaAcknowledges, slaveStatus, waitFor, writeRoleFile, pointAtPrimary } from "./mariadb";
 import { chooseCandidate, livePrimary, requireReplicaCurrent } from "./roles";
 import { recordRoleChange, stackUpdateAdvice } from "./role-history";
 import { startHeartbeatSql } from "../../components/database/render-setup-sql";
@@ -106,7 +106,7 @@ export const dbSwitchover: Runbook = {
           if (!running) throw new Error(`${primary.name} does not replicate from the new primary; see SHOW SLAVE STATUS on ${primary.name}`);
           const { replica } = await current(ctx);
           if (ctx.inventory.semiSync) {
-            const acking = await waitFor(async () => Number(await queryValue(ctx, replica, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'")) >= 1, 15000);
+            const acking = await semiSyncReplicaAcknowledges(ctx, replica);
             if (!acking) throw new Error(`${primary.name} replicates but does not acknowledge: ${replica.name} has no semi-sync replica`);
           }
           ctx.report.nextStep = stackUpdateAdvice(ctx, (await current(ctx)).replica.name);

@@ -165,3 +165,13 @@ export async function lastHeartbeatFrom(ctx: StepContext, on: InventoryHost, ser
   const seconds = Number(result.stdout.trim());
   return result.code === 0 && result.stdout.trim() && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined;
 }
+
+/** How many replicas acknowledge a primary's commits right now (Rpl_semi_sync_master_clients). */
+export async function semiSyncClients(ctx: StepContext, primary: InventoryHost): Promise<number> {
+  return Number(await queryValue(ctx, primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'"));
+}
+
+/** Waits up to 15 s until at least one replica acknowledges the primary's commits; returns whether one does. */
+export async function semiSyncReplicaAcknowledges(ctx: StepContext, primary: InventoryHost): Promise<boolean> {
+  return waitFor(async () => (await semiSyncClients(ctx, primary)) >= 1, 15000);
+}

@@ -1,7 +1,7 @@
 import type { Step, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { shellQuote } from "../engine/shell-quote";
-import { execute, pointAtPrimary, queryValue, serverAnswers, slaveStatus, tableChecksums, userTables, waitFor, writeRoleFile } from "./mariadb";
+import { execute, pointAtPrimary, queryValue, semiSyncClients, semiSyncReplicaAcknowledges, serverAnswers, slaveStatus, tableChecksums, userTables, waitFor, writeRoleFile } from "./mariadb";
 
 /** The primary and the server being rebuilt or rejoined, resolved once by the runbook's first step. */
 export interface ReplicaPair {
@@ -34,7 +34,7 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
         const { primary } = await pair(ctx);
         // With its last semi-sync replica gone, the primary would stall every commit for the whole timeout
         // before falling back; stop waiting now, and turn it back on once the rebuilt replica acknowledges.
-        const clients = Number(await queryValue(ctx, primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'"));
+        const clients = await semiSyncClients(ctx, primary);
         if (!ctx.inventory.semiSync || clients > 1) return ctx.note(`${clients} semi-sync replica(s) connected: nothing to change`);
         await execute(ctx, primary, "SET GLOBAL rpl_semi_sync_master_enabled = OFF");
         await writeRoleFile(ctx, primary, "primary", { semiSync: true, primaryWaitsForAck: false });
@@ -166,7 +166,7 @@ export function replicateAndVerifySteps(pair: (ctx: StepContext) => Promise<Repl
           throw new Error(`${replica.name} does not replicate: ${s?.Last_IO_Error || s?.Last_SQL_Error || "see SHOW SLAVE STATUS"}`);
         }
         if (ctx.inventory.semiSync) {
-          const acking = await waitFor(async () => Number(await queryValue(ctx, primary, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'")) >= 1, 15000);
+          const acking = await semiSyncReplicaAcknowledges(ctx, primary);
           if (!acking) throw new Error(`${primary.name} has no semi-sync replica: ${replica.name} replicates but does not acknowledge (is rpl_semi_sync_slave_enabled on?)`);
         }
         const position = await queryValue(ctx, primary, "SELECT @@gtid_binlog_pos");
