@@ -16,6 +16,9 @@ describe("VpnTier in the prod program under pulumi.runtime.setMocks (a plan, not
       expect(files.get("/etc/swanctl/conf.d/ibac-mobiles.conf")).toContain("aes256gcm16-prfsha384-ecp384");
       expect(files.get("/etc/swanctl/conf.d/ibac-site.conf")).toContain("stats-gw.prod.example.org");
     }
+    const siteStart = vpnVms.map((vm) => /start_action = (\S+)/.exec(plan.artifacts.find((a) => a.vm === vm.name && a.path === "/etc/swanctl/conf.d/ibac-site.conf")?.content ?? "")?.[1]);
+    // One gateway carries the site tunnel; the other has it loaded but never starts it.
+    expect(siteStart).toEqual(["trap|start", "none"]);
     expect(plan.artifacts.filter((a) => a.path.startsWith("/etc/swanctl/")).every((a) => a.vm.startsWith("vpn-"))).toBe(true);
     const ike = plan.resources.find((r) => r.type === "tls:index/certRequest:CertRequest" && r.name.includes("vpn-1-ike"));
     expect(ike?.inputs.dnsNames).toEqual([vpnVms[0].fqdn]);

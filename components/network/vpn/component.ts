@@ -3,7 +3,7 @@ import type { PlatformSpec } from "../../spec/schema";
 import type { PlatformModel } from "../../model/types";
 import type { RenderedFile } from "../../vm/deliver";
 import type { InternalCa } from "../../pki/internal-ca";
-import { renderConcentratorSwanctl, renderSiteTunnelSwanctl } from "./render-swanctl";
+import { renderConcentratorSwanctl, renderSiteTunnelSwanctl, siteTunnelRole } from "./render-swanctl";
 
 export interface VpnTierArgs {
   spec: PlatformSpec;
@@ -25,7 +25,8 @@ export class VpnTier extends pulumi.ComponentResource {
 
   constructor(name: string, args: VpnTierArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ibac:network:VpnTier", name, {}, opts);
-    for (const vm of args.model.vms.filter((v) => v.tier === "vpn")) {
+    const gateways = args.model.vms.filter((v) => v.tier === "vpn");
+    for (const vm of gateways) {
       const cert = args.ca.issueServerCertificate(`${name}-${vm.name}-ike`, {
         commonName: vm.fqdn,
         dnsNames: [vm.fqdn],
@@ -39,7 +40,7 @@ export class VpnTier extends pulumi.ComponentResource {
         { path: `${SWANCTL_DIR}/conf.d/ibac-mobiles.conf`, content: renderConcentratorSwanctl({ spec: args.spec, vm, files: credentials }), mode: "0644", owner: "root:root" },
         {
           path: `${SWANCTL_DIR}/conf.d/ibac-site.conf`,
-          content: renderSiteTunnelSwanctl({ spec: args.spec, vm, files: credentials }),
+          content: renderSiteTunnelSwanctl({ spec: args.spec, vm, files: credentials, role: siteTunnelRole(vm, gateways) }),
           mode: "0644",
           owner: "root:root",
           // charon-systemd is Debian's swanctl-driven daemon; the standard plugins bring AES-GCM and ECP-384.

@@ -8,7 +8,7 @@ import { tlsPolicy } from "../../pki/tls-policy";
 import { stackSpec } from "../../../test/fixtures/specs";
 import { makeLabCa, makeServerCertificate } from "../../../test/lab/tls";
 import { addNetns, deleteNamespaces, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../../../test/lab/vpn/charon-lab";
-import { MOBILE_CONNECTION, MOBILE_POOL, SITE_CONNECTION, renderConcentratorSwanctl, renderSiteTunnelSwanctl, swanctlLayout, type SwanctlCredentialFiles } from "./render-swanctl";
+import { MOBILE_CONNECTION, MOBILE_POOL, SITE_CONNECTION, renderConcentratorSwanctl, renderSiteTunnelSwanctl, siteTunnelRole, swanctlLayout, type SwanctlCredentialFiles } from "./render-swanctl";
 
 const spec = stackSpec("prod");
 const vpn1 = (buildModel(spec).model?.vms ?? []).find((v) => v.name === "vpn-1") as VmPlan;
@@ -45,6 +45,19 @@ describe("swanctl.conf of the VPN gateways (rendered text)", () => {
     expect(site).toContain(`remote_ts = ${t.remoteSubnets.join(",")}`);
     expect(site).toContain("start_action = trap|start");
     expect(site).toContain("dpd_action = restart");
+  });
+
+  it("renders the standby gateway's site tunnel loaded but never started, so the site sees one tunnel", () => {
+    const standby = renderSiteTunnelSwanctl({ spec, vm: vpn1, files, role: "standby" });
+    expect(standby).toContain("start_action = none");
+    expect(standby).toContain("close_action = none");
+    expect(standby).toContain("dpd_action = clear");
+    expect(standby).toContain(`id = ${spec.vpn.siteTunnel.peerId}`);
+  });
+
+  it("makes the first VPN VM the active site-tunnel gateway and every other one standby", () => {
+    const vpnVms = (buildModel(spec).model?.vms ?? []).filter((v) => v.tier === "vpn");
+    expect(vpnVms.map((v) => siteTunnelRole(v, vpnVms))).toEqual(["active", "standby"]);
   });
 
   it("holds no private key and refuses a VM of another tier or an unsafe value", () => {

@@ -51,7 +51,26 @@ export interface SiteTunnelSwanctlArgs {
   files: SwanctlCredentialFiles;
   /** The local address the tunnel starts from (default `%any`). */
   localAddrs?: string[];
+  /**
+   * `active` (default) starts the tunnel and keeps it up; `standby` loads the same connection but never
+   * starts it, so the site sees one tunnel, not two (see `siteTunnelRole`).
+   */
+  role?: SiteTunnelRole;
   timers?: SwanctlTimers;
+}
+
+/** Which VPN gateway carries the site tunnel: exactly one is active, the others stand by. */
+export type SiteTunnelRole = "active" | "standby";
+
+/**
+ * The site tunnel is active on the first VPN VM and on standby on the others: two gateways initiating with
+ * the same identity would replace each other's SAs at the site every few seconds. When the active VM is lost,
+ * Proxmox HA restarts it on the surviving node; for a longer outage the operator initiates the standby's
+ * loaded connection (`swanctl --initiate --child ibac-stats-site`), which the site accepts from either address.
+ */
+export function siteTunnelRole(vm: VmPlan, vpnVms: readonly VmPlan[]): SiteTunnelRole {
+  const first = [...vpnVms].filter((v) => v.tier === "vpn").sort((a, b) => a.index - b.index)[0];
+  return first?.name === vm.name ? "active" : "standby";
 }
 
 interface ResolvedTimers {
@@ -203,7 +222,9 @@ ${credentialSections(files)}`;
 /**
  * swanctl.conf of the site-to-site tunnel to the monitoring and statistics site (`vpn.siteTunnel`): the
  * service network (where monitoring lives) on this side, the site's subnets on the other, the peer named by
- * its certificate's DNS name, installed as a trap and started at once, restarted when DPD finds the peer gone.
+ * its certificate's DNS name. Active: installed as a trap and started at once, restarted when DPD finds the
+ * peer gone. Standby: loaded, nothing installed or started, cleared (not restarted) if it is ever brought up
+ * by hand and the peer goes away.
  */
 export function renderSiteTunnelSwanctl(args: SiteTunnelSwanctlArgs): string {
   requireVpnVm(args.vm);
@@ -211,7 +232,8 @@ export function renderSiteTunnelSwanctl(args: SiteTunnelSwanctlArgs): string {
   const site = spec.vpn.siteTunnel;
   const p = proposals(spec);
   const t = resolveTimers(args.timers);
-  return `${header(vm, "the site-to-site tunnel to the monitoring and statistics site")}
+  const active = (args.role ?? "active") === "active";
+  return `${header(vm, `the site-to-site tunnel to the monitoring and statistics site (${active ? "active" : "standby"})`)}
 connections {
   ${SITE_CONNECTION} {
     version = 2
@@ -230,9 +252,9 @@ ${authentication(vm, files, "vpn.siteTunnel.peerId", site.peerId)}
         esp_proposals = ${p.esp}
         rekey_time = ${t.childRekey}s
         life_time = ${t.childLife}s
-        dpd_action = restart
-        close_action = start
-        start_action = trap|start
+        dpd_action = ${active ? "restart" : "clear"}
+        close_action = ${active ? "start" : "none"}
+        start_action = ${active ? "trap|start" : "none"}
       }
     }
   }
