@@ -35,13 +35,21 @@ export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec,
   ];
 }
 
+/** What the IbacPlatform component registers as its inputs, for the policies. */
+export interface PlatformPolicyView {
+  spec: PlatformSpec;
+  model: PlatformModel;
+}
+
 /** The whole iBac backend on one Proxmox cluster: cluster-wide resources, the image, and every tier's VMs. */
 export class IbacPlatform extends pulumi.ComponentResource {
   readonly vms: Record<string, DebianVm>;
   readonly automationToken: pulumi.Output<string>;
 
   constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ibac:platform:IbacPlatform", name, {}, opts);
+    // The spec and model are the component's inputs so that stack policies (`policies/`) can read the design
+    // the resources came from: under `pulumi preview --policy-pack` and offline alike. Neither holds a secret.
+    super("ibac:platform:IbacPlatform", name, { spec: args.spec, model: args.model } satisfies PlatformPolicyView, opts);
     const { spec, model } = args;
 
     const cluster = new ProxmoxCluster(`${name}-cluster`, {

@@ -32,6 +32,8 @@ export interface OfflinePlan {
   artifacts: PlanArtifact[];
   /** The made-up secret values of this run, kept in memory so tests can prove none was written. */
   knownSecrets: string[];
+  /** The text each file-carrying resource delivers (by URN), secrets masked: what the policies read. */
+  deliveredTextByUrn: Map<string, string>;
 }
 
 export const SECRET_MARK = "[secret]";
@@ -103,8 +105,9 @@ export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> 
     });
   }
 
-  const artifacts = await collectArtifacts(recorded, byTypeAndName, secrets);
-  return { stack: loaded.stack, resources, model: loaded.model, artifacts, knownSecrets: secrets };
+  const deliveredTextByUrn = new Map<string, string>();
+  const artifacts = await collectArtifacts(recorded, byTypeAndName, secrets, (r, text) => deliveredTextByUrn.set(urns.get(r.resource) as string, text));
+  return { stack: loaded.stack, resources, model: loaded.model, artifacts, knownSecrets: secrets, deliveredTextByUrn };
 }
 
 /** The VM a resource belongs to: its nearest DebianVm ancestor. */
@@ -118,7 +121,12 @@ function owningVm(r: Recorded, recorded: Recorded[]): string | undefined {
   return undefined;
 }
 
-async function collectArtifacts(recorded: Recorded[], registrations: Map<string, { inputs: Record<string, unknown> }>, secrets: string[]): Promise<PlanArtifact[]> {
+async function collectArtifacts(
+  recorded: Recorded[],
+  registrations: Map<string, { inputs: Record<string, unknown> }>,
+  secrets: string[],
+  onDelivered: (r: Recorded, text: string) => void,
+): Promise<PlanArtifact[]> {
   const artifacts = new Map<string, PlanArtifact>();
   for (const r of recorded) {
     const inputs = registrations.get(`${r.type}::${r.name}`)?.inputs;
@@ -134,7 +142,11 @@ async function collectArtifacts(recorded: Recorded[], registrations: Map<string,
       const source = unwrapSecret(inputs.source);
       if (source instanceof pulumi.asset.StringAsset) content = await (source as unknown as { text: Promise<string> }).text;
     }
-    if (path && content !== undefined) artifacts.set(`${vm}${path}`, { vm, path, content: scrub(content, secrets) });
+    if (path && content !== undefined) {
+      const masked = scrub(content, secrets);
+      onDelivered(r, masked);
+      artifacts.set(`${vm}${path}`, { vm, path, content: masked });
+    }
   }
   return [...artifacts.values()].sort((a, b) => `${a.vm}${a.path}`.localeCompare(`${b.vm}${b.path}`));
 }

@@ -1,0 +1,36 @@
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import type { PlatformPolicyView } from "../../components/platform";
+import type { PlatformModel, VmPlan } from "../../components/model/types";
+import type { PlatformSpec } from "../../components/spec/schema";
+
+/** The type token of the platform component whose inputs are the spec and the model. */
+export const PLATFORM_TYPE = "ibac:platform:IbacPlatform";
+
+export interface PlatformView extends PlatformPolicyView {
+  /** The platform component's URN: findings about the design as a whole point at it. */
+  urn: string;
+}
+
+/**
+ * The spec and model the stack was built from, read from the IbacPlatform component's inputs. A stack
+ * without that component is not an iBac stack: the policy is not applicable.
+ */
+export function platformView(args: Pick<StackValidationArgs, "resources" | "notApplicable">): PlatformView {
+  const platform = args.resources.find((r) => r.type === PLATFORM_TYPE);
+  const props = platform?.props as Partial<PlatformPolicyView> | undefined;
+  if (!platform || !props?.spec || !props.model) return args.notApplicable(`no ${PLATFORM_TYPE} resource with its spec and model`);
+  return { urn: platform.urn, spec: props.spec as PlatformSpec, model: props.model as PlatformModel };
+}
+
+/** The resources of one type. */
+export function resourcesOfType(resources: readonly PolicyResource[], type: string): PolicyResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+/** The model's VM a resource belongs to, from the nearest DebianVm ancestor (by URN name). */
+export function vmOf(resource: PolicyResource, model: PlatformModel): VmPlan | undefined {
+  for (let r: PolicyResource | undefined = resource; r; r = r.parent) {
+    if (r.type === "ibac:vm:DebianVm") return model.vms.find((vm) => vm.name === r?.name);
+  }
+  return undefined;
+}

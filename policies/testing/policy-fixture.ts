@@ -1,0 +1,58 @@
+import * as path from "node:path";
+import type { PolicyResource } from "@pulumi/policy";
+import { loadStackFile, stackFilePath } from "../../components/spec/load";
+import { runOfflinePlan } from "../../cli/plan/run-offline-plan";
+import type { PlatformPolicyView } from "../../components/platform";
+import { PLATFORM_TYPE } from "../kit/platform-view";
+import type { Finding, IbacPolicy } from "../kit/types";
+import { clonePolicyResources, policyResourcesOf } from "../offline/policy-resources";
+import { runPolicies, type PolicyOutcome } from "../offline/run-policies";
+
+const projectDir = path.resolve(__dirname, "../..");
+const cache = new Map<string, Promise<PolicyResource[]>>();
+
+/**
+ * The resources of a stack in `stacks/`, from the offline plan (pulumi.runtime.setMocks: a plan, not a
+ * deployment), as policies see them. Computed once per test file; callers get a fresh copy each time.
+ */
+export async function stackResources(stack: string): Promise<PolicyResource[]> {
+  let pending = cache.get(stack);
+  if (!pending) {
+    pending = runOfflinePlan(loadStackFile(stackFilePath(projectDir, stack))).then(policyResourcesOf);
+    cache.set(stack, pending);
+  }
+  return clonePolicyResources(await pending);
+}
+
+/** Applies `change` to every resource matching `match` (at least one must match, or the test is wrong). */
+export function mutate(resources: PolicyResource[], match: (r: PolicyResource) => boolean, change: (r: PolicyResource) => void): PolicyResource[] {
+  const hits = resources.filter(match);
+  if (hits.length === 0) throw new Error("mutate: no resource matched: the test's mutation would change nothing");
+  hits.forEach(change);
+  return resources;
+}
+
+/** Changes the spec and model the platform component carries (what stack policies read as the design). */
+export function mutatePlatform(resources: PolicyResource[], change: (view: PlatformPolicyView) => void): PolicyResource[] {
+  return mutate(resources, (r) => r.type === PLATFORM_TYPE, (r) => change(r.props as PlatformPolicyView));
+}
+
+/** Removes the resources matching `match` (at least one). */
+export function remove(resources: PolicyResource[], match: (r: PolicyResource) => boolean): PolicyResource[] {
+  const kept = resources.filter((r) => !match(r));
+  if (kept.length === resources.length) throw new Error("remove: no resource matched");
+  return kept;
+}
+
+/** One policy's outcome on the resources, through the same runner `ibac check` uses. */
+export async function outcomeOf(policy: IbacPolicy, resources: readonly PolicyResource[]): Promise<PolicyOutcome> {
+  const [outcome] = await runPolicies([policy], resources);
+  return outcome;
+}
+
+/** The findings, asserting the policy ran (an error or "not applicable" is never a silent pass). */
+export async function findingsOf(policy: IbacPolicy, resources: readonly PolicyResource[]): Promise<Finding[]> {
+  const outcome = await outcomeOf(policy, resources);
+  if (outcome.status === "error" || outcome.status === "not-applicable") throw new Error(`${policy.name}: ${outcome.status}: ${outcome.detail ?? ""}`);
+  return outcome.findings;
+}
