@@ -41,7 +41,7 @@ const INSTALLED = new RegExp(`${SITE_CONNECTION}: #\\d+, reqid \\d+, INSTALLED`)
  * one connection per VPN gateway identity, so it accepts the tunnel from either; `impostor` presents a
  * certificate from the same CA whose identity is not `vpn.siteTunnel.peerId`.
  */
-function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: string }): string {
+function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: string }, towardsVpn1: "site" | "impostor" = "site"): string {
   const conn = (name: string, child: string, opts: { remoteAddr: string; cert: string; id: string; remoteId: string }): string => `
   ${name} {
     version = 2
@@ -68,7 +68,9 @@ function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: st
     }
   }`;
   return `connections {${[
-    conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn1.fqdn }),
+    towardsVpn1 === "site"
+      ? conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn1.fqdn })
+      : conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.impostorCert, id: IMPOSTOR_ID, remoteId: vpn1.fqdn }),
     conn("from-vpn-2", SITE_CONNECTION, { remoteAddr: VPN2_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn2.fqdn }),
     conn("impostor", "impostor", { remoteAddr: VPN1_OUTER, cert: files.impostorCert, id: IMPOSTOR_ID, remoteId: vpn1.fqdn }),
   ].join("\n")}
@@ -124,6 +126,11 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     caCertFile: path.join(h.swanctl.x509ca, "ibac-ca.pem"),
   });
 
+  const siteFiles = (): { siteCert: string; impostorCert: string; caCert: string } => ({
+    siteCert: path.join(stats.swanctl.x509, "site.pem"), impostorCert: path.join(stats.swanctl.x509, "impostor.pem"),
+    caCert: path.join(stats.swanctl.x509ca, "ibac-ca.pem"),
+  });
+
   beforeAll(async () => {
     const tools = vpnLabTools();
     const openssl = tools.openssl;
@@ -156,10 +163,7 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     await cert(ca, IMPOSTOR_ID, path.join(stats.swanctl.x509, "impostor.pem"), path.join(stats.swanctl.private, "impostor.pem"), openssl);
     for (const h of hosts) fs.copyFileSync(ca.cert, path.join(h.swanctl.x509ca, "ibac-ca.pem"));
 
-    await loadAll(stats, siteSwanctl({
-      siteCert: path.join(stats.swanctl.x509, "site.pem"), impostorCert: path.join(stats.swanctl.x509, "impostor.pem"),
-      caCert: path.join(stats.swanctl.x509ca, "ibac-ca.pem"),
-    }));
+    await loadAll(stats, siteSwanctl(siteFiles()));
   });
 
   afterAll(async () => {
@@ -235,6 +239,16 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     expect(sas1).not.toContain(IMPOSTOR_ID);
     expect(sas1, sas1).toMatch(INSTALLED);
     expect(await listSas(stats)).not.toMatch(/^impostor: #/m);
+
+    // PROBE
+    await loadAll(stats, siteSwanctl(siteFiles(), "impostor"));
+    const t = await swanctl(stats, "--terminate", ["--ike", "from-vpn-1", "--timeout", "10"]);
+    console.log("TERMINATE", t.code, t.stdout, t.stderr);
+    await sleep(8000);
+    console.log("SAS1", await listSas(gw1));
+    await loadAll(stats, siteSwanctl(siteFiles()));
+    await sleep(8000);
+    console.log("SAS1b", await listSas(gw1));
   });
 
   it("real charon in network namespaces: the standby gateway (vpn-2) never initiates, but an operator can bring it up", async () => {
