@@ -85,7 +85,13 @@ export class IbacPlatform extends pulumi.ComponentResource {
       }, withProvider);
     }
 
-    new PlatformFirewall(`${name}-firewall`, { spec, model, dependsOn: Object.values(this.vms) }, withProvider);
+    new PlatformFirewall(`${name}-firewall`, {
+      spec,
+      model,
+      dependsOn: Object.values(this.vms),
+      qdeviceSshPrivateKey: args.nodeSshPrivateKey,
+      qdeviceDependsOn: cluster.qdeviceSetup,
+    }, withProvider);
 
     if (spec.proxmox.version >= 9) {
       new HaRules(`${name}-ha`, {

@@ -18,6 +18,8 @@ export function reachabilityDifferences(report: ReachabilityReport): string[] {
     ...report.blocked.map((o) => `blocked but intended: ${opening(o)}`),
     ...report.unintended.map((o) => `allowed but not intended: ${opening(o)}`),
     ...report.deadRules.map((f) => `dead rule on ${f.host} at position ${f.rule.position} (${f.rule.flowId}): ${f.reason}`),
+    ...report.outboundBlocked.map((o) => `outbound blocked but intended: ${o.host} -> ${o.destination} ${o.protocol}${o.ports ? `/${o.ports}` : ""} (${o.flowId})`),
+    ...report.outboundUnintended.map((o) => `outbound allowed but not intended: ${o.host} -> ${o.destination} ${o.protocol}${o.ports ? `/${o.ports}` : ""} (${o.flowId})`),
   ];
 }
 
@@ -37,7 +39,9 @@ export function flowsCommand(options: FlowsCommandOptions): number {
   console.log(`Intended flows of ${options.stack} (${model.flows.length}):`);
   for (const r of rows) console.log(`  ${r.slice(0, 4).map((c, i) => c.padEnd(widths[i])).join("  ")}  ${r[4]}`);
   const rules = plan.hosts.reduce((n, h) => n + h.rules.length, 0);
-  console.log(`\nRendered: ${rules} inbound rules on ${plan.hosts.length} hosts (default DROP), ${plan.sets.length} address sets; ${plan.outboundOnly.length} flows leave the platform (outbound policy).`);
+  const outRules = plan.hosts.reduce((n, h) => n + h.outbound.length, 0);
+  const outbound = plan.hosts[0]?.defaultOutbound ?? "ACCEPT";
+  console.log(`\nRendered: ${rules} inbound rules on ${plan.hosts.length} hosts (default DROP), ${plan.sets.length} address sets; outbound default ${outbound}${outbound === "DROP" ? ` with ${outRules} outbound rules` : ""}; ${plan.outboundOnly.length} flows leave the platform.`);
   console.log(`Reachability from the rules alone: ${report.allowed.length} openings allowed, ${report.intended.length} intended.`);
   if (differences.length === 0) {
     console.log("Differences: none (nothing allowed that is not intended, nothing intended that is blocked, no dead rule).");

@@ -5,6 +5,7 @@ import type { PlatformSpec } from "../spec/schema";
 import type { PlatformModel } from "../model/types";
 import { automationPrivileges } from "./automation-role";
 import { qdeviceCommands } from "./qdevice";
+import { outboundPolicyOf } from "../network/firewall/rules";
 
 export interface ProxmoxClusterArgs {
   /** The validated platform spec. */
@@ -30,6 +31,8 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
   readonly haGroups: Map<string, proxmox.Hagroup>;
   /** The automation token's secret value (`user@realm!name=uuid`). */
   readonly automationToken: pulumi.Output<string>;
+  /** The commands that install QNetd and join the QDevice (empty without one). */
+  readonly qdeviceSetup: command.remote.Command[];
 
   constructor(name: string, args: ProxmoxClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ibac:cluster:ProxmoxCluster", name, {}, opts);
@@ -50,11 +53,12 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
     }, child);
     const withProvider = { parent: this, provider: this.provider };
 
-    // Inbound default deny at the datacenter level; outbound stays open here and is narrowed per VM.
+    // Inbound default deny at the datacenter level; outbound as the spec says (under DROP, the firewall
+    // component adds one outbound rule per flow).
     new proxmox.cluster.FirewallLegacy(`${name}-firewall`, {
       enabled: true,
       inputPolicy: "DROP",
-      outputPolicy: "ACCEPT",
+      outputPolicy: outboundPolicyOf(spec),
       ebtables: true,
       logRatelimit: { enabled: true, burst: 10, rate: "5/second" },
     }, withProvider);
@@ -90,13 +94,11 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
       }
     }
 
-    for (const c of qdeviceCommands(model)) {
-      new command.remote.Command(`${name}-${c.name}`, {
-        connection: { host: c.host, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
-        create: c.create,
-        ...(c.delete ? { delete: c.delete } : {}),
-      }, child);
-    }
+    this.qdeviceSetup = qdeviceCommands(model).map((c) => new command.remote.Command(`${name}-${c.name}`, {
+      connection: { host: c.host, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
+      create: c.create,
+      ...(c.delete ? { delete: c.delete } : {}),
+    }, child));
 
     const role = new proxmox.RoleLegacy(`${name}-automation-role`, {
       roleId: "IbacAutomation",

@@ -78,6 +78,8 @@ export function designFlows(spec: PlatformSpec): Flow[] {
     { id: "admin-to-nodes-gui", source: zone("admin"), destination: zone("proxmoxNodes"), protocol: "tcp", ports: "8006", purpose: "Proxmox web GUI and API, from the admin network only" },
     { id: "nodes-corosync", source: zone("proxmoxNodes"), destination: zone("proxmoxNodes"), protocol: "udp", ports: "5404:5405", purpose: "corosync cluster communication (cluster network)" },
     { id: "nodes-to-qdevice", source: zone("proxmoxNodes"), destination: zone("qdevice"), protocol: "tcp", ports: "5403", purpose: "corosync-qdevice to the QNetd vote on the third host" },
+    { id: "nodes-to-qdevice-ssh", source: zone("proxmoxNodes"), destination: zone("qdevice"), protocol: "tcp", ports: "22", purpose: "pvecm qdevice setup copies the QNetd certificates over SSH" },
+    { id: "admin-to-qdevice-ssh", source: zone("admin"), destination: zone("qdevice"), protocol: "tcp", ports: "22", purpose: "administration of the QDevice host and its firewall (SSH, keys only)" },
     { id: "nodes-migration", source: zone("proxmoxNodes"), destination: zone("proxmoxNodes"), protocol: "tcp", ports: "60000:60050", purpose: "live migration between nodes" },
     { id: "nodes-ssh", source: zone("proxmoxNodes"), destination: zone("proxmoxNodes"), protocol: "tcp", ports: "22", purpose: "storage replication and cluster file sync between nodes (SSH)" },
     { id: "nodes-to-ntp", source: zone("proxmoxNodes"), destination: zone("ntp"), protocol: "udp", ports: "123", purpose: "time synchronisation of the Proxmox nodes (corosync needs it)" },

@@ -187,6 +187,11 @@ export const PlatformSpec = closed({
     smtpRelay: closed({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }),
     email: Type.Array(Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", description: "an e-mail address" }), { minItems: 1 }),
   }),
+  firewall: Type.Optional(
+    closed({
+      outboundPolicy: Type.Optional(oneOf(["ACCEPT", "DROP"] as const, "what leaves a VM or node when no rule matches: ACCEPT (default) or DROP (then one outbound rule per flow)")),
+    }),
+  ),
   flows: Type.Optional(
     Type.Array(
       closed({

@@ -4,6 +4,7 @@ import type { PlatformSpec } from "../spec/schema";
 import type { VmPlan } from "../model/types";
 import { renderCloudInit } from "./render-cloud-init";
 import { ConfigDelivery, type RenderedFile } from "./deliver";
+import { outboundPolicyOf } from "../network/firewall/rules";
 
 /** Where cloud-init keeps the user-data inside the VM: the path under which the plan shows it. */
 export const USER_DATA_PATH_IN_VM = "/var/lib/cloud/instance/user-data.txt";
@@ -124,7 +125,7 @@ export class DebianVm extends pulumi.ComponentResource {
       vmId: vm.vmId,
       enabled: true,
       inputPolicy: "DROP",
-      outputPolicy: "ACCEPT",
+      outputPolicy: outboundPolicyOf(spec),
       dhcp: false,
       ndp: false,
       radv: false,

@@ -33,6 +33,8 @@ const VPN1_OUTER = "198.51.100.1";
 const VPN2_OUTER = "203.0.113.2";
 const SITE_OUTER_2 = "203.0.113.20";
 const IMPOSTOR_ID = "stats-gw.evil.example.org";
+/** `text` as a regular expression matching it literally. */
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** `<name>: #<n>, reqid <n>, INSTALLED`: a CHILD_SA line of `swanctl --list-sas`. */
 const INSTALLED = new RegExp(`${SITE_CONNECTION}: #\\d+, reqid \\d+, INSTALLED`);
 
@@ -41,7 +43,7 @@ const INSTALLED = new RegExp(`${SITE_CONNECTION}: #\\d+, reqid \\d+, INSTALLED`)
  * one connection per VPN gateway identity, so it accepts the tunnel from either; `impostor` presents a
  * certificate from the same CA whose identity is not `vpn.siteTunnel.peerId`.
  */
-function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: string }, towardsVpn1: "site" | "impostor" = "site"): string {
+function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: string }): string {
   const conn = (name: string, child: string, opts: { remoteAddr: string; cert: string; id: string; remoteId: string }): string => `
   ${name} {
     version = 2
@@ -68,9 +70,7 @@ function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: st
     }
   }`;
   return `connections {${[
-    towardsVpn1 === "site"
-      ? conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn1.fqdn })
-      : conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.impostorCert, id: IMPOSTOR_ID, remoteId: vpn1.fqdn }),
+    conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn1.fqdn }),
     conn("from-vpn-2", SITE_CONNECTION, { remoteAddr: VPN2_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn2.fqdn }),
     conn("impostor", "impostor", { remoteAddr: VPN1_OUTER, cert: files.impostorCert, id: IMPOSTOR_ID, remoteId: vpn1.fqdn }),
   ].join("\n")}
@@ -125,7 +125,6 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     certFile: path.join(h.swanctl.x509, `${name}.pem`),
     caCertFile: path.join(h.swanctl.x509ca, "ibac-ca.pem"),
   });
-
   const siteFiles = (): { siteCert: string; impostorCert: string; caCert: string } => ({
     siteCert: path.join(stats.swanctl.x509, "site.pem"), impostorCert: path.join(stats.swanctl.x509, "impostor.pem"),
     caCert: path.join(stats.swanctl.x509ca, "ibac-ca.pem"),
@@ -176,18 +175,20 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   const logs = (): string => hosts.map((h) => `--- ${h.name} log ---\n${charonLog(h).slice(-4000)}`).join("\n");
 
   it("real charon in network namespaces: the active gateway (vpn-1) brings the site tunnel up by itself", async () => {
-    await loadAll(gw1, renderSiteTunnelSwanctl({ spec, vm: vpn1, files: gatewayFiles(gw1, "vpn-1"), role: "active" }));
+    await loadAll(gw1, renderSiteTunnelSwanctl({ spec, vm: vpn1, files: gatewayFiles(gw1, "vpn-1"), role: siteTunnelRole(vpn1, vpnVms) }));
     // No --initiate anywhere: start_action = trap|start on vpn-1, start_action = none at the site.
     const [sas1, sasSite] = await waitInstalled([gw1, stats], 30_000);
     expect(sas1, `${sas1}\n${sasSite}\n${logs()}`).toMatch(INSTALLED);
     expect(sasSite, `${sas1}\n${sasSite}\n${logs()}`).toMatch(INSTALLED);
     expect(sas1).toContain(`remote '${site.peerId}'`);
-    expect(sas1).toMatch(new RegExp(`local  ${serviceCidr.replace(/\./g, "\\.")}`));
-    expect(sas1).toMatch(new RegExp(`remote ${siteSubnet.replace(/\./g, "\\.")}`));
+    expect(sas1).toMatch(new RegExp(`local  ${literal(serviceCidr)}`));
+    expect(sas1).toMatch(new RegExp(`remote ${literal(siteSubnet)}`));
     expect(sasSite).toMatch(/^from-vpn-1: #/m);
     expect(sasSite).toContain(`remote '${vpn1.fqdn}'`);
+    // The trap stays installed, so traffic (or DPD's restart) brings the tunnel back if it ever goes down.
+    expect((await swanctl(gw1, "--list-pols")).stdout).toMatch(new RegExp(`^${SITE_CONNECTION}/${SITE_CONNECTION}, TUNNEL`, "m"));
     // vpn-1 was the initiator, the site only answered.
-    expect(charonLog(gw1)).toMatch(new RegExp(`initiating IKE_SA ${SITE_CONNECTION}\\[\\d+\\] to ${site.peerAddress.replace(/\./g, "\\.")}`));
+    expect(charonLog(gw1)).toMatch(new RegExp(`initiating IKE_SA ${SITE_CONNECTION}\\[\\d+\\] to ${literal(site.peerAddress)}`));
     expect(charonLog(stats)).not.toMatch(/initiating IKE_SA/);
   });
 
@@ -230,29 +231,21 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   it("real charon in network namespaces: a site gateway presenting another identity from the same CA is refused by vpn-1", async () => {
     const r = await swanctl(stats, "--initiate", ["--child", "impostor", "--timeout", "10"]);
     expect(r.code, `${r.stdout}${r.stderr}`).not.toBe(0);
+    expect(r.stdout, logs()).toMatch(/received AUTHENTICATION_FAILED notify error/);
+    // The certificate is from the toolkit's CA: vpn-1 refused it for its identity alone (no connection of vpn-1
+    // accepts anyone but vpn.siteTunnel.peerId).
     const log1 = charonLog(gw1);
-    // vpn-1 saw the certificate's identity, found no connection for it, and refused the authentication.
-    expect(log1, logs()).toMatch(new RegExp(`looking for peer configs matching .*\\[${IMPOSTOR_ID.replace(/\./g, "\\.")}\\]`));
-    expect(log1, logs()).toMatch(/no matching peer config found/);
-    expect(charonLog(stats), logs()).toMatch(/AUTHENTICATION_FAILED/);
+    expect(log1, logs()).toContain(`received end entity cert "CN=${IMPOSTOR_ID}"`);
+    expect(log1, logs()).toMatch(new RegExp(`looking for peer configs matching .*\\[${literal(IMPOSTOR_ID)}\\]`));
+    expect(log1, logs()).toContain("no matching peer config found");
     const sas1 = await listSas(gw1);
     expect(sas1).not.toContain(IMPOSTOR_ID);
     expect(sas1, sas1).toMatch(INSTALLED);
     expect(await listSas(stats)).not.toMatch(/^impostor: #/m);
-
-    // PROBE
-    await loadAll(stats, siteSwanctl(siteFiles(), "impostor"));
-    const t = await swanctl(stats, "--terminate", ["--ike", "from-vpn-1", "--timeout", "10"]);
-    console.log("TERMINATE", t.code, t.stdout, t.stderr);
-    await sleep(8000);
-    console.log("SAS1", await listSas(gw1));
-    await loadAll(stats, siteSwanctl(siteFiles()));
-    await sleep(8000);
-    console.log("SAS1b", await listSas(gw1));
   });
 
   it("real charon in network namespaces: the standby gateway (vpn-2) never initiates, but an operator can bring it up", async () => {
-    await loadAll(gw2, renderSiteTunnelSwanctl({ spec, vm: vpn2, files: gatewayFiles(gw2, "vpn-2"), role: "standby" }));
+    await loadAll(gw2, renderSiteTunnelSwanctl({ spec, vm: vpn2, files: gatewayFiles(gw2, "vpn-2"), role: siteTunnelRole(vpn2, vpnVms) }));
     await sleep(3000);
     expect(await listSas(gw2), logs()).not.toContain(SITE_CONNECTION);
     expect((await swanctl(gw2, "--list-pols")).stdout).not.toContain(SITE_CONNECTION);
@@ -262,8 +255,15 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     expect(sasSite).not.toMatch(/^from-vpn-2: #/m);
     expect(sasSite).not.toContain(vpn2.fqdn);
 
-    // The active VM is lost (its charon stops); the operator starts the standby's loaded connection.
+    // The active VM is lost (its charon stops, deleting its IKE_SA at the site); the operator then starts the
+    // standby's loaded connection.
     await stopCharon(gw1);
+    let left = sasSite;
+    for (let i = 0; i < 50 && /^from-vpn-1: #/m.test(left); i++) {
+      await sleep(100);
+      left = await listSas(stats);
+    }
+    expect(left, logs()).not.toMatch(/^from-vpn-1: #/m);
     const r = await swanctl(gw2, "--initiate", ["--child", SITE_CONNECTION, "--timeout", "15"]);
     expect(r.code, `${r.stdout}${r.stderr}\n${logs()}`).toBe(0);
     const [sas2, sasSite2] = await waitInstalled([gw2, stats], 15_000);

@@ -52,3 +52,39 @@ describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a 
     expect(cidrs.filter((c) => c.name.startsWith("dns:"))).toEqual([]);
   });
 });
+
+describe("PlatformFirewall's outbound policy, aliases and QDevice ruleset under pulumi.runtime.setMocks (a plan, not a deployment)", () => {
+  it("prod (outbound ACCEPT): cluster and VM options say ACCEPT, no outbound rule is registered", async () => {
+    const plan = await prodPlan();
+    const cluster = plan.resources.find((r) => r.type === "proxmoxve:cluster/firewallLegacy:FirewallLegacy");
+    expect(cluster?.inputs).toMatchObject({ inputPolicy: "DROP", outputPolicy: "ACCEPT" });
+    const rules = plan.resources.filter((r) => r.type === "proxmoxve:firewall/rulesLegacy:RulesLegacy").flatMap(rulesOf);
+    expect(rules.filter((r) => r.type === "out")).toEqual([]);
+  });
+
+  it("outbound DROP in the spec: cluster and every VM's options DROP, one out rule per flow after the in rules", async () => {
+    const loaded = loadStackFile(stackFilePath(projectDir, "prod"));
+    const plan = await runOfflinePlan({ ...loaded, spec: { ...loaded.spec, firewall: { outboundPolicy: "DROP" } } });
+    expect(plan.resources.find((r) => r.type === "proxmoxve:cluster/firewallLegacy:FirewallLegacy")?.inputs).toMatchObject({ outputPolicy: "DROP" });
+    const options = plan.resources.filter((r) => r.type === "proxmoxve:firewall/optionsLegacy:OptionsLegacy");
+    expect(options.length).toBe(plan.model.vms.length);
+    for (const o of options) expect(o.inputs.outputPolicy).toBe("DROP");
+    const db2 = rulesOf(plan.resources.find((r) => r.type === "proxmoxve:firewall/rulesLegacy:RulesLegacy" && r.name.endsWith("-db-2-rules")));
+    const out = db2.filter((r) => r.type === "out");
+    expect(out).toContainEqual(expect.objectContaining({ dest: "+tier-database-primary", dport: "3306", proto: "tcp" }));
+    const firstOut = db2.findIndex((r) => r.type === "out");
+    expect(db2.slice(firstOut).every((r) => r.type === "out")).toBe(true);
+    db2.forEach((rule, i) => expect(rule.pos).toBe(i));
+  });
+
+  it("registers an alias per network and loads the QDevice host's nftables ruleset, checked by nft -c first", async () => {
+    const plan = await prodPlan();
+    const aliases = plan.resources.filter((r) => r.type === "proxmoxve:firewall/aliasLegacy:AliasLegacy");
+    expect(aliases.map((a) => [a.inputs.name, a.inputs.cidr])).toContainEqual(["ibac-net-admin", "10.20.9.0/24"]);
+    expect(aliases.length).toBe(6);
+    const qdev = plan.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-qdev1-nftables"));
+    expect(String(qdev?.inputs.create)).toMatch(/nft -c -f \/etc\/ibac\/nftables-ibac\.nft\.new && mv .* && nft -f /);
+    expect(String(qdev?.inputs.stdin)).toContain('tcp dport 5403 accept comment "nodes-to-qdevice"');
+    expect(String(qdev?.inputs.stdin)).toContain('tcp dport 22 accept comment "admin-to-qdevice-ssh"');
+  });
+});

@@ -1,7 +1,7 @@
 import type { PlatformSpec } from "../../spec/schema";
 import type { Flow, PlatformModel } from "../../model/types";
 import { endpointSetName, resolveEndpoint } from "./address-sets";
-import type { FirewallPlan, FirewallRule } from "./rules";
+import { sourceHosts, type FirewallPlan, type FirewallRule } from "./rules";
 
 /**
  * One allowed or intended opening: traffic from the members of a source set to `host` on protocol/ports.
@@ -103,6 +103,47 @@ export function deadRules(plan: FirewallPlan): RuleFinding[] {
   return findings;
 }
 
+/** An outbound difference: a flow a source host may not send (blocked) or a rule no flow of the host stands for. */
+export interface OutboundDifference {
+  host: string;
+  destination: string;
+  protocol: Flow["protocol"];
+  ports: string;
+  flowId: string;
+}
+
+/**
+ * Under outbound DROP, compares every host's outbound rules with the flows it is a source of, both ways
+ * (under ACCEPT nothing is blocked on the way out and there are no rules to compare).
+ */
+export function outboundDifferences(model: PlatformModel, plan: FirewallPlan): { blocked: OutboundDifference[]; unintended: OutboundDifference[] } {
+  const blocked: OutboundDifference[] = [];
+  const unintended: OutboundDifference[] = [];
+  const hosts = new Map(plan.hosts.map((h) => [h.host, h]));
+  const intendedKeys = new Set<string>();
+  const outKey = (host: string, destination: string, protocol: string, ports: string): string => `${host}|${destination}|${protocol}|${ports}`;
+  for (const flow of model.flows) {
+    const destination = endpointSetName(flow.destination);
+    for (const source of sourceHosts(flow, model)) {
+      const host = hosts.get(source);
+      if (!host || host.defaultOutbound === "ACCEPT") continue;
+      intendedKeys.add(outKey(source, destination, flow.protocol, flow.ports));
+      const [low, high] = portRange(flow.ports);
+      const allowed = host.outbound.some((r) => {
+        const [a, b] = portRange(r.ports);
+        return r.destination === destination && r.protocol === flow.protocol && a <= low && high <= b;
+      });
+      if (!allowed) blocked.push({ host: source, destination, protocol: flow.protocol, ports: flow.ports, flowId: flow.id });
+    }
+  }
+  for (const host of plan.hosts) {
+    for (const r of host.outbound) {
+      if (!intendedKeys.has(outKey(host.host, r.destination, r.protocol, r.ports))) unintended.push({ host: host.host, destination: r.destination, protocol: r.protocol, ports: r.ports, flowId: r.flowId });
+    }
+  }
+  return { blocked, unintended };
+}
+
 export interface ReachabilityReport {
   allowed: Opening[];
   intended: Opening[];
@@ -111,6 +152,10 @@ export interface ReachabilityReport {
   /** Allowed but not intended. */
   unintended: Opening[];
   deadRules: RuleFinding[];
+  /** Under outbound DROP: flows a source host may not send. */
+  outboundBlocked: OutboundDifference[];
+  /** Under outbound DROP: outbound rules no flow of their host stands for. */
+  outboundUnintended: OutboundDifference[];
 }
 
 /** Compares what the rules allow with what the design intends, both ways. */
@@ -119,11 +164,14 @@ export function analyzeReachability(model: PlatformModel, spec: PlatformSpec, pl
   const intended = intendedOpenings(model, spec);
   const allowedKeys = new Set(allowed.map(key));
   const intendedKeys = new Set(intended.map(key));
+  const outbound = outboundDifferences(model, plan);
   return {
     allowed,
     intended,
     blocked: intended.filter((o) => !allowedKeys.has(key(o))),
     unintended: allowed.filter((o) => !intendedKeys.has(key(o))),
     deadRules: deadRules(plan),
+    outboundBlocked: outbound.blocked,
+    outboundUnintended: outbound.unintended,
   };
 }

@@ -75,7 +75,7 @@ describe("renderNftables (pure)", () => {
     const plan = planOf("prod");
     const host = structuredClone(hostOf(plan, "api-1"));
     host.rules[0].source = "zone-nowhere";
-    expect(() => renderNftables(host, plan.sets)).toThrow(/api-1: rule source zone-nowhere is not a known address set/);
+    expect(() => renderNftables(host, plan.sets)).toThrow(/api-1: rule address set zone-nowhere is not a known address set/);
   });
 
   it("renders one ruleset per host of the plan", () => {

@@ -26,7 +26,7 @@ function fileComment(text: string): string {
 }
 
 /** The nft match for one rule's protocol and ports (`5404:5405` becomes the nft range `5404-5405`). */
-function protocolMatch(rule: FirewallRule): string {
+function protocolMatch(rule: Pick<FirewallRule, "protocol" | "ports">): string {
   switch (rule.protocol) {
     case "tcp":
     case "udp":
@@ -65,8 +65,9 @@ function renderSet(set: AddressSet): string[] {
  *
  * ICMP echo-request is NOT accepted: no flow asks for it, and a rule that no flow stands for would be an
  * opening the reachability analysis (`allowedOpenings`) cannot see. A ping check would be a flow first.
- * IPv6 is dropped apart from established/loopback: the platform's addresses are IPv4 only. There is no
- * output chain: outbound traffic is the outbound policy's business (`FirewallPlan.outboundOnly`).
+ * IPv6 is dropped apart from established/loopback: the platform's addresses are IPv4 only. Under the spec's
+ * outbound ACCEPT there is no output chain; under DROP an `output` chain with `policy drop` accepts
+ * established traffic, loopback and the host's outbound rules (one per flow it is a source of).
  *
  * The file starts with `table inet ibac` + `delete table inet ibac`, so loading it (`nft -f`) atomically
  * replaces the previous version of the table, whether or not one exists, and touches no other table.
@@ -75,13 +76,14 @@ function renderSet(set: AddressSet): string[] {
 export function renderNftables(host: HostFirewall, sets: readonly AddressSet[]): string {
   const byName = new Map(sets.map((s) => [s.name, s]));
   const rules = [...host.rules].sort((a, b) => a.position - b.position);
-  const used = [...new Set(rules.map((r) => r.source))];
+  const outbound = [...host.outbound].sort((a, b) => a.position - b.position);
+  const used = [...new Set([...rules.map((r) => r.source), ...outbound.map((r) => r.destination)])];
   for (const name of used) {
-    if (!byName.has(name)) throw new Error(`${host.host}: rule source ${name} is not a known address set`);
+    if (!byName.has(name)) throw new Error(`${host.host}: rule address set ${name} is not a known address set`);
   }
   const lines = [
     "#!/usr/sbin/nft -f",
-    fileComment(`iBac inbound firewall of ${host.host} (${host.kind}, ${host.addresses.join(", ")}): default ${host.defaultInbound}.`),
+    fileComment(`iBac firewall of ${host.host} (${host.kind}, ${host.addresses.join(", ")}): inbound default ${host.defaultInbound}, outbound default ${host.defaultOutbound}.`),
     fileComment("Rendered from the flow list; do not edit on the host."),
     `table inet ${NFT_TABLE}`,
     `delete table inet ${NFT_TABLE}`,
@@ -103,7 +105,22 @@ export function renderNftables(host: HostFirewall, sets: readonly AddressSet[]):
     lines.push(`\t\t${fileComment(`${rule.position} ${rule.comment}`)}`);
     lines.push(`\t\tip saddr @${rule.source} ${protocolMatch(rule)} accept comment "${nftComment(rule.flowId)}"`);
   }
-  lines.push("\t}", "}", "");
+  lines.push("\t}");
+  if (host.defaultOutbound === "DROP") {
+    lines.push(
+      "",
+      "\tchain output {",
+      "\t\ttype filter hook output priority filter; policy drop;",
+      "\t\tct state established,related accept",
+      '\t\toif "lo" accept',
+    );
+    for (const rule of outbound) {
+      lines.push(`\t\t${fileComment(`out ${rule.position} ${rule.comment}`)}`);
+      lines.push(`\t\tip daddr @${rule.destination} ${protocolMatch(rule)} accept comment "${nftComment(rule.flowId)}"`);
+    }
+    lines.push("\t}");
+  }
+  lines.push("}", "");
   return lines.join("\n");
 }
 

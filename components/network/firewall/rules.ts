@@ -33,19 +33,49 @@ export function requirementOf(flow: Flow): string {
   return "default deny: one opening per intended flow";
 }
 
-/** The inbound filter of one host (a VM, a Proxmox node, the QDevice host): default DROP, then the rules. */
+/** One outbound rule on one host: accept `protocol`/`ports` towards the members of `destination`. */
+export interface OutboundRule {
+  /** 0-based, explicit, in the order of the flow list. */
+  position: number;
+  action: "ACCEPT";
+  protocol: Flow["protocol"];
+  ports: string;
+  /** An AddressSet name. */
+  destination: string;
+  flowId: string;
+  comment: string;
+}
+
+/** What leaves a host when no outbound rule matches (the spec's `firewall.outboundPolicy`). */
+export type OutboundPolicy = "ACCEPT" | "DROP";
+
+/** The spec's outbound policy: ACCEPT unless the site asks for DROP. */
+export function outboundPolicyOf(spec: PlatformSpec): OutboundPolicy {
+  return spec.firewall?.outboundPolicy ?? "ACCEPT";
+}
+
+/**
+ * The filter of one host (a VM, a Proxmox node, the QDevice host): inbound default DROP, then the rules;
+ * outbound the spec's policy, and under DROP one outbound rule per flow the host is a source of.
+ */
 export interface HostFirewall {
   host: string;
   kind: "vm" | "node" | "qdevice";
   addresses: string[];
   defaultInbound: "DROP";
   rules: FirewallRule[];
+  defaultOutbound: OutboundPolicy;
+  /** Empty under outbound ACCEPT: a rule there would allow nothing the policy does not. */
+  outbound: OutboundRule[];
 }
 
 export interface FirewallPlan {
   sets: AddressSet[];
   hosts: HostFirewall[];
-  /** Flows that leave the platform (to the NAS, NTP, the relay): enforced by the outbound policy, not here. */
+  /**
+   * Flows that leave the platform (to the NAS, NTP, the relay): no inbound rule stands for them; under
+   * outbound DROP their sources' outbound rules do.
+   */
   outboundOnly: Flow[];
 }
 
@@ -57,17 +87,44 @@ function destinationHosts(flow: Flow, model: PlatformModel): { host: string; kin
   return [];
 }
 
+/** The firewalled hosts a flow leaves from (none for a zone outside the platform, such as the mobiles). */
+export function sourceHosts(flow: Flow, model: PlatformModel): string[] {
+  const s = flow.source;
+  if (s.kind === "tier") return model.vms.filter((vm) => vm.tier === s.tier && (!s.role || vm.role === s.role)).map((vm) => vm.name);
+  if (s.zone === "proxmoxNodes") return model.nodes.map((n) => n.name);
+  if (s.zone === "qdevice" && model.qdevice) return [model.qdevice.name];
+  return [];
+}
+
 /**
  * The inbound rules of every host, one rule per flow that reaches it, in the order of the flow list (so a
  * rule's position never changes when an unrelated flow is added at the end).
  */
 export function renderFirewallPlan(model: PlatformModel, spec: PlatformSpec): FirewallPlan {
+  const defaultOutbound = outboundPolicyOf(spec);
   const hosts = new Map<string, HostFirewall>();
-  for (const vm of model.vms) hosts.set(vm.name, { host: vm.name, kind: "vm", addresses: vm.nics.map((n) => n.address), defaultInbound: "DROP", rules: [] });
-  for (const n of model.nodes) hosts.set(n.name, { host: n.name, kind: "node", addresses: [n.managementAddress, n.clusterAddress], defaultInbound: "DROP", rules: [] });
-  if (model.qdevice) hosts.set(model.qdevice.name, { host: model.qdevice.name, kind: "qdevice", addresses: [model.qdevice.address], defaultInbound: "DROP", rules: [] });
+  const add = (host: string, kind: HostFirewall["kind"], addresses: string[]): void => {
+    hosts.set(host, { host, kind, addresses, defaultInbound: "DROP", rules: [], defaultOutbound, outbound: [] });
+  };
+  for (const vm of model.vms) add(vm.name, "vm", vm.nics.map((n) => n.address));
+  for (const n of model.nodes) add(n.name, "node", [n.managementAddress, n.clusterAddress]);
+  if (model.qdevice) add(model.qdevice.name, "qdevice", [model.qdevice.address]);
   const outboundOnly: Flow[] = [];
   for (const flow of model.flows) {
+    if (defaultOutbound === "DROP") {
+      for (const source of sourceHosts(flow, model)) {
+        const host = hosts.get(source);
+        host?.outbound.push({
+          position: host.outbound.length,
+          action: "ACCEPT",
+          protocol: flow.protocol,
+          ports: flow.ports,
+          destination: endpointSetName(flow.destination),
+          flowId: flow.id,
+          comment: `${flow.id}: ${flow.purpose} [outbound: one opening per intended flow]`,
+        });
+      }
+    }
     const targets = destinationHosts(flow, model);
     if (targets.length === 0) {
       outboundOnly.push(flow);

@@ -1,0 +1,122 @@
+// Plain-language words the HTML and Markdown reports share, so both say the same thing the same way.
+import type { Severity } from "@pulumi/policy";
+import type { TierName } from "../../components/spec/schema";
+import type { FlowZone } from "../../components/model/types";
+import type { RequirementCheck, RequirementSource } from "../catalogue/types";
+import type { EvaluatedFinding, PolicyEvidence, RequirementStatus, WaiverRecord } from "../results/types";
+
+/** A status is always shown as a word: colour only repeats it. */
+export const STATUS_WORD: Record<RequirementStatus, string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  waived: "WAIVED",
+  manual: "MANUAL CHECK",
+  "not-implemented": "NOT IMPLEMENTED",
+};
+
+export const OUT_OF_SCOPE_WORD = "OUT OF SCOPE";
+
+/** What each status means, for the legend under the summary. */
+export const STATUS_MEANING: Record<RequirementStatus, string> = {
+  pass: "Every policy that checks the requirement ran against this stack and found no violation.",
+  fail: "At least one violation is open, or is covered only by a waiver that has expired.",
+  waived: "There are violations, but each one is covered by an approved waiver that has not expired.",
+  manual: "The code cannot prove it; an auditor checks the evidence listed in the manual checklist.",
+  "not-implemented": "The toolkit does not build or check this part yet; the reason is given.",
+};
+
+export const OUT_OF_SCOPE_MEANING = "A statement of the source documents that the infrastructure cannot satisfy (for example the mobile device's own policies); the reason is given.";
+
+export const SEVERITY_WORD: Record<Severity, string> = { critical: "Critical", high: "High", medium: "Medium", low: "Low" };
+
+export function enforcementText(enforcement: string): string {
+  return enforcement === "mandatory" ? "Mandatory (a violation fails the check)" : "Advisory (reported, does not fail the check)";
+}
+
+export const POLICY_STATUS_WORD: Record<PolicyEvidence["status"], string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  "not-applicable": "NOT APPLICABLE",
+  error: "ERROR",
+};
+
+export const FINDING_STATE_WORD: Record<EvaluatedFinding["state"], string> = {
+  open: "OPEN",
+  waived: "WAIVED",
+  "expired-waiver": "WAIVER EXPIRED",
+};
+
+export const WAIVER_STATE_WORD: Record<WaiverRecord["state"], string> = { active: "ACTIVE", expired: "EXPIRED" };
+
+/** `000_b7bd0876216dc30f.txt, section IBAC backend / Backups`. */
+export function sourceText(source: RequirementSource): string {
+  return `${source.document}, section ${source.section}`;
+}
+
+export function checkKindWord(check: RequirementCheck): string {
+  return check.kind === "automated" ? "Automated" : check.kind === "manual" ? "Manual" : "Not implemented";
+}
+
+/** How a requirement is checked, in one sentence. */
+export function checkText(check: RequirementCheck): string {
+  switch (check.kind) {
+    case "automated":
+      return `Automated by the polic${check.policies.length === 1 ? "y" : "ies"} ${check.policies.join(", ")}.`;
+    case "manual":
+      return `Manual: an auditor must see ${check.evidence}`;
+    case "not-implemented":
+      return `Not implemented: ${check.reason}`;
+  }
+}
+
+/** What happened to a finding, in a sentence: open, waived (by whom, until when), or under an expired waiver. */
+export function findingOutcomeText(finding: EvaluatedFinding): string {
+  const w = finding.waiver;
+  switch (finding.state) {
+    case "open":
+      return finding.enforcement === "mandatory" ? "Open: counts as a mandatory violation." : "Open: advisory, reported only.";
+    case "waived":
+      return w ? `Waived by ${w.approver} until ${w.expires} (waiver on ${w.target}): ${w.justification}` : "Waived.";
+    case "expired-waiver":
+      return w ? `The waiver by ${w.approver} expired on ${w.expires}; the violation counts again.` : "The waiver expired; the violation counts again.";
+  }
+}
+
+export const TIER_LABEL: Record<TierName, string> = {
+  database: "Database",
+  objectStore: "Object store",
+  frs: "Face recognition",
+  api: "API",
+  loadBalancer: "Load balancer",
+  backup: "Backup",
+  monitoring: "Monitoring",
+  vpn: "VPN",
+};
+
+export const ZONE_LABEL: Record<FlowZone, string> = {
+  mobiles: "Mobile devices",
+  vpnClients: "VPN clients",
+  admin: "Admin network",
+  proxmoxNodes: "Proxmox nodes",
+  qdevice: "QDevice",
+  statisticsSite: "Statistics site",
+  offsiteNas: "Off-site NAS",
+  smtpRelay: "SMTP relay",
+  ntp: "NTP servers",
+};
+
+export function tierLabel(tier: string): string {
+  return (TIER_LABEL as Record<string, string>)[tier] ?? tier;
+}
+
+/** `2025-06-02T09:30:00.000Z` as `2025-06-02 09:30 UTC`; anything else unchanged. */
+export function formatTimestamp(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** The resource name of a URN (its last `::` segment), for lists that show the name before the URN. */
+export function urnName(urn: string): string {
+  const i = urn.lastIndexOf("::");
+  return i >= 0 ? urn.slice(i + 2) : urn;
+}
