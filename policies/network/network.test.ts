@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import type { PolicyResource } from "@pulumi/policy";
+import { findingsOf, mutate, stackResources } from "../testing/policy-fixture";
+import { VM_TYPE } from "../redundancy/vm-resources";
+import { CLUSTER_FIREWALL, GROUP, IPSET, RULES, type DeclaredRule } from "./declared-firewall";
+import { firewallDefaultDenyPolicy } from "./firewall-default-deny";
+import { firewallRulesPerFlowPolicy } from "./firewall-rules-per-flow";
+import { flowsMatchIntentPolicy } from "./flows-match-intent";
+import { adminInterfacesRestrictedPolicy, memberInside } from "./admin-interfaces-restricted";
+
+const rulesOf = (r: PolicyResource): DeclaredRule[] => r.props.rules as DeclaredRule[];
+const nodeRules = (node: string) => (r: PolicyResource) => r.type === RULES && r.props.nodeName === node && r.props.vmId === undefined;
+const group = (name: string) => (r: PolicyResource) => r.type === GROUP && r.props.name === name;
+
+describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks, not a deployment)", () => {
+  it("every network policy passes on prod, staging and lab", async () => {
+    for (const stack of ["prod", "staging", "lab"]) {
+      const resources = await stackResources(stack);
+      for (const policy of [firewallDefaultDenyPolicy(), firewallRulesPerFlowPolicy(), flowsMatchIntentPolicy(), adminInterfacesRestrictedPolicy()]) {
+        expect(await findingsOf(policy, resources), `${stack} ${policy.name}`).toEqual([]);
+      }
+    }
+  });
+
+  it("firewall-default-deny: a cluster firewall accepting inbound fails", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => r.type === CLUSTER_FIREWALL, (r) => { r.props.inputPolicy = "ACCEPT"; });
+    expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "cluster firewall", observed: "enabled true, inbound ACCEPT", location: "inputs.inputPolicy" })]);
+  });
+
+  it("firewall-default-deny: a VM network device without the firewall flag fails", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => r.type === VM_TYPE && r.props.name === "api-1", (r) => {
+      (r.props.networkDevices as { firewall: boolean }[])[0].firewall = false;
+    });
+    expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "api-1's net0 (vmbr0)", observed: "firewall off", location: "inputs.networkDevices[0].firewall" })]);
+  });
+
+  it("firewall-rules-per-flow: a rule open to every port fails", async () => {
+    const resources = mutate(await stackResources("prod"), group("ibac-database"), (r) => { delete rulesOf(r)[0].dport; });
+    expect(await findingsOf(firewallRulesPerFlowPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "rule 0 of security group ibac-database", observed: "tcp to any port", location: "inputs.rules[0].dport" }),
+    ]);
+  });
+
+  it("firewall-rules-per-flow: an allow-any rule (no source) whose comment names no flow fails on both counts", async () => {
+    const resources = mutate(await stackResources("prod"), nodeRules("pve1"), (r) => {
+      rulesOf(r).push({ type: "in", action: "ACCEPT", pos: rulesOf(r).length, proto: "tcp", dport: "3128", comment: "temporary proxy", enabled: true });
+    });
+    const findings = await findingsOf(firewallRulesPerFlowPolicy(), resources);
+    expect(findings.map((f) => f.observed).sort()).toEqual(["any source", 'comment "temporary proxy"']);
+  });
+
+  it("firewall-rules-per-flow: the internet as the source of anything but the mobiles' VPN flows fails", async () => {
+    const resources = mutate(await stackResources("prod"), group("ibac-api"), (r) => { rulesOf(r)[0].source = "+zone-mobiles"; });
+    const findings = await findingsOf(firewallRulesPerFlowPolicy(), resources);
+    expect(findings).toEqual([expect.objectContaining({ observed: "source +zone-mobiles holds 0.0.0.0/0", expected: "the internet as a source only for the mobiles' VPN flows" })]);
+  });
+
+  it("flows-match-intent: a rule removed from the declared firewall shows as a blocked flow", async () => {
+    const resources = mutate(await stackResources("prod"), nodeRules("pve2"), (r) => {
+      r.props.rules = rulesOf(r).filter((rule) => !String(rule.comment).startsWith("nodes-corosync:"));
+    });
+    const findings = await findingsOf(flowsMatchIntentPolicy(), resources);
+    expect(findings).toEqual([expect.objectContaining({ subject: "flow to pve2", observed: "blocked: zone-proxmoxNodes -> pve2 udp/5404:5405" })]);
+  });
+
+  it("flows-match-intent: an extra opening and a widened IP set show as unintended", async () => {
+    const extra = mutate(await stackResources("prod"), group("ibac-backup"), (r) => {
+      rulesOf(r).push({ type: "in", action: "ACCEPT", pos: rulesOf(r).length, proto: "tcp", dport: "3306", source: "+tier-api", comment: "api-to-database-mysql: copied", enabled: true });
+    });
+    const findings = await findingsOf(flowsMatchIntentPolicy(), extra);
+    expect(findings.map((f) => f.observed)).toEqual(["allowed: tier-api -> bkp-1 tcp/3306", "allowed: tier-api -> bkp-2 tcp/3306"]);
+  });
+
+  it("flows-match-intent: the QDevice host's nftables ruleset is part of the evidence", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => r.type === "command:remote:Command" && r.name.endsWith("-qdev1-nftables"), (r) => {
+      r.props.stdin = String(r.props.stdin).replace(/.*comment "nodes-to-qdevice"\n/, "");
+    });
+    expect((await findingsOf(flowsMatchIntentPolicy(), resources)).map((f) => f.observed)).toEqual(["blocked: zone-proxmoxNodes -> qdev1 tcp/5403"]);
+  });
+
+  it("admin-interfaces-restricted: the Proxmox GUI open to any address fails", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => r.type === IPSET && r.props.name === "management", (r) => {
+      (r.props.cidrs as { name: string }[]).push({ name: "0.0.0.0/0" });
+    });
+    expect(await findingsOf(adminInterfacesRestrictedPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "Proxmox management IP set", observed: "0.0.0.0/0", location: "inputs.cidrs" }),
+    ]);
+  });
+
+  it("admin-interfaces-restricted: SSH on a VM opened to the VPN clients fails", async () => {
+    const resources = mutate(await stackResources("prod"), group("ibac-api"), (r) => {
+      const ssh = rulesOf(r).find((rule) => rule.dport === "22");
+      if (ssh) ssh.source = "+zone-vpnClients";
+    });
+    const findings = await findingsOf(adminInterfacesRestrictedPolicy(), resources);
+    expect(findings.map((f) => f.subject)).toEqual(["port 22 on api-1", "port 22 on api-2"]);
+    expect(findings[0].observed).toBe("open to +zone-vpnClients (10.30.0.0/16)");
+  });
+
+  it("memberInside: addresses and CIDRs inside the admin network, nothing wider", () => {
+    expect(memberInside("10.20.9.7", "10.20.9.0/24")).toBe(true);
+    expect(memberInside("10.20.9.0/25", "10.20.9.0/24")).toBe(true);
+    expect(memberInside("10.20.8.0/23", "10.20.9.0/24")).toBe(false);
+    expect(memberInside("0.0.0.0/0", "10.20.9.0/24")).toBe(false);
+    expect(memberInside("dns:relay", "10.20.9.0/24")).toBe(false);
+  });
+});
