@@ -75,6 +75,39 @@ program
   });
 
 program
+  .command("check")
+  .description("run every policy of the pack on a stack's offline plan; exit 1 on any mandatory violation")
+  .requiredOption("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
+  .option("-f, --format <format>", "text, json, sarif or junit", "text")
+  .option("-o, --out <file>", "write the result to a file instead of standard output")
+  .option("-w, --waivers <file>", "waiver file (YAML: requirement or policy, resource, justification, approver, expires)")
+  .option("--today <date>", "check as of this day, YYYY-MM-DD (end-of-life dates, waiver expiry)")
+  .action(async (options: { stack: string; format: string; out?: string; waivers?: string; today?: string }) => {
+    const missing = unknownStack(options.stack);
+    if (missing) throw missing;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { checkCommand, CHECK_FORMATS } = require("./check/command") as typeof import("./check/command");
+    const format = CHECK_FORMATS.find((f) => f === options.format);
+    if (!format) throw new SpecError([{ file: "--format", path: "", detail: `expected one of ${CHECK_FORMATS.join(", ")}, found ${JSON.stringify(options.format)}` }]);
+    process.exitCode = await checkCommand({ stack: options.stack, projectDir, format, ...(options.out ? { out: options.out } : {}), ...(options.waivers ? { waivers: options.waivers } : {}), ...(options.today ? { today: options.today } : {}) });
+  });
+
+program
+  .command("report")
+  .description("write the compliance report of a stack: self-contained HTML, Markdown and JSON")
+  .requiredOption("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
+  .option("-o, --out <dir>", "output directory (default: out/<stack>)")
+  .option("-w, --waivers <file>", "waiver file, as for check")
+  .option("--today <date>", "report as of this day, YYYY-MM-DD")
+  .action(async (options: { stack: string; out?: string; waivers?: string; today?: string }) => {
+    const missing = unknownStack(options.stack);
+    if (missing) throw missing;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { reportCommand } = require("./check/report-command") as typeof import("./check/report-command");
+    process.exitCode = await reportCommand({ stack: options.stack, projectDir, ...(options.out ? { out: options.out } : {}), ...(options.waivers ? { waivers: options.waivers } : {}), ...(options.today ? { today: options.today } : {}) });
+  });
+
+program
   .command("runbook")
   .description("run an operations runbook over SSH on a stack's hosts (every command audited)")
   .argument("[name]", "the runbook; --list shows them")

@@ -112,7 +112,7 @@ export function renderFlowMatrixHtml(flows: readonly Flow[], options: FlowMatrix
       if (!entries) return `<td class="empty${self}"></td>`;
       const title = entries.flatMap((e) => e.flows).map((f) => `${f.id}: ${f.purpose}`).join("\n");
       const lines = entries
-        .map((e) => `<span class="entry"><b>${escapeHtml(e.protocol.toUpperCase())}</b>${e.ports.length ? ` ${escapeHtml(e.ports.map(portText).join(", "))}` : ""}</span>`)
+        .map((e) => `<span class="entry"><b>${escapeHtml(e.protocol.toUpperCase())}</b>${e.ports.length ? ` ${e.ports.map((p) => `<span class="port">${escapeHtml(portText(p))}</span>`).join(", ")}` : ""}</span>`)
         .join("");
       return `<td class="open${self}" title="${escapeHtml(title)}">${lines}</td>`;
     }).join("");

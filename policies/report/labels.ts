@@ -76,9 +76,9 @@ export function findingOutcomeText(finding: EvaluatedFinding): string {
     case "open":
       return finding.enforcement === "mandatory" ? "Open: counts as a mandatory violation." : "Open: advisory, reported only.";
     case "waived":
-      return w ? `Waived by ${w.approver} until ${w.expires} (waiver on ${w.target}): ${w.justification}` : "Waived.";
+      return w ? `Waived until ${w.expires} (waiver on ${w.target} for ${w.resource}, approved by ${w.approver}). Justification: ${w.justification}` : "Waived.";
     case "expired-waiver":
-      return w ? `The waiver by ${w.approver} expired on ${w.expires}; the violation counts again.` : "The waiver expired; the violation counts again.";
+      return w ? `The waiver on ${w.target} for ${w.resource} (approved by ${w.approver}) expired on ${w.expires}; the violation counts again.` : "The waiver expired; the violation counts again.";
   }
 }
 
@@ -119,4 +119,32 @@ export function formatTimestamp(iso: string): string {
 export function urnName(urn: string): string {
   const i = urn.lastIndexOf("::");
   return i >= 0 ? urn.slice(i + 2) : urn;
+}
+
+export interface UrnGroup {
+  /** Everything before the name (`urn:pulumi:prod::ibac-platform::<type path>::`); empty for a bare name. */
+  prefix: string;
+  /** The resource type (the last `$` segment of the type path), for the group's heading. */
+  type: string;
+  names: string[];
+}
+
+/**
+ * URNs grouped by everything but their name, in first-seen order: sixteen VMs read as one type and sixteen
+ * names, and each URN is still exact (prefix + name).
+ */
+export function groupUrns(urns: readonly string[]): UrnGroup[] {
+  const groups = new Map<string, UrnGroup>();
+  for (const urn of urns) {
+    const i = urn.lastIndexOf("::");
+    const prefix = i >= 0 ? urn.slice(0, i + 2) : "";
+    const typePath = prefix.split("::").slice(-2, -1)[0] ?? "";
+    let group = groups.get(prefix);
+    if (!group) {
+      group = { prefix, type: typePath.slice(typePath.lastIndexOf("$") + 1), names: [] };
+      groups.set(prefix, group);
+    }
+    group.names.push(i >= 0 ? urn.slice(i + 2) : urn);
+  }
+  return [...groups.values()];
 }

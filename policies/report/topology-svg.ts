@@ -261,14 +261,17 @@ export function renderTopologySvg(topology: Topology, options: TopologySvgOption
       const toX = qX + qW / 2 + (fromX < width / 2 ? -40 : fromX > width / 2 ? 40 : 0);
       out.push(`<line x1="${fromX}" y1="${fromY}" x2="${toX}" y2="${y}" stroke="#374151" stroke-width="1.5" stroke-dasharray="6 4"/>`);
     }
-    out.push(text({ x: width / 2, y: nodesBottom + 30, text: "every node ↔ QDevice: TCP 5403 (corosync-qnetd)", size: 10.5, anchor: "middle", fill: "#374151" }));
+    const label = "each node ↔ QDevice: TCP 5403 (corosync-qnetd)";
+    const lw = textWidth(label, 10.5) + 12;
+    out.push(rect(width / 2 - lw / 2, nodesBottom + 18, lw, 18, "#ffffff", "none"));
+    out.push(text({ x: width / 2, y: nodesBottom + 31, text: label, size: 10.5, anchor: "middle", fill: "#374151" }));
     out.push(rect(qX, y, qW, qH, "#f9fafb", "#111827", `stroke-width="2" rx="8"`));
     out.push(text({ x: qX + NODE_PAD, y: y + 23, text: fit(`${topology.qdevice.name} · QDevice`, 14, qW - 110, true), size: 14, bold: true, fill: "#111827", title: topology.qdevice.name }));
     out.push(text({ x: qX + NODE_PAD, y: y + 43, text: fit(`third vote on another host · ${topology.qdevice.address}`, 11, qW - NODE_PAD * 2), size: 11, fill: "#1f2937" }));
-    const label = plural(q.qdeviceVotes, "vote");
-    const bw = textWidth(label, 12, true) + 16;
+    const votes = plural(q.qdeviceVotes, "vote");
+    const bw = textWidth(votes, 12, true) + 16;
     out.push(rect(qX + qW - NODE_PAD - bw, y + 9, bw, 22, "#111827", "#111827", `rx="11"`));
-    out.push(text({ x: qX + qW - NODE_PAD - bw / 2, y: y + 24.5, text: label, size: 12, bold: true, anchor: "middle", fill: "#ffffff" }));
+    out.push(text({ x: qX + qW - NODE_PAD - bw / 2, y: y + 24.5, text: votes, size: 12, bold: true, anchor: "middle", fill: "#ffffff" }));
   } else {
     out.push(rect(qX, y, qW, qH, "#ffffff", "#111827", `stroke-width="2" stroke-dasharray="8 5" rx="8"`));
     out.push(text({ x: width / 2, y: y + 24, text: "NO QDEVICE", size: 14, bold: true, anchor: "middle", fill: "#111827" }));

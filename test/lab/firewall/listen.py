@@ -1,13 +1,20 @@
-"""Firewall lab listener: accepts TCP connections and echoes UDP datagrams and VRRP (IP protocol 112)
-packets on the ports given, in one network namespace. Prints "ready" once every socket is bound.
+"""Firewall lab listener: accepts TCP connections and echoes UDP datagrams on the ports given, and records the
+VRRP (IP protocol 112) probes it receives, in one network namespace. Prints "ready" once every socket is bound.
 
-UDP sockets and VRRP replies use the address a probe was sent to, so a host with several addresses answers
-from the right one (a connected UDP client ignores a reply from another address).
+UDP sockets are bound to each address, so a host with several addresses answers from the one a probe was sent
+to (a connected UDP client ignores a reply from another address).
+
+VRRP is not echoed: an echo would have to pass the prober's own firewall, which would then decide the result
+(a host that wrongly accepted VRRP would look closed whenever the prober's host drops the echo). Instead every
+probe that reaches the raw socket (which sees a packet only after the input hook accepted it) is printed as
+"vrrp SOURCE DESTINATION", and the lab asks for them afterwards: a line "report" on stdin is answered by
+"reported" once every VRRP packet received before it has been printed. EOF on stdin stops the listener.
 
 usage: listen.py --addresses 10.20.2.16,10.20.3.16 --tcp 22,3306 --udp 500,4500 [--vrrp]
 """
 import argparse
 import asyncio
+import os
 import socket
 import sys
 
@@ -30,28 +37,46 @@ def ports(text):
     return [int(p) for p in text.split(",") if p]
 
 
-def vrrp_echo(loop):
-    """Raw sockets see a protocol-112 packet only after the input hook accepted it: echo its payload back."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
-    sock.setblocking(False)
-
-    def readable():
+def drain_vrrp(sock):
+    """Prints every VRRP probe waiting on the raw socket."""
+    while True:
         try:
             packet, (source, _) = sock.recvfrom(2048)
         except BlockingIOError:
             return
-        header = (packet[0] & 0x0F) * 4
-        payload = packet[header:]
+        payload = packet[(packet[0] & 0x0F) * 4:]
         if payload.startswith(b"probe:"):
-            # Answer from the address the probe was sent to (the routing would pick the primary one).
-            destination = socket.inet_ntoa(packet[16:20])
-            reply = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
-            reply.bind((destination, 0))
-            reply.sendto(b"reply:" + payload[len(b"probe:"):], (source, 0))
-            reply.close()
+            print(f"vrrp {source} {socket.inet_ntoa(packet[16:20])}", flush=True)
 
-    loop.add_reader(sock.fileno(), readable)
+
+def vrrp_recorder(loop):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    sock.setblocking(False)
+    loop.add_reader(sock.fileno(), drain_vrrp, sock)
     return sock
+
+
+def control(loop, vrrp, stopped):
+    """Answers "report" lines on stdin; stops on EOF (the lab is gone)."""
+    fd = sys.stdin.fileno()
+    os.set_blocking(fd, False)
+
+    def readable():
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        if not data:
+            loop.remove_reader(fd)
+            stopped.set()
+            return
+        for _ in range(data.count(b"report")):
+            if vrrp is not None:
+                drain_vrrp(vrrp)
+            print("reported", flush=True)
+
+    loop.add_reader(fd, readable)
 
 
 async def main():
@@ -64,14 +89,15 @@ async def main():
     loop = asyncio.get_running_loop()
     keep = []
     for port in ports(args.tcp):
-        keep.append(await asyncio.start_server(on_tcp, "0.0.0.0", port, reuse_address=True))
+        keep.append(await asyncio.start_server(on_tcp, "0.0.0.0", port, reuse_address=True, backlog=512))
     for port in ports(args.udp):
         for address in args.addresses.split(","):
             keep.append(await loop.create_datagram_endpoint(Echo, local_addr=(address, port)))
-    if args.vrrp:
-        keep.append(vrrp_echo(loop))
+    vrrp = vrrp_recorder(loop) if args.vrrp else None
+    stopped = asyncio.Event()
+    control(loop, vrrp, stopped)
     print("ready", flush=True)
-    await asyncio.Event().wait()
+    await stopped.wait()
 
 
 if __name__ == "__main__":

@@ -1,102 +1,136 @@
 """Firewall lab prober: runs every probe read from stdin (a JSON list) at once, from this namespace, and prints
-one JSON object: probe id -> "open" | "timeout" | "refused" | "error: ...".
+one JSON object: probe id -> "open" | "timeout" | "refused" | "sent" | "error: ...".
 
 A probe is {"id", "src", "dst", "proto": "tcp"|"udp"|"vrrp", "port"}; "src" is bound as the source address.
-tcp: open = the handshake completed. udp: open = the echo came back. vrrp: an IP protocol 112 packet, open =
-the listener's echo came back. A dropped packet gives "timeout"; a closed port gives "refused".
+Every probe is sent first (non-blocking sockets), then the prober waits TIMEOUT seconds after the LAST one left
+and reads each socket's state from the kernel: a slow start on a busy machine never shortens a probe's wait,
+and an answer counts whenever the kernel got it, not when this process got round to looking.
 
-usage: probe.py TIMEOUT_SECONDS < probes.json
+tcp: open = the handshake completed (the kernel resends the SYN after 1 s); refused = a reset came back.
+udp: open = the echo came back (the datagram is resent every RESEND seconds until then); refused = an ICMP
+port unreachable came back. vrrp: an IP protocol 112 packet "probe:<id>", resent every RESEND seconds, then
+"sent": whether it arrived is the listener's to say (listen.py records it), not an echo's. No answer: "timeout".
+
+Before any probe, the namespace's ephemeral port range is set to EPHEMERAL_LOW-65535 (above every probed port),
+so that no probe's source port is a port another namespace probes: a host's conntrack entry for its own probe
+can then never match an incoming probe as a reply.
+
+usage: probe.py TIMEOUT_SECONDS EPHEMERAL_LOW NETNS < probes.json
 """
-import asyncio
+import errno
 import json
 import os
+import resource
 import socket
 import sys
+import time
 
 VRRP = 112
+RESEND = 0.5
 
 
-async def tcp(probe, timeout):
+def start(probe):
+    """Sends a probe; returns its socket."""
+    proto = probe["proto"]
+    if proto == "tcp":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.bind((probe["src"], 0))
+        code = sock.connect_ex((probe["dst"], probe["port"]))
+        if code not in (0, errno.EINPROGRESS):
+            raise OSError(code, os.strerror(code))
+        return sock
+    if proto == "udp":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.bind((probe["src"], 0))
+        sock.connect((probe["dst"], probe["port"]))
+        sock.send(b"probe")
+        return sock
+    if proto == "vrrp":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
+        sock.setblocking(False)
+        sock.bind((probe["src"], 0))
+        sock.sendto(b"probe:" + probe["id"].encode()[:256], (probe["dst"], 0))
+        return sock
+    raise ValueError(f"unknown protocol {proto}")
+
+
+def udp_state(sock):
+    """open (an echo is waiting), refused (an ICMP error is), or None (nothing yet)."""
     try:
-        _, writer = await asyncio.wait_for(
-            asyncio.open_connection(probe["dst"], probe["port"], local_addr=(probe["src"], 0)), timeout)
-        writer.close()
+        sock.recv(64, socket.MSG_PEEK)
         return "open"
-    except asyncio.TimeoutError:
-        return "timeout"
+    except BlockingIOError:
+        return None
     except ConnectionRefusedError:
         return "refused"
 
 
-class Client(asyncio.DatagramProtocol):
-    def __init__(self, done):
-        self.done = done
-
-    def datagram_received(self, data, addr):
-        if not self.done.done():
-            self.done.set_result("open")
-
-    def error_received(self, exc):
-        if not self.done.done():
-            self.done.set_result("refused" if isinstance(exc, ConnectionRefusedError) else f"error: {exc}")
-
-
-async def udp(probe, timeout):
-    loop = asyncio.get_running_loop()
-    done = loop.create_future()
-    transport, _ = await loop.create_datagram_endpoint(
-        lambda: Client(done), local_addr=(probe["src"], 0), remote_addr=(probe["dst"], probe["port"]))
+def resend(probe, sock):
     try:
-        transport.sendto(b"probe")
-        return await asyncio.wait_for(done, timeout)
-    except asyncio.TimeoutError:
+        if probe["proto"] == "udp":
+            sock.send(b"probe")
+        elif probe["proto"] == "vrrp":
+            sock.sendto(b"probe:" + probe["id"].encode()[:256], (probe["dst"], 0))
+    except OSError:
+        pass  # an ICMP error surfaced on the send: the final read reports it
+
+
+def result(probe, sock):
+    proto = probe["proto"]
+    if proto == "vrrp":
+        return "sent"
+    if proto == "udp":
+        return udp_state(sock) or "timeout"
+    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code == errno.ECONNREFUSED:
+        return "refused"
+    if code != 0:
+        return f"error: {os.strerror(code)}"
+    try:
+        sock.getpeername()
+        return "open"
+    except OSError:
         return "timeout"
-    finally:
-        transport.close()
 
 
-async def vrrp(probe, timeout):
-    loop = asyncio.get_running_loop()
-    token = os.urandom(8).hex().encode()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
-    sock.setblocking(False)
-    sock.bind((probe["src"], 0))
-    done = loop.create_future()
-
-    def readable():
-        try:
-            packet, (source, _) = sock.recvfrom(2048)
-        except BlockingIOError:
-            return
-        payload = packet[(packet[0] & 0x0F) * 4:]
-        if source == probe["dst"] and payload == b"reply:" + token and not done.done():
-            done.set_result("open")
-
-    loop.add_reader(sock.fileno(), readable)
-    try:
-        sock.sendto(b"probe:" + token, (probe["dst"], 0))
-        return await asyncio.wait_for(done, timeout)
-    except asyncio.TimeoutError:
-        return "timeout"
-    finally:
-        loop.remove_reader(sock.fileno())
-        sock.close()
-
-
-async def one(probe, timeout):
-    try:
-        kind = {"tcp": tcp, "udp": udp, "vrrp": vrrp}[probe["proto"]]
-        return probe["id"], await kind(probe, timeout)
-    except Exception as exc:  # reported, never fatal: the test compares every result
-        return probe["id"], f"error: {exc!r}"
-
-
-async def main():
-    timeout = float(sys.argv[1])
+def main():
+    timeout, ephemeral_low, netns = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     probes = json.load(sys.stdin)
-    results = await asyncio.gather(*(one(p, timeout) for p in probes))
-    print(json.dumps(dict(results)))
+    # The range is the namespace's own: make sure this is the lab namespace named, never the root one.
+    if os.stat("/proc/self/ns/net").st_ino != os.stat(f"/run/netns/{netns}").st_ino:
+        sys.exit(f"probe.py: not running inside network namespace {netns}")
+    with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+        f.write(f"{ephemeral_low} 65535\n")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < len(probes) + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, len(probes) + 64), hard))
+
+    results = {}
+    open_sockets = []
+    for probe in probes:
+        try:
+            open_sockets.append((probe, start(probe)))
+        except Exception as exc:  # reported, never fatal: the test compares every result
+            results[probe["id"]] = f"error: {exc!r}"
+    deadline = time.monotonic() + timeout
+    pending = [(p, s) for p, s in open_sockets if p["proto"] in ("udp", "vrrp")]
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(RESEND, left))
+        if deadline - time.monotonic() <= 0:
+            break
+        pending = [(p, s) for p, s in pending if p["proto"] == "vrrp" or udp_state(s) is None]
+        for p, s in pending:
+            resend(p, s)
+    for probe, sock in open_sockets:
+        try:
+            results[probe["id"]] = result(probe, sock)
+        except Exception as exc:
+            results[probe["id"]] = f"error: {exc!r}"
+        sock.close()
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { findingsOf, stackResources } from "../testing/policy-fixture";
+import { databaseReplicaReadOnlyPolicy } from "./replica-read-only";
+import { databaseReplicationSecurePolicy } from "./replication-secure";
+import { stagingPath } from "../../components/vm/deliver";
+import { editDeliveredFile } from "./edit-delivered-file";
+
+const ROLE_CNF = "/etc/mysql/mariadb.conf.d/70-ibac-role.cnf";
+const SERVER_CNF = "/etc/mysql/mariadb.conf.d/60-ibac.cnf";
+const SETUP_SQL = "/etc/mysql/ibac-setup.sql";
+
+describe("database policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
+  it("database-replica-read-only: prod passes; a writable replica fails, naming db-2's role file", async () => {
+    expect(await findingsOf(databaseReplicaReadOnlyPolicy(), await stackResources("prod"))).toEqual([]);
+    const resources = editDeliveredFile(await stackResources("prod"), "db-2", ROLE_CNF, (t) => t.replace("read_only = ON", "read_only = OFF"));
+    const findings = await findingsOf(databaseReplicaReadOnlyPolicy(), resources);
+    expect(findings).toEqual([
+      expect.objectContaining({ subject: "read_only of db-2 (replica)", observed: "read_only = OFF", expected: "read_only = ON (the replica refuses writes)", location: ROLE_CNF }),
+    ]);
+    expect(findings[0].urn).toContain("db-2-config-copy-etc-mysql-mariadb-conf-d-70-ibac-role-cnf");
+  });
+
+  it("database-replica-read-only: an option file read after the role file that turns read_only off fails", async () => {
+    const resources = await stackResources("prod");
+    const role = resources.find((r) => r.name === "db-2-config-copy-etc-mysql-mariadb-conf-d-70-ibac-role-cnf");
+    if (!role) throw new Error("prod has no role file for db-2");
+    const late = "/etc/mysql/mariadb.conf.d/99-local.cnf";
+    resources.push({ ...role, name: "db-2-config-copy-99-local", urn: `${role.urn}-99-local`, props: { ...role.props, remotePath: stagingPath(late), source: { text: "[mysqld]\nread-only = 0\n" } } });
+    expect(await findingsOf(databaseReplicaReadOnlyPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "read_only of db-2 (replica)", observed: `read_only = 0 in ${late}, read after the role file`, location: late }),
+    ]);
+  });
+
+  it("database-replica-read-only: a role file that skips read_only fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "db-2", ROLE_CNF, (t) => `${t}[mariadb]\nskip-read-only\n`);
+    expect(await findingsOf(databaseReplicaReadOnlyPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "read_only of db-2 (replica)", observed: "skip_read_only", location: ROLE_CNF }),
+    ]);
+  });
+
+  it("database-replication-secure: prod passes; a replica that does not verify the primary's certificate fails", async () => {
+    expect(await findingsOf(databaseReplicationSecurePolicy(), await stackResources("prod"))).toEqual([]);
+    const resources = editDeliveredFile(await stackResources("prod"), "db-2", SETUP_SQL, (t) => t.replace("MASTER_SSL_VERIFY_SERVER_CERT = 1", "MASTER_SSL_VERIFY_SERVER_CERT = 0"));
+    expect(await findingsOf(databaseReplicationSecurePolicy(), resources)).toEqual([
+      expect.objectContaining({
+        subject: "replication of db-2 from its primary",
+        observed: "MASTER_SSL_VERIFY_SERVER_CERT = 0",
+        expected: "MASTER_SSL_VERIFY_SERVER_CERT = 1 (the primary's certificate is verified)",
+        location: `${SETUP_SQL}: CHANGE MASTER TO MASTER_SSL_VERIFY_SERVER_CERT`,
+      }),
+    ]);
+  });
+
+  it("database-replication-secure: a replication account without REQUIRE SSL fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "db-1", SETUP_SQL, (t) => t.replace(/(CREATE USER IF NOT EXISTS 'ibac_repl'@'[^']+' IDENTIFIED BY '[^']*') REQUIRE SSL;/, "$1;"));
+    expect(await findingsOf(databaseReplicationSecurePolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "replication account ibac_repl@10.20.2.0/255.255.255.0", observed: "CREATE USER without REQUIRE (plain-text connections accepted)", expected: "REQUIRE SSL (or X509)", location: SETUP_SQL }),
+    ]);
+  });
+
+  it("database-replication-secure: gtid_strict_mode off on the primary fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "db-1", SERVER_CNF, (t) => t.replace("gtid_strict_mode = ON", "gtid_strict_mode = OFF"));
+    expect(await findingsOf(databaseReplicationSecurePolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "GTID mode of db-1", observed: "gtid_strict_mode = OFF", expected: "gtid_strict_mode = ON", location: SERVER_CNF }),
+    ]);
+  });
+
+  it.each(["staging", "lab"])("%s passes both database policies", async (stack) => {
+    const resources = await stackResources(stack);
+    expect(await findingsOf(databaseReplicaReadOnlyPolicy(), resources)).toEqual([]);
+    expect(await findingsOf(databaseReplicationSecurePolicy(), resources)).toEqual([]);
+  });
+});

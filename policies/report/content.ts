@@ -1,0 +1,120 @@
+// What the report says, independent of the format: section list, the requirement groups and the items that
+// need an auditor's attention. The HTML and Markdown renderers draw the same content from here.
+import type { ComplianceResult, EvaluatedFinding, RequirementResult, WaiverRecord } from "../results/types";
+import { STATUS_WORD } from "./labels";
+
+export interface ReportSection {
+  id: string;
+  title: string;
+}
+
+export const SECTIONS = {
+  summary: { id: "summary", title: "Summary" },
+  overview: { id: "requirements", title: "Requirements at a glance" },
+  details: { id: "details", title: "Requirement details and evidence" },
+  unmapped: { id: "unmapped", title: "Findings outside the catalogue" },
+  waivers: { id: "waivers", title: "Waiver register" },
+  manual: { id: "manual", title: "Manual checklist" },
+  notImplemented: { id: "not-implemented", title: "Not implemented" },
+  outOfScope: { id: "out-of-scope", title: "Out of scope" },
+  topology: { id: "topology", title: "Topology" },
+  flowMatrix: { id: "flow-matrix", title: "Flow matrix" },
+  flowList: { id: "flow-list", title: "Flow list" },
+} satisfies Record<string, ReportSection>;
+
+/** The sections in reading order, numbered from 1. */
+export const SECTION_ORDER: ReportSection[] = [
+  SECTIONS.summary, SECTIONS.overview, SECTIONS.details, SECTIONS.unmapped, SECTIONS.waivers, SECTIONS.manual,
+  SECTIONS.notImplemented, SECTIONS.outOfScope, SECTIONS.topology, SECTIONS.flowMatrix, SECTIONS.flowList,
+];
+
+export function sectionNumber(section: ReportSection): number {
+  return SECTION_ORDER.indexOf(section) + 1;
+}
+
+export const REPORT_TITLE = "iBac platform compliance report";
+
+export const ABOUT_TEXT = [
+  "This report states, requirement by requirement, whether the iBac platform as defined for this stack meets the requirements of the design and the adopted security documents.",
+  "Automated results come from the toolkit's policies run against the stack's planned resources: they show what the infrastructure code declares. "
+    + "What the code cannot show is listed in the manual checklist, with the evidence an auditor must see.",
+  "A violation can be waived only by a dated, approved waiver; an expired waiver no longer covers anything and the violation counts again.",
+];
+
+export function manualRequirements(result: ComplianceResult): RequirementResult[] {
+  return result.requirements.filter((r) => r.requirement.check.kind === "manual");
+}
+
+export function notImplementedRequirements(result: ComplianceResult): RequirementResult[] {
+  return result.requirements.filter((r) => r.status === "not-implemented" || r.requirement.check.kind === "not-implemented");
+}
+
+/** Every finding of a requirement and the unmapped ones, for counting. */
+export function allFindings(result: ComplianceResult): EvaluatedFinding[] {
+  return [...result.requirements.flatMap((r) => r.findings), ...result.unmappedFindings];
+}
+
+export function verdict(result: ComplianceResult): { compliant: boolean; headline: string; detail: string } {
+  const s = result.summary;
+  const advisory = s.advisoryViolations ? ` ${s.advisoryViolations} advisory violation${s.advisoryViolations === 1 ? "" : "s"} are reported but do not fail the check.` : "";
+  if (s.mandatoryViolations > 0) {
+    return {
+      compliant: false,
+      headline: `NOT COMPLIANT: ${s.mandatoryViolations} mandatory violation${s.mandatoryViolations === 1 ? "" : "s"}`,
+      detail: `\`ibac check\` fails for stack ${result.stack}: open mandatory violations and violations under expired waivers must be fixed or waived.${advisory}`,
+    };
+  }
+  return {
+    compliant: true,
+    headline: "No mandatory violations",
+    detail: `\`ibac check\` passes for stack ${result.stack}. Manual checks still need an auditor's sign-off.${advisory}`,
+  };
+}
+
+export interface AttentionItem {
+  /** Requirement id to link to, when the item is about one requirement. */
+  requirementId?: string;
+  text: string;
+}
+
+function waiverName(w: WaiverRecord): string {
+  return `${w.target} on ${w.resource}`;
+}
+
+/** What an auditor should look at first: failures, expired or idle waivers, policies that could not run. */
+export function attentionItems(result: ComplianceResult): AttentionItem[] {
+  const items: AttentionItem[] = [];
+  for (const r of result.requirements) {
+    if (r.status === "fail") {
+      const open = r.findings.filter((f) => f.state !== "waived").length;
+      items.push({ requirementId: r.requirement.id, text: `${r.requirement.id} ${r.requirement.title}: ${STATUS_WORD.fail} (${r.requirement.enforcement}), ${open} violation${open === 1 ? "" : "s"} counting.` });
+    }
+    for (const p of r.policies.filter((p) => p.status === "error")) {
+      items.push({ requirementId: r.requirement.id, text: `${r.requirement.id}: the policy ${p.policy} could not run${p.detail ? `: ${p.detail}` : ""}.` });
+    }
+  }
+  for (const w of result.waivers) {
+    if (w.state === "expired") items.push({ text: `The waiver ${waiverName(w)} expired on ${w.expires}${w.matched ? ` and no longer covers ${w.matched} finding${w.matched === 1 ? "" : "s"}` : ""}.` });
+    else if (w.matched === 0) items.push({ text: `The active waiver ${waiverName(w)} matches no finding; it may be removed.` });
+  }
+  if (result.unmappedFindings.length) {
+    items.push({ text: `${result.unmappedFindings.length} finding${result.unmappedFindings.length === 1 ? "" : "s"} of policies name requirements that are not in the catalogue (see "${SECTIONS.unmapped.title}").` });
+  }
+  return items;
+}
+
+/** Summary rows: label, count, and the status they stand for (for the badge style). */
+export function summaryRows(result: ComplianceResult): { label: string; count: number; key: string }[] {
+  const s = result.summary;
+  return [
+    { label: "Requirements", count: s.requirements, key: "total" },
+    { label: "Pass", count: s.pass, key: "pass" },
+    { label: "Fail", count: s.fail, key: "fail" },
+    { label: "Waived", count: s.waived, key: "waived" },
+    { label: "Manual check", count: s.manual, key: "manual" },
+    { label: "Not implemented", count: s.notImplemented, key: "not-implemented" },
+    { label: "Out of scope", count: s.outOfScope, key: "out-of-scope" },
+    { label: "Mandatory violations", count: s.mandatoryViolations, key: "mandatory" },
+    { label: "Advisory violations", count: s.advisoryViolations, key: "advisory" },
+  ];
+}

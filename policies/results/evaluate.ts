@@ -1,0 +1,93 @@
+import type { PlatformModel } from "../../components/model/types";
+import type { RequirementCatalogue } from "../catalogue/types";
+import type { PolicyOutcome } from "../offline/run-policies";
+import { waiverCoversResource } from "./waivers";
+import type { ComplianceResult, ComplianceSummary, EvaluatedFinding, PolicyEvidence, RequirementResult, Waiver, WaiverRecord } from "./types";
+
+export interface EvaluationInput {
+  stack: string;
+  catalogue: RequirementCatalogue;
+  outcomes: PolicyOutcome[];
+  waivers: Waiver[];
+  model: PlatformModel;
+  /** "Today" for waiver expiry. */
+  now: Date;
+  toolkitVersion: string;
+  gitCommit: string;
+  /** URN of the platform component: the evidence of stack policies. */
+  platformUrn: string;
+}
+
+const day = (d: Date): string => d.toISOString().slice(0, 10);
+
+/**
+ * Joins the policies' outcomes with the catalogue and the waivers: every finding open, waived or under an
+ * expired waiver; every requirement pass, fail, waived, manual or not implemented.
+ */
+export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
+  const today = day(input.now);
+  const records: WaiverRecord[] = input.waivers.map((w) => ({ ...w, state: w.expires < today ? "expired" : "active", matched: 0 }));
+  const findings: EvaluatedFinding[] = input.outcomes.flatMap((o) => o.findings.map((f) => {
+    const matching = records.filter((w) => (w.target === o.policy.name || o.policy.requirements.includes(w.target)) && waiverCoversResource(w, f.urn));
+    // An active waiver wins over an expired one for the same finding.
+    const waiver = matching.find((w) => w.state === "active") ?? matching[0];
+    if (waiver) waiver.matched++;
+    const state: EvaluatedFinding["state"] = !waiver ? "open" : waiver.state === "active" ? "waived" : "expired-waiver";
+    return {
+      ...f,
+      policy: o.policy.name,
+      requirements: o.policy.requirements,
+      severity: o.policy.severity,
+      enforcement: o.policy.enforcementLevel,
+      state,
+      ...(waiver ? { waiver: { target: waiver.target, resource: waiver.resource, justification: waiver.justification, approver: waiver.approver, expires: waiver.expires } } : {}),
+    };
+  }));
+  const byPolicy = new Map(input.outcomes.map((o) => [o.policy.name, o]));
+
+  const requirements: RequirementResult[] = input.catalogue.requirements.map((requirement) => {
+    if (requirement.check.kind === "manual") return { requirement, status: "manual", policies: [], findings: [] };
+    if (requirement.check.kind === "not-implemented") return { requirement, status: "not-implemented", policies: [], findings: [] };
+    const names = requirement.check.policies;
+    const policies: PolicyEvidence[] = names.map((name) => {
+      const o = byPolicy.get(name);
+      if (!o) return { policy: name, status: "error", detail: "no such policy in the pack", checked: [] };
+      const checked = [...new Set(o.findings.map((f) => f.urn ?? input.platformUrn))];
+      return { policy: name, status: o.status, ...(o.detail ? { detail: o.detail } : {}), checked: checked.length ? checked : [input.platformUrn] };
+    });
+    const own = findings.filter((f) => names.includes(f.policy) && f.requirements.includes(requirement.id));
+    const failing = own.some((f) => f.state !== "waived") || policies.some((p) => p.status === "error");
+    const status = failing ? "fail" : own.length ? "waived" : "pass";
+    return { requirement, status, policies, findings: own };
+  });
+
+  const catalogued = new Set(input.catalogue.requirements.map((r) => r.id));
+  const unmappedFindings = findings.filter((f) => !f.requirements.some((id) => catalogued.has(id)));
+  const counting = findings.filter((f) => f.state !== "waived");
+  // A policy that threw, or that the catalogue names but the pack lacks, proves nothing: it counts.
+  const broken = new Set(requirements.filter((r) => r.requirement.enforcement === "mandatory").flatMap((r) => r.policies.filter((p) => p.status === "error").map((p) => p.policy)));
+  const summary: ComplianceSummary = {
+    requirements: requirements.length,
+    pass: requirements.filter((r) => r.status === "pass").length,
+    fail: requirements.filter((r) => r.status === "fail").length,
+    waived: requirements.filter((r) => r.status === "waived").length,
+    manual: requirements.filter((r) => r.status === "manual").length,
+    notImplemented: requirements.filter((r) => r.status === "not-implemented").length,
+    outOfScope: input.catalogue.outOfScope.length,
+    mandatoryViolations: counting.filter((f) => f.enforcement === "mandatory").length + broken.size,
+    advisoryViolations: counting.filter((f) => f.enforcement === "advisory").length,
+  };
+  return {
+    stack: input.stack,
+    generatedAt: input.now.toISOString(),
+    toolkitVersion: input.toolkitVersion,
+    gitCommit: input.gitCommit,
+    summary,
+    requirements,
+    outOfScope: input.catalogue.outOfScope,
+    waivers: records,
+    unmappedFindings,
+    topology: { nodes: input.model.nodes, vms: input.model.vms, qdevice: input.model.qdevice, quorum: input.model.quorum },
+    flows: input.model.flows,
+  };
+}

@@ -1,0 +1,72 @@
+import { stackPolicy } from "../kit/define-policy";
+import { deliveredFiles } from "../kit/rendered-files";
+import { reportFinding } from "../kit/report-finding";
+import type { IbacStackPolicy } from "../kit/types";
+import { effectiveValue } from "../database/option-files";
+import { mariadbSettingsNamed, mariadbTlsServers } from "./tls-evidence";
+
+/** TLS 1.2 suites (OpenSSL names): ECDHE key exchange (forward secrecy) with AES-256-GCM or ChaCha20-Poly1305. */
+export const ALLOWED_TLS12 = /^ECDHE-(ECDSA|RSA)-(AES256-GCM-SHA384|CHACHA20-POLY1305)$/;
+/** TLS 1.3 suites. */
+export const ALLOWED_TLS13 = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"];
+
+const EXPECTED = `only ECDHE-{ECDSA,RSA}-AES256-GCM-SHA384, ECDHE-{ECDSA,RSA}-CHACHA20-POLY1305, ${ALLOWED_TLS13.join(", ")}`;
+
+function allowed(suite: string): boolean {
+  return ALLOWED_TLS12.test(suite) || ALLOWED_TLS13.includes(suite);
+}
+
+/**
+ * Seed design, "Overview" (TLS 1.2 with AES-256) and the adopted TLS policy (document 001: an explicit list of
+ * trusted suites): only forward-secret AEAD suites with 256-bit keys, or ChaCha20-Poly1305. Checked in the spec
+ * and in every rendered TLS endpoint (MariaDB's ssl_cipher, an explicit list: no OpenSSL keywords such as
+ * HIGH or DEFAULT, whose meaning changes with the OpenSSL version).
+ */
+export function tlsCipherSuitesPolicy(): IbacStackPolicy {
+  return stackPolicy({
+    name: "tls-cipher-suites",
+    description:
+      "TLS endpoints offer only ECDHE suites with AES-256-GCM or CHACHA20-POLY1305 (TLS 1.2) and TLS_AES_256_GCM_SHA384 or TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3): in the spec's tls.ciphers and tls.ciphersuites and in MariaDB's ssl_cipher.",
+    requirements: ["IBAC-TLS-002"],
+    severity: "high",
+    enforcementLevel: "mandatory",
+  }, async (view, resources, report) => {
+    view.spec.tls.ciphers.forEach((c, i) => {
+      if (!ALLOWED_TLS12.test(c)) {
+        reportFinding(report, { subject: "TLS 1.2 cipher suites in the spec", observed: `"${c}"`, expected: "ECDHE-{ECDSA,RSA}-AES256-GCM-SHA384 or ECDHE-{ECDSA,RSA}-CHACHA20-POLY1305", urn: view.urn, location: `spec.tls.ciphers[${i}]` });
+      }
+    });
+    view.spec.tls.ciphersuites.forEach((c, i) => {
+      if (!ALLOWED_TLS13.includes(c)) {
+        reportFinding(report, { subject: "TLS 1.3 cipher suites in the spec", observed: `"${c}"`, expected: ALLOWED_TLS13.join(" or "), urn: view.urn, location: `spec.tls.ciphersuites[${i}]` });
+      }
+    });
+
+    const files = await deliveredFiles(resources, view.model);
+    for (const s of mariadbSettingsNamed(files, ["ssl_cipher"])) {
+      // OpenSSL cipher strings separate items with ':' (also ',' or spaces).
+      const items = s.value.split(/[:,\s]+/).filter(Boolean);
+      const bad = items.filter((item) => !allowed(item));
+      if (bad.length || items.length === 0) {
+        reportFinding(report, {
+          subject: `TLS cipher suites of ${s.vm}'s MariaDB`,
+          observed: items.length ? `${bad.join(", ")} in ssl_cipher` : "ssl_cipher empty",
+          expected: EXPECTED,
+          urn: s.urn,
+          location: `${s.path} [${s.group}]`,
+        });
+      }
+    }
+    for (const server of mariadbTlsServers(files)) {
+      if (!effectiveValue(server.settings, "ssl_cipher")) {
+        reportFinding(report, {
+          subject: `TLS cipher suites of ${server.vm}'s MariaDB`,
+          observed: "ssl_cipher not set (OpenSSL's default suites, AES-128 and CBC among them)",
+          expected: EXPECTED,
+          urn: server.enabledBy.urn,
+          location: server.enabledBy.path,
+        });
+      }
+    }
+  });
+}

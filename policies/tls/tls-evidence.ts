@@ -1,0 +1,45 @@
+import type { PolicyResource } from "@pulumi/policy";
+import type { DeliveredFile } from "../kit/rendered-files";
+import { effectiveBoolean, effectiveValue, filesByVm, isMariadbOptionFile, parseOptionFile, serverSettings, type OptionSetting } from "../database/option-files";
+
+/** The Proxmox provider's type token: its `minTls` and `insecure` govern every API call the stack makes. */
+export const PROXMOX_PROVIDER_TYPE = "pulumi:providers:proxmoxve";
+
+/** The provider resources of the stack. */
+export function proxmoxProviders(resources: readonly PolicyResource[]): PolicyResource[] {
+  return resources.filter((r) => r.type === PROXMOX_PROVIDER_TYPE);
+}
+
+/**
+ * A provider input as text. The engine hands provider inputs over as strings (`"false"`, `"1.2"`), the
+ * offline plan too; a program-side value may still be a boolean. Undefined when not set.
+ */
+export function providerInput(provider: PolicyResource, key: string): string | undefined {
+  const value: unknown = provider.props[key];
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A MariaDB server the stack configures, with the settings `mariadbd` reads, when it speaks TLS. */
+export interface MariadbTlsServer {
+  vm: string;
+  settings: OptionSetting[];
+  /** The setting that turns TLS on (ssl_cert, ssl_key, ssl or require_secure_transport). */
+  enabledBy: OptionSetting;
+}
+
+/** Every database server whose configuration turns TLS on. */
+export function mariadbTlsServers(files: readonly DeliveredFile[]): MariadbTlsServer[] {
+  const servers: MariadbTlsServer[] = [];
+  for (const [vm, own] of filesByVm(files)) {
+    const settings = serverSettings(own);
+    const enabledBy = effectiveValue(settings, "ssl_cert") ?? effectiveValue(settings, "ssl_key") ?? effectiveBoolean(settings, "ssl")?.setting ?? effectiveBoolean(settings, "require_secure_transport")?.setting;
+    if (enabledBy) servers.push({ vm, settings, enabledBy });
+  }
+  return servers;
+}
+
+/** Every setting of an option, in any group of any MariaDB option file delivered (servers and clients). */
+export function mariadbSettingsNamed(files: readonly DeliveredFile[], names: readonly string[]): (OptionSetting & { vm: string })[] {
+  return files.filter((f) => isMariadbOptionFile(f.path)).flatMap((f) => parseOptionFile(f).filter((s) => names.includes(s.name)).map((s) => ({ ...s, vm: f.vm })));
+}
