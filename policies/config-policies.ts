@@ -1,6 +1,34 @@
 import type { IbacPolicy, PolicyClock } from "./kit/types";
+import { tlsProtocolVersionsPolicy } from "./tls/tls-protocol-versions";
+import { tlsCipherSuitesPolicy } from "./tls/tls-cipher-suites";
+import { tlsPeerVerificationPolicy } from "./tls/tls-peer-verification";
+import { databaseReplicaReadOnlyPolicy } from "./database/replica-read-only";
+import { databaseReplicationSecurePolicy } from "./database/replication-secure";
+import { databaseBackupSchedulePolicy } from "./backup/database-backup-schedule";
+import { photoBackupRestoreRangePolicy } from "./backup/photo-backup-restore-range";
+import { backupOffsiteEncryptedPolicy } from "./backup/backup-offsite-encrypted";
+import { vpnIpsecProposalsPolicy } from "./vpn/vpn-ipsec-proposals";
+import { sshKeyOnlyPolicy } from "./access/ssh-key-only";
+import { automationLeastPrivilegePolicy } from "./access/automation-least-privilege";
+import { monitoringCoveragePolicy } from "./monitoring/monitoring-coverage";
 
-/** The policies over rendered configuration (TLS, database, backups, VPN, access, monitoring). */
+/**
+ * The policies over rendered configuration (TLS, database, backups, VPN, access, monitoring). None of them
+ * depends on the date yet; `_clock` is accepted so that the pack's factories share one signature.
+ */
 export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
-  return [];
+  return [
+    databaseReplicaReadOnlyPolicy(),
+    databaseReplicationSecurePolicy(),
+    databaseBackupSchedulePolicy(),
+    photoBackupRestoreRangePolicy(),
+    backupOffsiteEncryptedPolicy(),
+    tlsProtocolVersionsPolicy(),
+    tlsCipherSuitesPolicy(),
+    tlsPeerVerificationPolicy(),
+    vpnIpsecProposalsPolicy(),
+    sshKeyOnlyPolicy(),
+    automationLeastPrivilegePolicy(),
+    monitoringCoveragePolicy(),
+  ];
 }

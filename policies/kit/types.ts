@@ -40,6 +40,8 @@ export interface Finding {
   expected: string;
   /** The resource at fault, when it is one resource. */
   urn?: string;
+  /** For a policy serving several requirements: the one this finding breaks (default: all of them). */
+  requirement?: RequirementId;
   /** Where in the stack or the VM, e.g. `/etc/mysql/mariadb.conf.d/60-ibac.cnf` or `inputs.inputPolicy`. */
   location?: string;
 }

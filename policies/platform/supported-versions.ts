@@ -47,7 +47,7 @@ export function supportedVersionsPolicy(clock: PolicyClock = {}): IbacStackPolic
     const ve = view.spec.proxmox.version;
     const veStatus = status(PROXMOX_VE_END_OF_LIFE, ve, today);
     if (!veStatus.supported) {
-      reportFinding(report, { subject: "Proxmox VE release", observed: `VE ${ve}, end of life ${veStatus.until}`, expected: `a supported release on ${today} (VE 9)`, urn: view.urn, location: "proxmox.version" });
+      reportFinding(report, { requirement: "IBAC-VER-001", subject: "Proxmox VE release", observed: `VE ${ve}, end of life ${veStatus.until}`, expected: `a supported release on ${today} (VE 9)`, urn: view.urn, location: "proxmox.version" });
     }
     const images = resources.filter((r) => r.type === DOWNLOAD);
     for (const image of images) {
@@ -55,12 +55,12 @@ export function supportedVersionsPolicy(clock: PolicyClock = {}): IbacStackPolic
       const debian = Number.isNaN(release) ? view.spec.debian.release : release;
       const s = status(DEBIAN_END_OF_LIFE, debian, today);
       if (!s.supported) {
-        reportFinding(report, { subject: `Debian image on ${String(image.props.nodeName)}`, observed: `Debian ${debian} (${String(image.props.fileName)}), end of life ${s.until}`, expected: `a supported release on ${today} (Debian 12 or 13)`, urn: image.urn, location: "inputs.fileName" });
+        reportFinding(report, { requirement: "IBAC-VER-002", subject: `Debian image on ${String(image.props.nodeName)}`, observed: `Debian ${debian} (${String(image.props.fileName)}), end of life ${s.until}`, expected: `a supported release on ${today} (Debian 12 or 13)`, urn: image.urn, location: "inputs.fileName" });
       }
     }
     if (images.length === 0) {
       const s = status(DEBIAN_END_OF_LIFE, view.spec.debian.release, today);
-      if (!s.supported) reportFinding(report, { subject: "Debian release", observed: `Debian ${view.spec.debian.release}, end of life ${s.until}`, expected: `a supported release on ${today}`, urn: view.urn, location: "debian.release" });
+      if (!s.supported) reportFinding(report, { requirement: "IBAC-VER-002", subject: "Debian release", observed: `Debian ${view.spec.debian.release}, end of life ${s.until}`, expected: `a supported release on ${today}`, urn: view.urn, location: "debian.release" });
     }
   });
 }

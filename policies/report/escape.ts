@@ -15,13 +15,14 @@ export function anchorId(prefix: string, text: string): string {
 
 /**
  * Text for GitHub-flavoured Markdown, inline and in table cells: HTML markup becomes entities (GFM passes raw
- * HTML through), Markdown punctuation is backslash-escaped, line breaks become spaces (a table row is one line).
+ * HTML through), the punctuation that could start emphasis, code, a link or a table cell is backslash-escaped,
+ * line breaks become spaces (a table row is one line). Data never starts a line, so `#`, `+` and `1.` are safe.
  */
 export function escapeMarkdown(text: string | number): string {
   return String(text)
     .replace(/\r?\n/g, " ")
-    .replace(/[\\`*_[\]{}()#+!|~]/g, (c) => `\\${c}`)
-    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/[&<>]/g, (c) => HTML_ENTITIES[c]);
 }
 
 /** GitHub's heading anchor for a heading made only of letters, digits, spaces, `-` and `.`. */

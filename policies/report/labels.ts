@@ -74,7 +74,7 @@ export function findingOutcomeText(finding: EvaluatedFinding): string {
   const w = finding.waiver;
   switch (finding.state) {
     case "open":
-      return finding.enforcement === "mandatory" ? "Open: counts as a mandatory violation." : "Open: advisory, reported only.";
+      return finding.enforcement === "mandatory" ? "Counts as a mandatory violation." : "Advisory: reported, does not fail the check.";
     case "waived":
       return w ? `Waived until ${w.expires} (waiver on ${w.target} for ${w.resource}, approved by ${w.approver}). Justification: ${w.justification}` : "Waived.";
     case "expired-waiver":

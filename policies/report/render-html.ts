@@ -390,8 +390,8 @@ ul.attention li { margin: .2rem 0; }
 .sev-critical { text-decoration: underline; }
 .sev-medium, .sev-low { font-weight: normal; }
 
-col.w-id { width: 15%; } col.w-sev { width: 9%; } col.w-enf { width: 11%; } col.w-check { width: 12%; } col.w-status { width: 15%; }
-th.w-status { width: 15%; }
+col.w-id { width: 15%; } col.w-sev { width: 9%; } col.w-enf { width: 13%; } col.w-check { width: 13%; } col.w-status { width: 17%; }
+th.w-status { width: 17%; }
 col.w-policy { width: 22%; } col.w-result { width: 14%; }
 col.w-n { width: 4%; } col.w-resource { width: 30%; } col.w-outcome { width: 24%; }
 col.w-target { width: 15%; } col.w-wres { width: 11%; } col.w-approver { width: 14%; } col.w-date { width: 11%; } col.w-wstate { width: 11%; } col.w-matched { width: 9%; }
@@ -436,7 +436,7 @@ table.flow-matrix td.open { background: #ecfdf5; }
 table.flow-matrix td.self { background: #e5e7eb; }
 table.flow-matrix td.open.self { background: #d1fae5; box-shadow: inset 0 0 0 2px #9ca3af; }
 table.flow-matrix .entry { display: block; }
-table.flow-matrix .port { white-space: nowrap; }
+table.flow-matrix .port { white-space: normal; }
 
 @page { size: A4; margin: 14mm 12mm 16mm;
   @bottom-left { content: ${footer}; font: 7.5pt "DejaVu Sans", sans-serif; color: #4b5563; }
@@ -448,6 +448,7 @@ table.flow-matrix .port { white-space: nowrap; }
   .section { margin-top: 0; break-before: page; }
   .landscape { page: wide; }
   a { color: inherit; text-decoration: none; }
+  .badge { letter-spacing: 0; }
   table.flow-matrix { font-size: .82rem; }
   table.flow-matrix th.col-head { height: 7.5rem; }
 }

@@ -5,7 +5,7 @@ import type { RequirementSource } from "../catalogue/types";
 import { escapeMarkdown as md, markdownSlug } from "./escape";
 import {
   enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD, POLICY_STATUS_WORD,
-  SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, tierLabel, WAIVER_STATE_WORD,
+  groupUrns, SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, tierLabel, WAIVER_STATE_WORD,
 } from "./labels";
 import {
   ABOUT_TEXT, attentionItems, manualRequirements, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
@@ -42,6 +42,13 @@ function withCode(text: string): string {
   return text.split("`").map((part, i) => (i % 2 ? code(part) : md(part))).join("");
 }
 
+/** Resources by type: `16 × VirtualMachine: db-1, db-2, …` and the URN every name completes. */
+function urnGroups(urns: readonly string[]): string {
+  return groupUrns(urns).map((g) => g.prefix
+    ? `${g.names.length} × **${md(g.type)}**: ${g.names.map(md).join(", ")}<br>URN ${g.names.length === 1 ? code(g.prefix + g.names[0]) : `${code(g.prefix)}*&lt;name&gt;*`}`
+    : g.names.map(md).join(", ")).join("<br>");
+}
+
 function status(s: RequirementStatus): string {
   return `**${STATUS_WORD[s]}**`;
 }
@@ -55,7 +62,7 @@ function findingsTable(findings: readonly EvaluatedFinding[], showRequirements =
     ["#", "What and where", "Observed", "Expected", "Outcome"],
     findings.map((f, i) => [
       String(i + 1),
-      [`**${md(f.subject)}**`, `policy ${code(f.policy)}`, showRequirements ? `requirements ${md(f.requirements.join(", "))}` : "", f.urn ? code(f.urn) : "", f.location ? `at ${code(f.location)}` : ""].filter(Boolean).join("<br>"),
+      [`**${md(f.subject)}**`, `policy ${code(f.policy)}`, showRequirements ? `requirements ${md(f.requirements.join(", "))}` : "", f.urn ? `resource ${code(f.urn)}` : "", f.location ? `at ${code(f.location)}` : ""].filter(Boolean).join("<br>"),
       md(f.observed),
       md(f.expected),
       `**${FINDING_STATE_WORD[f.state]}**: ${md(findingOutcomeText(f))}`,
@@ -89,7 +96,7 @@ function requirementDetail(r: RequirementResult): string {
       ? table(["Policy", "Result", "Resources checked"], r.policies.map((p) => [
         code(p.policy),
         `**${POLICY_STATUS_WORD[p.status] ?? md(p.status)}**${p.detail ? `<br>${md(p.detail)}` : ""}`,
-        p.checked.length ? p.checked.map(code).join("<br>") : "none named",
+        p.checked.length ? urnGroups(p.checked) : "none named",
       ]))
       : "No policy results were recorded for this requirement.", "");
     if (!r.findings.length) out.push("No violations found.", "");

@@ -28,7 +28,8 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
   const today = day(input.now);
   const records: WaiverRecord[] = input.waivers.map((w) => ({ ...w, state: w.expires < today ? "expired" : "active", matched: 0 }));
   const findings: EvaluatedFinding[] = input.outcomes.flatMap((o) => o.findings.map((f) => {
-    const matching = records.filter((w) => (w.target === o.policy.name || o.policy.requirements.includes(w.target)) && waiverCoversResource(w, f.urn));
+    const requirements = f.requirement ? [f.requirement] : o.policy.requirements;
+    const matching = records.filter((w) => (w.target === o.policy.name || requirements.includes(w.target)) && waiverCoversResource(w, f.urn));
     // An active waiver wins over an expired one for the same finding.
     const waiver = matching.find((w) => w.state === "active") ?? matching[0];
     if (waiver) waiver.matched++;
@@ -36,7 +37,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     return {
       ...f,
       policy: o.policy.name,
-      requirements: o.policy.requirements,
+      requirements: f.requirement ? [f.requirement] : o.policy.requirements,
       severity: o.policy.severity,
       enforcement: o.policy.enforcementLevel,
       state,

@@ -1,5 +1,7 @@
-"""Firewall lab listener: accepts TCP connections and echoes UDP datagrams on the ports given, and records the
-VRRP (IP protocol 112) probes it receives, in one network namespace. Prints "ready" once every socket is bound.
+"""Firewall lab listener: accepts (and closes) TCP connections and echoes UDP datagrams on the ports given, and
+records the VRRP (IP protocol 112) probes it receives, in one network namespace. Prints "ready" once every socket
+is bound. One thread, one epoll loop and plain sockets: a busy namespace (every source probes every port at once)
+must echo within the probe timeout even on a loaded machine.
 
 UDP sockets are bound to each address, so a host with several addresses answers from the one a probe was sent
 to (a connected UDP client ignores a reply from another address).
@@ -13,95 +15,105 @@ probe that reaches the raw socket (which sees a packet only after the input hook
 usage: listen.py --addresses 10.20.2.16,10.20.3.16 --tcp 22,3306 --udp 500,4500 [--vrrp]
 """
 import argparse
-import asyncio
 import os
+import selectors
 import socket
 import sys
 
 VRRP = 112
 
 
-class Echo(asyncio.DatagramProtocol):
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def datagram_received(self, data, addr):
-        self.transport.sendto(data, addr)
-
-
-async def on_tcp(reader, writer):
-    writer.close()
-
-
 def ports(text):
     return [int(p) for p in text.split(",") if p]
 
 
-def drain_vrrp(sock):
-    """Prints every VRRP probe waiting on the raw socket."""
+def accept_all(sock):
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        conn.close()
+
+
+def echo_all(sock):
+    while True:
+        try:
+            data, addr = sock.recvfrom(2048)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            continue  # an ICMP error for an earlier echo: nothing to do
+        try:
+            sock.sendto(data, addr)
+        except OSError:
+            pass
+
+
+def record_vrrp(sock):
+    """Prints every VRRP probe waiting on the raw socket (the main loop flushes stdout once per batch)."""
     while True:
         try:
             packet, (source, _) = sock.recvfrom(2048)
-        except BlockingIOError:
+        except (BlockingIOError, InterruptedError):
             return
         payload = packet[(packet[0] & 0x0F) * 4:]
         if payload.startswith(b"probe:"):
-            print(f"vrrp {source} {socket.inet_ntoa(packet[16:20])}", flush=True)
+            sys.stdout.write(f"vrrp {source} {socket.inet_ntoa(packet[16:20])}\n")
 
 
-def vrrp_recorder(loop):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    sock.setblocking(False)
-    loop.add_reader(sock.fileno(), drain_vrrp, sock)
-    return sock
-
-
-def control(loop, vrrp, stopped):
-    """Answers "report" lines on stdin; stops on EOF (the lab is gone)."""
-    fd = sys.stdin.fileno()
-    os.set_blocking(fd, False)
-
-    def readable():
-        try:
-            data = os.read(fd, 4096)
-        except BlockingIOError:
-            return
-        if not data:
-            loop.remove_reader(fd)
-            stopped.set()
-            return
-        for _ in range(data.count(b"report")):
-            if vrrp is not None:
-                drain_vrrp(vrrp)
-            print("reported", flush=True)
-
-    loop.add_reader(fd, readable)
-
-
-async def main():
+def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--addresses", default="0.0.0.0")
     parser.add_argument("--tcp", default="")
     parser.add_argument("--udp", default="")
     parser.add_argument("--vrrp", action="store_true")
     args = parser.parse_args()
-    loop = asyncio.get_running_loop()
-    keep = []
+    selector = selectors.DefaultSelector()
     for port in ports(args.tcp):
-        keep.append(await asyncio.start_server(on_tcp, "0.0.0.0", port, reuse_address=True, backlog=512))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("0.0.0.0", port))
+        sock.listen(1024)
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ, accept_all)
     for port in ports(args.udp):
         for address in args.addresses.split(","):
-            keep.append(await loop.create_datagram_endpoint(Echo, local_addr=(address, port)))
-    vrrp = vrrp_recorder(loop) if args.vrrp else None
-    stopped = asyncio.Event()
-    control(loop, vrrp, stopped)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            sock.bind((address, port))
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ, echo_all)
+    vrrp = None
+    if args.vrrp:
+        vrrp = socket.socket(socket.AF_INET, socket.SOCK_RAW, VRRP)
+        vrrp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        vrrp.setblocking(False)
+        selector.register(vrrp, selectors.EVENT_READ, record_vrrp)
+    stdin = sys.stdin.fileno()
+    os.set_blocking(stdin, False)
+    selector.register(stdin, selectors.EVENT_READ, None)
     print("ready", flush=True)
-    await stopped.wait()
+    while True:
+        for key, _ in selector.select():
+            if key.data is not None:
+                key.data(key.fileobj)
+                continue
+            try:
+                data = os.read(stdin, 4096)
+            except BlockingIOError:
+                continue
+            if not data:
+                return  # the lab is gone
+            for _ in range(data.count(b"report")):
+                if vrrp is not None:
+                    record_vrrp(vrrp)
+                sys.stdout.write("reported\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        main()
     except KeyboardInterrupt:
         sys.exit(0)

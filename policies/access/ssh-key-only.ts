@@ -1,0 +1,128 @@
+import type { ReportViolation } from "@pulumi/policy";
+import { parse } from "yaml";
+import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
+import { stackPolicy } from "../kit/define-policy";
+import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
+import { reportFinding } from "../kit/report-finding";
+import type { IbacStackPolicy } from "../kit/types";
+import { isSshdConfig, sshdSettings, type SshdFile } from "./sshd-config";
+
+/** The sshd settings that make SSH key-only, as sshd_config(5) spells the values. */
+export const REQUIRED_SSHD: Record<string, { value: string; subject: string; shown: string }> = {
+  passwordauthentication: { value: "no", subject: "SSH password login", shown: "PasswordAuthentication" },
+  kbdinteractiveauthentication: { value: "no", subject: "SSH keyboard-interactive login", shown: "KbdInteractiveAuthentication" },
+  permitrootlogin: { value: "no", subject: "SSH root login", shown: "PermitRootLogin" },
+};
+
+/** Keys of a cloud-config user that set a password. */
+const USER_PASSWORD_KEYS = ["passwd", "hashed_passwd", "plain_text_passwd"];
+
+function isFalse(value: unknown): boolean {
+  return value === false || (typeof value === "string" && ["false", "no", "0", "off"].includes(value.trim().toLowerCase()));
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The sshd files a cloud-config writes (`write_files`), decoded; gzip content cannot be read and is reported. */
+function writtenSshdFiles(config: Record<string, unknown>, file: DeliveredFile): { files: SshdFile[]; unreadable: string[] } {
+  const files: SshdFile[] = [];
+  const unreadable: string[] = [];
+  const entries = Array.isArray(config.write_files) ? config.write_files : [];
+  for (const entry of entries) {
+    const e = record(entry);
+    if (!e || typeof e.path !== "string" || !isSshdConfig(e.path)) continue;
+    const encoding = typeof e.encoding === "string" ? e.encoding.toLowerCase() : "text/plain";
+    const content = typeof e.content === "string" ? e.content : "";
+    if (["b64", "base64"].includes(encoding)) files.push({ path: e.path, content: Buffer.from(content, "base64").toString("utf8"), urn: file.urn, via: "user-data write_files" });
+    else if (["text/plain", ""].includes(encoding)) files.push({ path: e.path, content, urn: file.urn, via: "user-data write_files" });
+    else unreadable.push(`${e.path} (${encoding})`);
+  }
+  return { files, unreadable };
+}
+
+function checkUserData(file: DeliveredFile, others: readonly DeliveredFile[], report: ReportViolation): void {
+  const vm = file.vm;
+  if (!file.content.startsWith("#cloud-config")) {
+    reportFinding(report, { subject: `SSH login settings of ${vm}`, observed: "user data that is not a #cloud-config document", expected: "a #cloud-config with ssh_pwauth: false and the sshd hardening drop-in", urn: file.urn, location: USER_DATA_PATH_IN_VM });
+    return;
+  }
+  let config: Record<string, unknown>;
+  try {
+    config = record(parse(file.content)) ?? {};
+  } catch (e) {
+    reportFinding(report, { subject: `SSH login settings of ${vm}`, observed: `unreadable cloud-config: ${e instanceof Error ? e.message : String(e)}`, expected: "valid YAML", urn: file.urn, location: USER_DATA_PATH_IN_VM });
+    return;
+  }
+  const at = (key: string): string => `user-data ${key}`;
+  if (!isFalse(config.ssh_pwauth)) {
+    reportFinding(report, { subject: `SSH password login on ${vm}`, observed: "ssh_pwauth" in config ? `ssh_pwauth: ${String(config.ssh_pwauth)}` : "ssh_pwauth not set (the image's default)", expected: "ssh_pwauth: false", urn: file.urn, location: at("ssh_pwauth") });
+  }
+  for (const key of ["password", "chpasswd"]) {
+    if (key in config) reportFinding(report, { subject: `passwords on ${vm}`, observed: `${key} set`, expected: `no ${key}: accounts log in with keys only`, urn: file.urn, location: at(key) });
+  }
+  const users = Array.isArray(config.users) ? config.users : [];
+  for (const u of users) {
+    const user = record(u);
+    if (!user) continue;
+    const name = typeof user.name === "string" ? user.name : "?";
+    const set = USER_PASSWORD_KEYS.filter((k) => k in user);
+    if (set.length || user.lock_passwd === false) {
+      reportFinding(report, {
+        subject: `password of user ${name} on ${vm}`,
+        observed: [...set.map((k) => `${k} set`), ...(user.lock_passwd === false ? ["lock_passwd: false"] : [])].join(", "),
+        expected: "no password (lock_passwd: true, none of passwd, hashed_passwd, plain_text_passwd)",
+        urn: file.urn,
+        location: at(`users[${name}]`),
+      });
+    }
+  }
+
+  const written = writtenSshdFiles(config, file);
+  for (const u of written.unreadable) {
+    reportFinding(report, { subject: `sshd configuration of ${vm}`, observed: `${u} cannot be read`, expected: "plain or base64 content", urn: file.urn, location: at("write_files") });
+  }
+  const delivered: SshdFile[] = others.filter((f) => f.vm === vm && isSshdConfig(f.path)).map((f) => ({ path: f.path, content: f.content, urn: f.urn, via: "delivered file" }));
+  const settings = sshdSettings([...written.files, ...delivered], Object.keys(REQUIRED_SSHD));
+  for (const [keyword, required] of Object.entries(REQUIRED_SSHD)) {
+    const subject = `${required.subject} on ${vm}`;
+    const expected = `${required.shown} ${required.value} in an sshd drop-in`;
+    const global = settings.find((s) => s.keyword === keyword && s.match === undefined);
+    if (!global) {
+      reportFinding(report, { subject, observed: `${required.shown} not set by the stack (sshd's default)`, expected, urn: file.urn, location: at("write_files") });
+    } else if (global.value !== required.value) {
+      reportFinding(report, { subject, observed: `${required.shown} ${global.value} in ${global.file.path}`, expected, urn: global.file.urn, location: `${global.file.via} ${global.file.path}` });
+    }
+    for (const s of settings.filter((x) => x.keyword === keyword && x.match !== undefined && x.value !== required.value)) {
+      reportFinding(report, { subject, observed: `${required.shown} ${s.value} under Match ${s.match ?? ""} in ${s.file.path}`, expected, urn: s.file.urn, location: `${s.file.via} ${s.file.path}` });
+    }
+  }
+}
+
+/**
+ * Seed design, "Security" (instances accessible only to authenticated users) and the adopted host-hardening
+ * policy (document 004: no root login, no passwords). Every VM's cloud-init turns SSH password authentication
+ * off and sets no password, and the sshd drop-in it writes (read before cloud-init's own) allows neither
+ * passwords, keyboard-interactive nor root logins.
+ */
+export function sshKeyOnlyPolicy(): IbacStackPolicy {
+  return stackPolicy({
+    name: "ssh-key-only",
+    description:
+      "SSH into every VM is by key only: cloud-init sets ssh_pwauth: false and no password, and the sshd configuration says PasswordAuthentication no, KbdInteractiveAuthentication no and PermitRootLogin no.",
+    requirements: ["IBAC-ACC-002"],
+    severity: "critical",
+    enforcementLevel: "mandatory",
+  }, async (view, resources, report) => {
+    const files = await deliveredFiles(resources, view.model);
+    const userData = files.filter((f) => f.path === USER_DATA_PATH_IN_VM);
+    for (const vm of view.model.vms) {
+      if (!userData.some((f) => f.vm === vm.name)) {
+        const urn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
+        reportFinding(report, { subject: `SSH login settings of ${vm.name}`, observed: "no cloud-init user data", expected: "a #cloud-config with ssh_pwauth: false and the sshd hardening drop-in", urn, location: USER_DATA_PATH_IN_VM });
+      }
+    }
+    for (const f of userData) checkUserData(f, files, report);
+  });
+}

@@ -1,0 +1,170 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import type { PolicyResource } from "@pulumi/policy";
+import { SpecError } from "../../components/spec/errors";
+import { buildModel } from "../../components/model/build";
+import { stackSpec } from "../../test/fixtures/specs";
+import { requireTool } from "../../test/support/require-tool";
+import { allPolicies } from "../all-policies";
+import { loadCatalogue } from "../catalogue/load-catalogue";
+import { PLATFORM_TYPE } from "../kit/platform-view";
+import { runPolicies } from "../offline/run-policies";
+import { mutate, stackResources } from "../testing/policy-fixture";
+import { CLUSTER_FIREWALL } from "../network/declared-firewall";
+import { evaluateCompliance } from "./evaluate";
+import { formatComplianceJunit } from "./format-junit";
+import { formatComplianceSarif } from "./format-sarif";
+import { formatComplianceText } from "./format-text";
+import { parseWaivers } from "./waivers";
+import type { ComplianceResult, Waiver } from "./types";
+
+const TODAY = new Date("2026-11-22T12:00:00Z");
+const model = buildModel(stackSpec("prod")).model;
+if (!model) throw new Error("prod: no model");
+
+async function evaluate(resources: PolicyResource[], waivers: Waiver[] = []): Promise<ComplianceResult> {
+  const outcomes = await runPolicies(allPolicies({ now: () => TODAY }), resources);
+  return evaluateCompliance({
+    stack: "prod", catalogue: loadCatalogue(), outcomes, waivers, model: model as NonNullable<typeof model>, now: TODAY,
+    toolkitVersion: "0.1.0", gitCommit: "0123abc", platformUrn: resources.find((r) => r.type === PLATFORM_TYPE)?.urn ?? "",
+  });
+}
+
+const openCluster = async (): Promise<PolicyResource[]> => mutate(await stackResources("prod"), (r) => r.type === CLUSTER_FIREWALL, (r) => { r.props.inputPolicy = "ACCEPT"; });
+const clusterWaiver = (expires: string): Waiver => ({ target: "IBAC-NET-001", resource: "ibac-cluster-firewall", justification: "maintenance window", approver: "security officer", expires });
+
+function problems(text: string): string[] {
+  try {
+    parseWaivers(text, "waivers.yaml");
+  } catch (e) {
+    if (e instanceof SpecError) return e.describe().split("\n");
+    throw e;
+  }
+  return [];
+}
+
+describe("waiver files (pure)", () => {
+  it("reads a waiver, by requirement or by policy, with dates quoted or not", () => {
+    expect(parseWaivers("waivers:\n  - policy: flows-match-intent\n    resource: '*'\n    justification: during the migration\n    approver: J. Tamm\n    expires: 2027-01-31\n", "w.yaml")).toEqual([
+      { target: "flows-match-intent", resource: "*", justification: "during the migration", approver: "J. Tamm", expires: "2027-01-31" },
+    ]);
+  });
+
+  it("refuses a malformed file with every problem: file, field path, expected, found, line and column", () => {
+    expect(problems("waivers:\n  - requirement: NET-3\n    policy: ssh-key-only\n    resource: pve1\n    justification: ok go\n    expires: next week\n")).toEqual([
+      "waivers.yaml: waivers[0]: expected exactly one of requirement (an id such as IBAC-NET-003) or policy (a policy name)",
+      "    at line 2, column 5",
+      'waivers.yaml: waivers[0].requirement: expected a requirement id such as IBAC-NET-003, found "NET-3"',
+      "    at line 2, column 18",
+      'waivers.yaml: waivers[0].approver: expected a approver in words, found null',
+      "    at line 2, column 5",
+      'waivers.yaml: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"',
+      "    at line 6, column 14",
+    ]);
+  });
+
+  it("refuses an empty file, a YAML syntax error and an unknown field", () => {
+    expect(problems("")[0]).toBe('waivers.yaml: waivers: expected a list of waivers under "waivers:", found an empty file');
+    expect(problems("waivers: [\n")[0]).toMatch(/^waivers\.yaml: YAML syntax error: /);
+    expect(problems("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: 2027-01-01\n    ticket: 42\n")).toEqual([
+      "waivers.yaml: waivers[0].ticket: unknown field; expected one of requirement, policy, resource, justification, approver, expires",
+      "    at line 7, column 5",
+    ]);
+  });
+});
+
+describe("evaluation, waivers and output formats on prod's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
+  it("prod passes every mandatory policy: no violation, every automated requirement pass", async () => {
+    const result = await evaluate(await stackResources("prod"));
+    const failing = result.requirements.filter((r) => r.status === "fail").map((r) => `${r.requirement.id}: ${JSON.stringify(r.findings.map((f) => f.observed))} ${JSON.stringify(r.policies.filter((p) => p.status === "error"))}`);
+    expect(failing).toEqual([]);
+    expect(result.summary.mandatoryViolations).toBe(0);
+    expect(result.summary.pass).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
+  });
+
+  it("a violation fails its requirement and counts; an active waiver makes it waived; an expired one counts again", async () => {
+    const open = await evaluate(await openCluster());
+    const net001 = (r: ComplianceResult) => r.requirements.find((x) => x.requirement.id === "IBAC-NET-001");
+    expect(net001(open)?.status).toBe("fail");
+    expect(open.summary.mandatoryViolations).toBe(1);
+    const waived = await evaluate(await openCluster(), [clusterWaiver("2026-12-31")]);
+    expect(net001(waived)?.status).toBe("waived");
+    expect(net001(waived)?.findings[0]).toMatchObject({ state: "waived", waiver: { approver: "security officer" } });
+    expect(waived.summary.mandatoryViolations).toBe(0);
+    expect(waived.waivers).toEqual([expect.objectContaining({ state: "active", matched: 1 })]);
+    const expired = await evaluate(await openCluster(), [clusterWaiver("2026-11-21")]);
+    expect(net001(expired)?.status).toBe("fail");
+    expect(net001(expired)?.findings[0].state).toBe("expired-waiver");
+    expect(expired.summary.mandatoryViolations).toBe(1);
+    expect(formatComplianceText(expired)).toContain("VIOLATION (waiver expired) (firewall-default-deny): cluster firewall");
+  });
+
+  it("text output groups by requirement and shows the resource, observed and expected", async () => {
+    const text = formatComplianceText(await evaluate(await openCluster()));
+    expect(text).toContain("IBAC-NET-001");
+    expect(text).toMatch(/resource: urn:pulumi:prod::ibac-platform::.*FirewallLegacy::ibac-cluster-firewall/);
+    expect(text).toContain("observed: enabled true, inbound ACCEPT");
+    expect(text).toContain("expected: enabled true, inbound DROP");
+    expect(text).toMatch(/Mandatory violations: 1; advisory: 0\./);
+  });
+
+  describe("SARIF 2.1.0 and JUnit", () => {
+    let sarif = "";
+    let result: ComplianceResult;
+    let dir = "";
+    beforeAll(async () => {
+      result = await evaluate(await openCluster(), [clusterWaiver("2026-11-21")]);
+      sarif = formatComplianceSarif(result, "stacks/Pulumi.prod.yaml");
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-sarif-"));
+    });
+
+    it("validates against the SARIF 2.1.0 JSON schema (the one shipped with Microsoft's SARIF multitool)", () => {
+      const schemaFile = require.resolve("@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      addFormats(ajv);
+      const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, "utf8")) as object);
+      const log = JSON.parse(sarif) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string }[] }[] };
+      expect(validate(log), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+      expect(log.runs[0].tool.driver.rules.map((r) => r.id)).toEqual(result.requirements.map((r) => r.requirement.id));
+      expect(log.runs[0].results.map((r) => r.ruleId)).toContain("IBAC-NET-001");
+      // The check can fail: a result without a message is not SARIF.
+      const broken = structuredClone(log) as { runs: { results: Record<string, unknown>[] }[] };
+      delete broken.runs[0].results[0].message;
+      expect(validate(broken)).toBe(false);
+    });
+
+    it("passes the real SARIF multitool's validate command", () => {
+      const tool = path.join(path.dirname(require.resolve("@microsoft/sarif-multitool-linux/package.json")), "Sarif.Multitool");
+      if (!fs.existsSync(tool)) throw new Error("Sarif.Multitool is missing: npm ci installs @microsoft/sarif-multitool (linux x64)");
+      fs.chmodSync(tool, 0o755);
+      const file = path.join(dir, "prod.sarif");
+      fs.writeFileSync(file, sarif);
+      const out = path.join(dir, "validation.sarif");
+      const run = spawnSync(tool, ["validate", file, "--output", out, "--log", "ForceOverwrite"], { encoding: "utf8", env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: "1" }, timeout: 120_000 });
+      expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+      const report = JSON.parse(fs.readFileSync(out, "utf8")) as { runs: { results?: { level?: string; message: { text?: string; id?: string } }[] }[] };
+      const errors = (report.runs[0].results ?? []).filter((r) => r.level === "error");
+      expect(errors, JSON.stringify(errors.slice(0, 3))).toEqual([]);
+    });
+
+    it("JUnit XML parses (python3's XML parser), one test case per requirement, one failure per failing requirement", () => {
+      const python = requireTool("python3", "python3");
+      const xml = formatComplianceJunit(result);
+      const file = path.join(dir, "prod.junit.xml");
+      fs.writeFileSync(file, xml);
+      const script = "import sys, xml.etree.ElementTree as ET\nroot = ET.parse(sys.argv[1]).getroot()\ncases = root.findall('.//testcase')\nprint(len(cases), len(root.findall('.//testcase/failure')), len(root.findall('.//testcase/skipped')))";
+      const run = spawnSync(python, ["-c", script, file], { encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
+      const [cases, failures, skipped] = run.stdout.trim().split(" ").map(Number);
+      expect(cases).toBe(result.requirements.length);
+      expect(failures).toBe(result.summary.fail);
+      expect(skipped).toBe(result.summary.manual + result.summary.notImplemented);
+      expect(xml).toContain('classname="ibac.prod.IBAC-NET"');
+    });
+  });
+});
