@@ -35,10 +35,19 @@ export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec,
   ];
 }
 
-/** What the IbacPlatform component registers as its inputs, for the policies. */
+/** The part of the model stack policies read: hosts, flows and quorum (the rest follows from them). */
+export type PolicyModel = Pick<PlatformModel, "nodes" | "vms" | "flows" | "qdevice" | "quorum" | "virtualIps">;
+
+/** What the IbacPlatform component registers as its input `policyView` (JSON), for the policies. */
 export interface PlatformPolicyView {
   spec: PlatformSpec;
-  model: PlatformModel;
+  model: PolicyModel;
+}
+
+/** The policy view of a model: what policies read, nothing more. */
+export function policyModelOf(model: PlatformModel): PolicyModel {
+  const { nodes, vms, flows, qdevice, quorum, virtualIps } = model;
+  return { nodes, vms, flows, qdevice, quorum, virtualIps };
 }
 
 /** The whole iBac backend on one Proxmox cluster: cluster-wide resources, the image, and every tier's VMs. */
@@ -49,7 +58,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
   constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     // The spec and model are the component's inputs so that stack policies (`policies/`) can read the design
     // the resources came from: under `pulumi preview --policy-pack` and offline alike. Neither holds a secret.
-    super("ibac:platform:IbacPlatform", name, { spec: args.spec, model: args.model } satisfies PlatformPolicyView, opts);
+    // One JSON string rather than a nested object: one input to serialize and to read back.
+    super("ibac:platform:IbacPlatform", name, { policyView: JSON.stringify({ spec: args.spec, model: policyModelOf(args.model) } satisfies PlatformPolicyView) }, opts);
     const { spec, model } = args;
 
     const cluster = new ProxmoxCluster(`${name}-cluster`, {

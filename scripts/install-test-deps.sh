@@ -6,7 +6,7 @@
 # standard plugins for AES-GCM and ECP-384) brings the rendered tunnels up between namespaces, tcpdump shows
 # they carry only ESP; nftables checks and enforces the rendered rulesets.
 set -euo pipefail
-packages=(cloud-init openssh-server openssh-client shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins tcpdump iputils-ping nftables python3)
+packages=(cloud-init openssh-server openssh-client shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins tcpdump iputils-ping nftables python3 chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

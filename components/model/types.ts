@@ -148,3 +148,6 @@ export interface PlatformModel {
   replication: ReplicationPlan[];
   flows: Flow[];
 }
+
+/** The parts of a model that flows and firewall analysis read (what the policies receive, too). */
+export type FlowModel = Pick<PlatformModel, "vms" | "nodes" | "qdevice" | "flows">;

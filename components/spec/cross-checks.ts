@@ -22,7 +22,22 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...tlsPolicyProblems(spec),
     ...checkExtraFlows(spec, designFlows(spec).map((f) => f.id)),
     ...checkSiteSubnets(spec),
+    ...checkOffsiteNas(spec),
   ];
+}
+
+/**
+ * The off-site NAS is a zone of its own (it receives backup copies, nothing more): an address inside the
+ * admin or VPN-client network would give it every opening those zones have (SSH, the Proxmox GUI).
+ */
+function checkOffsiteNas(spec: PlatformSpec): FieldProblem[] {
+  const nas = spec.backupPolicy.offsite.nasAddress;
+  const inside = (["admin", "vpnClients"] as const).filter((role) => subnetContains(parseCidr(spec.networks[role].cidr), nas));
+  if (!inside.length) return [];
+  return [{
+    path: ["backupPolicy", "offsite", "nasAddress"],
+    detail: `expected an address outside the admin and VPN-client networks, found ${nas}, which is inside ${inside.map((r) => `networks.${r} (${spec.networks[r].cidr})`).join(", ")} and would get its openings`,
+  }];
 }
 
 /** The site tunnel's remote subnets are another zone: they must not overlap any network of the platform. */

@@ -167,6 +167,12 @@ describe("extra flows and zones (rejected before any resource is built)", () => 
       lines("ibac:platform.vpn.siteTunnel.remoteSubnets[0]: expected a subnet outside the platform's networks, found 10.20.2.0/25, which overlaps networks.service (10.20.2.0/24)"),
     );
   });
+
+  it("an off-site NAS inside the admin network (it would get the admin network's openings)", () => {
+    expect(rejection(replaced("nasAddress: 10.20.8.50", "nasAddress: 10.20.9.50")).message).toBe(
+      lines("ibac:platform.backupPolicy.offsite.nasAddress: expected an address outside the admin and VPN-client networks, found 10.20.9.50, which is inside networks.admin (10.20.9.0/24) and would get its openings"),
+    );
+  });
 });
 
 describe("unknown keys", () => {
@@ -257,6 +263,8 @@ describe("networks and addresses", () => {
       lines(
         "ibac:platform.networks.vpnClients.cidr: expected a subnet that overlaps no other network, found 10.20.0.0/16, which overlaps " +
           "networks.management (10.20.0.0/24), networks.cluster (10.20.1.0/24), networks.service (10.20.2.0/24), networks.storage (10.20.3.0/24), networks.admin (10.20.9.0/24)",
+        // The widened VPN-client network now also swallows the off-site NAS: reported too, in the same run.
+        "ibac:platform.backupPolicy.offsite.nasAddress: expected an address outside the admin and VPN-client networks, found 10.20.8.50, which is inside networks.vpnClients (10.20.0.0/16) and would get its openings",
       ),
     );
   });

@@ -8,24 +8,6 @@ import { ACL_TYPE, automationLeastPrivilegePolicy, ROLE_TYPE, TOKEN_TYPE, USER_T
 const DROP_IN = "/etc/ssh/sshd_config.d/10-ibac-hardening.conf";
 const ofType = (type: string) => (r: PolicyResource) => r.type === type;
 
-/**
- * KNOWN TOOLKIT DEFECT (reported, not waived here): components/cluster/automation-role.ts grants the automation
- * role Sys.Modify "because downloading an image by URL does"; since Proxmox VE 8.2 download-url accepts
- * Sys.AccessNetwork instead, and Sys.Modify on / also lets the token change the nodes' network, DNS, APT and the
- * cluster firewall. Every stack fails automation-least-privilege with exactly this finding until that file
- * grants Sys.AccessNetwork; then `toolkitDefects` becomes [] and the happy paths below demand no finding at all.
- */
-const toolkitDefects = [
-  expect.objectContaining({ subject: "privileges of role IbacAutomation", observed: expect.stringMatching(/^Sys\.Modify \(/), location: "inputs.privileges" }),
-];
-
-/** The stack with the automation role as it should be rendered: Sys.AccessNetwork instead of Sys.Modify. */
-async function withNarrowRole(stack: string): Promise<PolicyResource[]> {
-  return mutate(await stackResources(stack), ofType(ROLE_TYPE), (r) => {
-    r.props.privileges = (r.props.privileges as string[]).map((p) => (p === "Sys.Modify" ? "Sys.AccessNetwork" : p));
-  });
-}
-
 describe("access policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
   it("ssh-key-only: prod passes; SSH password login in db-1's sshd drop-in fails, naming the snippet", async () => {
     expect(await findingsOf(sshKeyOnlyPolicy(), await stackResources("prod"))).toEqual([]);
@@ -52,39 +34,52 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
     ]);
   });
 
-  it("automation-least-privilege: prod fails only on the toolkit's Sys.Modify grant (a known defect, reported)", async () => {
-    expect(await findingsOf(automationLeastPrivilegePolicy(), await stackResources("prod"))).toEqual(toolkitDefects);
-  });
-
-  it("automation-least-privilege: prod with the role narrowed passes; Permissions.Modify on the role fails", async () => {
-    expect(await findingsOf(automationLeastPrivilegePolicy(), await withNarrowRole("prod"))).toEqual([]);
-    const resources = mutate(await withNarrowRole("prod"), ofType(ROLE_TYPE), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Permissions.Modify"]; });
+  it("automation-least-privilege: prod passes; the role granted Sys.Modify fails, naming the role", async () => {
+    expect(await findingsOf(automationLeastPrivilegePolicy(), await stackResources("prod"))).toEqual([]);
+    const resources = mutate(await stackResources("prod"), ofType(ROLE_TYPE), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Sys.Modify"]; });
     const findings = await findingsOf(automationLeastPrivilegePolicy(), resources);
     expect(findings).toEqual([
-      expect.objectContaining({ subject: "privileges of role IbacAutomation", observed: "Permissions.Modify (changes ACLs, so it can grant itself anything)", location: "inputs.privileges" }),
+      expect.objectContaining({
+        subject: "privileges of role IbacAutomation",
+        observed: "Sys.Modify (changes the nodes' network, DNS, time and APT settings and the cluster's options and firewall; downloading an image by URL needs only Sys.AccessNetwork (Proxmox VE 8.2 and later))",
+        location: "inputs.privileges",
+      }),
     ]);
     expect(findings[0].urn).toContain("ibac-cluster-automation-role");
   });
 
+  it("automation-least-privilege: Permissions.Modify on the role fails", async () => {
+    const resources = mutate(await stackResources("prod"), ofType(ROLE_TYPE), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Permissions.Modify"]; });
+    expect(await findingsOf(automationLeastPrivilegePolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "privileges of role IbacAutomation", observed: "Permissions.Modify (changes ACLs, so it can grant itself anything)" }),
+    ]);
+  });
+
   it("automation-least-privilege: a token without privilege separation, a password, and an Administrator ACL fail", async () => {
-    const token = mutate(await withNarrowRole("prod"), ofType(TOKEN_TYPE), (r) => { r.props.privilegesSeparation = false; });
+    const token = mutate(await stackResources("prod"), ofType(TOKEN_TYPE), (r) => { r.props.privilegesSeparation = false; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), token)).toEqual([
       expect.objectContaining({ subject: "API token ibac-automation@pve!pulumi", observed: "privilegesSeparation: false (the token has every privilege of its user)", location: "inputs.privilegesSeparation" }),
     ]);
-    const password = mutate(await withNarrowRole("prod"), ofType(USER_TYPE), (r) => { r.props.password = "[secret]"; });
+    const password = mutate(await stackResources("prod"), ofType(USER_TYPE), (r) => { r.props.password = "[secret]"; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), password)).toEqual([
       expect.objectContaining({ subject: "user ibac-automation@pve", observed: "a password is set", location: "inputs.password" }),
     ]);
-    const admin = mutate(await withNarrowRole("prod"), ofType(ACL_TYPE), (r) => { r.props.roleId = "Administrator"; });
+    const admin = mutate(await stackResources("prod"), ofType(ACL_TYPE), (r) => { r.props.roleId = "Administrator"; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), admin)).toEqual([
       expect.objectContaining({ subject: "ACL of ibac-cluster-automation-token-acl", observed: expect.stringMatching(/^role Administrator, /), location: "inputs.roleId" }),
     ]);
   });
 
-  it.each(["staging", "lab"])("%s passes ssh-key-only, and automation-least-privilege but for the known toolkit defect", async (stack) => {
+  it("declares the names and requirement ids the catalogue refers to", () => {
+    expect([sshKeyOnlyPolicy(), automationLeastPrivilegePolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
+      { name: "ssh-key-only", requirements: ["IBAC-ACC-002"], severity: "critical", enforcementLevel: "mandatory" },
+      { name: "automation-least-privilege", requirements: ["IBAC-ACC-003"], severity: "high", enforcementLevel: "mandatory" },
+    ]);
+  });
+
+  it.each(["staging", "lab"])("%s passes both access policies", async (stack) => {
     const resources = await stackResources(stack);
     expect(await findingsOf(sshKeyOnlyPolicy(), resources)).toEqual([]);
-    expect(await findingsOf(automationLeastPrivilegePolicy(), resources)).toEqual(toolkitDefects);
-    expect(await findingsOf(automationLeastPrivilegePolicy(), await withNarrowRole(stack))).toEqual([]);
+    expect(await findingsOf(automationLeastPrivilegePolicy(), resources)).toEqual([]);
   });
 });

@@ -78,6 +78,8 @@ export function automationLeastPrivilegePolicy(): IbacStackPolicy {
       }),
     ];
     for (const g of grants) {
+      // A role id that is an output not known yet (`pulumi preview` of a new stack) is checked on the next run.
+      if (g.roleId === "undefined" || g.roleId === "null") continue;
       if (!roleIds.has(g.roleId) && !HARMLESS_BUILTIN_ROLES.includes(g.roleId)) {
         reportFinding(report, {
           subject: `ACL of ${g.resource.name}`,

@@ -5,6 +5,7 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
+import { fileKey, pendingFiles } from "../database/pending-files";
 import { isSshdConfig, sshdSettings, type SshdFile } from "./sshd-config";
 
 /** The sshd settings that make SSH key-only, as sshd_config(5) spells the values. */
@@ -42,19 +43,38 @@ function writtenSshdFiles(config: Record<string, unknown>, file: DeliveredFile):
   return { files, unreadable };
 }
 
-function checkUserData(file: DeliveredFile, others: readonly DeliveredFile[], report: ReportViolation): void {
+/** A parsed cloud-config, or why it could not be parsed. */
+type ParsedUserData = { config: Record<string, unknown> } | { error: string };
+
+/**
+ * Parses user data once per distinct text: each VM carries the same snippet on every node it may run on, so a
+ * large cluster has many copies of each.
+ */
+function parseUserData(text: string, cache: Map<string, ParsedUserData>): ParsedUserData {
+  let parsed = cache.get(text);
+  if (!parsed) {
+    try {
+      parsed = { config: record(parse(text)) ?? {} };
+    } catch (e) {
+      parsed = { error: e instanceof Error ? e.message : String(e) };
+    }
+    cache.set(text, parsed);
+  }
+  return parsed;
+}
+
+function checkUserData(file: DeliveredFile, sshdFiles: readonly DeliveredFile[], cache: Map<string, ParsedUserData>, report: ReportViolation): void {
   const vm = file.vm;
   if (!file.content.startsWith("#cloud-config")) {
     reportFinding(report, { subject: `SSH login settings of ${vm}`, observed: "user data that is not a #cloud-config document", expected: "a #cloud-config with ssh_pwauth: false and the sshd hardening drop-in", urn: file.urn, location: USER_DATA_PATH_IN_VM });
     return;
   }
-  let config: Record<string, unknown>;
-  try {
-    config = record(parse(file.content)) ?? {};
-  } catch (e) {
-    reportFinding(report, { subject: `SSH login settings of ${vm}`, observed: `unreadable cloud-config: ${e instanceof Error ? e.message : String(e)}`, expected: "valid YAML", urn: file.urn, location: USER_DATA_PATH_IN_VM });
+  const parsed = parseUserData(file.content, cache);
+  if ("error" in parsed) {
+    reportFinding(report, { subject: `SSH login settings of ${vm}`, observed: `unreadable cloud-config: ${parsed.error}`, expected: "valid YAML", urn: file.urn, location: USER_DATA_PATH_IN_VM });
     return;
   }
+  const config = parsed.config;
   const at = (key: string): string => `user-data ${key}`;
   if (!isFalse(config.ssh_pwauth)) {
     reportFinding(report, { subject: `SSH password login on ${vm}`, observed: "ssh_pwauth" in config ? `ssh_pwauth: ${String(config.ssh_pwauth)}` : "ssh_pwauth not set (the image's default)", expected: "ssh_pwauth: false", urn: file.urn, location: at("ssh_pwauth") });
@@ -83,7 +103,7 @@ function checkUserData(file: DeliveredFile, others: readonly DeliveredFile[], re
   for (const u of written.unreadable) {
     reportFinding(report, { subject: `sshd configuration of ${vm}`, observed: `${u} cannot be read`, expected: "plain or base64 content", urn: file.urn, location: at("write_files") });
   }
-  const delivered: SshdFile[] = others.filter((f) => f.vm === vm && isSshdConfig(f.path)).map((f) => ({ path: f.path, content: f.content, urn: f.urn, via: "delivered file" }));
+  const delivered: SshdFile[] = sshdFiles.filter((f) => f.vm === vm).map((f) => ({ path: f.path, content: f.content, urn: f.urn, via: "delivered file" }));
   const settings = sshdSettings([...written.files, ...delivered], Object.keys(REQUIRED_SSHD));
   for (const [keyword, required] of Object.entries(REQUIRED_SSHD)) {
     const subject = `${required.subject} on ${vm}`;
@@ -117,12 +137,15 @@ export function sshKeyOnlyPolicy(): IbacStackPolicy {
   }, async (view, resources, report) => {
     const files = await deliveredFiles(resources, view.model);
     const userData = files.filter((f) => f.path === USER_DATA_PATH_IN_VM);
+    const pending = await pendingFiles(resources, view.model);
     for (const vm of view.model.vms) {
-      if (!userData.some((f) => f.vm === vm.name)) {
+      if (!userData.some((f) => f.vm === vm.name) && !pending.has(fileKey(vm.name, USER_DATA_PATH_IN_VM))) {
         const urn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
         reportFinding(report, { subject: `SSH login settings of ${vm.name}`, observed: "no cloud-init user data", expected: "a #cloud-config with ssh_pwauth: false and the sshd hardening drop-in", urn, location: USER_DATA_PATH_IN_VM });
       }
     }
-    for (const f of userData) checkUserData(f, files, report);
+    const sshdFiles = files.filter((f) => isSshdConfig(f.path));
+    const cache = new Map<string, ParsedUserData>();
+    for (const f of userData) checkUserData(f, sshdFiles, cache, report);
   });
 }

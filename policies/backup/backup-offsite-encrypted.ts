@@ -1,10 +1,10 @@
-import type { PlatformModel } from "../../components/model/types";
+import type { PolicyModel } from "../../components/platform";
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 
 /** Every address the cluster itself answers on: nodes, VMs, floating addresses, the QDevice. */
-function clusterAddresses(model: PlatformModel): Map<string, string> {
+function clusterAddresses(model: PolicyModel): Map<string, string> {
   const owners = new Map<string, string>();
   for (const n of model.nodes) {
     owners.set(n.managementAddress, `node ${n.name}`);

@@ -81,6 +81,14 @@ describe("backup policies on the prod stack's offline plan (pulumi.runtime.setMo
     ]);
   });
 
+  it("declares the names and requirement ids the catalogue refers to", () => {
+    expect([databaseBackupSchedulePolicy(), photoBackupRestoreRangePolicy(), backupOffsiteEncryptedPolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
+      { name: "database-backup-schedule", requirements: ["IBAC-BAK-001"], severity: "high", enforcementLevel: "mandatory" },
+      { name: "photo-backup-restore-range", requirements: ["IBAC-BAK-002"], severity: "high", enforcementLevel: "mandatory" },
+      { name: "backup-offsite-encrypted", requirements: ["IBAC-BAK-003"], severity: "critical", enforcementLevel: "mandatory" },
+    ]);
+  });
+
   it.each(["staging", "lab"])("%s passes every backup policy", async (stack) => {
     const resources = await stackResources(stack);
     for (const policy of [databaseBackupSchedulePolicy(), photoBackupRestoreRangePolicy(), backupOffsiteEncryptedPolicy()]) {

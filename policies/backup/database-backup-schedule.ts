@@ -1,11 +1,12 @@
+import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { BACKUP_SCRIPT_PATH, BACKUP_UNITS, BINLOG_CAPTURE_SCRIPT_PATH, SYSTEMD_UNIT_DIR } from "../../backup/database/render-backup-units";
-import type { PlatformModel } from "../../components/model/types";
 import { stackPolicy } from "../kit/define-policy";
 import { vmOf } from "../kit/platform-view";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
+import { fileKey, pendingFiles } from "../database/pending-files";
 import { longestGapHours, parseUnitFile, timeSpanHours, unitValue, unitValues } from "./systemd-unit";
 
 /** Seed design, "Backup strategy": a full backup every 12 hours, an incremental every hour, the transaction log in between. */
@@ -13,7 +14,7 @@ export const DESIGN_FULL_EVERY_HOURS = 12;
 export const DESIGN_INCREMENTAL_EVERY_HOURS = 1;
 
 /** The units a VM's deployment enables (`systemctl enable [--now] unit...` in its install commands). */
-export function enabledUnits(resources: readonly PolicyResource[], model: PlatformModel, vm: string): Set<string> {
+export function enabledUnits(resources: readonly PolicyResource[], model: PolicyModel, vm: string): Set<string> {
   const units = new Set<string>();
   for (const r of resources) {
     if (r.type !== "command:remote:Command" || typeof r.props.create !== "string" || vmOf(r, model)?.name !== vm) continue;
@@ -49,13 +50,14 @@ function timerGapHours(text: string): { hours: number | undefined; shown: string
   return { hours: undefined, shown: "no OnCalendar" };
 }
 
-function checkJob(job: Job, vm: string, files: readonly DeliveredFile[], enabled: Set<string>, vmUrn: string, report: ReportViolation): void {
+function checkJob(job: Job, vm: string, files: readonly DeliveredFile[], pending: Set<string>, enabled: Set<string>, vmUrn: string, report: ReportViolation): void {
   const timerPath = `${SYSTEMD_UNIT_DIR}/${job.timer}`;
   const subject = `${job.kind} backup timer of ${vm}`;
   const limit = Math.min(job.specHours, job.designHours);
   const expected = `a run at least every ${limit} h (spec ${job.specKey} = ${job.specHours}; design: every ${job.designHours} h)`;
   const timer = files.find((f) => f.path === timerPath);
   if (!timer) {
+    if (pending.has(fileKey(vm, timerPath))) return;
     reportFinding(report, { subject, observed: "not delivered", expected: `${timerPath} with ${expected}`, urn: vmUrn, location: timerPath });
     return;
   }
@@ -73,7 +75,7 @@ function checkJob(job: Job, vm: string, files: readonly DeliveredFile[], enabled
   const servicePath = `${SYSTEMD_UNIT_DIR}/${serviceName}`;
   const service = files.find((f) => f.path === servicePath);
   const exec = service ? execStart(service.content) : [];
-  if (!service || exec[0] !== BACKUP_SCRIPT_PATH || !exec.slice(1).includes(job.kind)) {
+  if (!pending.has(fileKey(vm, servicePath)) && (!service || exec[0] !== BACKUP_SCRIPT_PATH || !exec.slice(1).includes(job.kind))) {
     reportFinding(report, {
       subject: `${job.kind} backup service of ${vm}`,
       observed: service ? `ExecStart=${exec.join(" ")}` : `${serviceName} not delivered`,
@@ -87,12 +89,13 @@ function checkJob(job: Job, vm: string, files: readonly DeliveredFile[], enabled
   }
 }
 
-function checkCapture(vm: string, files: readonly DeliveredFile[], enabled: Set<string>, vmUrn: string, report: ReportViolation): void {
+function checkCapture(vm: string, files: readonly DeliveredFile[], pending: Set<string>, enabled: Set<string>, vmUrn: string, report: ReportViolation): void {
   const name = BACKUP_UNITS.binlogCaptureService;
   const path = `${SYSTEMD_UNIT_DIR}/${name}`;
   const subject = `binary-log capture of ${vm}`;
   const service = files.find((f) => f.path === path);
   if (!service) {
+    if (pending.has(fileKey(vm, path))) return;
     reportFinding(report, { subject, observed: `${name} not delivered`, expected: `${path}: the transaction log captured continuously between backups`, urn: vmUrn, location: path });
     return;
   }
@@ -101,7 +104,7 @@ function checkCapture(vm: string, files: readonly DeliveredFile[], enabled: Set<
   if (exec[0] !== BINLOG_CAPTURE_SCRIPT_PATH || !["always", "on-failure", "on-abnormal"].includes(restart)) {
     reportFinding(report, { subject, observed: `ExecStart=${exec.join(" ")}, Restart=${restart}`, expected: `ExecStart=${BINLOG_CAPTURE_SCRIPT_PATH}, Restart=always`, urn: service.urn, location: path });
   }
-  if (!files.some((f) => f.path === BINLOG_CAPTURE_SCRIPT_PATH)) {
+  if (!files.some((f) => f.path === BINLOG_CAPTURE_SCRIPT_PATH) && !pending.has(fileKey(vm, BINLOG_CAPTURE_SCRIPT_PATH))) {
     reportFinding(report, { subject, observed: `${BINLOG_CAPTURE_SCRIPT_PATH} not delivered`, expected: `${BINLOG_CAPTURE_SCRIPT_PATH}, which ${name} runs`, urn: service.urn, location: BINLOG_CAPTURE_SCRIPT_PATH });
   }
   if (!enabled.has(name)) {
@@ -132,6 +135,7 @@ export function databaseBackupSchedulePolicy(): IbacStackPolicy {
       }
     }
     const files = await deliveredFiles(resources, view.model);
+    const pending = await pendingFiles(resources, view.model);
     const jobs: Job[] = [
       { kind: "full", timer: BACKUP_UNITS.fullTimer, specHours: policy.fullEveryHours, specKey: "fullEveryHours", designHours: DESIGN_FULL_EVERY_HOURS },
       { kind: "incremental", timer: BACKUP_UNITS.incrementalTimer, specHours: policy.incrementalEveryHours, specKey: "incrementalEveryHours", designHours: DESIGN_INCREMENTAL_EVERY_HOURS },
@@ -140,11 +144,11 @@ export function databaseBackupSchedulePolicy(): IbacStackPolicy {
       const own = files.filter((f) => f.vm === vm.name);
       const enabled = enabledUnits(resources, view.model, vm.name);
       const vmUrn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
-      for (const job of jobs) checkJob(job, vm.name, own, enabled, vmUrn, report);
-      if (!own.some((f) => f.path === BACKUP_SCRIPT_PATH)) {
+      for (const job of jobs) checkJob(job, vm.name, own, pending, enabled, vmUrn, report);
+      if (!own.some((f) => f.path === BACKUP_SCRIPT_PATH) && !pending.has(fileKey(vm.name, BACKUP_SCRIPT_PATH))) {
         reportFinding(report, { subject: `backup script of ${vm.name}`, observed: "not delivered", expected: `${BACKUP_SCRIPT_PATH}, which the backup services run`, urn: vmUrn, location: BACKUP_SCRIPT_PATH });
       }
-      checkCapture(vm.name, own, enabled, vmUrn, report);
+      checkCapture(vm.name, own, pending, enabled, vmUrn, report);
     }
   });
 }

@@ -1,5 +1,6 @@
+import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource } from "@pulumi/policy";
-import type { PlatformModel, VmPlan } from "../../components/model/types";
+import type { VmPlan } from "../../components/model/types";
 
 /** The component every VM of the platform is built by: findings about a file a VM lacks point at it. */
 export const DEBIAN_VM_TYPE = "ibac:vm:DebianVm";
@@ -10,7 +11,7 @@ export function vmUrn(resources: readonly PolicyResource[], vmName: string, fall
 }
 
 /** The database tier's VMs as the model plans them, with the replication role it gives each. */
-export function databaseVms(model: PlatformModel): (VmPlan & { role: "primary" | "replica" })[] {
+export function databaseVms(model: PolicyModel): (VmPlan & { role: "primary" | "replica" })[] {
   return model.vms
     .filter((vm) => vm.tier === "database")
     .map((vm) => ({ ...vm, role: vm.role === "primary" ? "primary" : "replica" }));

@@ -65,6 +65,13 @@ describe("database policies on the prod stack's offline plan (pulumi.runtime.set
     ]);
   });
 
+  it("declares the names and requirement ids the catalogue refers to", () => {
+    expect([databaseReplicaReadOnlyPolicy(), databaseReplicationSecurePolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
+      { name: "database-replica-read-only", requirements: ["IBAC-DB-001"], severity: "high", enforcementLevel: "mandatory" },
+      { name: "database-replication-secure", requirements: ["IBAC-DB-002"], severity: "high", enforcementLevel: "mandatory" },
+    ]);
+  });
+
   it.each(["staging", "lab"])("%s passes both database policies", async (stack) => {
     const resources = await stackResources(stack);
     expect(await findingsOf(databaseReplicaReadOnlyPolicy(), resources)).toEqual([]);

@@ -4,6 +4,7 @@ import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms, vmUrn } from "./database-vms";
+import { fileKey, pendingFiles } from "./pending-files";
 import { effectiveBoolean, filesByVm, isServerGroup, parseOptionFile, serverSettings, type OptionSetting } from "./option-files";
 
 function shown(s: OptionSetting): string {
@@ -24,6 +25,7 @@ export function databaseReplicaReadOnlyPolicy(): IbacStackPolicy {
     enforcementLevel: "mandatory",
   }, async (view, resources, report) => {
     const byVm = filesByVm(await deliveredFiles(resources, view.model));
+    const pending = await pendingFiles(resources, view.model);
     const roleCnf = PRODUCTION_DATABASE_PATHS.roleCnf;
     for (const vm of databaseVms(view.model)) {
       const files = byVm.get(vm.name) ?? [];
@@ -32,6 +34,7 @@ export function databaseReplicaReadOnlyPolicy(): IbacStackPolicy {
       const expected = wantOn ? "read_only = ON (the replica refuses writes)" : "read_only = OFF (the primary takes the writes)";
       const roleFile = files.find((f) => f.path === roleCnf);
       if (!roleFile) {
+        if (pending.has(fileKey(vm.name, roleCnf))) continue;
         reportFinding(report, { subject, observed: "no role file delivered", expected: `${roleCnf} with ${expected}`, urn: vmUrn(resources, vm.name, view.urn), location: roleCnf });
         continue;
       }

@@ -5,7 +5,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms, vmUrn } from "./database-vms";
-import { effectiveBoolean, filesByVm, serverSettings } from "./option-files";
+import { effectiveBoolean, filesByVm, isMariadbOptionFile, serverSettings } from "./option-files";
+import { pendingFiles } from "./pending-files";
 import { accountStatement, changeMasterOptions, isLocalHost, requiresTls, sqlStatements, type AccountStatement } from "./setup-sql";
 
 /** A CHANGE MASTER statement found in a delivered SQL file. */
@@ -80,10 +81,15 @@ export function databaseReplicationSecurePolicy(): IbacStackPolicy {
     const vms = databaseVms(view.model);
     const sqlFiles = databaseSqlFiles(files, vms.map((v) => v.name));
     const masters = changeMasters(sqlFiles);
+    // Files whose text is not known yet (`pulumi preview` of a new stack): never reported as missing.
+    const pending = [...(await pendingFiles(resources, view.model))].map((k) => k.split("\0"));
+    const pendingOn = (vm: string | undefined, test: (path: string) => boolean): boolean => pending.some(([v, p]) => (vm === undefined || v === vm) && test(p));
+    const isSql = (p: string): boolean => p.endsWith(".sql");
 
     for (const vm of vms) {
       const settings = serverSettings(byVm.get(vm.name) ?? []);
       if (settings.length === 0) {
+        if (pendingOn(vm.name, isMariadbOptionFile)) continue;
         reportFinding(report, { subject: `MariaDB configuration of ${vm.name}`, observed: "no server option file delivered", expected: "gtid_strict_mode = ON in the server's option file", urn: vmUrn(resources, vm.name, view.urn) });
         continue;
       }
@@ -99,7 +105,7 @@ export function databaseReplicationSecurePolicy(): IbacStackPolicy {
       }
       if (vm.role === "replica") {
         const own = masters.filter((m) => m.vm === vm.name);
-        if (own.length === 0) {
+        if (own.length === 0 && !pendingOn(vm.name, isSql)) {
           reportFinding(report, { subject: `replication of ${vm.name} from its primary`, observed: "no CHANGE MASTER TO in the SQL delivered to it", expected: "a CHANGE MASTER TO with GTID and verified TLS", urn: vmUrn(resources, vm.name, view.urn) });
         }
         own.forEach((cm) => checkChangeMaster(cm, report));
@@ -123,6 +129,7 @@ export function databaseReplicationSecurePolicy(): IbacStackPolicy {
       evidence.some((e) => e.statement.kind === "grant" && e.statement.on === "*.*" && e.statement.privileges.some((p) => REPLICATION_PRIVILEGES.includes(p))),
     );
     for (const user of masterUsers) {
+      if (pendingOn(undefined, isSql)) break;
       if (!replicationAccounts.some(([, evidence]) => evidence[0].statement.account.user === user && evidence.some((e) => e.statement.kind === "create"))) {
         const cm = masters.find((m) => m.options.get("MASTER_USER") === user);
         reportFinding(report, {

@@ -1,6 +1,7 @@
+import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import type { PlatformPolicyView } from "../../components/platform";
-import type { PlatformModel, VmPlan } from "../../components/model/types";
+import type { VmPlan } from "../../components/model/types";
 import type { PlatformSpec } from "../../components/spec/schema";
 
 /** The type token of the platform component whose inputs are the spec and the model. */
@@ -17,9 +18,22 @@ export interface PlatformView extends PlatformPolicyView {
  */
 export function platformView(args: Pick<StackValidationArgs, "resources" | "notApplicable">): PlatformView {
   const platform = args.resources.find((r) => r.type === PLATFORM_TYPE);
-  const props = platform?.props as Partial<PlatformPolicyView> | undefined;
-  if (!platform || !props?.spec || !props.model) return args.notApplicable(`no ${PLATFORM_TYPE} resource with its spec and model`);
-  return { urn: platform.urn, spec: props.spec as PlatformSpec, model: props.model as PlatformModel };
+  const view = platform ? readPolicyView(platform) : undefined;
+  if (!platform || !view) return args.notApplicable(`no ${PLATFORM_TYPE} resource with its spec and model`);
+  return { urn: platform.urn, spec: view.spec, model: view.model };
+}
+
+/** The spec and model a platform component carries (its `policyView` input, a JSON string). */
+export function readPolicyView(platform: PolicyResource): PlatformPolicyView | undefined {
+  const text: unknown = platform.props.policyView;
+  if (typeof text !== "string") return undefined;
+  const view = JSON.parse(text) as Partial<PlatformPolicyView>;
+  return view.spec && view.model ? { spec: view.spec as PlatformSpec, model: view.model } : undefined;
+}
+
+/** Replaces the platform component's view (tests mutate the design this way). */
+export function writePolicyView(platform: PolicyResource, view: PlatformPolicyView): void {
+  platform.props.policyView = JSON.stringify(view);
 }
 
 /** The resources of one type. */
@@ -28,7 +42,7 @@ export function resourcesOfType(resources: readonly PolicyResource[], type: stri
 }
 
 /** The model's VM a resource belongs to, from the nearest DebianVm ancestor (by URN name). */
-export function vmOf(resource: PolicyResource, model: PlatformModel): VmPlan | undefined {
+export function vmOf(resource: PolicyResource, model: PolicyModel): VmPlan | undefined {
   for (let r: PolicyResource | undefined = resource; r; r = r.parent) {
     if (r.type === "ibac:vm:DebianVm") return model.vms.find((vm) => vm.name === r?.name);
   }

@@ -1,5 +1,5 @@
+import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource } from "@pulumi/policy";
-import type { PlatformModel } from "../../components/model/types";
 import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
 import { targetPathOf } from "../../components/vm/deliver";
 import { vmOf } from "./platform-view";
@@ -38,7 +38,7 @@ export async function deliveredText(resource: PolicyResource): Promise<string | 
 }
 
 /** Every file the stack delivers to a VM, with the VM it goes to. */
-export async function deliveredFiles(resources: readonly PolicyResource[], model: PlatformModel): Promise<DeliveredFile[]> {
+export async function deliveredFiles(resources: readonly PolicyResource[], model: PolicyModel): Promise<DeliveredFile[]> {
   const files: DeliveredFile[] = [];
   for (const r of resources) {
     const vm = vmOf(r, model);

@@ -1,4 +1,5 @@
-import type { Flow, PlatformModel } from "../../components/model/types";
+import type { PolicyModel } from "../../components/platform";
+import type { Flow } from "../../components/model/types";
 import { SERVICE_PORTS } from "../../components/model/flows";
 import type { TierName } from "../../components/spec/schema";
 import { stackPolicy } from "../kit/define-policy";
@@ -11,7 +12,7 @@ export const AGENT_PORT = "5666";
 export const MIN_MONITORING_VMS = 2;
 
 /** Whether the monitoring tier may reach every VM of a tier (all roles) on a TCP port. */
-function monitoringReaches(flows: readonly Flow[], model: PlatformModel, tier: TierName, port: string): boolean {
+function monitoringReaches(flows: readonly Flow[], model: PolicyModel, tier: TierName, port: string): boolean {
   const matching = flows.filter((f) => f.source.kind === "tier" && f.source.tier === "monitoring" && f.source.role === undefined && f.protocol === "tcp" && f.ports === port && f.destination.kind === "tier" && f.destination.tier === tier);
   if (matching.some((f) => f.destination.kind === "tier" && f.destination.role === undefined)) return true;
   const roles = new Set(model.vms.filter((v) => v.tier === tier).map((v) => v.role));

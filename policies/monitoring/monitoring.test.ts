@@ -29,6 +29,12 @@ describe("monitoring policies on the prod stack's offline plan (pulumi.runtime.s
     ]);
   });
 
+  it("declares the names and requirement ids the catalogue refers to", () => {
+    expect([monitoringCoveragePolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
+      { name: "monitoring-coverage", requirements: ["IBAC-MON-001"], severity: "high", enforcementLevel: "mandatory" },
+    ]);
+  });
+
   it.each(["staging", "lab"])("%s passes monitoring-coverage", async (stack) => {
     expect(await findingsOf(monitoringCoveragePolicy(), await stackResources(stack))).toEqual([]);
   });

@@ -1,5 +1,6 @@
+import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource } from "@pulumi/policy";
-import type { Flow, PlatformModel } from "../../components/model/types";
+import type { Flow } from "../../components/model/types";
 import type { AddressSet } from "../../components/network/firewall/address-sets";
 import type { FirewallPlan, FirewallRule, HostFirewall, OutboundRule } from "../../components/network/firewall/rules";
 
@@ -36,14 +37,14 @@ export interface LocatedRule {
 const rulesOf = (r: PolicyResource): DeclaredRule[] => (r.props.rules as DeclaredRule[] | undefined) ?? [];
 
 /** The host a RulesLegacy filters: the VM with its vmId, or the node it names. */
-function hostOfRules(r: PolicyResource, model: PlatformModel): string {
+function hostOfRules(r: PolicyResource, model: PolicyModel): string {
   const vmId = r.props.vmId as number | undefined;
   if (vmId !== undefined) return model.vms.find((vm) => vm.vmId === Number(vmId))?.name ?? `vm ${vmId}`;
   return String(r.props.nodeName);
 }
 
 /** Every rule that applies to a host, security groups expanded in place (the group's rules, then the rest). */
-export function declaredRules(resources: readonly PolicyResource[], model: PlatformModel): LocatedRule[] {
+export function declaredRules(resources: readonly PolicyResource[], model: PolicyModel): LocatedRule[] {
   const groups = new Map(resources.filter((r) => r.type === GROUP).map((g) => [String(g.props.name), g]));
   const located: LocatedRule[] = [];
   for (const r of resources.filter((x) => x.type === RULES)) {
@@ -76,7 +77,7 @@ const flowIdOf = (comment: string | undefined): string => (comment ?? "").split(
 const NFT_RULE = /ip saddr @(\S+) (?:(tcp|udp) dport (\S+)|meta l4proto (\w+)|ip protocol 112) accept comment "([^"]*)"/g;
 
 /** The firewalls the resources declare, as a plan the reachability analysis reads (the QDevice's from its nftables ruleset). */
-export function declaredFirewallPlan(resources: readonly PolicyResource[], model: PlatformModel): FirewallPlan {
+export function declaredFirewallPlan(resources: readonly PolicyResource[], model: PolicyModel): FirewallPlan {
   const hosts = new Map<string, HostFirewall>();
   const hostFor = (name: string, kind: HostFirewall["kind"]): HostFirewall => {
     let h = hosts.get(name);

@@ -1,5 +1,5 @@
+import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource } from "@pulumi/policy";
-import type { PlatformModel } from "../../components/model/types";
 import type { TierName } from "../../components/spec/schema";
 
 export const VM_TYPE = "proxmoxve:index/vmLegacy:VmLegacy";
@@ -15,7 +15,7 @@ export interface DeclaredVm {
 }
 
 /** Every VmLegacy of the stack, by what the resources say (name, node, id), tier from the model. */
-export function declaredVms(resources: readonly PolicyResource[], model: PlatformModel): DeclaredVm[] {
+export function declaredVms(resources: readonly PolicyResource[], model: PolicyModel): DeclaredVm[] {
   return resources.filter((r) => r.type === VM_TYPE).map((r) => {
     const name = String(r.props.name);
     return { resource: r, name, tier: model.vms.find((v) => v.name === name)?.tier, node: String(r.props.nodeName), vmId: Number(r.props.vmId) };
@@ -23,6 +23,6 @@ export function declaredVms(resources: readonly PolicyResource[], model: Platfor
 }
 
 /** The tiers the spec asks for: every tier of the model, whatever the resources hold. */
-export function designTiers(model: PlatformModel): TierName[] {
+export function designTiers(model: PolicyModel): TierName[] {
   return [...new Set(model.vms.map((v) => v.tier))];
 }

@@ -57,18 +57,6 @@ export function checkKindWord(check: RequirementCheck): string {
   return check.kind === "automated" ? "Automated" : check.kind === "manual" ? "Manual" : "Not implemented";
 }
 
-/** How a requirement is checked, in one sentence. */
-export function checkText(check: RequirementCheck): string {
-  switch (check.kind) {
-    case "automated":
-      return `Automated by the polic${check.policies.length === 1 ? "y" : "ies"} ${check.policies.join(", ")}.`;
-    case "manual":
-      return `Manual: an auditor must see ${check.evidence}`;
-    case "not-implemented":
-      return `Not implemented: ${check.reason}`;
-  }
-}
-
 /** What happened to a finding, in a sentence: open, waived (by whom, until when), or under an expired waiver. */
 export function findingOutcomeText(finding: EvaluatedFinding): string {
   const w = finding.waiver;
@@ -109,16 +97,15 @@ export function tierLabel(tier: string): string {
   return (TIER_LABEL as Record<string, string>)[tier] ?? tier;
 }
 
+/** The text with its first letter in capitals (catalogue phrases are written to follow "an auditor must see"). */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** `2025-06-02T09:30:00.000Z` as `2025-06-02 09:30 UTC`; anything else unchanged. */
 export function formatTimestamp(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/.exec(iso);
   return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
-/** The resource name of a URN (its last `::` segment), for lists that show the name before the URN. */
-export function urnName(urn: string): string {
-  const i = urn.lastIndexOf("::");
-  return i >= 0 ? urn.slice(i + 2) : urn;
 }
 
 export interface UrnGroup {

@@ -6,7 +6,7 @@ import type { OutOfScope, Requirement } from "../catalogue/types";
 import { anchorId } from "./escape";
 import { cssString, html, trusted, type Markup } from "./html-template";
 import {
-  checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD,
+  capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD,
   POLICY_STATUS_WORD, SEVERITY_WORD, groupUrns, sourceText, STATUS_MEANING, STATUS_WORD, tierLabel, WAIVER_STATE_WORD,
 } from "./labels";
 import {
@@ -238,7 +238,7 @@ ${manual.length
 <td><span class="checkbox" role="img" aria-label="not yet checked"></span></td>
 <td class="id"><a href="#${reqAnchor(r.requirement.id)}">${r.requirement.id}</a></td>
 <td><strong>${r.requirement.title}</strong><div class="small">${r.requirement.text}</div></td>
-<td>${r.requirement.check.kind === "manual" ? r.requirement.check.evidence : ""}</td>
+<td>${r.requirement.check.kind === "manual" ? capitalise(r.requirement.check.evidence) : ""}</td>
 <td class="sign"></td>
 </tr>`)}</tbody>
 </table>`
@@ -395,7 +395,7 @@ th.w-status { width: 17%; }
 col.w-policy { width: 22%; } col.w-result { width: 14%; }
 col.w-n { width: 4%; } col.w-resource { width: 30%; } col.w-outcome { width: 24%; }
 col.w-target { width: 15%; } col.w-wres { width: 11%; } col.w-approver { width: 14%; } col.w-date { width: 11%; } col.w-wstate { width: 11%; } col.w-matched { width: 9%; }
-col.w-box { width: 6%; } col.w-sign { width: 16%; } col.w-title { width: 32%; } col.w-src { width: 21%; }
+col.w-box { width: 6%; } col.w-sign { width: 16%; } col.w-title { width: 30%; } col.w-src { width: 26%; }
 col.w-flow { width: 24%; } col.w-ep { width: 14%; } col.w-port { width: 13%; }
 table.overview tr.row-fail td { background: #fef2f2; }
 table.overview tr.row-fail td.id { border-left: 5px solid #7f1d1d; }

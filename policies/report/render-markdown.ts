@@ -4,7 +4,7 @@ import type { ComplianceResult, EvaluatedFinding, RequirementResult, Requirement
 import type { RequirementSource } from "../catalogue/types";
 import { escapeMarkdown as md, markdownSlug } from "./escape";
 import {
-  enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD, POLICY_STATUS_WORD,
+  capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD, POLICY_STATUS_WORD,
   groupUrns, SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, tierLabel, WAIVER_STATE_WORD,
 } from "./labels";
 import {
@@ -173,7 +173,7 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   out.push(heading(SECTIONS.overview), "", table(["ID", "Requirement", "Severity", "Enforcement", "Checked", "Status"], result.requirements.map((r) => [
     reqLink(r.requirement.id), md(r.requirement.title), md(SEVERITY_WORD[r.requirement.severity] ?? r.requirement.severity),
     r.requirement.enforcement === "mandatory" ? "Mandatory" : "Advisory",
-    r.requirement.check.kind === "automated" ? "Automated" : r.requirement.check.kind === "manual" ? "Manual" : "Not implemented",
+    checkKindWord(r.requirement.check),
     status(r.status),
   ])), "");
 
@@ -195,7 +195,7 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   const manual = manualRequirements(result);
   out.push(heading(SECTIONS.manual), "", "Tick each item once the evidence has been seen, with who checked it and when.", "");
   out.push(...(manual.length
-    ? manual.map((r) => `- [ ] ${reqLink(r.requirement.id)} **${md(r.requirement.title)}**: ${md(r.requirement.check.kind === "manual" ? r.requirement.check.evidence : "")} Checked by: \\_\\_\\_\\_ Date: \\_\\_\\_\\_`)
+    ? manual.map((r) => `- [ ] ${reqLink(r.requirement.id)} **${md(r.requirement.title)}**: ${md(r.requirement.check.kind === "manual" ? capitalise(r.requirement.check.evidence) : "")} Checked by: \\_\\_\\_\\_ Date: \\_\\_\\_\\_`)
     : ["No manual checks."]), "");
 
   // Not implemented

@@ -250,7 +250,9 @@ export function renderTopologySvg(topology: Topology, options: TopologySvgOption
 
   // The QDevice, below the nodes, linked to each node of the last row.
   let y = nodesBottom + 56;
-  const qW = 300;
+  const qTitle = topology.qdevice ? `${topology.qdevice.name} · QDevice` : "";
+  const qSubtitle = topology.qdevice ? `${q.qdeviceVotes ? "QNetd vote outside the cluster" : "configured, but gives no vote"} · ${topology.qdevice.address}` : "";
+  const qW = Math.min(width - PAD * 2, Math.max(300, textWidth(qSubtitle, 11) + NODE_PAD * 2, textWidth(qTitle, 14, true) + 110));
   const qH = 58;
   const qX = width / 2 - qW / 2;
   if (topology.qdevice) {
@@ -266,8 +268,8 @@ export function renderTopologySvg(topology: Topology, options: TopologySvgOption
     out.push(rect(width / 2 - lw / 2, nodesBottom + 18, lw, 18, "#ffffff", "none"));
     out.push(text({ x: width / 2, y: nodesBottom + 31, text: label, size: 10.5, anchor: "middle", fill: "#374151" }));
     out.push(rect(qX, y, qW, qH, "#f9fafb", "#111827", `stroke-width="2" rx="8"`));
-    out.push(text({ x: qX + NODE_PAD, y: y + 23, text: fit(`${topology.qdevice.name} · QDevice`, 14, qW - 110, true), size: 14, bold: true, fill: "#111827", title: topology.qdevice.name }));
-    out.push(text({ x: qX + NODE_PAD, y: y + 43, text: fit(`third vote on another host · ${topology.qdevice.address}`, 11, qW - NODE_PAD * 2), size: 11, fill: "#1f2937" }));
+    out.push(text({ x: qX + NODE_PAD, y: y + 23, text: fit(qTitle, 14, qW - 110, true), size: 14, bold: true, fill: "#111827", title: topology.qdevice.name }));
+    out.push(text({ x: qX + NODE_PAD, y: y + 43, text: fit(qSubtitle, 11, qW - NODE_PAD * 2), title: qSubtitle, size: 11, fill: "#1f2937" }));
     const votes = plural(q.qdeviceVotes, "vote");
     const bw = textWidth(votes, 12, true) + 16;
     out.push(rect(qX + qW - NODE_PAD - bw, y + 9, bw, 22, "#111827", "#111827", `rx="11"`));

@@ -1,4 +1,4 @@
-import type { PlatformModel } from "../../components/model/types";
+import type { PolicyModel } from "../../components/platform";
 import type { RequirementCatalogue } from "../catalogue/types";
 import type { PolicyOutcome } from "../offline/run-policies";
 import { waiverCoversResource } from "./waivers";
@@ -9,7 +9,7 @@ export interface EvaluationInput {
   catalogue: RequirementCatalogue;
   outcomes: PolicyOutcome[];
   waivers: Waiver[];
-  model: PlatformModel;
+  model: PolicyModel;
   /** "Today" for waiver expiry. */
   now: Date;
   toolkitVersion: string;

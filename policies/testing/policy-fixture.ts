@@ -3,7 +3,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { loadStackFile, stackFilePath } from "../../components/spec/load";
 import { runOfflinePlan } from "../../cli/plan/run-offline-plan";
 import type { PlatformPolicyView } from "../../components/platform";
-import { PLATFORM_TYPE } from "../kit/platform-view";
+import { PLATFORM_TYPE, readPolicyView, writePolicyView } from "../kit/platform-view";
 import type { Finding, IbacPolicy } from "../kit/types";
 import { clonePolicyResources, policyResourcesOf } from "../offline/policy-resources";
 import { runPolicies, type PolicyOutcome } from "../offline/run-policies";
@@ -34,7 +34,12 @@ export function mutate(resources: PolicyResource[], match: (r: PolicyResource) =
 
 /** Changes the spec and model the platform component carries (what stack policies read as the design). */
 export function mutatePlatform(resources: PolicyResource[], change: (view: PlatformPolicyView) => void): PolicyResource[] {
-  return mutate(resources, (r) => r.type === PLATFORM_TYPE, (r) => change(r.props as PlatformPolicyView));
+  return mutate(resources, (r) => r.type === PLATFORM_TYPE, (r) => {
+    const view = readPolicyView(r);
+    if (!view) throw new Error("mutatePlatform: the platform component carries no policy view");
+    change(view);
+    writePolicyView(r, view);
+  });
 }
 
 /** Removes the resources matching `match` (at least one). */

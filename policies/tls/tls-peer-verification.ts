@@ -4,6 +4,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms } from "../database/database-vms";
 import { changeMasters, databaseSqlFiles } from "../database/replication-secure";
+import { fileKey, pendingFiles } from "../database/pending-files";
 import { authRounds, swanctlConnections } from "../vpn/swanctl-conf";
 import { providerInput, proxmoxProviders } from "./tls-evidence";
 
@@ -41,7 +42,9 @@ export function tlsPeerVerificationPolicy(): IbacStackPolicy {
     }
 
     const files = await deliveredFiles(resources, view.model);
-    const delivered = (vm: string, path: string): boolean => files.some((f) => f.vm === vm && f.path === path);
+    // A file whose text is not known yet (`pulumi preview` of a new stack) is still delivered.
+    const pending = await pendingFiles(resources, view.model);
+    const delivered = (vm: string, path: string): boolean => pending.has(fileKey(vm, path)) || files.some((f) => f.vm === vm && f.path === path);
 
     const vms = databaseVms(view.model);
     for (const cm of changeMasters(databaseSqlFiles(files, vms.map((v) => v.name)))) {

@@ -85,6 +85,14 @@ describe("TLS policies on the prod stack's offline plan (pulumi.runtime.setMocks
     ]);
   });
 
+  it("declares the names and requirement ids the catalogue refers to", () => {
+    expect([tlsProtocolVersionsPolicy(), tlsCipherSuitesPolicy(), tlsPeerVerificationPolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
+      { name: "tls-protocol-versions", requirements: ["IBAC-TLS-001"], severity: "critical", enforcementLevel: "mandatory" },
+      { name: "tls-cipher-suites", requirements: ["IBAC-TLS-002"], severity: "high", enforcementLevel: "mandatory" },
+      { name: "tls-peer-verification", requirements: ["IBAC-TLS-003"], severity: "high", enforcementLevel: "mandatory" },
+    ]);
+  });
+
   it.each(["staging", "lab"])("%s passes every TLS policy", async (stack) => {
     const resources = await stackResources(stack);
     for (const policy of [tlsProtocolVersionsPolicy(), tlsCipherSuitesPolicy(), tlsPeerVerificationPolicy()]) {

@@ -3,7 +3,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { children, swanctlConnections, type SwanctlConnection } from "./swanctl-conf";
+import { pendingFiles } from "../database/pending-files";
+import { children, isSwanctlConf, swanctlConnections, type SwanctlConnection } from "./swanctl-conf";
 
 /** AES-256 in GCM with a 128-bit ICV (strongSwan also spells it aes256gcm). */
 const ENCRYPTION = new Set(["aes256gcm16", "aes256gcm128", "aes256gcm"]);
@@ -69,11 +70,12 @@ export function vpnIpsecProposalsPolicy(): IbacStackPolicy {
   }, async (view, resources, report) => {
     const files = await deliveredFiles(resources, view.model);
     const { connections, unreadable } = swanctlConnections(files);
+    const pending = [...(await pendingFiles(resources, view.model))].map((k) => k.split("\0"));
     for (const u of unreadable) {
       reportFinding(report, { subject: `swanctl configuration of ${u.file.vm}`, observed: `unreadable: ${u.error}`, expected: "a swanctl.conf(5) file whose proposals can be checked", urn: u.file.urn, location: u.file.path });
     }
     for (const vm of view.model.vms.filter((v) => v.tier === "vpn")) {
-      if (!connections.some((c) => c.file.vm === vm.name)) {
+      if (!connections.some((c) => c.file.vm === vm.name) && !pending.some(([v, p]) => v === vm.name && isSwanctlConf(p))) {
         const urn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
         reportFinding(report, { subject: `IPsec connections of ${vm.name}`, observed: "no swanctl connection delivered", expected: "the VPN gateway's connections in /etc/swanctl/conf.d/, with the policy's proposals", urn, location: "/etc/swanctl/conf.d/" });
       }

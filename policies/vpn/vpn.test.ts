@@ -43,6 +43,12 @@ describe("VPN policies on the prod stack's offline plan (pulumi.runtime.setMocks
     expect(proposalProblem("aes256-sha384-ecp384", "esp")).toBe("aes256, sha384 outside the policy; no AES-256-GCM");
   });
 
+  it("declares the names and requirement ids the catalogue refers to", () => {
+    expect([vpnIpsecProposalsPolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
+      { name: "vpn-ipsec-proposals", requirements: ["IBAC-VPN-001"], severity: "critical", enforcementLevel: "mandatory" },
+    ]);
+  });
+
   it.each(["staging", "lab"])("%s passes vpn-ipsec-proposals", async (stack) => {
     expect(await findingsOf(vpnIpsecProposalsPolicy(), await stackResources(stack))).toEqual([]);
   });

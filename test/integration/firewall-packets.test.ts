@@ -3,6 +3,9 @@
 // listener on every port of the matrix in each, and every source probing every port of every host at once:
 // every intended opening connects, every other (source, host, protocol, port) is dropped (a timeout, never a
 // refusal). Expectations come from the model's flows (`intendedOpenings`), never from a hand-written matrix.
+// A firewall-free sink every source must reach on every probed port proves the lab itself (paths, listeners,
+// prober), so a timeout at a host is its firewall's doing. VRRP is not echoed: the destination's listener
+// records what reached it (see test/lab/firewall/listen.py).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../components/model/build";
 import { FLOW_ZONES, type FlowZone, type PlatformModel } from "../../components/model/types";
@@ -178,7 +181,10 @@ describe("prod firewall as nftables: real packets between network namespaces, ev
     const started = Date.now();
     results = await lab.probe(probes, TIMEOUT_SECONDS);
     probeMs = Date.now() - started;
-    if (process.env.FWLAB_TIMINGS) console.log(`${members.length} namespaces, ${probeCount} probes; ${lab.timings.join("; ")}`);
+    if (process.env.FWLAB_TIMINGS) {
+      const open = [...expected.values()].filter((r) => r === "open").length;
+      console.log(`${members.length} namespaces, ${probeCount} probes (${open} to open, ${expected.size - open} to drop, ${probeCount - expected.size} to the sink; ${matrix.length} matrix ports); ${lab.timings.join("; ")}`);
+    }
   }, 120_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { PlatformSpec } from "../../spec/schema";
-import type { FlowEndpoint, PlatformModel } from "../../model/types";
+import type { FlowEndpoint, FlowModel } from "../../model/types";
 
 /** A named set of addresses or CIDRs: what a firewall rule's source refers to (a Proxmox IP set, an nft set). */
 export interface AddressSet {
@@ -21,7 +21,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  * `mobiles` is the internet; a relay given by name stays a `dns:` member, which a firewall cannot match and
  * the analysis therefore reports.
  */
-export function resolveEndpoint(endpoint: FlowEndpoint, model: PlatformModel, spec: PlatformSpec): string[] {
+export function resolveEndpoint(endpoint: FlowEndpoint, model: FlowModel, spec: PlatformSpec): string[] {
   if (endpoint.kind === "tier") {
     return model.vms
       .filter((vm) => vm.tier === endpoint.tier && (!endpoint.role || vm.role === endpoint.role))
@@ -50,7 +50,7 @@ export function resolveEndpoint(endpoint: FlowEndpoint, model: PlatformModel, sp
 }
 
 /** Every set the model's flows refer to, once each. */
-export function addressSets(model: PlatformModel, spec: PlatformSpec): AddressSet[] {
+export function addressSets(model: FlowModel, spec: PlatformSpec): AddressSet[] {
   const sets = new Map<string, AddressSet>();
   for (const flow of model.flows) {
     for (const endpoint of [flow.source, flow.destination]) {

@@ -1,5 +1,5 @@
 import type { PlatformSpec } from "../../spec/schema";
-import type { Flow, PlatformModel } from "../../model/types";
+import type { Flow, PlatformModel, FlowModel } from "../../model/types";
 import { endpointSetName, resolveEndpoint } from "./address-sets";
 import { sourceHosts, type FirewallPlan, type FirewallRule } from "./rules";
 
@@ -49,7 +49,7 @@ export function allowedOpenings(plan: FirewallPlan): Opening[] {
 }
 
 /** What the design intends, from the model's flows directly (not through the rules). */
-export function intendedOpenings(model: PlatformModel, spec: PlatformSpec): Opening[] {
+export function intendedOpenings(model: FlowModel, spec: PlatformSpec): Opening[] {
   const openings = new Map<string, Opening>();
   const vmsByTier = new Map<string, PlatformModel["vms"]>();
   for (const vm of model.vms) vmsByTier.set(vm.tier, [...(vmsByTier.get(vm.tier) ?? []), vm]);
@@ -116,7 +116,7 @@ export interface OutboundDifference {
  * Under outbound DROP, compares every host's outbound rules with the flows it is a source of, both ways
  * (under ACCEPT nothing is blocked on the way out and there are no rules to compare).
  */
-export function outboundDifferences(model: PlatformModel, plan: FirewallPlan): { blocked: OutboundDifference[]; unintended: OutboundDifference[] } {
+export function outboundDifferences(model: FlowModel, plan: FirewallPlan): { blocked: OutboundDifference[]; unintended: OutboundDifference[] } {
   const blocked: OutboundDifference[] = [];
   const unintended: OutboundDifference[] = [];
   const hosts = new Map(plan.hosts.map((h) => [h.host, h]));
@@ -159,7 +159,7 @@ export interface ReachabilityReport {
 }
 
 /** Compares what the rules allow with what the design intends, both ways. */
-export function analyzeReachability(model: PlatformModel, spec: PlatformSpec, plan: FirewallPlan): ReachabilityReport {
+export function analyzeReachability(model: FlowModel, spec: PlatformSpec, plan: FirewallPlan): ReachabilityReport {
   const allowed = allowedOpenings(plan);
   const intended = intendedOpenings(model, spec);
   const allowedKeys = new Set(allowed.map(key));

@@ -1,5 +1,5 @@
 import type { PlatformSpec } from "../../spec/schema";
-import type { Flow, PlatformModel } from "../../model/types";
+import type { Flow, PlatformModel, FlowModel } from "../../model/types";
 import { addressSets, endpointSetName, type AddressSet } from "./address-sets";
 
 /** One inbound rule on one host: accept `protocol`/`ports` from the members of `source`. */
@@ -88,7 +88,7 @@ function destinationHosts(flow: Flow, model: PlatformModel): { host: string; kin
 }
 
 /** The firewalled hosts a flow leaves from (none for a zone outside the platform, such as the mobiles). */
-export function sourceHosts(flow: Flow, model: PlatformModel): string[] {
+export function sourceHosts(flow: Flow, model: FlowModel): string[] {
   const s = flow.source;
   if (s.kind === "tier") return model.vms.filter((vm) => vm.tier === s.tier && (!s.role || vm.role === s.role)).map((vm) => vm.name);
   if (s.zone === "proxmoxNodes") return model.nodes.map((n) => n.name);

@@ -197,6 +197,10 @@ export async function startFirewallLab(specs: readonly FirewallLabMemberSpec[]):
   };
   try {
     const names = [switchNetns, ...members.map((m) => m.netns)];
+    // Only names that do not exist yet: everything `stop` deletes is then this lab's own.
+    const existing = new Set((await runChecked(ip, ["netns", "list"])).split("\n").map((l) => l.split(" ")[0]));
+    const taken = names.filter((n) => existing.has(n));
+    if (taken.length > 0) throw new Error(`network namespaces ${taken.join(", ")} exist already (a lab left behind?)`);
     attempted.push(...names);
     await runChecked(ip, ["-batch", "-"], { input: `${names.map((n) => `netns add ${n}`).join("\n")}\n` });
     const switchBatch = ["link add br0 type bridge", "link set br0 up"];

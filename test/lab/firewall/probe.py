@@ -116,16 +116,24 @@ def main():
             results[probe["id"]] = f"error: {exc!r}"
     deadline = time.monotonic() + timeout
     pending = [(p, s) for p, s in open_sockets if p["proto"] in ("udp", "vrrp")]
+    # A UDP answer seen while resending (reading an ICMP error clears it: it must be remembered, not read again).
+    answered = {}
     while (left := deadline - time.monotonic()) > 0:
         time.sleep(min(RESEND, left))
         if deadline - time.monotonic() <= 0:
             break
-        pending = [(p, s) for p, s in pending if p["proto"] == "vrrp" or udp_state(s) is None]
+        still = []
         for p, s in pending:
-            resend(p, s)
+            state = udp_state(s) if p["proto"] == "udp" else None
+            if state is None:
+                still.append((p, s))
+                resend(p, s)
+            else:
+                answered[p["id"]] = state
+        pending = still
     for probe, sock in open_sockets:
         try:
-            results[probe["id"]] = result(probe, sock)
+            results[probe["id"]] = answered.get(probe["id"]) or result(probe, sock)
         except Exception as exc:
             results[probe["id"]] = f"error: {exc!r}"
         sock.close()
