@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, stackResources } from "../testing/policy-fixture";
+import type { PolicyResource } from "@pulumi/policy";
+import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
 import { databaseReplicaReadOnlyPolicy } from "./replica-read-only";
 import { databaseReplicationSecurePolicy } from "./replication-secure";
 import { stagingPath } from "../../components/vm/deliver";
@@ -36,6 +37,16 @@ describe("database policies on the prod stack's offline plan (pulumi.runtime.set
     expect(await findingsOf(databaseReplicaReadOnlyPolicy(), resources)).toEqual([
       expect.objectContaining({ subject: "read_only of db-2 (replica)", observed: "skip_read_only", location: ROLE_CNF }),
     ]);
+  });
+
+  it("database-replica-read-only: a role file not delivered fails, one whose text is unknown until `pulumi up` does not", async () => {
+    const isRoleCopy = (r: PolicyResource) => r.name === "db-2-config-copy-etc-mysql-mariadb-conf-d-70-ibac-role-cnf";
+    expect(await findingsOf(databaseReplicaReadOnlyPolicy(), remove(await stackResources("prod"), isRoleCopy))).toEqual([
+      expect.objectContaining({ subject: "read_only of db-2 (replica)", observed: "no role file delivered", location: ROLE_CNF }),
+    ]);
+    // Under `pulumi preview` of a new stack a file rendered from outputs is an unknown asset: not "missing".
+    const preview = mutate(await stackResources("prod"), isRoleCopy, (r) => { delete r.props.source; });
+    expect(await findingsOf(databaseReplicaReadOnlyPolicy(), preview)).toEqual([]);
   });
 
   it("database-replication-secure: prod passes; a replica that does not verify the primary's certificate fails", async () => {
