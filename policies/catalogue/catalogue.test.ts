@@ -6,7 +6,8 @@ import { allPolicies } from "../all-policies";
 import { CatalogueError, catalogueCounts, loadCatalogue, parseCatalogue } from "./load-catalogue";
 import type { RequirementCatalogue } from "./types";
 
-const SEEDS = path.resolve(__dirname, "../../../shared/seeds");
+// Copies of shared/seeds kept in the repository, so the citations are checked on any clean checkout.
+const SEEDS = path.resolve(__dirname, "../../docs/sources");
 const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 
 /**
