@@ -10,6 +10,9 @@ import {
   type CloudConfigFile,
   type CloudConfigUser,
   AUTO_UPGRADES_PATH,
+  DATA_DISK_DEVICE,
+  DATA_DISK_LABEL,
+  LOCAL_DATA_DISK_TIERS,
   DEPLOY_USER,
   SSHD_HARDENING_PATH,
   SSH_LOGIN_GROUP,
@@ -38,6 +41,8 @@ const ALLOWED_TOP_LEVEL_KEYS = [
   "package_upgrade",
   "packages",
   "ntp",
+  "fs_setup",
+  "mounts",
   "write_files",
   "runcmd",
 ] as const;
@@ -279,6 +284,8 @@ describe("what cloud-init reads", () => {
         { path: AUTO_UPGRADES_PATH, owner: "root:root", permissions: "0644", content: expect.any(String) },
         { path: UNATTENDED_ORIGINS_PATH, owner: "root:root", permissions: "0644", content: expect.any(String) },
       ],
+      fs_setup: [{ label: DATA_DISK_LABEL, filesystem: "ext4", device: DATA_DISK_DEVICE, partition: "none", overwrite: false }],
+      mounts: [["LABEL=ibac-data", "/srv", "ext4", "defaults,nofail,x-systemd.device-timeout=30s", "0", "2"]],
       runcmd: [
         ["systemctl", "enable", "--now", "qemu-guest-agent"],
         ["systemctl", "enable", "--now", "chrony"],
@@ -341,7 +348,9 @@ describe("stability and inputs", () => {
 
   it("only the host name and FQDN differ between VMs: moving or resizing a VM never changes its user-data", () => {
     const { spec, vms } = stackCase("prod");
-    const [a, b] = [vms[0], vms[vms.length - 1]];
+    // Two VMs with a local data disk (the database and FRS tiers), as far apart in the list as they get.
+    const withDisk = vms.filter((v) => v.dataDiskGiB && LOCAL_DATA_DISK_TIERS.includes(v.tier));
+    const [a, b] = [withDisk[0], withDisk[withDisk.length - 1]];
     const linesA = render(spec, a).split("\n");
     const linesB = render(spec, b).split("\n");
     expect(linesA).toHaveLength(linesB.length);
@@ -363,6 +372,13 @@ describe("stability and inputs", () => {
     expect(first?.ssh_authorized_keys).toEqual([...spec.admins[0].sshKeys, extraKey]);
     expect(doc.users.map((u) => u.name)).toEqual([...spec.admins.map((a) => a.name), "oncall", DEPLOY_USER]);
     expect(render(mutated, vms[0])).not.toBe(render(spec, vms[0]));
+  });
+
+  it("mounts the data disk at /srv on the database and FRS VMs only: the DRBD tiers keep theirs raw, others have none", () => {
+    const { spec, vms } = stackCase("prod");
+    const mounted = vms.filter((vm) => (parseUserData(render(spec, vm)) as { mounts?: unknown }).mounts).map((vm) => vm.name);
+    expect(mounted).toEqual(vms.filter((vm) => vm.tier === "database" || vm.tier === "frs").map((vm) => vm.name));
+    expect(vms.filter((vm) => vm.tier === "objectStore" && vm.dataDiskGiB).length).toBeGreaterThan(0);
   });
 
   it("time zone and NTP servers come from the site", () => {

@@ -67,6 +67,8 @@ interface CloudConfig {
   packages: string[];
   ntp: { enabled: boolean; ntp_client: string; servers: string[] };
   write_files: CloudConfigFile[];
+  fs_setup?: CloudConfigFilesystem[];
+  mounts?: string[][];
   runcmd: string[][];
 }
 
@@ -81,6 +83,39 @@ export interface CloudConfigUser {
 }
 
 /** One entry of the user-data `write_files` list, as this renderer writes it. */
+export interface CloudConfigFilesystem {
+  label: string;
+  filesystem: string;
+  device: string;
+  partition: string;
+  overwrite: boolean;
+}
+
+/** Tiers whose data disk holds a local filesystem at /srv; the DRBD tiers keep theirs raw for DRBD. */
+export const LOCAL_DATA_DISK_TIERS: readonly string[] = ["database", "frs"];
+/** Where a local data disk is mounted: the database paths (components/database/paths.ts) live under it. */
+export const DATA_DISK_MOUNT = "/srv";
+/** The filesystem label the mount finds the data disk by. */
+export const DATA_DISK_LABEL = "ibac-data";
+/**
+ * The data disk as the guest sees it: Proxmox's second virtio-scsi disk (scsi1) has this stable by-id
+ * name, whatever order the kernel probes the disks in.
+ */
+export const DATA_DISK_DEVICE = "/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_drive-scsi1";
+
+/**
+ * The data disk's filesystem and mount: ext4 made once (`overwrite: false` never reformats a disk that has
+ * one), mounted at /srv by label with `nofail`, so a missing disk shows in monitoring rather than stopping
+ * the boot. Without it, MariaDB's data and backups would land on the small system disk.
+ */
+export function dataDiskSetup(vm: VmPlan): Pick<CloudConfig, "fs_setup" | "mounts"> {
+  if (!vm.dataDiskGiB || !LOCAL_DATA_DISK_TIERS.includes(vm.tier)) return {};
+  return {
+    fs_setup: [{ label: DATA_DISK_LABEL, filesystem: "ext4", device: DATA_DISK_DEVICE, partition: "none", overwrite: false }],
+    mounts: [[`LABEL=${DATA_DISK_LABEL}`, DATA_DISK_MOUNT, "ext4", "defaults,nofail,x-systemd.device-timeout=30s", "0", "2"]],
+  };
+}
+
 export interface CloudConfigFile {
   path: string;
   owner: string;
@@ -143,6 +178,7 @@ export function renderCloudInit(args: CloudInitArgs): string {
       rootFile(AUTO_UPGRADES_PATH, renderAutoUpgrades()),
       rootFile(UNATTENDED_ORIGINS_PATH, renderUnattendedOrigins(spec.debian.release)),
     ],
+    ...dataDiskSetup(vm),
     // Argument lists, not shell strings: nothing here needs a shell, so nothing can be mis-quoted.
     // runcmd runs after the packages are installed (final stage), so every unit exists by then.
     runcmd: [

@@ -5,7 +5,7 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { fileKey, pendingFiles } from "../database/pending-files";
+import { fileKey, pendingFiles } from "../kit/pending-files";
 import { isSshdConfig, sshdSettings, type SshdFile } from "./sshd-config";
 
 /** The sshd settings that make SSH key-only, as sshd_config(5) spells the values. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutatePlatform, stackResources } from "../testing/policy-fixture";
-import { editDeliveredFile } from "../database/edit-delivered-file";
+import { findingsOf, mutatePlatform, stackResources, editDeliveredFile } from "../testing/policy-fixture";
 import { databaseBackupSchedulePolicy } from "./database-backup-schedule";
 import { photoBackupRestoreRangePolicy } from "./photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup-offsite-encrypted";

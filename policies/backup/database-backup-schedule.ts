@@ -6,7 +6,7 @@ import { vmOf } from "../kit/platform-view";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { fileKey, pendingFiles } from "../database/pending-files";
+import { fileKey, pendingFiles } from "../kit/pending-files";
 import { longestGapHours, parseUnitFile, timeSpanHours, unitValue, unitValues } from "./systemd-unit";
 
 /** Seed design, "Backup strategy": a full backup every 12 hours, an incremental every hour, the transaction log in between. */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, remove, stackResources, editDeliveredFile } from "../testing/policy-fixture";
 import { databaseReplicaReadOnlyPolicy } from "./replica-read-only";
 import { databaseReplicationSecurePolicy } from "./replication-secure";
 import { stagingPath } from "../../components/vm/deliver";
-import { editDeliveredFile } from "./edit-delivered-file";
 
 const ROLE_CNF = "/etc/mysql/mariadb.conf.d/70-ibac-role.cnf";
 const SERVER_CNF = "/etc/mysql/mariadb.conf.d/60-ibac.cnf";

@@ -4,7 +4,7 @@ import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms, vmUrn } from "./database-vms";
-import { fileKey, pendingFiles } from "./pending-files";
+import { fileKey, pendingFiles } from "../kit/pending-files";
 import { effectiveBoolean, filesByVm, isServerGroup, parseOptionFile, serverSettings, type OptionSetting } from "./option-files";
 
 function shown(s: OptionSetting): string {

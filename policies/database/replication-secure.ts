@@ -6,7 +6,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms, vmUrn } from "./database-vms";
 import { effectiveBoolean, filesByVm, isMariadbOptionFile, serverSettings } from "./option-files";
-import { pendingFiles } from "./pending-files";
+import { pendingFiles } from "../kit/pending-files";
 import { accountStatement, changeMasterOptions, isLocalHost, requiresTls, sqlStatements, type AccountStatement } from "./setup-sql";
 
 /** A CHANGE MASTER statement found in a delivered SQL file. */

@@ -2,6 +2,8 @@ import * as path from "node:path";
 import type { PolicyResource } from "@pulumi/policy";
 import { loadStackFile, stackFilePath } from "../../components/spec/load";
 import { runOfflinePlan } from "../../cli/plan/run-offline-plan";
+import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
+import { targetPathOf } from "../../components/vm/deliver";
 import type { PlatformPolicyView } from "../../components/platform";
 import { PLATFORM_TYPE, readPolicyView, writePolicyView } from "../kit/platform-view";
 import type { Finding, IbacPolicy } from "../kit/types";
@@ -60,4 +62,24 @@ export async function findingsOf(policy: IbacPolicy, resources: readonly PolicyR
   const outcome = await outcomeOf(policy, resources);
   if (outcome.status === "error" || outcome.status === "not-applicable") throw new Error(`${policy.name}: ${outcome.status}: ${outcome.detail ?? ""}`);
   return outcome.findings;
+}
+
+/** Rewrites the text one file-carrying resource delivers to a VM, the way a renderer bug would. */
+export function editDeliveredFile(resources: PolicyResource[], vm: string, path: string, edit: (text: string) => string): PolicyResource[] {
+  return mutate(resources, (r) => r.type === "command:remote:CopyToRemote" && r.name.startsWith(`${vm}-config-`) && targetPathOf(String(r.props.remotePath)) === path, (r) => {
+    const source = r.props.source as { text: string };
+    const next = edit(source.text);
+    if (next === source.text) throw new Error(`editDeliveredFile: the edit left ${vm}:${path} unchanged`);
+    r.props.source = { text: next };
+  });
+}
+
+/** Rewrites the cloud-init user data of one snippet (`<vm>-user-data-<node>`), as a renderer bug would. */
+export function editUserData(resources: PolicyResource[], snippetName: string, edit: (text: string) => string): PolicyResource[] {
+  return mutate(resources, (r) => r.type === "proxmoxve:index/fileLegacy:FileLegacy" && r.name === snippetName, (r) => {
+    const raw = r.props.sourceRaw as { data: string };
+    const next = edit(raw.data);
+    if (next === raw.data) throw new Error(`editUserData: the edit left ${snippetName} (${USER_DATA_PATH_IN_VM}) unchanged`);
+    r.props.sourceRaw = { ...raw, data: next };
+  });
 }

@@ -4,7 +4,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms } from "../database/database-vms";
 import { changeMasters, databaseSqlFiles } from "../database/replication-secure";
-import { fileKey, pendingFiles } from "../database/pending-files";
+import { fileKey, pendingFiles } from "../kit/pending-files";
 import { authRounds, swanctlConnections } from "../vpn/swanctl-conf";
 import { providerInput, proxmoxProviders } from "./tls-evidence";
 

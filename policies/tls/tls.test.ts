@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, stackResources } from "../testing/policy-fixture";
-import { editDeliveredFile } from "../database/edit-delivered-file";
+import { findingsOf, mutate, mutatePlatform, stackResources, editDeliveredFile } from "../testing/policy-fixture";
 import { tlsProtocolVersionsPolicy } from "./tls-protocol-versions";
 import { tlsCipherSuitesPolicy } from "./tls-cipher-suites";
 import { tlsPeerVerificationPolicy } from "./tls-peer-verification";

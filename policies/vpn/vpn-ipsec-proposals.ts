@@ -3,7 +3,7 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { pendingFiles } from "../database/pending-files";
+import { pendingFiles } from "../kit/pending-files";
 import { children, isSwanctlConf, swanctlConnections, type SwanctlConnection } from "./swanctl-conf";
 
 /** AES-256 in GCM with a 128-bit ICV (strongSwan also spells it aes256gcm). */

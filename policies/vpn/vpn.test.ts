@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, stackResources } from "../testing/policy-fixture";
-import { editDeliveredFile } from "../database/edit-delivered-file";
+import { findingsOf, stackResources, editDeliveredFile } from "../testing/policy-fixture";
 import { proposalProblem, vpnIpsecProposalsPolicy } from "./vpn-ipsec-proposals";
 
 const MOBILES = "/etc/swanctl/conf.d/ibac-mobiles.conf";

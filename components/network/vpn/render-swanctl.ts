@@ -246,7 +246,7 @@ ${ikeCommon(t)}
 ${authentication(vm, files, "vpn.siteTunnel.peerId", site.peerId)}
     children {
       ${SITE_CONNECTION} {
-        # The monitoring network on this side, the statistics site's networks on the other.
+        # The service network (where monitoring lives) on this side, the statistics site's networks on the other.
         local_ts = ${value("networks.service.cidr", spec.networks.service.cidr)}
         remote_ts = ${list("vpn.siteTunnel.remoteSubnets", site.remoteSubnets)}
         esp_proposals = ${p.esp}

@@ -2,8 +2,8 @@ import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyModel } from "../../components/platform";
 import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
 import { targetPathOf } from "../../components/vm/deliver";
-import { vmOf } from "../kit/platform-view";
-import { deliveredText } from "../kit/rendered-files";
+import { vmOf } from "./platform-view";
+import { deliveredText } from "./rendered-files";
 
 /** The key of a file in a VM, for `pendingFiles`. */
 export function fileKey(vm: string, path: string): string {
