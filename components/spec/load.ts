@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
-import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from "yaml";
+import { LineCounter, parseDocument, type Document } from "yaml";
 import { PlatformSpec } from "./schema";
 import { SpecError, formatFieldPath, type FieldPath, type FieldProblem, type SpecProblem, type SourcePosition } from "./errors";
 import { closestWord } from "./did-you-mean";
 import { crossCheckSpec } from "./cross-checks";
+import { positionOf } from "./yaml-position";
 import { buildModel } from "../model/build";
 import type { PlatformModel } from "../model/types";
 
@@ -232,23 +233,3 @@ export function describeFound(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}..."` : text;
 }
 
-/** Line and column of a field (or of its key) in the YAML source, or of its nearest existing parent. */
-function positionOf(doc: Document, lineCounter: LineCounter, fieldPath: FieldPath, atKey = false): SourcePosition | undefined {
-  for (let depth = fieldPath.length; depth > 0; depth--) {
-    const parentPath = fieldPath.slice(0, depth - 1);
-    const last = fieldPath[depth - 1];
-    const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
-    let target: YamlNode | undefined;
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
-      if (pair) target = (atKey && depth === fieldPath.length ? pair.key : pair.value ?? pair.key) as YamlNode;
-    } else if (parent && typeof last === "number") {
-      target = doc.getIn([...parentPath, last], true) as YamlNode | undefined;
-    }
-    if (target?.range) {
-      const { line, col } = lineCounter.linePos(target.range[0]);
-      return { line, column: col };
-    }
-  }
-  return undefined;
-}

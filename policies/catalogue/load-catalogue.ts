@@ -5,8 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { Type, type TObject, type TProperties, type ObjectOptions, type TUnsafe } from "@sinclair/typebox";
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { describeFound, describeSchema } from "../../components/spec/load";
+import { positionOf } from "../../components/spec/yaml-position";
 import type { RequirementCatalogue } from "./types";
 
 /** `IBAC-<AREA>-<NNN>`: an area of 2-4 capital letters and a three-digit number. */
@@ -268,26 +269,6 @@ function schemaProblems(errors: ErrorObject[], problem: MakeProblem): CatalogueP
   return [...byPath.values()];
 }
 
-/** Line and column of a field (or of its key) in the YAML source, or of its nearest existing parent. */
-function positionOf(doc: Document, lineCounter: LineCounter, fieldPath: CataloguePath, atKey: boolean): { line: number; column: number } | undefined {
-  for (let depth = fieldPath.length; depth > 0; depth--) {
-    const parentPath = fieldPath.slice(0, depth - 1);
-    const last = fieldPath[depth - 1];
-    const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
-    let target: YamlNode | undefined;
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
-      if (pair) target = (atKey && depth === fieldPath.length ? pair.key : pair.value ?? pair.key) as YamlNode;
-    } else if (parent && typeof last === "number") {
-      target = doc.getIn([...parentPath, last], true) as YamlNode | undefined;
-    }
-    if (target?.range) {
-      const { line, col } = lineCounter.linePos(target.range[0]);
-      return { line, column: col };
-    }
-  }
-  return undefined;
-}
 
 function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
