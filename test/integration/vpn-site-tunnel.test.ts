@@ -10,8 +10,8 @@ import { SITE_CONNECTION, renderSiteTunnelSwanctl, siteTunnelRole } from "../../
 import { stackSpec } from "../fixtures/specs";
 import { requireTool } from "../support/require-tool";
 import { run, runChecked, sleep } from "../lab/run";
-import { makeLabCa, makeServerCertificate, type LabCa } from "../lab/tls";
-import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
+import { makeLabCa } from "../lab/tls";
+import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
 
 const spec = stackSpec("prod");
 const vpnVms = (buildModel(spec).model?.vms ?? []).filter((v) => v.tier === "vpn");
@@ -78,16 +78,6 @@ function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: st
 `;
 }
 
-async function cert(ca: LabCa, name: string, certFile: string, keyFile: string, openssl: string): Promise<void> {
-  await makeServerCertificate(ca, { commonName: name, dnsNames: [name], ipAddresses: [], certFile, keyFile }, openssl);
-}
-
-async function loadAll(host: CharonHost, text: string): Promise<void> {
-  fs.writeFileSync(host.swanctl.conf, text);
-  const r = await swanctl(host, "--load-all", ["--file", host.swanctl.conf]);
-  const out = r.stdout + r.stderr;
-  if (r.code !== 0 || /syntax error|invalid config file/.test(out)) throw new Error(`${host.name}: swanctl --load-all: ${out}`);
-}
 
 async function listSas(host: CharonHost): Promise<string> {
   return (await swanctl(host, "--list-sas")).stdout;
@@ -156,13 +146,13 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     hosts.push(stats);
 
     const ca = await makeLabCa(path.join(root, "ca"), openssl);
-    await cert(ca, vpn1.fqdn, gatewayFiles(gw1, "vpn-1").certFile, path.join(gw1.swanctl.private, "vpn-1.pem"), openssl);
-    await cert(ca, vpn2.fqdn, gatewayFiles(gw2, "vpn-2").certFile, path.join(gw2.swanctl.private, "vpn-2.pem"), openssl);
-    await cert(ca, site.peerId, path.join(stats.swanctl.x509, "site.pem"), path.join(stats.swanctl.private, "site.pem"), openssl);
-    await cert(ca, IMPOSTOR_ID, path.join(stats.swanctl.x509, "impostor.pem"), path.join(stats.swanctl.private, "impostor.pem"), openssl);
+    await makeIdentityCertificate(ca, vpn1.fqdn, gatewayFiles(gw1, "vpn-1").certFile, path.join(gw1.swanctl.private, "vpn-1.pem"), openssl);
+    await makeIdentityCertificate(ca, vpn2.fqdn, gatewayFiles(gw2, "vpn-2").certFile, path.join(gw2.swanctl.private, "vpn-2.pem"), openssl);
+    await makeIdentityCertificate(ca, site.peerId, path.join(stats.swanctl.x509, "site.pem"), path.join(stats.swanctl.private, "site.pem"), openssl);
+    await makeIdentityCertificate(ca, IMPOSTOR_ID, path.join(stats.swanctl.x509, "impostor.pem"), path.join(stats.swanctl.private, "impostor.pem"), openssl);
     for (const h of hosts) fs.copyFileSync(ca.cert, path.join(h.swanctl.x509ca, "ibac-ca.pem"));
 
-    await loadAll(stats, siteSwanctl(siteFiles()));
+    await loadSwanctlConf(stats, siteSwanctl(siteFiles()));
   });
 
   afterAll(async () => {
@@ -175,7 +165,7 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   const logs = (): string => hosts.map((h) => `--- ${h.name} log ---\n${charonLog(h).slice(-4000)}`).join("\n");
 
   it("real charon in network namespaces: the active gateway (vpn-1) brings the site tunnel up by itself", async () => {
-    await loadAll(gw1, renderSiteTunnelSwanctl({ spec, vm: vpn1, files: gatewayFiles(gw1, "vpn-1"), role: siteTunnelRole(vpn1, vpnVms) }));
+    await loadSwanctlConf(gw1, renderSiteTunnelSwanctl({ spec, vm: vpn1, files: gatewayFiles(gw1, "vpn-1"), role: siteTunnelRole(vpn1, vpnVms) }));
     // No --initiate anywhere: start_action = trap|start on vpn-1, start_action = none at the site.
     const [sas1, sasSite] = await waitInstalled([gw1, stats], 30_000);
     expect(sas1, `${sas1}\n${sasSite}\n${logs()}`).toMatch(INSTALLED);
@@ -245,7 +235,7 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   });
 
   it("real charon in network namespaces: the standby gateway (vpn-2) never initiates, but an operator can bring it up", async () => {
-    await loadAll(gw2, renderSiteTunnelSwanctl({ spec, vm: vpn2, files: gatewayFiles(gw2, "vpn-2"), role: siteTunnelRole(vpn2, vpnVms) }));
+    await loadSwanctlConf(gw2, renderSiteTunnelSwanctl({ spec, vm: vpn2, files: gatewayFiles(gw2, "vpn-2"), role: siteTunnelRole(vpn2, vpnVms) }));
     await sleep(3000);
     expect(await listSas(gw2), logs()).not.toContain(SITE_CONNECTION);
     expect((await swanctl(gw2, "--list-pols")).stdout).not.toContain(SITE_CONNECTION);

@@ -10,8 +10,8 @@ import { MOBILE_CONNECTION, renderConcentratorSwanctl } from "../../components/n
 import { stackSpec } from "../fixtures/specs";
 import { requireTool } from "../support/require-tool";
 import { run, sleep } from "../lab/run";
-import { makeLabCa, makeServerCertificate, type LabCa } from "../lab/tls";
-import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
+import { makeLabCa } from "../lab/tls";
+import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
 
 const spec = stackSpec("prod");
 const vpn1 = (buildModel(spec).model?.vms ?? []).find((v) => v.name === "vpn-1") as VmPlan;
@@ -59,16 +59,6 @@ function mobileSwanctl(files: { phoneCert: string; rogueCert: string; caCert: st
 `;
 }
 
-async function cert(ca: LabCa, name: string, certFile: string, keyFile: string, openssl: string): Promise<void> {
-  await makeServerCertificate(ca, { commonName: name, dnsNames: [name], ipAddresses: [], certFile, keyFile }, openssl);
-}
-
-async function loadAll(host: CharonHost, text: string): Promise<void> {
-  fs.writeFileSync(host.swanctl.conf, text);
-  const r = await swanctl(host, "--load-all", ["--file", host.swanctl.conf]);
-  const out = r.stdout + r.stderr;
-  if (r.code !== 0 || /syntax error|invalid config file/.test(out)) throw new Error(`${host.name}: swanctl --load-all: ${out}`);
-}
 
 describe("VPN concentrator rendered from the prod spec: real charon in network namespaces (kernel-libipsec)", () => {
   const created: string[] = [];
@@ -100,16 +90,16 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
 
     const ca = await makeLabCa(path.join(root, "ca"), openssl);
     const rogueCa = await makeLabCa(path.join(root, "rogue-ca"), openssl);
-    await cert(ca, vpn1.fqdn, path.join(gateway.swanctl.x509, "vpn-1.pem"), path.join(gateway.swanctl.private, "vpn-1.pem"), openssl);
-    await cert(ca, PHONE_ID, path.join(mobile.swanctl.x509, "phone.pem"), path.join(mobile.swanctl.private, "phone.pem"), openssl);
-    await cert(rogueCa, ROGUE_ID, path.join(mobile.swanctl.x509, "rogue.pem"), path.join(mobile.swanctl.private, "rogue.pem"), openssl);
+    await makeIdentityCertificate(ca, vpn1.fqdn, path.join(gateway.swanctl.x509, "vpn-1.pem"), path.join(gateway.swanctl.private, "vpn-1.pem"), openssl);
+    await makeIdentityCertificate(ca, PHONE_ID, path.join(mobile.swanctl.x509, "phone.pem"), path.join(mobile.swanctl.private, "phone.pem"), openssl);
+    await makeIdentityCertificate(rogueCa, ROGUE_ID, path.join(mobile.swanctl.x509, "rogue.pem"), path.join(mobile.swanctl.private, "rogue.pem"), openssl);
     for (const h of hosts) fs.copyFileSync(ca.cert, path.join(h.swanctl.x509ca, "ibac-ca.pem"));
 
-    await loadAll(gateway, renderConcentratorSwanctl({
+    await loadSwanctlConf(gateway, renderConcentratorSwanctl({
       spec, vm: vpn1,
       files: { certFile: path.join(gateway.swanctl.x509, "vpn-1.pem"), caCertFile: path.join(gateway.swanctl.x509ca, "ibac-ca.pem") },
     }));
-    await loadAll(mobile, mobileSwanctl({
+    await loadSwanctlConf(mobile, mobileSwanctl({
       phoneCert: path.join(mobile.swanctl.x509, "phone.pem"), rogueCert: path.join(mobile.swanctl.x509, "rogue.pem"),
       caCert: path.join(mobile.swanctl.x509ca, "ibac-ca.pem"),
     }));

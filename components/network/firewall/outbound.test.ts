@@ -1,12 +1,10 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../model/build";
 import type { PlatformModel } from "../../model/types";
 import type { PlatformSpec } from "../../spec/schema";
 import { stackSpec } from "../../../test/fixtures/specs";
-import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
+import { describeRun } from "../../../test/support/require-tool";
+import { createNftNetns, type NftNetns } from "../../../test/lab/nft-netns";
 import { renderFirewallPlan, type FirewallPlan, type HostFirewall } from "./rules";
 import { analyzeReachability } from "./reachability";
 import { renderNftables, renderNftablesForPlan } from "./render-nftables";
@@ -70,39 +68,25 @@ describe("outbound policy from the spec (firewall.outboundPolicy, pure)", () => 
 });
 
 describe("outbound DROP rulesets checked by the real nft (inside a throwaway network namespace)", () => {
-  let ip = "";
-  let nft = "";
-  let netns = "";
-  let dir = "";
-
+  let lab: NftNetns | undefined;
   beforeAll(() => {
-    ip = requireTool("ip", "iproute2");
-    nft = requireTool("nft", "nftables");
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-nft-out-"));
-    netns = `infto${process.pid % 100000}`;
-    const add = runTool(ip, ["netns", "add", netns]);
-    if (add.status !== 0) throw new Error(describeRun(add));
+    lab = createNftNetns("infto");
   });
-
-  afterAll(() => {
-    if (netns) runTool(ip, ["netns", "del", netns]);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => lab?.remove());
 
   it("every host's DROP ruleset passes nft -c and loads with an output chain of policy drop", () => {
+    if (!lab) throw new Error("no nft namespace");
     const { plan } = prodWith("DROP");
+    const rulesets = renderNftablesForPlan(plan);
     const failures: string[] = [];
-    for (const [name, text] of renderNftablesForPlan(plan)) {
-      const file = path.join(dir, `${name}.nft`);
-      fs.writeFileSync(file, text);
-      const check = runTool(ip, ["netns", "exec", netns, nft, "-c", "-f", file], { timeout: 20_000 });
+    for (const [name, text] of rulesets) {
+      const check = lab.nftFile(["-c"], text, name);
       if (check.status !== 0) failures.push(describeRun(check));
     }
     expect(failures).toEqual([]);
-    const file = path.join(dir, "db-2.nft");
-    const load = runTool(ip, ["netns", "exec", netns, nft, "-f", file], { timeout: 20_000 });
+    const load = lab.nftFile([], rulesets.get("db-2") ?? "", "db-2");
     expect(load.status, describeRun(load)).toBe(0);
-    const listed = runTool(ip, ["netns", "exec", netns, nft, "list", "chain", "inet", "ibac", "output"]);
+    const listed = lab.nft(["list", "chain", "inet", "ibac", "output"]);
     expect(listed.stdout).toMatch(/hook output priority filter; policy drop;/);
     expect(listed.stdout).toMatch(/ip daddr @tier-database-primary tcp dport 3306 accept/);
   });

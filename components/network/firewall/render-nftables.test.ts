@@ -1,10 +1,8 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../model/build";
 import { STACKS, stackSpec } from "../../../test/fixtures/specs";
-import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
+import { describeRun, type ToolResult } from "../../../test/support/require-tool";
+import { createNftNetns, type NftNetns } from "../../../test/lab/nft-netns";
 import { renderFirewallPlan, type FirewallPlan, type HostFirewall } from "./rules";
 import { NFT_COMMENT_MAX, renderNftables, renderNftablesForPlan } from "./render-nftables";
 
@@ -87,31 +85,18 @@ describe("renderNftables (pure)", () => {
 });
 
 describe("renderNftables output checked by the real nft (inside a throwaway network namespace)", () => {
-  let ip = "";
-  let nft = "";
-  let netns = "";
-  let dir = "";
-
+  let lab: NftNetns | undefined;
   beforeAll(() => {
-    ip = requireTool("ip", "iproute2");
-    nft = requireTool("nft", "nftables");
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-nft-"));
-    netns = `inftc${process.pid % 100000}`;
-    const add = runTool(ip, ["netns", "add", netns]);
-    if (add.status !== 0) throw new Error(describeRun(add));
+    lab = createNftNetns("inftc");
   });
+  afterAll(() => lab?.remove());
 
-  afterAll(() => {
-    if (netns) runTool(ip, ["netns", "del", netns]);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
+  const requireLab = (): NftNetns => {
+    if (!lab) throw new Error("no nft namespace");
+    return lab;
+  };
   /** `nft ARGS -f FILE` in the throwaway namespace, never in the root namespace. */
-  function nftIn(args: string[], text: string, name: string): ReturnType<typeof runTool> {
-    const file = path.join(dir, `${name}.nft`);
-    fs.writeFileSync(file, text);
-    return runTool(ip, ["netns", "exec", netns, nft, ...args, "-f", file], { timeout: 20_000 });
-  }
+  const nftIn = (args: string[], text: string, name: string): ToolResult => requireLab().nftFile(args, text, name);
 
   it.each(STACKS)("%s: every host's ruleset passes nft -c", (stack) => {
     const rulesets = renderNftablesForPlan(planOf(stack));
@@ -162,7 +147,7 @@ describe("renderNftables output checked by the real nft (inside a throwaway netw
       const load = nftIn([], text, `load-${round}`);
       expect(load.status, describeRun(load)).toBe(0);
     }
-    const listed = runTool(ip, ["netns", "exec", netns, nft, "list", "table", "inet", "ibac"]);
+    const listed = requireLab().nft(["list", "table", "inet", "ibac"]);
     expect(listed.status, describeRun(listed)).toBe(0);
     expect([...listed.stdout.matchAll(/comment "([^"]*)"/g)].map((m) => m[1])).toEqual(host.rules.map((r) => r.flowId));
     expect(listed.stdout.match(/chain input/g)).toHaveLength(1);

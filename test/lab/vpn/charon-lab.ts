@@ -5,6 +5,7 @@ import { requireTool } from "../../support/require-tool";
 import { run, runChecked, sleep, type RunResult } from "../run";
 import { swanctlLayout, type SwanctlLayout } from "../../../components/network/vpn/render-swanctl";
 import { processAlive } from "../../support/process-alive";
+import { makeServerCertificate, type LabCa } from "../tls";
 
 /** The Debian packages the VPN lab needs (the openssl plugin provides AES-GCM, ECP-384 and ECDSA). */
 export const VPN_LAB_PACKAGES = "strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins iproute2 tcpdump iputils-ping openssl";
@@ -119,6 +120,22 @@ export async function startCharon(name: string, netns: string, dir: string): Pro
 /** swanctl against this host's charon; the command comes first, then --uri. */
 export function swanctl(host: CharonHost, command: string, args: readonly string[] = [], timeoutMs = 20_000): Promise<RunResult> {
   return run(vpnLabTools().swanctl, [command, "--uri", host.vici, ...args], { env: { ...process.env, STRONGSWAN_CONF: host.strongswanConf }, timeoutMs });
+}
+
+/**
+ * Writes `text` as the host's swanctl.conf and loads it. swanctl 5.9 exits 0 on a syntax error, so the output
+ * is checked too; a second load replaces everything loaded before.
+ */
+export async function loadSwanctlConf(host: CharonHost, text: string): Promise<void> {
+  fs.writeFileSync(host.swanctl.conf, text);
+  const r = await swanctl(host, "--load-all", ["--file", host.swanctl.conf]);
+  const out = r.stdout + r.stderr;
+  if (r.code !== 0 || /syntax error|invalid config file/.test(out)) throw new Error(`${host.name}: swanctl --load-all: ${out}`);
+}
+
+/** A certificate from the lab CA whose subject and only DNS name is `name` (an IKE identity). */
+export async function makeIdentityCertificate(ca: LabCa, name: string, certFile: string, keyFile: string, openssl: string): Promise<void> {
+  await makeServerCertificate(ca, { commonName: name, dnsNames: [name], ipAddresses: [], certFile, keyFile }, openssl);
 }
 
 /** A host's charon log so far (for assertions and failure messages). */
