@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../components/model/build";
 import type { VmPlan } from "../../components/model/types";
@@ -11,7 +10,7 @@ import { stackSpec } from "../fixtures/specs";
 import { requireTool } from "../support/require-tool";
 import { run, runChecked, sleep } from "../lab/run";
 import { makeLabCa } from "../lab/tls";
-import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
+import { addDummy, addNetns, captureWhile, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
 
 const spec = stackSpec("prod");
 const vpnVms = (buildModel(spec).model?.vms ?? []).filter((v) => v.tier === "vpn");
@@ -105,7 +104,6 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   let gw1: CharonHost;
   let gw2: CharonHost;
   let stats: CharonHost;
-  let tcpdump = "";
   let pingTool = "";
   const tag = `${process.pid}`.slice(-5);
   const nsVpn1 = `ibsite-v1-${tag}`;
@@ -123,7 +121,6 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   beforeAll(async () => {
     const tools = vpnLabTools();
     const openssl = tools.openssl;
-    tcpdump = tools.tcpdump;
     pingTool = requireTool("ping", "iputils-ping");
     expect(siteTunnelRole(vpn1, vpnVms)).toBe("active");
     expect(siteTunnelRole(vpn2, vpnVms)).toBe("standby");
@@ -185,17 +182,10 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   it("real charon in network namespaces: traffic between the inner subnets crosses the outer link only as ESP", async () => {
     const target = serviceNic(vpn1).address;
     const pcap = path.join(root, "outer.pcap");
-    const capture = spawn("ip", ["netns", "exec", nsVpn1, tcpdump, "-i", "eth0", "-n", "-U", "-w", pcap, "ip"], { stdio: "ignore" });
-    try {
-      await sleep(700);
+    const decoded = await captureWhile(nsVpn1, "eth0", pcap, async () => {
       const ping = await run("ip", ["netns", "exec", nsSite, pingTool, "-c", "5", "-i", "0.2", "-W", "2", "-I", SITE_INNER, target]);
       expect(ping.code, `${ping.stdout}${ping.stderr}\n${logs()}`).toBe(0);
-      await sleep(300);
-    } finally {
-      if (capture.pid) process.kill(capture.pid, "SIGTERM");
-      await new Promise((resolve) => capture.once("exit", resolve));
-    }
-    const decoded = (await run(tcpdump, ["-r", pcap, "-n"])).stdout;
+    });
     const esp = decoded.split("\n").filter((l) => /ESP\(spi=/.test(l));
     expect(esp.length, decoded).toBeGreaterThanOrEqual(2);
     expect(decoded, decoded).not.toMatch(/ICMP echo|Flags \[/);

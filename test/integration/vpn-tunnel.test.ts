@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../components/model/build";
 import type { VmPlan } from "../../components/model/types";
@@ -11,7 +10,7 @@ import { stackSpec } from "../fixtures/specs";
 import { requireTool } from "../support/require-tool";
 import { run, sleep } from "../lab/run";
 import { makeLabCa } from "../lab/tls";
-import { addDummy, addNetns, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
+import { addDummy, addNetns, captureWhile, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
 
 const spec = stackSpec("prod");
 const vpn1 = (buildModel(spec).model?.vms ?? []).find((v) => v.name === "vpn-1") as VmPlan;
@@ -67,7 +66,6 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
   let gateway: CharonHost;
   let mobile: CharonHost;
   let openssl = "";
-  let tcpdump = "";
   let pingTool = "";
   const tag = `${process.pid}`.slice(-5);
   const nsGateway = `ibvpn-gw-${tag}`;
@@ -76,7 +74,6 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
   beforeAll(async () => {
     const tools = vpnLabTools();
     openssl = tools.openssl;
-    tcpdump = tools.tcpdump;
     pingTool = requireTool("ping", "iputils-ping");
     root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-vpn-lab-"));
     await addNetns(nsGateway, created);
@@ -126,17 +123,10 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
 
   it("real charon in network namespaces: traffic to the service network crosses the outer link only as ESP", async () => {
     const pcap = path.join(root, "outer.pcap");
-    const capture = spawn("ip", ["netns", "exec", nsGateway, tcpdump, "-i", "eth0", "-n", "-U", "-w", pcap, "ip"], { stdio: "ignore" });
-    try {
-      await sleep(700);
+    const decoded = await captureWhile(nsGateway, "eth0", pcap, async () => {
       const ping = await run("ip", ["netns", "exec", nsMobile, pingTool, "-c", "5", "-i", "0.2", "-W", "2", serviceAddress]);
       expect(ping.code, `${ping.stdout}${ping.stderr}\n${logs()}`).toBe(0);
-      await sleep(300);
-    } finally {
-      if (capture.pid) process.kill(capture.pid, "SIGTERM");
-      await new Promise((resolve) => capture.once("exit", resolve));
-    }
-    const decoded = (await run(tcpdump, ["-r", pcap, "-n"])).stdout;
+    });
     const esp = decoded.split("\n").filter((l) => /ESP\(spi=/.test(l));
     expect(esp.length, decoded).toBeGreaterThanOrEqual(2);
     expect(decoded, decoded).not.toMatch(/ICMP echo|Flags \[/);

@@ -138,6 +138,24 @@ export async function makeIdentityCertificate(ca: LabCa, name: string, certFile:
   await makeServerCertificate(ca, { commonName: name, dnsNames: [name], ipAddresses: [], certFile, keyFile }, openssl);
 }
 
+/**
+ * Captures IPv4 on `dev` in `netns` while `traffic` runs (tcpdump, stopped by PID), and returns the capture
+ * decoded by tcpdump: what crossed that link, for "only ESP" assertions.
+ */
+export async function captureWhile(netns: string, dev: string, pcap: string, traffic: () => Promise<void>): Promise<string> {
+  const { tcpdump } = vpnLabTools();
+  const capture = spawn("ip", ["netns", "exec", netns, tcpdump, "-i", dev, "-n", "-U", "-w", pcap, "ip"], { stdio: "ignore" });
+  try {
+    await sleep(700);
+    await traffic();
+    await sleep(300);
+  } finally {
+    if (capture.pid) process.kill(capture.pid, "SIGTERM");
+    await new Promise((resolve) => capture.once("exit", resolve));
+  }
+  return (await run(tcpdump, ["-r", pcap, "-n"])).stdout;
+}
+
 /** A host's charon log so far (for assertions and failure messages). */
 export function charonLog(host: CharonHost): string {
   try {
