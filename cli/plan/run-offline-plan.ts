@@ -111,12 +111,12 @@ export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> 
 }
 
 /** The VM a resource belongs to: its nearest DebianVm ancestor. */
-function owningVm(r: Recorded, recorded: Recorded[]): string | undefined {
+function owningVm(r: Recorded, byResource: Map<pulumi.Resource, Recorded>): string | undefined {
   let current: Recorded | undefined = r;
   while (current) {
     if (current.type === "ibac:vm:DebianVm") return current.name;
     const parent: pulumi.Resource | undefined = current.parent;
-    current = parent ? recorded.find((x) => x.resource === parent) : undefined;
+    current = parent ? byResource.get(parent) : undefined;
   }
   return undefined;
 }
@@ -128,9 +128,11 @@ async function collectArtifacts(
   onDelivered: (r: Recorded, text: string) => void,
 ): Promise<PlanArtifact[]> {
   const artifacts = new Map<string, PlanArtifact>();
+  // By resource, not a search of the list per parent step: that made large plans quadratic.
+  const byResource = new Map(recorded.map((r) => [r.resource, r]));
   for (const r of recorded) {
     const inputs = registrations.get(`${r.type}::${r.name}`)?.inputs;
-    const vm = owningVm(r, recorded);
+    const vm = owningVm(r, byResource);
     if (!inputs || !vm) continue;
     let path: string | undefined;
     let content: string | undefined;
