@@ -1,41 +1,40 @@
-import { stackPolicy } from "../kit/define-policy";
+import { resourcePolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
-import type { IbacStackPolicy } from "../kit/types";
-import { declaredVms } from "../redundancy/vm-resources";
+import type { IbacResourcePolicy } from "../kit/types";
+import { VM_TYPE } from "../redundancy/vm-resources";
 import { CLUSTER_FIREWALL, VM_FIREWALL_OPTIONS } from "./declared-firewall";
 
 /**
- * Inbound default deny everywhere: the datacenter firewall on with input DROP, and on every VM its firewall
- * options on with input DROP and the firewall flag on every network device (a NIC without it bypasses
- * every rule).
+ * Inbound default deny, resource by resource: the datacenter firewall on with input DROP, every VM's
+ * firewall options on with input DROP, and the firewall flag on every network device of every VM (a NIC
+ * without it bypasses every rule). A VM with no firewall options at all is caught by flows-match-intent,
+ * which sees all its ports open.
  */
-export function firewallDefaultDenyPolicy(): IbacStackPolicy {
-  return stackPolicy({
+export function firewallDefaultDenyPolicy(): IbacResourcePolicy {
+  return resourcePolicy({
     name: "firewall-default-deny",
     description: "The cluster firewall and every VM's firewall are enabled and drop inbound traffic no rule accepts, on every network device.",
     requirements: ["IBAC-NET-001"],
     severity: "critical",
     enforcementLevel: "mandatory",
-  }, (view, resources, report) => {
-    const cluster = resources.find((r) => r.type === CLUSTER_FIREWALL);
-    if (!cluster) reportFinding(report, { subject: "cluster firewall", observed: "not declared", expected: "enabled with inbound DROP", urn: view.urn });
-    else if (cluster.props.enabled !== true || cluster.props.inputPolicy !== "DROP") {
-      reportFinding(report, { subject: "cluster firewall", observed: `enabled ${String(cluster.props.enabled)}, inbound ${String(cluster.props.inputPolicy)}`, expected: "enabled true, inbound DROP", urn: cluster.urn, location: "inputs.inputPolicy" });
-    }
-    const options = new Map(resources.filter((r) => r.type === VM_FIREWALL_OPTIONS).map((r) => [Number(r.props.vmId), r]));
-    for (const vm of declaredVms(resources, view.model)) {
-      const o = options.get(vm.vmId);
-      if (!o || o.props.enabled !== true || o.props.inputPolicy !== "DROP") {
-        reportFinding(report, {
-          subject: `${vm.name}'s firewall`,
-          observed: o ? `enabled ${String(o.props.enabled)}, inbound ${String(o.props.inputPolicy)}` : "no firewall options",
-          expected: "enabled true, inbound DROP",
-          urn: o?.urn ?? vm.resource.urn,
-        });
-      }
-      const nics = (vm.resource.props.networkDevices as { firewall?: boolean; bridge?: string }[] | undefined) ?? [];
+  }, [CLUSTER_FIREWALL, VM_FIREWALL_OPTIONS, VM_TYPE], (r, report) => {
+    if (r.type === VM_TYPE) {
+      const nics = (r.props.networkDevices as { firewall?: boolean | string; bridge?: string }[] | undefined) ?? [];
       nics.forEach((nic, i) => {
-        if (nic.firewall !== true) reportFinding(report, { subject: `${vm.name}'s net${i} (${nic.bridge ?? "?"})`, observed: "firewall off", expected: "firewall on", urn: vm.resource.urn, location: `inputs.networkDevices[${i}].firewall` });
+        if (nic.firewall !== true && nic.firewall !== "true") {
+          reportFinding(report, { subject: `${String(r.props.name)}'s net${i} (${nic.bridge ?? "?"})`, observed: "firewall off", expected: "firewall on", urn: r.urn, location: `inputs.networkDevices[${i}].firewall` });
+        }
+      });
+      return;
+    }
+    const enabled = r.props.enabled === true || r.props.enabled === "true";
+    if (!enabled || r.props.inputPolicy !== "DROP") {
+      reportFinding(report, {
+        subject: r.type === CLUSTER_FIREWALL ? "cluster firewall" : `VM ${String(r.props.vmId)}'s firewall`,
+        observed: `enabled ${String(r.props.enabled)}, inbound ${String(r.props.inputPolicy)}`,
+        expected: "enabled true, inbound DROP",
+        urn: r.urn,
+        location: enabled ? "inputs.inputPolicy" : "inputs.enabled",
       });
     }
   });

@@ -2,7 +2,7 @@ import { analyzeReachability } from "../../components/network/firewall/reachabil
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { declaredFirewallPlan } from "./declared-firewall";
+import { declaredFirewallPlan, VM_FIREWALL_OPTIONS } from "./declared-firewall";
 
 const described = (o: { source: string; host: string; protocol: string; ports: string }): string => `${o.source} -> ${o.host} ${o.protocol}${o.ports ? `/${o.ports}` : ""}`;
 
@@ -19,6 +19,14 @@ export function flowsMatchIntentPolicy(): IbacStackPolicy {
     severity: "critical",
     enforcementLevel: "mandatory",
   }, (view, resources, report) => {
+    // A VM whose firewall is off (no options, or not enabled) accepts everything: no rule below matters.
+    const options = new Map(resources.filter((r) => r.type === VM_FIREWALL_OPTIONS).map((r) => [Number(r.props.vmId), r]));
+    for (const vm of view.model.vms) {
+      const o = options.get(vm.vmId);
+      if (!o || !(o.props.enabled === true || o.props.enabled === "true")) {
+        reportFinding(report, { subject: `${vm.name}'s firewall`, observed: o ? "disabled: every port open" : "no firewall options: the firewall is off, every port open", expected: "enabled, so only the intended flows reach it", urn: o?.urn ?? view.urn });
+      }
+    }
     const plan = declaredFirewallPlan(resources, view.model);
     const analysis = analyzeReachability(view.model, view.spec, plan);
     for (const o of analysis.unintended) reportFinding(report, { subject: `opening on ${o.host}`, observed: `allowed: ${described(o)}`, expected: "no opening that no flow stands for", urn: view.urn });

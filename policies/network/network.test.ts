@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
 import { VM_TYPE } from "../redundancy/vm-resources";
 import { CLUSTER_FIREWALL, GROUP, IPSET, RULES, type DeclaredRule } from "./declared-firewall";
 import { firewallDefaultDenyPolicy } from "./firewall-default-deny";
@@ -32,6 +32,18 @@ describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks
       (r.props.networkDevices as { firewall: boolean }[])[0].firewall = false;
     });
     expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "api-1's net0 (vmbr0)", observed: "firewall off", location: "inputs.networkDevices[0].firewall" })]);
+  });
+
+  it("firewall-default-deny (a resource policy): a VM's firewall options accepting inbound fail, naming the VM id", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => r.type === "proxmoxve:firewall/optionsLegacy:OptionsLegacy" && r.props.vmId === 1100, (r) => { r.props.inputPolicy = "ACCEPT"; });
+    expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "VM 1100's firewall", observed: "enabled true, inbound ACCEPT" })]);
+  });
+
+  it("flows-match-intent: a VM left without firewall options has every port open", async () => {
+    const resources = remove(await stackResources("prod"), (r) => r.type === "proxmoxve:firewall/optionsLegacy:OptionsLegacy" && r.props.vmId === 1100);
+    expect(await findingsOf(flowsMatchIntentPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "db-1's firewall", observed: "no firewall options: the firewall is off, every port open" }),
+    ]);
   });
 
   it("firewall-rules-per-flow: a rule open to every port fails", async () => {

@@ -50,7 +50,10 @@ async function runOne(p: IbacPolicy, resources: readonly PolicyResource[]): Prom
       for (const r of applicable) {
         const args: ResourceValidationArgs = { type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, stackTags, isType: r.isType, asType: r.asType as ResourceValidationArgs["asType"], getConfig, notApplicable };
         for (const validate of validations) {
-          await validate(args, (message, urn) => report(message, urn ?? r.urn));
+          // Findings without a URN belong to the resource being validated, as the engine would attribute them.
+          const forResource: StructuredReportViolation = (message, urn) => report(message, urn ?? r.urn);
+          forResource.finding = (f) => report.finding?.({ ...f, urn: f.urn ?? r.urn });
+          await validate(args, forResource);
         }
       }
       if (applicable.length === 0) notApplicableReason = `no ${p.appliesTo.join(" or ")} in the stack`;
