@@ -3,10 +3,10 @@ import * as path from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { PlatformSpec } from "./schema";
-import { SpecError, formatFieldPath, type FieldPath, type FieldProblem, type SpecProblem, type SourcePosition } from "./errors";
+import { SpecError, formatFieldPath, type FieldProblem, type SpecProblem, type SourcePosition } from "./errors";
 import { closestWord } from "./did-you-mean";
 import { crossCheckSpec } from "./cross-checks";
-import { positionOf } from "./yaml-position";
+import { pointerToPath, positionOf } from "./yaml-position";
 import { buildModel } from "../model/build";
 import type { PlatformModel } from "../model/types";
 
@@ -123,15 +123,6 @@ export function parseStack(text: string, file: string, stack: string): LoadedSta
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function pointerToPath(pointer: string): FieldPath {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
 function schemaProblems(errors: ErrorObject[], file: string, doc: Document, lineCounter: LineCounter): SpecProblem[] {

@@ -21,3 +21,13 @@ export function positionOf(doc: Document, lineCounter: LineCounter, fieldPath: F
   }
   return undefined;
 }
+
+/** An ajv instance path (JSON pointer, `/a/0/b`) as a field path (`["a", 0, "b"]`). */
+export function pointerToPath(pointer: string): FieldPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}

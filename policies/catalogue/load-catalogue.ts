@@ -7,7 +7,7 @@ import Ajv, { type ErrorObject } from "ajv";
 import { Type, type TObject, type TProperties, type ObjectOptions, type TUnsafe } from "@sinclair/typebox";
 import { LineCounter, parseDocument } from "yaml";
 import { describeFound, describeSchema } from "../../components/spec/load";
-import { positionOf } from "../../components/spec/yaml-position";
+import { pointerToPath, positionOf } from "../../components/spec/yaml-position";
 import type { RequirementCatalogue } from "./types";
 
 /** `IBAC-<AREA>-<NNN>`: an area of 2-4 capital letters and a three-digit number. */
@@ -231,15 +231,6 @@ function semanticProblems(c: RawCatalogue, problem: MakeProblem): CatalogueProbl
     });
   }
   return problems;
-}
-
-function pointerToPath(pointer: string): CataloguePath {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
 /** ajv's errors in the words of the spec loader: field path, expected, found; one problem per field. */

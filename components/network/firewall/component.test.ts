@@ -1,8 +1,12 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../../spec/load";
 import { TIER_NAMES } from "../../spec/schema";
 import { runOfflinePlan, type OfflinePlan, type PlanResource } from "../../../cli/plan/run-offline-plan";
+import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
+import { nftablesLoadCommand, QDEVICE_NFT_FILE } from "./component";
 
 const projectDir = path.resolve(__dirname, "../../..");
 let cached: OfflinePlan | undefined;
@@ -86,5 +90,22 @@ describe("PlatformFirewall's outbound policy, aliases and QDevice ruleset under 
     expect(String(qdev?.inputs.create)).toMatch(/nft -c -f \/etc\/ibac\/nftables-ibac\.nft\.new && mv .* && nft -f /);
     expect(String(qdev?.inputs.stdin)).toContain('tcp dport 5403 accept comment "nodes-to-qdevice"');
     expect(String(qdev?.inputs.stdin)).toContain('tcp dport 22 accept comment "admin-to-qdevice-ssh"');
+  });
+});
+
+describe("the QDevice host's nftables load command, checked by sh and shellcheck", () => {
+  it("parses and passes shellcheck", () => {
+    const shellcheck = requireTool("shellcheck", "shellcheck");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-nft-load-"));
+    try {
+      const file = path.join(dir, "load.sh");
+      fs.writeFileSync(file, `#!/bin/sh\n${nftablesLoadCommand(QDEVICE_NFT_FILE)}\n`);
+      const syntax = runTool("sh", ["-n", file]);
+      expect(syntax.status, describeRun(syntax)).toBe(0);
+      const lint = runTool(shellcheck, ["-S", "warning", file]);
+      expect(lint.status, describeRun(lint)).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
