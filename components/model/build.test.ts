@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FIRST_VM_HOST, TIER_HOST_PREFIX, buildModel, highestServiceHost, tierBlockSize } from "./build";
+import { buildModel } from "./build";
+import { FIRST_VM_HOST, highestServiceHost, tierBlockSizes } from "../tiers/address-plan";
+import { TIERS } from "../tiers/registry";
 import type { PlatformModel, VmPlan } from "./types";
 import { TIER_NAMES, type PlatformSpec } from "../spec/schema";
 import { stackSpec, threeNodeSpec } from "../../test/fixtures/specs";
@@ -21,7 +23,7 @@ describe("buildModel on prod", () => {
   const vms = byName(model);
 
   it("names the VMs by tier and position, with a VM id block of 100 per tier", () => {
-    expect(model.vms.map((v) => v.name)).toEqual(TIER_NAMES.flatMap((t) => [`${TIER_HOST_PREFIX[t]}-1`, `${TIER_HOST_PREFIX[t]}-2`]));
+    expect(model.vms.map((v) => v.name)).toEqual(TIER_NAMES.flatMap((t) => [`${TIERS[t].hostPrefix}-1`, `${TIERS[t].hostPrefix}-2`]));
     expect(model.vms.map((v) => v.vmId)).toEqual(TIER_NAMES.flatMap((_, i) => [1000 + (i + 1) * 100, 1000 + (i + 1) * 100 + 1]));
     expect(vms.get("db-1")).toMatchObject({ fqdn: "db-1.ibac.rik.ee", tier: "database", role: "primary", index: 0, node: "pve1", failoverNode: "pve2" });
     expect(vms.get("db-2")).toMatchObject({ role: "replica", index: 1, node: "pve2", failoverNode: "pve1" });
@@ -53,7 +55,7 @@ describe("buildModel on prod", () => {
   it("derives nodes, virtual IPs, placement and replication jobs", () => {
     expect(model.nodes[1]).toEqual({ name: "pve2", managementAddress: "10.20.0.12", clusterAddress: "10.20.1.12", logicalCpus: 64, memoryGiB: 128, usableStorageGiB: 11920 });
     expect(model.virtualIps).toEqual({ loadBalancer: "10.20.2.10", databasePrimary: "10.20.2.11", objectStore: "10.20.2.12" });
-    expect(model.placement.pve1).toEqual(TIER_NAMES.map((t) => `${TIER_HOST_PREFIX[t]}-1`));
+    expect(model.placement.pve1).toEqual(TIER_NAMES.map((t) => `${TIERS[t].hostPrefix}-1`));
     expect(model.replication).toHaveLength(16);
     expect(model.replication[0]).toEqual({ jobId: "1100-0", vmName: "db-1", vmId: 1100, target: "pve2", schedule: "*/15" });
     expect(model).toMatchObject({ proxmoxVersion: 9, debianRelease: 12, site: { name: "rik-ibac", domain: "ibac.rik.ee", timeZone: "Europe/Tallinn" } });
@@ -87,10 +89,10 @@ describe("determinism", () => {
 
 describe("address blocks", () => {
   it("are 24 hosts per tier until a tier is larger, then as large as the largest tier", () => {
-    expect(tierBlockSize(stackSpec("prod"))).toBe(24);
+    expect(Object.values(tierBlockSizes(stackSpec("prod")))).toEqual(TIER_NAMES.map(() => 24));
     expect(highestServiceHost(stackSpec("prod"))).toBe(FIRST_VM_HOST + 8 * 24 - 1);
     const spec = generateStackSpec(32);
-    expect(tierBlockSize(spec)).toBe(32);
+    expect(Object.values(tierBlockSizes(spec))).toEqual(TIER_NAMES.map(() => 32));
     const vms = byName(modelOf(spec));
     expect(vms.get("db-32")?.nics[0].address).toBe("10.100.16.47");
     expect(vms.get("s3-1")?.nics[0].address).toBe("10.100.16.48");
@@ -99,7 +101,7 @@ describe("address blocks", () => {
   it("are capped at what placement accepts, so a tier too large is reported as such", () => {
     const spec = stackSpec("prod");
     spec.api.count = 40;
-    expect(tierBlockSize(spec)).toBe(24);
+    expect(Object.values(tierBlockSizes(spec))).toEqual(TIER_NAMES.map(() => 24));
     expect(buildModel(spec)).toEqual({
       problems: [{ path: ["api", "count"], detail: "expected at most 2 (anti-affinity keeps each api VM on its own node and 2 nodes are eligible), found 40" }],
     });

@@ -1,6 +1,7 @@
 import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
 import type { FieldProblem } from "../spec/errors";
 import { closestWord } from "../spec/did-you-mean";
+import { tierDefinition, tiersWithRoles } from "../tiers/registry";
 import { FLOW_ZONES, type Flow, type FlowEndpoint, type FlowZone } from "./types";
 
 type ExtraFlow = NonNullable<PlatformSpec["flows"]>[number];
@@ -15,8 +16,8 @@ export function parseFlowEndpoint(text: string): FlowEndpoint | string {
     }
     if (role === undefined) return { kind: "tier", tier: name as TierName };
     if (role === "primary" || role === "replica") {
-      if (name !== "database") return `expected a role only for the database tier, found "${text}"`;
-      return { kind: "tier", tier: "database", role };
+      if (!tierDefinition(name as TierName).roles?.names.includes(role)) return `expected a role only for the ${tiersWithRoles().join(", ")} tier, found "${text}"`;
+      return { kind: "tier", tier: name as TierName, role };
     }
     return `expected the role primary or replica, found "${role}"`;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BACKUP_CLIENT_TIERS, SERVICE_PORTS, deriveFlows } from "./flows";
+import { deriveFlows } from "./flows";
+import { backupClientTiers, TIERS } from "../tiers/registry";
 import type { Flow, FlowEndpoint } from "./types";
 import { TIER_NAMES, type TierName } from "../spec/schema";
 import { stackSpec } from "../../test/fixtures/specs";
@@ -39,7 +40,7 @@ describe("deriveFlows", () => {
   it.each(TIER_NAMES)("monitoring reaches the %s tier (agent check, and service check where it serves one)", (tier) => {
     const toTier = flows.filter((f) => isTier(f.source, "monitoring") && isTier(f.destination, tier));
     expect(toTier.map((f) => f.ports)).toContain("5666");
-    const service = SERVICE_PORTS[tier];
+    const service = TIERS[tier].servicePort;
     if (service) expect(toTier.map((f) => f.ports)).toContain(service.port);
   });
 
@@ -50,7 +51,7 @@ describe("deriveFlows", () => {
     expect(ntp).toMatchObject({ protocol: "udp", ports: "123" });
   });
 
-  it.each(BACKUP_CLIENT_TIERS)("the Bacula director reaches the %s file daemon, which sends to the storage daemon", (tier) => {
+  it.each(backupClientTiers())("the Bacula director reaches the %s file daemon, which sends to the storage daemon", (tier) => {
     expect(flows.some((f) => isTier(f.source, "backup") && isTier(f.destination, tier) && f.ports === "9102")).toBe(true);
     expect(flows.some((f) => isTier(f.source, tier) && isTier(f.destination, "backup") && f.ports === "9103")).toBe(true);
   });

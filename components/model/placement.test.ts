@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_VMS_PER_TIER, chooseFailoverNode, placeReplicas, type VmPlacement } from "./placement";
-import { TIER_NAMES, tierVmCount, type TierName } from "../spec/schema";
+import { TIER_NAMES, type TierName } from "../spec/schema";
+import { tierVmCount } from "../tiers/registry";
 import { stackSpec, threeNodeSpec } from "../../test/fixtures/specs";
 import { generateStackSpec } from "../../test/fixtures/generate-stack";
 

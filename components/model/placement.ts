@@ -1,4 +1,5 @@
-import { TIER_NAMES, tierDataDiskGiB, tierEligibleNodes, tierVmCount, type PlatformSpec, type TierName } from "../spec/schema";
+import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
+import { tierDataDiskGiB, tierDefinition, tierEligibleNodes, tierVmCount } from "../tiers/registry";
 import type { FieldProblem } from "../spec/errors";
 
 export interface VmPlacement {
@@ -44,9 +45,9 @@ export function placeReplicas(spec: PlatformSpec): PlacementResult {
   for (const tier of TIER_NAMES) {
     const count = tierVmCount(spec, tier);
     const eligible = tierEligibleNodes(spec, tier).filter((name) => nodeOrder.includes(name));
-    const what = tier === "database" ? "replicas" : "count";
-    const found = tier === "database" ? spec.database.replicas : count;
-    const offset = tier === "database" ? 1 : 0; // the database's primary is not a replica
+    // The field the spec counts the VMs in, and the VMs it leaves out (the database's primary is not a replica).
+    const { field: what, plus: offset } = tierDefinition(tier).vmCount;
+    const found = count - offset;
     if (count > eligible.length) {
       problems.push({
         path: [tier, what],

@@ -141,8 +141,8 @@ export interface PlatformModel {
   vms: VmPlan[];
   /** VM names per node, while every node is up. */
   placement: Record<string, string[]>;
-  /** Floating addresses on the service network. */
-  virtualIps: { loadBalancer: string; databasePrimary: string; objectStore: string };
+  /** Floating addresses on the service network, by name (each tier's entry declares its own), in host order. */
+  virtualIps: Record<string, string>;
   capacity: CapacityReport;
   ha: HaPlan;
   replication: ReplicationPlan[];

@@ -6,7 +6,7 @@ import { checkExtraFlows } from "../model/extra-flows";
 import { designFlows } from "../model/flows";
 import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
 import { logicalCpus } from "../model/capacity";
-import { FIRST_VM_HOST, VIP_HOSTS, highestServiceHost, FIRST_NODE_CLUSTER_HOST } from "../model/build";
+import { FIRST_VM_HOST, highestServiceHost, FIRST_NODE_CLUSTER_HOST, virtualAddressPlan } from "../tiers/address-plan";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
 
@@ -119,7 +119,7 @@ function checkAddresses(spec: PlatformSpec): FieldProblem[] {
       problems.push({ path, detail: `expected an address inside ${network.cidr}, found ${network.gateway}` });
     } else if (role === "service" || role === "storage") {
       const host = ipv4ToInt(network.gateway) - subnet.network;
-      const vip = Object.entries(VIP_HOSTS).find(([, n]) => n === host)?.[0];
+      const vip = virtualAddressPlan().find((v) => v.host === host)?.name;
       if (host >= FIRST_VM_HOST && host <= highestServiceHost(spec)) {
         problems.push({
           path,

@@ -222,20 +222,3 @@ export type VmSizeSpec = Static<typeof VmSize>;
 /** The tiers in their fixed order: this order decides VM ids and addresses, so never reorder it. */
 export const TIER_NAMES = ["database", "objectStore", "frs", "api", "loadBalancer", "backup", "monitoring", "vpn"] as const;
 export type TierName = (typeof TIER_NAMES)[number];
-
-/** How many VMs a tier runs: the database counts its primary besides the replicas. */
-export function tierVmCount(spec: PlatformSpec, tier: TierName): number {
-  return tier === "database" ? 1 + spec.database.replicas : spec[tier].count;
-}
-
-/** The data disk of a tier's VMs, when the tier has one. */
-export function tierDataDiskGiB(spec: PlatformSpec, tier: TierName): number | undefined {
-  const t = spec[tier];
-  return "dataDiskGiB" in t ? t.dataDiskGiB : undefined;
-}
-
-/** The nodes a tier may run on: its own restriction, or every node of the cluster. */
-export function tierEligibleNodes(spec: PlatformSpec, tier: TierName): string[] {
-  const t: { nodes?: string[] } = spec[tier];
-  return t.nodes ?? spec.proxmox.nodes.map((n) => n.name);
-}

@@ -12,7 +12,6 @@ import {
   AUTO_UPGRADES_PATH,
   DATA_DISK_DEVICE,
   DATA_DISK_LABEL,
-  LOCAL_DATA_DISK_TIERS,
   DEPLOY_USER,
   SSHD_HARDENING_PATH,
   SSH_LOGIN_GROUP,
@@ -21,6 +20,7 @@ import {
   renderSshdHardening,
 } from "./render-cloud-init";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
+import { hasLocalFileSystem } from "../tiers/registry";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -349,7 +349,7 @@ describe("stability and inputs", () => {
   it("only the host name and FQDN differ between VMs: moving or resizing a VM never changes its user-data", () => {
     const { spec, vms } = stackCase("prod");
     // Two VMs with a local data disk (the database and FRS tiers), as far apart in the list as they get.
-    const withDisk = vms.filter((v) => v.dataDiskGiB && LOCAL_DATA_DISK_TIERS.includes(v.tier));
+    const withDisk = vms.filter((v) => v.dataDiskGiB && hasLocalFileSystem(v.tier));
     const [a, b] = [withDisk[0], withDisk[withDisk.length - 1]];
     const linesA = render(spec, a).split("\n");
     const linesB = render(spec, b).split("\n");

@@ -1,6 +1,7 @@
 import { Document, isSeq } from "yaml";
 import type { PlatformSpec } from "../spec/schema";
 import type { VmPlan } from "../model/types";
+import { hasLocalFileSystem } from "../tiers/registry";
 
 /** What the first-boot user-data of one VM is rendered from. */
 export interface CloudInitArgs {
@@ -91,8 +92,6 @@ export interface CloudConfigFilesystem {
   overwrite: boolean;
 }
 
-/** Tiers whose data disk holds a local filesystem at /srv; the DRBD tiers keep theirs raw for DRBD. */
-export const LOCAL_DATA_DISK_TIERS: readonly string[] = ["database", "frs"];
 /** Where a local data disk is mounted: the database paths (components/database/paths.ts) live under it. */
 export const DATA_DISK_MOUNT = "/srv";
 /** The filesystem label the mount finds the data disk by. */
@@ -109,7 +108,8 @@ export const DATA_DISK_DEVICE = "/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_drive-
  * the boot. Without it, MariaDB's data and backups would land on the small system disk.
  */
 export function dataDiskSetup(vm: VmPlan): Pick<CloudConfig, "fs_setup" | "mounts"> {
-  if (!vm.dataDiskGiB || !LOCAL_DATA_DISK_TIERS.includes(vm.tier)) return {};
+  // A DRBD disk stays raw: DRBD puts the file system on its replicated device, never on the disk itself.
+  if (!vm.dataDiskGiB || !hasLocalFileSystem(vm.tier)) return {};
   return {
     fs_setup: [{ label: DATA_DISK_LABEL, filesystem: "ext4", device: DATA_DISK_DEVICE, partition: "none", overwrite: false }],
     mounts: [[`LABEL=${DATA_DISK_LABEL}`, DATA_DISK_MOUNT, "ext4", "defaults,nofail,x-systemd.device-timeout=30s", "0", "2"]],

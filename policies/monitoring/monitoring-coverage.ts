@@ -1,6 +1,6 @@
 import type { PolicyModel } from "../../components/platform";
 import type { Flow } from "../../components/model/types";
-import { SERVICE_PORTS } from "../../components/model/flows";
+import { findTier } from "../../components/tiers/registry";
 import type { TierName } from "../../components/spec/schema";
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
@@ -59,7 +59,7 @@ export function monitoringCoveragePolicy(): IbacStackPolicy {
     for (const tier of tiers) {
       const missing: string[] = [];
       if (!monitoringReaches(model.flows, model, tier, AGENT_PORT)) missing.push(`server level (tcp/${AGENT_PORT}, NRPE)`);
-      const service = SERVICE_PORTS[tier];
+      const service = findTier(tier)?.servicePort;
       if (service && !monitoringReaches(model.flows, model, tier, service.port)) missing.push(`service level (tcp/${service.port}, ${service.what})`);
       if (missing.length) {
         reportFinding(report, { subject: `monitoring of the ${tier} tier`, observed: `no flow from the monitoring tier for the ${missing.join(" and the ")}`, expected: "flows that let the monitoring tier check it at the server and the service layer", urn: view.urn, location: "model.flows" });

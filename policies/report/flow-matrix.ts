@@ -3,7 +3,8 @@
 // default-deny firewall drops. Pure: the HTML and Markdown reports both draw it from `buildFlowMatrix`.
 import type { Flow, FlowEndpoint } from "../../components/model/types";
 import { escapeHtml } from "./escape";
-import { tierLabel, ZONE_LABEL } from "./labels";
+import { ZONE_LABEL } from "./labels";
+import { tierLabel } from "../../components/tiers/registry";
 
 export interface MatrixEndpoint {
   /** `tier:api`, `tier:database:replica`, `zone:admin`. */

@@ -1,6 +1,5 @@
 // Plain-language words the HTML and Markdown reports share, so both say the same thing the same way.
 import type { Severity } from "@pulumi/policy";
-import type { TierName } from "../../components/spec/schema";
 import type { FlowZone } from "../../components/model/types";
 import type { RequirementCheck, RequirementSource } from "../catalogue/types";
 import type { EvaluatedFinding, PolicyEvidence, RequirementStatus, WaiverRecord } from "../results/types";
@@ -70,17 +69,6 @@ export function findingOutcomeText(finding: EvaluatedFinding): string {
   }
 }
 
-export const TIER_LABEL: Record<TierName, string> = {
-  database: "Database",
-  objectStore: "Object store",
-  frs: "Face recognition",
-  api: "API",
-  loadBalancer: "Load balancer",
-  backup: "Backup",
-  monitoring: "Monitoring",
-  vpn: "VPN",
-};
-
 export const ZONE_LABEL: Record<FlowZone, string> = {
   mobiles: "Mobile devices",
   vpnClients: "VPN clients",
@@ -92,10 +80,6 @@ export const ZONE_LABEL: Record<FlowZone, string> = {
   smtpRelay: "SMTP relay",
   ntp: "NTP servers",
 };
-
-export function tierLabel(tier: string): string {
-  return (TIER_LABEL as Record<string, string>)[tier] ?? tier;
-}
 
 /** The text with its first letter in capitals (catalogue phrases are written to follow "an auditor must see"). */
 export function capitalise(text: string): string {

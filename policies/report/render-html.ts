@@ -7,7 +7,7 @@ import { anchorId } from "./escape";
 import { cssString, html, trusted, type Markup } from "./html-template";
 import {
   capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD,
-  POLICY_STATUS_WORD, SEVERITY_WORD, groupUrns, sourceText, STATUS_MEANING, STATUS_WORD, tierLabel, WAIVER_STATE_WORD,
+  POLICY_STATUS_WORD, SEVERITY_WORD, groupUrns, sourceText, STATUS_MEANING, STATUS_WORD, WAIVER_STATE_WORD,
 } from "./labels";
 import {
   ABOUT_TEXT, attentionItems, manualRequirements, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
@@ -15,6 +15,7 @@ import {
 } from "./content";
 import { groupByNode, quorumFacts, renderTopologySvg, vmAddress } from "./topology-svg";
 import { buildFlowMatrix, endpointLabel, portText, renderFlowMatrixHtml } from "./flow-matrix";
+import { tierLabel } from "../../components/tiers/registry";
 
 const reqAnchor = (id: string): string => anchorId("req", id);
 

@@ -5,7 +5,7 @@ import type { RequirementSource } from "../catalogue/types";
 import { escapeMarkdown as md, markdownSlug } from "./escape";
 import {
   capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD, POLICY_STATUS_WORD,
-  groupUrns, SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, tierLabel, WAIVER_STATE_WORD,
+  groupUrns, SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, WAIVER_STATE_WORD,
 } from "./labels";
 import {
   ABOUT_TEXT, attentionItems, manualRequirements, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
@@ -13,6 +13,7 @@ import {
 } from "./content";
 import { groupByNode, quorumFacts, vmAddress } from "./topology-svg";
 import { buildFlowMatrix, endpointLabel, entryText, portText } from "./flow-matrix";
+import { tierLabel } from "../../components/tiers/registry";
 
 function heading(section: ReportSection): string {
   return `## ${sectionNumber(section)}. ${section.title}`;

@@ -5,7 +5,7 @@ import { TIER_NAMES } from "../../components/spec/schema";
 import type { NodePlan, VmPlan } from "../../components/model/types";
 import type { ComplianceResult } from "../results/types";
 import { escapeHtml } from "./escape";
-import { tierLabel } from "./labels";
+import { tierLabel } from "../../components/tiers/registry";
 
 export type Topology = ComplianceResult["topology"];
 

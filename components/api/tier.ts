@@ -1,0 +1,23 @@
+import type { TierDefinition } from "../tiers/definition";
+import { tierEndpoint as tier } from "../model/flow-endpoints";
+
+/** The iBac REST API, 2+ instances behind the load balancer (seed design, "Server unavailability"). */
+export const apiTier: TierDefinition & { name: "api" } = {
+  name: "api",
+  hostPrefix: "api",
+  label: "API",
+  networks: ["service"],
+  vmCount: { field: "count", plus: 0 },
+  servicePort: { port: "8443", what: "iBac API" },
+  backupClient: false,
+  virtualAddresses: [],
+  addressBlock: 24,
+  flowOrder: 3,
+  flows: () => ({
+    dataPath: [
+      { id: "api-to-database-mysql", source: tier("api"), destination: tier("database"), protocol: "tcp", ports: "3306", purpose: "API reads and writes (TLS)" },
+      { id: "api-to-object-store-s3", source: tier("api"), destination: tier("objectStore"), protocol: "tcp", ports: "9000", purpose: "API stores photos and logs in MinIO (TLS)" },
+      { id: "api-to-frs-https", source: tier("api"), destination: tier("frs"), protocol: "tcp", ports: "8443", purpose: "API submits photos to face recognition (TLS)" },
+    ],
+  }),
+};

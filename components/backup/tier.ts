@@ -1,0 +1,24 @@
+import type { TierDefinition } from "../tiers/definition";
+import { tierEndpoint as tier, zoneEndpoint as zone } from "../model/flow-endpoints";
+
+/** Bacula with its volume on DRBD and an encrypted copy on the external NAS (seed design, "Backup strategy"). */
+export const backupTier: TierDefinition & { name: "backup" } = {
+  name: "backup",
+  hostPrefix: "bkp",
+  label: "Backup",
+  networks: ["service", "storage"],
+  vmCount: { field: "count", plus: 0 },
+  dataDisk: "drbd",
+  servicePort: { port: "9101", what: "Bacula director" },
+  backupClient: false,
+  virtualAddresses: [],
+  addressBlock: 24,
+  flowOrder: 7,
+  flows: (spec) => ({
+    dataPath: [
+      { id: "backup-drbd", source: tier("backup"), destination: tier("backup"), protocol: "tcp", ports: "7790", purpose: "DRBD replication of the backup volume (storage network)" },
+      { id: "replica-to-backup-ssh", source: tier("database", "replica"), destination: tier("backup"), protocol: "tcp", ports: "22", purpose: "mariabackup and binary-log copies of the replica to the backup volume (SSH)" },
+      { id: "backup-to-offsite-nas", source: tier("backup"), destination: zone("offsiteNas"), protocol: "tcp", ports: "22", purpose: `encrypted copy of every backup to the external NAS ${spec.backupPolicy.offsite.nasAddress} (SSH)` },
+    ],
+  }),
+};

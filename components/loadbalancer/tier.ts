@@ -1,0 +1,23 @@
+import type { TierDefinition } from "../tiers/definition";
+import { tierEndpoint as tier, zoneEndpoint as zone } from "../model/flow-endpoints";
+
+/** The redundant load balancer in front of the API, holding one virtual address (seed design, "Server unavailability"). */
+export const loadBalancerTier: TierDefinition & { name: "loadBalancer" } = {
+  name: "loadBalancer",
+  hostPrefix: "lb",
+  label: "Load balancer",
+  networks: ["service"],
+  vmCount: { field: "count", plus: 0 },
+  servicePort: { port: "443", what: "HTTPS front end" },
+  backupClient: false,
+  virtualAddresses: [{ name: "loadBalancer", host: 10 }],
+  addressBlock: 24,
+  flowOrder: 2,
+  flows: () => ({
+    dataPath: [
+      { id: "vpn-clients-to-lb-https", source: zone("vpnClients"), destination: tier("loadBalancer"), protocol: "tcp", ports: "443", purpose: "the iBac app's HTTPS API calls through the VPN" },
+      { id: "lb-to-api-https", source: tier("loadBalancer"), destination: tier("api"), protocol: "tcp", ports: "8443", purpose: "load balancer to the API instances (TLS)" },
+      { id: "lb-vrrp", source: tier("loadBalancer"), destination: tier("loadBalancer"), protocol: "vrrp", ports: "", purpose: "keepalived VRRP between the load balancers for the virtual IP" },
+    ],
+  }),
+};
