@@ -6,12 +6,14 @@ import { ProxmoxCluster } from "./cluster/component";
 import { HaRules } from "./cluster/ha-rules";
 import { DebianImage } from "./vm/image";
 import { DebianVm } from "./vm/component";
-import type { RenderedFile } from "./vm/deliver";
+import type { RenderedFile } from "./vm/rendered-file";
 import { renderLoginBanner } from "./vm/render-banner";
 import { InternalCa } from "./pki/internal-ca";
-import { DatabaseTier } from "./database/component";
 import { PlatformFirewall } from "./network/firewall/component";
-import { VpnTier } from "./network/vpn/component";
+import { TIER_NAMES } from "./spec/schema";
+import { flowSlug } from "./model/flow-endpoints";
+import { BOOTS_EMPTY, TIER_COMPONENTS } from "./tiers/component-registry";
+import type { TierComponent } from "./tiers/tier-component";
 
 export interface IbacPlatformArgs {
   spec: PlatformSpec;
@@ -23,8 +25,8 @@ export interface IbacPlatformArgs {
 }
 
 /**
- * Files every VM gets, whatever its tier. The tiers' own renderers (database, storage, ...) add theirs here:
- * this function is the one place a rendered file joins the plan and the deployment.
+ * Files every VM gets, whatever its tier, followed by the tiers' own (`TierComponent.filesFor`): this
+ * function is the one place a rendered file joins the plan and the deployment.
  */
 export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec, tierFiles: RenderedFile[] = []): RenderedFile[] {
   const banner = renderLoginBanner(vm, spec.site.name);
@@ -53,6 +55,8 @@ export function policyModelOf(model: PlatformModel): PolicyModel {
 /** The whole iBac backend on one Proxmox cluster: cluster-wide resources, the image, and every tier's VMs. */
 export class IbacPlatform extends pulumi.ComponentResource {
   readonly vms: Record<string, DebianVm>;
+  /** The components of the tiers that build something, by tier: their credentials, TLS endpoints and monitors. */
+  readonly tiers: Partial<Record<(typeof TIER_NAMES)[number], TierComponent>>;
   readonly automationToken: pulumi.Output<string>;
 
   constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -74,8 +78,14 @@ export class IbacPlatform extends pulumi.ComponentResource {
     const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
 
     const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA` }, { parent: this });
-    const database = new DatabaseTier(`${name}-database`, { spec, model, ca }, { parent: this });
-    const vpn = new VpnTier(`${name}-vpn`, { spec, model, ca }, { parent: this });
+    // Every tier that builds something, in TIER_NAMES order (the order of their files in each VM).
+    this.tiers = {};
+    for (const tier of TIER_NAMES) {
+      const build = TIER_COMPONENTS[tier];
+      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca }, { parent: this });
+    }
+    const tiers = Object.values(this.tiers);
+    const replication = new Map(model.replication.map((r) => [r.vmName, r]));
 
     const image = new DebianImage(`${name}-debian-${spec.debian.release}`, { spec, storageId: cluster.fileStorageId }, withProvider);
 
@@ -90,8 +100,9 @@ export class IbacPlatform extends pulumi.ComponentResource {
         snippetStorageId: cluster.fileStorageId,
         deployPublicKey: deployKey.publicKeyOpenssh,
         deployPrivateKey: deployKey.privateKeyOpenssh,
-        files: filesForVm(vm, spec, [...database.filesFor(vm.name), ...vpn.filesFor(vm.name)]),
+        files: filesForVm(vm, spec, tiers.flatMap((t) => t.filesFor(vm))),
         ...(group ? { haGroup: group.group } : {}),
+        ...(replication.has(vm.name) ? { replication: replication.get(vm.name) } : {}),
       }, withProvider);
     }
 

@@ -1,10 +1,10 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { PlatformSpec } from "../spec/schema";
-import type { PlatformModel } from "../model/types";
-import type { RenderedFile } from "../vm/deliver";
-import type { InternalCa } from "../pki/internal-ca";
+import type { VmPlan } from "../model/types";
+import type { RenderedFile } from "../vm/rendered-file";
+import type { TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
+import { tierMonitors, type ServiceMonitor } from "../tiers/monitors";
 import { PRODUCTION_DATABASE_PATHS, renderCredentialsCnf, tlsFiles, type DatabasePaths } from "./paths";
 import { planDatabase, type DatabaseServer, type DatabaseTopology } from "./topology";
 import { renderAdminCnf, renderRoleCnf, renderServerCnf } from "./render-my-cnf";
@@ -12,20 +12,22 @@ import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } f
 import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
 import { renderDatabaseBackupFiles } from "../../backup/database/render-backup-units";
 
-export interface DatabaseTierArgs {
-  spec: PlatformSpec;
-  model: PlatformModel;
-  /** Issues each server's certificate; replicas verify their primary against it. */
-  ca: InternalCa;
-}
+/** The spec, the model, and the CA that issues each server's certificate (replicas verify their primary against it). */
+export type DatabaseTierArgs = TierComponentArgs;
+
+/** The accounts the database offers other tiers: the application's (API, FRS) and monitoring's. */
+const OFFERED_ACCOUNTS = ["application", "monitoring"] as const;
 
 /**
  * The database tier's secrets and files: one password per account (@pulumi/random, secrets), one
  * certificate per server (the internal CA), and for each VM the rendered option files, setup SQL, backup
  * units and the bootstrap script, delivered by the VM's ConfigDelivery. The VMs themselves are DebianVms.
  */
-export class DatabaseTier extends pulumi.ComponentResource {
+export class DatabaseTier extends pulumi.ComponentResource implements TierComponent {
   readonly topology: DatabaseTopology;
+  readonly credentials: Readonly<Record<string, TierCredential>>;
+  readonly tlsEndpoints: readonly TlsEndpoint[];
+  readonly monitors: readonly ServiceMonitor[];
   private readonly files = new Map<string, RenderedFile[]>();
 
   constructor(name: string, args: DatabaseTierArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -41,8 +43,16 @@ export class DatabaseTier extends pulumi.ComponentResource {
       ]),
     );
     const allPasswords = pulumi.secret(pulumi.all(passwords)).apply((p) => p as AccountPasswords);
+    this.credentials = Object.fromEntries(OFFERED_ACCOUNTS.map((id) => {
+      const account = topology.accounts.find((a) => a.id === id);
+      if (!account) throw new Error(`the database topology has no ${id} account`);
+      return [id, { user: account.user, password: pulumi.secret(passwords[id]), purpose: account.purpose }];
+    }));
+    const servers = [topology.primary, ...topology.replicas];
+    this.tlsEndpoints = servers.map((s) => ({ vm: s.name, address: s.address, port: topology.port, serverName: s.fqdn, what: `MariaDB (${s.role})` }));
+    this.monitors = tierMonitors(args.model, "database");
 
-    for (const server of [topology.primary, ...topology.replicas]) {
+    for (const server of servers) {
       const cert = args.ca.issueServerCertificate(`${name}-${server.name}-tls`, {
         commonName: server.fqdn,
         dnsNames: [server.fqdn, server.name],
@@ -60,8 +70,8 @@ export class DatabaseTier extends pulumi.ComponentResource {
   }
 
   /** The files a VM of this tier gets, in install order; none for a VM of another tier. */
-  filesFor(vmName: string): RenderedFile[] {
-    return this.files.get(vmName) ?? [];
+  filesFor(vm: VmPlan): RenderedFile[] {
+    return this.files.get(vm.name) ?? [];
   }
 }
 

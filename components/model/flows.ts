@@ -1,4 +1,4 @@
-import { TIER_NAMES, type PlatformSpec } from "../spec/schema";
+import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
 import type { Flow } from "./types";
 import { extraFlows } from "./extra-flows";
 import { flowSlug as slug, tierEndpoint as tier, zoneEndpoint as zone } from "./flow-endpoints";
@@ -38,13 +38,19 @@ function backupClientFlows(): Flow[] {
   ]);
 }
 
+/** The ids of the flows that let monitoring check a tier's agent and its service port. */
+export function monitorFlowIds(t: TierName): { server: string; service: string } {
+  return { server: `monitoring-to-${slug(t)}-agent`, service: `monitoring-to-${slug(t)}-service` };
+}
+
 /** Server- and service-level monitoring, administration over SSH and time, for every tier. */
 function everyTierFlows(): Flow[] {
   return TIER_NAMES.flatMap((t): Flow[] => {
     const service = tierDefinition(t).servicePort;
+    const monitor = monitorFlowIds(t);
     return [
-      { id: `monitoring-to-${slug(t)}-agent`, source: tier("monitoring"), destination: tier(t), protocol: "tcp", ports: "5666", purpose: `server-level checks of the ${t} VMs (NRPE)` },
-      ...(service ? [{ id: `monitoring-to-${slug(t)}-service`, source: tier("monitoring"), destination: tier(t), protocol: "tcp" as const, ports: service.port, purpose: `service-level check of the ${service.what}` }] : []),
+      { id: monitor.server, source: tier("monitoring"), destination: tier(t), protocol: "tcp", ports: "5666", purpose: `server-level checks of the ${t} VMs (NRPE)` },
+      ...(service ? [{ id: monitor.service, source: tier("monitoring"), destination: tier(t), protocol: "tcp" as const, ports: service.port, purpose: `service-level check of the ${service.what}` }] : []),
       { id: `admin-to-${slug(t)}-ssh`, source: zone("admin"), destination: tier(t), protocol: "tcp", ports: "22", purpose: `administration of the ${t} VMs (SSH, keys only)` },
       { id: `${slug(t)}-to-ntp`, source: tier(t), destination: zone("ntp"), protocol: "udp", ports: "123", purpose: `time synchronisation of the ${t} VMs` },
     ];

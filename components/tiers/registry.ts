@@ -66,6 +66,26 @@ export function hasLocalFileSystem(tier: TierName): boolean {
   return kind === "plain" || kind === "proxmox-replicated";
 }
 
+/**
+ * Whether Proxmox storage replication copies a data disk of this kind to the VM's failover node. A DRBD disk
+ * is copied too for now: no tier runs DRBD yet (the object-store issue builds it), so that copy is the only
+ * one on a second node. Once DRBD replicates the disk, Proxmox must not also (ARCHITECTURE.md).
+ */
+export function proxmoxReplicatesDataDisk(kind: DataDiskKind): boolean {
+  switch (kind) {
+    case "plain":
+      return false;
+    case "proxmox-replicated":
+      return true;
+    case "drbd":
+      return true;
+    default: {
+      const unknown: never = kind;
+      throw new Error(`unknown data-disk kind ${String(unknown)}`);
+    }
+  }
+}
+
 /** The nodes a tier may run on: its own restriction, or every node of the cluster. */
 export function tierEligibleNodes(spec: PlatformSpec, tier: TierName): string[] {
   return section(spec, tier).nodes ?? spec.proxmox.nodes.map((n) => n.name);

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import type { PlatformSpec } from "../spec/schema";
-import type { VmPlan } from "../model/types";
+import type { ReplicationPlan, VmPlan } from "../model/types";
 import { renderCloudInit } from "./render-cloud-init";
-import { ConfigDelivery, type RenderedFile } from "./deliver";
+import { ConfigDelivery } from "./deliver";
+import type { RenderedFile } from "./rendered-file";
 import { outboundPolicyOf } from "../network/firewall/rules";
+import { proxmoxReplicatesDataDisk, tierDataDiskKind } from "../tiers/registry";
 
 /** Where cloud-init keeps the user-data inside the VM: the path under which the plan shows it. */
 export const USER_DATA_PATH_IN_VM = "/var/lib/cloud/instance/user-data.txt";
@@ -26,6 +28,8 @@ export interface DebianVmArgs {
   deployPrivateKey: pulumi.Input<string>;
   /** HA group of the VM's (home, failover) pair on Proxmox VE 8; unset on VE 9, where HA rules apply. */
   haGroup?: pulumi.Input<string>;
+  /** The model's storage replication job for this VM (to its failover node), if it has one. */
+  replication?: ReplicationPlan;
   /** Rendered service configuration for this VM, delivered after it boots (the seam for the tiers). */
   files: RenderedFile[];
 }
@@ -68,8 +72,9 @@ export class DebianVm extends pulumi.ComponentResource {
       iothread: true,
       replicate: true,
     }];
-    if (vm.dataDiskGiB) {
-      disks.push({ interface: "scsi1", datastoreId: vmDisks, size: vm.dataDiskGiB, discard: "on", ssd: true, iothread: true, replicate: true, fileFormat: "raw" });
+    const dataDiskKind = tierDataDiskKind(vm.tier);
+    if (vm.dataDiskGiB && dataDiskKind) {
+      disks.push({ interface: "scsi1", datastoreId: vmDisks, size: vm.dataDiskGiB, discard: "on", ssd: true, iothread: true, replicate: proxmoxReplicatesDataDisk(dataDiskKind), fileFormat: "raw" });
     }
 
     this.vmResource = new proxmox.VmLegacy(vm.name, {
@@ -145,13 +150,13 @@ export class DebianVm extends pulumi.ComponentResource {
       ...(args.haGroup ? { group: args.haGroup } : {}),
     }, { parent: this, dependsOn: [this.vmResource] });
 
-    if (vm.failoverNode) {
+    if (args.replication) {
       new proxmox.Replication(`${vm.name}-replication`, {
-        resourceId: `${vm.vmId}-0`,
-        target: vm.failoverNode,
+        resourceId: args.replication.jobId,
+        target: args.replication.target,
         type: "local",
-        schedule: spec.proxmox.replicationSchedule,
-        comment: `HA recovery copy of ${vm.name} on ${vm.failoverNode}`,
+        schedule: args.replication.schedule,
+        comment: `HA recovery copy of ${vm.name} on ${args.replication.target}`,
       }, { parent: this, dependsOn: [this.vmResource] });
     }
 

@@ -1,16 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSpec } from "../../spec/schema";
-import type { PlatformModel } from "../../model/types";
-import type { RenderedFile } from "../../vm/deliver";
-import type { InternalCa } from "../../pki/internal-ca";
+import type { VmPlan } from "../../model/types";
+import type { RenderedFile } from "../../vm/rendered-file";
+import type { TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../../tiers/tier-component";
+import { tierMonitors, type ServiceMonitor } from "../../tiers/monitors";
 import { renderConcentratorSwanctl, renderSiteTunnelSwanctl, siteTunnelRole } from "./render-swanctl";
 
-export interface VpnTierArgs {
-  spec: PlatformSpec;
-  model: PlatformModel;
-  /** Issues each gateway's certificate; mobiles and the site gateway must hold certificates it issued. */
-  ca: InternalCa;
-}
+/** The spec, the model, and the CA that issues each gateway's certificate (mobiles and the site gateway must hold certificates it issued). */
+export type VpnTierArgs = TierComponentArgs;
 
 /** Debian's swanctl layout: swanctl.conf includes conf.d/*.conf and loads keys and certificates by folder. */
 const SWANCTL_DIR = "/etc/swanctl";
@@ -20,12 +16,18 @@ const SWANCTL_DIR = "/etc/swanctl";
  * swanctl loads keys from), and the rendered connections for the mobiles and the site tunnel, loaded with
  * `swanctl --load-all` after every change.
  */
-export class VpnTier extends pulumi.ComponentResource {
+export class VpnTier extends pulumi.ComponentResource implements TierComponent {
+  /** The gateways offer no account to other tiers. */
+  readonly credentials: Readonly<Record<string, TierCredential>> = {};
+  /** IKE is not TLS: the gateways serve no TLS endpoint. */
+  readonly tlsEndpoints: readonly TlsEndpoint[] = [];
+  readonly monitors: readonly ServiceMonitor[];
   private readonly files = new Map<string, RenderedFile[]>();
 
   constructor(name: string, args: VpnTierArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ibac:network:VpnTier", name, {}, opts);
     const gateways = args.model.vms.filter((v) => v.tier === "vpn");
+    this.monitors = tierMonitors(args.model, "vpn");
     for (const vm of gateways) {
       const cert = args.ca.issueServerCertificate(`${name}-${vm.name}-ike`, {
         commonName: vm.fqdn,
@@ -52,7 +54,7 @@ export class VpnTier extends pulumi.ComponentResource {
   }
 
   /** The files a VM of this tier gets, in install order; none for a VM of another tier. */
-  filesFor(vmName: string): RenderedFile[] {
-    return this.files.get(vmName) ?? [];
+  filesFor(vm: VmPlan): RenderedFile[] {
+    return this.files.get(vm.name) ?? [];
   }
 }

@@ -1,0 +1,23 @@
+import type { TierName } from "../spec/schema";
+import type { TierComponentFactory } from "./tier-component";
+import { DatabaseTier } from "../database/component";
+import { VpnTier } from "../network/vpn/component";
+
+/** A tier whose VMs boot with the base image and nothing of their own yet (its issue builds it). */
+export const BOOTS_EMPTY = "boots-empty";
+
+/**
+ * How each tier is built: its component's constructor, or `BOOTS_EMPTY`. Kept apart from `TIERS` because
+ * this side imports Pulumi and the tiers' renderers, which the pure model and the policies must not load.
+ * A tier name without an entry here does not compile either.
+ */
+export const TIER_COMPONENTS: { readonly [K in TierName]: TierComponentFactory | typeof BOOTS_EMPTY } = {
+  database: (name, args, opts) => new DatabaseTier(name, args, opts),
+  objectStore: BOOTS_EMPTY,
+  frs: BOOTS_EMPTY,
+  api: BOOTS_EMPTY,
+  loadBalancer: BOOTS_EMPTY,
+  backup: BOOTS_EMPTY,
+  monitoring: BOOTS_EMPTY,
+  vpn: (name, args, opts) => new VpnTier(name, args, opts),
+};

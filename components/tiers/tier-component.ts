@@ -1,0 +1,49 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformSpec } from "../spec/schema";
+import type { PlatformModel, VmPlan } from "../model/types";
+import type { RenderedFile } from "../vm/rendered-file";
+import type { InternalCa } from "../pki/internal-ca";
+import type { ServiceMonitor } from "./monitors";
+
+/** An account a tier offers to the tiers that use it (the database's application account to the API). */
+export interface TierCredential {
+  user: string;
+  /** A Pulumi secret. */
+  password: pulumi.Output<string>;
+  /** Who it is for, in a few words. */
+  purpose: string;
+}
+
+/** A TLS endpoint one of the tier's VMs serves, with the certificate it presents (from the internal CA). */
+export interface TlsEndpoint {
+  vm: string;
+  address: string;
+  port: number;
+  /** The name clients verify the certificate against. */
+  serverName: string;
+  what: string;
+}
+
+/**
+ * What the platform asks of every tier that builds something: the files each VM gets from it, the
+ * credentials it offers other tiers, the TLS endpoints it serves and the checks monitoring must run on it.
+ */
+export interface TierComponent {
+  /** The files `vm` gets from this tier, in install order (none for a VM the tier has nothing for). */
+  filesFor(vm: VmPlan): RenderedFile[];
+  /** Accounts other tiers use, by name; every password a Pulumi secret. */
+  readonly credentials: Readonly<Record<string, TierCredential>>;
+  readonly tlsEndpoints: readonly TlsEndpoint[];
+  readonly monitors: readonly ServiceMonitor[];
+}
+
+/** What a tier component is built from. */
+export interface TierComponentArgs {
+  spec: PlatformSpec;
+  model: PlatformModel;
+  /** Issues the tier's certificates. */
+  ca: InternalCa;
+}
+
+/** Builds a tier's component; `name` is the platform's name and the tier's (`ibac-database`). */
+export type TierComponentFactory = (name: string, args: TierComponentArgs, opts: pulumi.ComponentResourceOptions) => TierComponent;
