@@ -245,7 +245,9 @@ describe("YAML syntax errors", () => {
 
   it("a key given twice", () => {
     const text = replaced("      replicas: 1\n", "      replicas: 1\n      replicas: 2\n");
-    expect(rejection(text).message).toBe(lines(`YAML syntax error at line ${lineOf(text, "replicas: 2")}, column 7: Map keys must be unique`));
+    const err = rejection(text);
+    expect(err.message).toBe(lines(`ibac:platform.database.replicas: expected each key once in a mapping, found "replicas" again (first at line ${lineOf(text, "replicas: 1")})`));
+    expect(err.problems[0].position).toEqual({ line: lineOf(text, "replicas: 2"), column: 7 });
   });
 });
 
