@@ -61,7 +61,7 @@ describe("waiver files (pure)", () => {
       "    at line 2, column 5",
       'waivers.yaml: waivers[0].requirement: expected a requirement id such as IBAC-NET-003, found "NET-3"',
       "    at line 2, column 18",
-      'waivers.yaml: waivers[0].approver: expected a approver in words, found null',
+      "waivers.yaml: waivers[0].approver: expected an approver in words, found nothing",
       "    at line 2, column 5",
       'waivers.yaml: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"',
       "    at line 6, column 14",
@@ -69,10 +69,10 @@ describe("waiver files (pure)", () => {
   });
 
   it("refuses an empty file, a YAML syntax error and an unknown field", () => {
-    expect(problems("")[0]).toBe('waivers.yaml: waivers: expected a list of waivers under "waivers:", found an empty file');
-    expect(problems("waivers: [\n")[0]).toMatch(/^waivers\.yaml: YAML syntax error: /);
+    expect(problems("")[0]).toBe('waivers.yaml: the file is empty; expected a list of waivers under "waivers:"');
+    expect(problems("waivers: [\n")[0]).toMatch(/^waivers\.yaml: YAML syntax error at line 2, column 1: /);
     expect(problems("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: 2027-01-01\n    ticket: 42\n")).toEqual([
-      "waivers.yaml: waivers[0].ticket: unknown field; expected one of requirement, policy, resource, justification, approver, expires",
+      "waivers.yaml: waivers[0].ticket: unknown key; expected one of requirement, policy, resource, justification, approver, expires",
       "    at line 7, column 5",
     ]);
   });
