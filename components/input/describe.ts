@@ -14,6 +14,8 @@ export interface SchemaLike {
   description?: string;
   items?: SchemaLike;
   properties?: Record<string, SchemaLike>;
+  anyOf?: SchemaLike[];
+  const?: unknown;
 }
 
 /**
@@ -21,7 +23,8 @@ export interface SchemaLike {
  * `listKeys`, a mapping also names its required keys (for a missing mapping, where that says what to write).
  */
 export function describeSchema(schema: SchemaLike, listKeys = false): string {
-  if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`;
+  const choices = closedSet(schema);
+  if (choices) return `one of ${choices.map((v) => JSON.stringify(v)).join(", ")}`;
   switch (schema.type) {
     case "integer":
     case "number": {
@@ -59,3 +62,10 @@ export function describeFound(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}..."` : text;
 }
 
+
+/** The values of a closed set: an `enum`, or a union of literals (TypeBox's `Type.Union` of `Type.Literal`s). */
+export function closedSet(schema: SchemaLike): unknown[] | undefined {
+  if (schema.enum) return schema.enum;
+  if (schema.anyOf?.length && schema.anyOf.every((branch) => "const" in branch)) return schema.anyOf.map((branch) => branch.const);
+  return undefined;
+}

@@ -2,7 +2,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { TSchema } from "@sinclair/typebox";
 import { closestWord } from "./did-you-mean";
-import { describeFound, describeSchema, type SchemaLike } from "./describe";
+import { closedSet, describeFound, describeSchema, type SchemaLike } from "./describe";
 import { expectedFound, formatFieldPath, type FieldPath, type InputProblem } from "./input-error";
 import { pointerToPath } from "./yaml-position";
 import type { YamlInput } from "./yaml-input";
@@ -29,7 +29,8 @@ export function validatorOf<T>(schema: TSchema): ValidateFunction<T> {
 export function schemaProblems(input: YamlInput, schema: TSchema, data: unknown, at: FieldPath = []): InputProblem[] {
   const validate = validatorOf(schema);
   if (validate(data)) return [];
-  const errors = validate.errors ?? [];
+  // A union of literals fails once per literal and once as a whole: only the whole says what was expected.
+  const errors = (validate.errors ?? []).filter((e) => !(e.keyword === "const" && e.schemaPath.includes("/anyOf/")));
   const suggested = new Set(
     errors.flatMap((e) => {
       const unknown = unknownKey(e);
@@ -80,6 +81,7 @@ function unknownKey(e: ErrorObject): { key: string; known: string[]; suggestion:
 
 /** The choice a misspelt string was meant to be, for a value outside a closed set of words. */
 function enumSuggestion(e: ErrorObject, schema: SchemaLike): string | undefined {
-  if (e.keyword !== "enum" || typeof e.data !== "string") return undefined;
-  return closestWord(e.data, (schema.enum ?? []).filter((v): v is string => typeof v === "string"));
+  const choices = closedSet(schema);
+  if (!choices || typeof e.data !== "string") return undefined;
+  return closestWord(e.data, choices.filter((v): v is string => typeof v === "string"));
 }

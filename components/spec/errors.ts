@@ -3,8 +3,8 @@
 // to the file.
 import type { FieldPath } from "../input/input-error";
 
-export { InputError as SpecError, formatProblem } from "../input/input-error";
-export type { FieldPath, InputProblem as SpecProblem, SourcePosition } from "../input/input-error";
+export { InputError as SpecError } from "../input/input-error";
+export type { FieldPath } from "../input/input-error";
 
 /** A problem found by a pure check, before it is tied to a file. */
 export interface FieldProblem {
