@@ -10,6 +10,7 @@ import { SpecError } from "../../components/spec/errors";
 import { buildModel } from "../../components/model/build";
 import { stackSpec } from "../../test/fixtures/specs";
 import { requireTool } from "../../test/support/require-tool";
+import { expectInputProblem } from "../../test/support/input-error-shape";
 import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../kit/platform-view";
@@ -66,6 +67,16 @@ describe("waiver files (pure)", () => {
       'waivers.yaml: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"',
       "    at line 6, column 14",
     ]);
+  });
+
+  it("refuses with an input error of the shared shape: file, field path, expected, found, did-you-mean, line and column", () => {
+    expectInputProblem(() => parseWaivers("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expire: 2027-01-01\n", "w.yaml"), {
+      file: "w.yaml",
+      path: "waivers[0].expire",
+      detail: 'unknown key; did you mean "expires"?',
+      suggestion: "expires",
+      position: { line: 6, column: 5 },
+    });
   });
 
   it("refuses an empty file, a YAML syntax error and an unknown field", () => {
