@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackFile, stackFilePath } from "./components/spec/load";
-import { SpecError } from "./components/spec/errors";
+import { InputError } from "./components/input/input-error";
 import { definePlatform } from "./components/program";
 
 function loadCurrentStack(): ReturnType<typeof loadStackFile> {
@@ -11,7 +11,7 @@ function loadCurrentStack(): ReturnType<typeof loadStackFile> {
     return loadStackFile(stackFilePath(__dirname, stack), path.join("stacks", `Pulumi.${stack}.yaml`));
   } catch (err) {
     // A bad spec is the user's mistake: RunError prints the message without a stack trace.
-    if (err instanceof SpecError) throw new pulumi.RunError(err.describe());
+    if (err instanceof InputError) throw new pulumi.RunError(err.describe());
     throw err;
   }
 }

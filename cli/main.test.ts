@@ -89,3 +89,42 @@ describe("ibac flows (the command CI and an auditor run)", () => {
     expect(r.stderr).toContain("stacks/Pulumi.nope.yaml: no such stack");
   });
 });
+
+describe("a bad input file: one error layout, exit code 2, no stack trace, whichever command reads it", () => {
+  /** A throw-away file with the given text. */
+  function fileWith(name: string, text: string): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ibac-input-")), name);
+    fs.writeFileSync(file, text);
+    return file;
+  }
+
+  /** Every line of standard error is a problem (`file: field: detail`) or its position, and nothing else. */
+  function expectInputErrorLayout(run: { status: number | null; stdout: string; stderr: string }, first: string): void {
+    expect(run.status, run.stderr).toBe(2);
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe(first);
+    expect(lines[1]).toMatch(/^ {4}at line \d+, column \d+$/);
+    for (const [i, line] of lines.entries()) expect(line).toMatch(i % 2 === 0 ? /^\S+: \S+: expected / : /^ {4}at line \d+, column \d+$/);
+    expect(run.stderr).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+  }
+
+  it("ibac plan with a bad stack", () => {
+    const dir = projectWith(prodText.replace("rotation: hanoi", "rotation: hanio"));
+    const run = ibac(["plan", "--stack", "bad"], { IBAC_PROJECT_DIR: dir });
+    expectInputErrorLayout(run, 'stacks/Pulumi.bad.yaml: ibac:platform.backupPolicy.photos.rotation: expected one of "hanoi", found "hanio"; did you mean "hanoi"?');
+    expect(run.stdout).toBe("");
+  });
+
+  it("ibac check --waivers with a bad waiver file", () => {
+    const file = fileWith("waivers.yaml", "waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: next week\n");
+    const run = ibac(["check", "--stack", "prod", "--waivers", file]);
+    expectInputErrorLayout(run, `${file}: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"`);
+  });
+
+  it("ibac runbook --inventory with a bad inventory", () => {
+    const file = fileWith("inventory.json", '{\n  "stack": "lab",\n  "mariadbPort": "3306",\n  "maxLagSeconds": 5,\n  "semiSync": true,\n  "hosts": []\n}\n');
+    const run = ibac(["runbook", "db-switchover", "--stack", "lab", "--inventory", file, "--dry-run"]);
+    expectInputErrorLayout(run, `${file}: mariadbPort: expected integer, found "3306"`);
+    expect(run.stderr).toContain(`${file}: hosts: expected a list of at least 1 mapping, found an empty list`);
+  });
+});

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { SpecError } from "../components/spec/errors";
+import { EXIT_INPUT, InputError } from "../components/input/input-error";
 import { listStacks } from "../components/spec/load";
 import { describeRunbooks, RUNBOOK_EXIT, runbookCommand } from "./runbook/command";
 import { RunbookInputError } from "../playbooks/engine/errors";
@@ -19,10 +19,11 @@ function findCheckout(start: string): string {
 const projectDir = path.resolve(process.env.IBAC_PROJECT_DIR ?? findCheckout(__dirname));
 
 /** Exit codes: 0 fine, 1 a check failed or the toolkit broke, 2 the user's input is wrong. */
-export const EXIT_USAGE = 2;
+export const EXIT_USAGE = EXIT_INPUT;
 
 function fail(err: unknown): never {
-  if (err instanceof SpecError) {
+  // Every input file and option, one layout: file, field path, expected, found, line and column.
+  if (err instanceof InputError) {
     console.error(err.describe());
     process.exit(EXIT_USAGE);
   }
@@ -36,10 +37,10 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-function unknownStack(stack: string): SpecError | undefined {
+function unknownStack(stack: string): InputError | undefined {
   const stacks = listStacks(projectDir);
   if (stacks.includes(stack)) return undefined;
-  return new SpecError([{ file: path.join("stacks", `Pulumi.${stack}.yaml`), path: "", detail: `no such stack; expected one of ${stacks.join(", ")}` }]);
+  return new InputError([{ file: path.join("stacks", `Pulumi.${stack}.yaml`), path: "", detail: `no such stack; expected one of ${stacks.join(", ")}` }]);
 }
 
 const program = new Command()
@@ -88,7 +89,7 @@ program
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { checkCommand, CHECK_FORMATS } = require("./check/command") as typeof import("./check/command");
     const format = CHECK_FORMATS.find((f) => f === options.format);
-    if (!format) throw new SpecError([{ file: "--format", path: "", detail: `expected one of ${CHECK_FORMATS.join(", ")}, found ${JSON.stringify(options.format)}` }]);
+    if (!format) throw new InputError([{ file: "--format", path: "", detail: `expected one of ${CHECK_FORMATS.join(", ")}, found ${JSON.stringify(options.format)}` }]);
     process.exitCode = await checkCommand({ stack: options.stack, projectDir, format, ...(options.out ? { out: options.out } : {}), ...(options.waivers ? { waivers: options.waivers } : {}), ...(options.today ? { today: options.today } : {}) });
   });
 

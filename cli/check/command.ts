@@ -4,7 +4,7 @@ import { checkStack } from "../../policies/offline/check-stack";
 import { formatComplianceText } from "../../policies/results/format-text";
 import { formatComplianceSarif } from "../../policies/results/format-sarif";
 import { formatComplianceJunit } from "../../policies/results/format-junit";
-import { SpecError } from "../../components/spec/errors";
+import { InputError } from "../../components/input/input-error";
 
 export const CHECK_FORMATS = ["text", "json", "sarif", "junit"] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
@@ -19,11 +19,11 @@ export interface CheckCommandOptions {
   today?: string;
 }
 
-/** Parses `--today`; a user mistake is a SpecError (exit 2), not a crash. */
+/** Parses `--today`; a user mistake is an InputError (exit 2), not a crash. */
 export function parseToday(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new SpecError([{ file: "--today", path: "", detail: `expected a date YYYY-MM-DD, found ${JSON.stringify(value)}` }]);
+  if (Number.isNaN(date.getTime())) throw new InputError([{ file: "--today", path: "", detail: `expected a date YYYY-MM-DD, found ${JSON.stringify(value)}` }]);
   return date;
 }
 

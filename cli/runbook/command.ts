@@ -8,7 +8,7 @@ import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/erro
 import { AuditLog } from "../../playbooks/engine/audit-log";
 import { SshTransport } from "../../playbooks/engine/ssh-transport";
 import { runRunbook, type RunOutcome } from "../../playbooks/engine/run-runbook";
-import { closestWord } from "../../components/spec/did-you-mean";
+import { closestWord } from "../../components/input/did-you-mean";
 
 export interface RunbookCommandOptions {
   name: string;

@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { loadStackFile, parseStack } from "./load";
 import { SpecError } from "./errors";
 import { PROJECT_DIR, STACKS, stackFileName, stackText } from "../../test/fixtures/specs";
+import { expectInputProblem } from "../../test/support/input-error-shape";
 
 const FILE = "stacks/Pulumi.prod.yaml";
 const prod = stackText("prod");
@@ -78,6 +79,20 @@ describe("the real stacks", () => {
 });
 
 describe("a wrong type or value", () => {
+  it("is an input error of the shared shape: file, field path, expected, found, did-you-mean, line and column", () => {
+    const text = replaced("rotation: hanoi", "rotation: hanio");
+    const line = lineOf(text, "rotation: hanio");
+    expectInputProblem(() => parseStack(text, FILE, "prod"), {
+      file: FILE,
+      path: "ibac:platform.backupPolicy.photos.rotation",
+      detail: 'expected one of "hanoi", found "hanio"; did you mean "hanoi"?',
+      expected: 'one of "hanoi"',
+      found: '"hanio"',
+      suggestion: "hanoi",
+      position: { line, column: text.split("\n")[line - 1].indexOf("hanio") + 1 },
+    });
+  });
+
   it("names file, field path, expectation and finding, at the value's line", () => {
     const text = replaced("replicas: 1", "replicas: two");
     const err = rejection(text);
@@ -245,7 +260,9 @@ describe("YAML syntax errors", () => {
 
   it("a key given twice", () => {
     const text = replaced("      replicas: 1\n", "      replicas: 1\n      replicas: 2\n");
-    expect(rejection(text).message).toBe(lines(`YAML syntax error at line ${lineOf(text, "replicas: 2")}, column 7: Map keys must be unique`));
+    const err = rejection(text);
+    expect(err.message).toBe(lines(`ibac:platform.database.replicas: expected each key once in a mapping, found "replicas" again (first at line ${lineOf(text, "replicas: 1")})`));
+    expect(err.problems[0].position).toEqual({ line: lineOf(text, "replicas: 2"), column: 7 });
   });
 });
 

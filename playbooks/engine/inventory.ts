@@ -1,12 +1,11 @@
-import * as fs from "node:fs";
 import { Type, type Static } from "@sinclair/typebox";
-import Ajv from "ajv";
 import type { PlatformModel } from "../../components/model/types";
 import type { PlatformSpec } from "../../components/spec/schema";
 import { planDatabase } from "../../components/database/topology";
 import { PRODUCTION_DATABASE_PATHS } from "../../components/database/paths";
 import { replicationSettings } from "../../components/database/settings";
-import { RunbookInputError } from "./errors";
+import { expectedFound } from "../../components/input/input-error";
+import { loadInput, readInputText } from "../../components/input/load-input";
 
 const Paths = Type.Object({
   serverCnf: Type.String(), roleCnf: Type.String(), datadir: Type.String(), socket: Type.String(), pidFile: Type.String(),
@@ -64,23 +63,17 @@ export function inventoryFromModel(stack: string, model: PlatformModel, spec: Pl
   };
 }
 
-const validateInventory = new Ajv({ allErrors: true }).compile<Inventory>(Inventory);
-
 /**
  * An inventory file replaces the model's hosts where the layout differs from production's (the lab runs
- * several servers on one machine). It must describe the same stack.
+ * several servers on one machine). It must describe the same stack. A bad file is an InputError.
  */
 export function loadInventoryFile(file: string, stack: string): Inventory {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new RunbookInputError(`${file}: expected a readable JSON inventory, found: ${(e as Error).message}`);
-  }
-  if (!validateInventory(raw)) {
-    const problems = (validateInventory.errors ?? []).map((err) => `${file}: ${err.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top)"}: ${err.message ?? "invalid"}`);
-    throw new RunbookInputError(problems.join("\n"));
-  }
-  if (raw.stack !== stack) throw new RunbookInputError(`${file}: stack: expected "${stack}", found "${raw.stack}"`);
-  return raw;
+  return loadInput({
+    file,
+    text: readInputText(file, file, "inventory file"),
+    schema: Inventory,
+    syntax: "JSON",
+    expected: "a JSON inventory with stack, mariadbPort, maxLagSeconds, semiSync and hosts",
+    checks: (inventory, input) => (inventory.stack === stack ? [] : [input.problem(["stack"], expectedFound(JSON.stringify(stack), JSON.stringify(inventory.stack)))]),
+  });
 }

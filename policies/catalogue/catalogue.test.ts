@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { allPolicies } from "../all-policies";
 import { CatalogueError, catalogueCounts, loadCatalogue, parseCatalogue } from "./load-catalogue";
 import type { RequirementCatalogue } from "./types";
+import { expectInputProblem } from "../../test/support/input-error-shape";
 
 // Copies of shared/seeds kept in the repository, so the citations are checked on any clean checkout.
 const SEEDS = path.resolve(__dirname, "../../docs/sources");
@@ -140,6 +141,22 @@ describe("the requirement catalogue (policies/catalogue/requirements.yaml)", () 
 });
 
 describe("loading a bad catalogue reports every problem, with the field and what was expected", () => {
+  it("is an input error of the shared shape: file, field path, expected, found, did-you-mean, line and column", () => {
+    const c = minimal();
+    c.requirements[1].severity = "hihg";
+    const text = stringify(c);
+    const line = text.split("\n").findIndex((l) => l.includes("severity: hihg")) + 1;
+    expectInputProblem(() => parseCatalogue(text, "bad.yaml"), {
+      file: "bad.yaml",
+      path: "requirements[1].severity",
+      detail: 'expected one of "low", "medium", "high", "critical", found "hihg"; did you mean "high"?',
+      expected: 'one of "low", "medium", "high", "critical"',
+      found: '"hihg"',
+      suggestion: "high",
+      position: { line, column: 15 },
+    });
+  });
+
   it("a duplicate id", () => {
     const c = minimal();
     c.requirements[1].id = "IBAC-ARC-001";

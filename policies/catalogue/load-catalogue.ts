@@ -1,13 +1,13 @@
-// Loads the requirement catalogue (requirements.yaml beside this file): YAML parsed with positions, checked by
-// one JSON Schema (TypeBox + ajv, as the platform spec is) and by the checks a schema cannot express (unique
-// ids, what each kind of check must carry). Every problem is reported at once, as CatalogueError.
+// Loads the requirement catalogue (requirements.yaml beside this file) with the one input loader: its schema
+// here, and the checks a schema cannot express (unique ids, what each kind of check must carry). Every
+// problem is reported at once, as an InputError.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv, { type ErrorObject } from "ajv";
 import { Type, type TObject, type TProperties, type ObjectOptions, type TUnsafe } from "@sinclair/typebox";
-import { LineCounter, parseDocument } from "yaml";
-import { describeFound, describeSchema } from "../../components/spec/load";
-import { pointerToPath, positionOf } from "../../components/spec/yaml-position";
+import { describeFound } from "../../components/input/describe";
+import { formatFieldPath, type FieldPath, type InputProblem } from "../../components/input/input-error";
+import { loadInput, readInputText } from "../../components/input/load-input";
+import type { YamlInput } from "../../components/input/yaml-input";
 import type { RequirementCatalogue } from "./types";
 
 /** `IBAC-<AREA>-<NNN>`: an area of 2-4 capital letters and a three-digit number. */
@@ -61,106 +61,34 @@ export const CatalogueSchema = closed({
   outOfScope: Type.Array(OutOfScopeSchema),
 });
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
-const validateCatalogue = ajv.compile(CatalogueSchema);
-
-/** A path into the catalogue: keys and array indexes, e.g. ["requirements", 3, "check", "policies"]. */
-export type CataloguePath = (string | number)[];
-
-/** One problem with a catalogue file. */
-export interface CatalogueProblem {
-  file: string;
-  /** The field, e.g. `requirements[3].severity`; empty for the file as a whole. */
-  path: string;
-  /** What is wrong, e.g. `expected one of "low", ..., found "severe"`. */
-  detail: string;
-  /** 1-based line and column in the file, when known. */
-  position?: { line: number; column: number };
-}
-
-export function formatCatalogueProblem(p: CatalogueProblem): string {
-  return p.path ? `${p.file}: ${p.path}: ${p.detail}` : `${p.file}: ${p.detail}`;
-}
-
-/**
- * A catalogue that cannot be used: a mistake in the data, not a bug. `message` has one line per problem;
- * a command prints it (or `describe()`, with positions) without a stack trace.
- */
-export class CatalogueError extends Error {
-  readonly problems: CatalogueProblem[];
-
-  constructor(problems: CatalogueProblem[]) {
-    super(problems.map(formatCatalogueProblem).join("\n"));
-    this.name = "CatalogueError";
-    this.problems = problems;
-  }
-
-  /** The message with each problem's line and column, for a terminal. */
-  describe(): string {
-    return this.problems
-      .map((p) => formatCatalogueProblem(p) + (p.position ? `\n    at line ${p.position.line}, column ${p.position.column}` : ""))
-      .join("\n");
-  }
-}
-
-/** `requirements[3].check.policies` for ["requirements", 3, "check", "policies"]. */
-export function formatCataloguePath(fieldPath: CataloguePath): string {
-  return fieldPath.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part), "");
-}
+/** A bad catalogue is an input error like any other file's; the name stays for its callers. */
+export { InputError as CatalogueError } from "../../components/input/input-error";
 
 /**
  * requirements.yaml beside this module; from the compiled CLI (dist/policies/catalogue/, where the build
  * copies no data files) the one in the source tree.
  */
-export function defaultCataloguePath(): string {
+export function defaultFieldPath(): string {
   const beside = path.join(__dirname, "requirements.yaml");
   if (fs.existsSync(beside)) return beside;
   const inSources = path.resolve(__dirname, "../../../policies/catalogue/requirements.yaml");
   return fs.existsSync(inSources) ? inSources : beside;
 }
 
-/** Reads and checks a catalogue file; throws CatalogueError (never anything else) for a bad one. */
-export function loadCatalogue(file: string = defaultCataloguePath(), displayName: string = displayPath(file)): RequirementCatalogue {
-  let source: string;
-  try {
-    source = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CatalogueError([{ file: displayName, path: "", detail: code === "ENOENT" ? "no such catalogue file" : `cannot be read (${code})` }]);
-  }
-  return parseCatalogue(source, displayName);
+/** Reads and checks a catalogue file; throws InputError (never anything else) for a bad one. */
+export function loadCatalogue(file: string = defaultFieldPath(), displayName: string = displayPath(file)): RequirementCatalogue {
+  return parseCatalogue(readInputText(file, displayName, "catalogue file"), displayName);
 }
 
 /** Checks the text of a catalogue. Pure: `file` only names it in messages. */
 export function parseCatalogue(source: string, file: string): RequirementCatalogue {
-  if (source.trim() === "") {
-    throw new CatalogueError([{ file, path: "", detail: "the file is empty; expected a catalogue with version, requirements and outOfScope" }]);
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length) {
-    // The first syntax error only: the parser's later ones are nearly always consequences of it.
-    const e = doc.errors[0];
-    const { line, col: column } = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-    const message = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new CatalogueError([{ file, path: "", detail: `YAML syntax error at line ${line}, column ${column}: ${message}`, position: { line, column } }]);
-  }
-
-  const problem = (fieldPath: CataloguePath, detail: string, atKey = false): CatalogueProblem => {
-    const position = positionOf(doc, lineCounter, fieldPath, atKey);
-    return { file, path: formatCataloguePath(fieldPath), detail, ...(position ? { position } : {}) };
-  };
-
-  const data: unknown = doc.toJS();
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new CatalogueError([problem([], `expected a mapping with version, requirements and outOfScope, found ${describeFound(data)}`)]);
-  }
-  if (!validateCatalogue(data)) {
-    throw new CatalogueError(schemaProblems(validateCatalogue.errors ?? [], problem));
-  }
-  const catalogue = data as unknown as RawCatalogue;
-  const problems = semanticProblems(catalogue, problem);
-  if (problems.length) throw new CatalogueError(problems);
+  const catalogue = loadInput({
+    file,
+    text: source,
+    schema: CatalogueSchema,
+    expected: "a catalogue with version, requirements and outOfScope",
+    checks: (data, input) => semanticProblems(data as unknown as RawCatalogue, input.problem),
+  });
   return catalogue as unknown as RequirementCatalogue;
 }
 
@@ -188,18 +116,18 @@ interface RawCatalogue {
   outOfScope: { id: string }[];
 }
 
-type MakeProblem = (fieldPath: CataloguePath, detail: string, atKey?: boolean) => CatalogueProblem;
+type MakeProblem = YamlInput["problem"];
 
 /** What each kind of check must and must not carry, and ids unique over both lists. */
-function semanticProblems(c: RawCatalogue, problem: MakeProblem): CatalogueProblem[] {
-  const problems: CatalogueProblem[] = [];
+function semanticProblems(c: RawCatalogue, problem: MakeProblem): InputProblem[] {
+  const problems: InputProblem[] = [];
   const needs: Record<string, { key: "policies" | "evidence" | "reason"; allowed: string[] }> = {
     automated: { key: "policies", allowed: ["policies"] },
     manual: { key: "evidence", allowed: ["evidence"] },
     "not-implemented": { key: "reason", allowed: ["reason", "evidence"] },
   };
   c.requirements.forEach((r, i) => {
-    const at: CataloguePath = ["requirements", i, "check"];
+    const at: FieldPath = ["requirements", i, "check"];
     const { key, allowed } = needs[r.check.kind];
     if (key === "policies") {
       if (!r.check.policies?.length) {
@@ -215,51 +143,23 @@ function semanticProblems(c: RawCatalogue, problem: MakeProblem): CatalogueProbl
     }
   });
 
-  const seen = new Map<string, CataloguePath>();
+  const seen = new Map<string, FieldPath>();
   const lists = [["requirements", c.requirements], ["outOfScope", c.outOfScope]] as const;
   for (const [list, entries] of lists) {
     entries.forEach((entry, i) => {
-      const here: CataloguePath = [list, i, "id"];
+      const here: FieldPath = [list, i, "id"];
       const first = seen.get(entry.id);
       if (!first) {
         seen.set(entry.id, here);
       } else if (first[0] === list) {
-        problems.push(problem(here, `duplicate id "${entry.id}" (also ${formatCataloguePath(first)})`));
+        problems.push(problem(here, `duplicate id "${entry.id}" (also ${formatFieldPath(first)})`));
       } else {
-        problems.push(problem(here, `"${entry.id}" is also a requirement (${formatCataloguePath(first)}); an id is either a requirement or out of scope`));
+        problems.push(problem(here, `"${entry.id}" is also a requirement (${formatFieldPath(first)}); an id is either a requirement or out of scope`));
       }
     });
   }
   return problems;
 }
-
-/** ajv's errors in the words of the spec loader: field path, expected, found; one problem per field. */
-function schemaProblems(errors: ErrorObject[], problem: MakeProblem): CatalogueProblem[] {
-  const byPath = new Map<string, CatalogueProblem>();
-  for (const e of errors) {
-    let fieldPath = pointerToPath(e.instancePath);
-    let detail: string;
-    let atKey = false;
-    if (e.keyword === "additionalProperties") {
-      const key = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
-      fieldPath = [...fieldPath, key];
-      detail = `unknown key; expected one of ${known.join(", ")}`;
-      atKey = true;
-    } else if (e.keyword === "required") {
-      const key = String((e.params as { missingProperty: string }).missingProperty);
-      const schema = (e.parentSchema as { properties?: Record<string, Parameters<typeof describeSchema>[0]> }).properties?.[key] ?? {};
-      fieldPath = [...fieldPath, key];
-      detail = `expected ${describeSchema(schema, true)}, found nothing`;
-    } else {
-      detail = `expected ${describeSchema(e.parentSchema as Parameters<typeof describeSchema>[0])}, found ${describeFound(e.data)}`;
-    }
-    const made = problem(fieldPath, detail, atKey);
-    if (!byPath.has(made.path)) byPath.set(made.path, made);
-  }
-  return [...byPath.values()];
-}
-
 
 function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);

@@ -10,6 +10,7 @@ import { SpecError } from "../../components/spec/errors";
 import { buildModel } from "../../components/model/build";
 import { stackSpec } from "../../test/fixtures/specs";
 import { requireTool } from "../../test/support/require-tool";
+import { expectInputProblem } from "../../test/support/input-error-shape";
 import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../kit/platform-view";
@@ -61,18 +62,28 @@ describe("waiver files (pure)", () => {
       "    at line 2, column 5",
       'waivers.yaml: waivers[0].requirement: expected a requirement id such as IBAC-NET-003, found "NET-3"',
       "    at line 2, column 18",
-      'waivers.yaml: waivers[0].approver: expected a approver in words, found null',
+      "waivers.yaml: waivers[0].approver: expected an approver in words, found nothing",
       "    at line 2, column 5",
       'waivers.yaml: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"',
       "    at line 6, column 14",
     ]);
   });
 
+  it("refuses with an input error of the shared shape: file, field path, expected, found, did-you-mean, line and column", () => {
+    expectInputProblem(() => parseWaivers("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expire: 2027-01-01\n", "w.yaml"), {
+      file: "w.yaml",
+      path: "waivers[0].expire",
+      detail: 'unknown key; did you mean "expires"?',
+      suggestion: "expires",
+      position: { line: 6, column: 5 },
+    });
+  });
+
   it("refuses an empty file, a YAML syntax error and an unknown field", () => {
-    expect(problems("")[0]).toBe('waivers.yaml: waivers: expected a list of waivers under "waivers:", found an empty file');
-    expect(problems("waivers: [\n")[0]).toMatch(/^waivers\.yaml: YAML syntax error: /);
+    expect(problems("")[0]).toBe('waivers.yaml: the file is empty; expected a list of waivers under "waivers:"');
+    expect(problems("waivers: [\n")[0]).toMatch(/^waivers\.yaml: YAML syntax error at line 2, column 1: /);
     expect(problems("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: 2027-01-01\n    ticket: 42\n")).toEqual([
-      "waivers.yaml: waivers[0].ticket: unknown field; expected one of requirement, policy, resource, justification, approver, expires",
+      "waivers.yaml: waivers[0].ticket: unknown key; expected one of requirement, policy, resource, justification, approver, expires",
       "    at line 7, column 5",
     ]);
   });

@@ -1,10 +1,26 @@
-import * as fs from "node:fs";
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import { SpecError, type SpecProblem } from "../../components/spec/errors";
+import { Type } from "@sinclair/typebox";
+import { InputError, type InputProblem } from "../../components/input/input-error";
+import { readInputText } from "../../components/input/load-input";
+import { schemaProblems } from "../../components/input/schema-problems";
+import { parseYamlInput } from "../../components/input/yaml-input";
 import type { Waiver } from "./types";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const FIELDS = ["requirement", "policy", "resource", "justification", "approver", "expires"] as const;
+/** Words, not a placeholder: at least three characters once leading and trailing blanks are left out. */
+const IN_WORDS = "\\S[\\s\\S]+\\S";
+
+// Other top-level keys are left alone, as they always were: the file may carry notes for its readers.
+const WaiverFileSchema = Type.Object({ waivers: Type.Array(Type.Unknown({ description: "waivers" })) });
+const WaiverSchema = Type.Object({
+  requirement: Type.Optional(Type.String({ pattern: "^IBAC-[A-Z]+-\\d{3}$", description: "a requirement id such as IBAC-NET-003" })),
+  policy: Type.Optional(Type.String({ pattern: "^[a-z][a-z0-9-]+$", description: "a policy name such as flows-match-intent" })),
+  resource: Type.String({ pattern: "\\S", description: "a URN, a resource name or *" }),
+  justification: Type.String({ pattern: IN_WORDS, description: "a justification in words" }),
+  approver: Type.String({ pattern: IN_WORDS, description: "an approver in words" }),
+  // YAML 1.2 reads 2027-02-28 as a string: a quoted or unquoted date is the same.
+  expires: Type.String({ pattern: DATE.source, description: "a date YYYY-MM-DD" }),
+}, { additionalProperties: false, description: "a waiver: requirement or policy, resource, justification, approver, expires" });
+const FIELDS = Object.keys(WaiverSchema.properties);
 
 /**
  * Reads a waiver file:
@@ -22,80 +38,44 @@ const FIELDS = ["requirement", "policy", "resource", "justification", "approver"
  * is an error, never an empty list.
  */
 export function loadWaivers(file: string, shownFile = file): Waiver[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new SpecError([{ file: shownFile, path: "", detail: `cannot read the waiver file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
-  }
-  return parseWaivers(text, shownFile);
+  return parseWaivers(readInputText(file, shownFile, "waiver file"), shownFile);
 }
 
 export function parseWaivers(text: string, file: string): Waiver[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = (node: Node | null | undefined): Pick<SpecProblem, "position"> => {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return {};
-    const { line, col } = lines.linePos(offset);
-    return { position: { line, column: col } };
-  };
-  if (doc.errors.length) {
-    throw new SpecError(doc.errors.map((e) => ({ file, path: "", detail: `YAML syntax error: ${e.message.split("\n")[0]}`, position: { line: e.linePos?.[0].line ?? 0, column: e.linePos?.[0].col ?? 0 } })));
-  }
-  const root = doc.contents;
-  const list = isMap(root) ? root.get("waivers", true) : undefined;
-  if (!isMap(root) || !isSeq(list)) {
-    throw new SpecError([{ file, path: "waivers", detail: `expected a list of waivers under "waivers:", found ${root === null ? "an empty file" : isMap(root) ? "no waivers list" : "something else"}`, ...at(root) }]);
-  }
-  const problems: SpecProblem[] = [];
+  const input = parseYamlInput(text, file, { expected: 'a list of waivers under "waivers:"' });
+  const fileProblems = schemaProblems(input, WaiverFileSchema, input.data);
+  if (fileProblems.length) throw new InputError(fileProblems);
+  const { waivers: items } = input.data as { waivers: unknown[] };
+
+  // Item by item, so that every item's problems are reported together and in the order of its fields.
+  const problems: InputProblem[] = [];
   const waivers: Waiver[] = [];
-  list.items.forEach((item, i) => {
-    const path = `waivers[${i}]`;
-    if (!isMap(item)) {
-      problems.push({ file, path, detail: "expected a map with requirement or policy, resource, justification, approver, expires", ...at(item as Node) });
+  items.forEach((item, i) => {
+    const at = ["waivers", i];
+    const before = problems.length;
+    const record = typeof item === "object" && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
+    if (record && ("requirement" in record) === ("policy" in record)) {
+      problems.push(input.problem(at, "expected exactly one of requirement (an id such as IBAC-NET-003) or policy (a policy name)"));
+    }
+    // In the order of the fields as the file format lists them (ajv reports missing ones first).
+    const fieldOf = (p: InputProblem): number => FIELDS.indexOf(p.path.slice(`waivers[${i}].`.length).split(/[.[]/)[0]);
+    problems.push(...schemaProblems(input, WaiverSchema, item, at).sort((a, b) => fieldOf(a) - fieldOf(b)));
+    if (problems.length > before || !record) return;
+    const waiver = record as { requirement?: string; policy?: string; resource: string; justification: string; approver: string; expires: string };
+    // The pattern lets 2027-02-31 through: the calendar does not.
+    if (Number.isNaN(Date.parse(`${waiver.expires}T00:00:00Z`))) {
+      problems.push(input.problem([...at, "expires"], `expected a date YYYY-MM-DD, found ${JSON.stringify(waiver.expires)}`));
       return;
     }
-    const before = problems.length;
-    const value = (key: string): unknown => item.get(key);
-    const node = (key: string): Node | undefined => (item.get(key, true) as Node | undefined) ?? (item as Node);
-    for (const pair of item.items) {
-      const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
-      if (!(FIELDS as readonly string[]).includes(key)) problems.push({ file, path: `${path}.${key}`, detail: `unknown field; expected one of ${FIELDS.join(", ")}`, ...at(pair.key as Node) });
-    }
-    const requirement = value("requirement");
-    const policy = value("policy");
-    if ((requirement === undefined) === (policy === undefined)) {
-      problems.push({ file, path, detail: "expected exactly one of requirement (an id such as IBAC-NET-003) or policy (a policy name)", ...at(item) });
-    }
-    if (requirement !== undefined && !(typeof requirement === "string" && /^IBAC-[A-Z]+-\d{3}$/.test(requirement))) {
-      problems.push({ file, path: `${path}.requirement`, detail: `expected a requirement id such as IBAC-NET-003, found ${JSON.stringify(requirement)}`, ...at(node("requirement")) });
-    }
-    if (policy !== undefined && !(typeof policy === "string" && /^[a-z][a-z0-9-]+$/.test(policy))) {
-      problems.push({ file, path: `${path}.policy`, detail: `expected a policy name such as flows-match-intent, found ${JSON.stringify(policy)}`, ...at(node("policy")) });
-    }
-    for (const key of ["resource", "justification", "approver"] as const) {
-      const v = value(key);
-      if (typeof v !== "string" || v.trim().length < (key === "resource" ? 1 : 3)) {
-        problems.push({ file, path: `${path}.${key}`, detail: `expected ${key === "resource" ? "a URN, a resource name or *" : `a ${key} in words`}, found ${JSON.stringify(v ?? null)}`, ...at(node(key)) });
-      }
-    }
-    // YAML 1.2 reads 2027-02-28 as a string; a quoted or unquoted date is fine, anything else is not.
-    const expires = value("expires");
-    const expiresText = expires instanceof Date ? expires.toISOString().slice(0, 10) : expires;
-    if (typeof expiresText !== "string" || !DATE.test(expiresText) || Number.isNaN(Date.parse(`${expiresText}T00:00:00Z`))) {
-      problems.push({ file, path: `${path}.expires`, detail: `expected a date YYYY-MM-DD, found ${JSON.stringify(expires ?? null)}`, ...at(node("expires")) });
-    }
-    if (problems.length > before) return;
     waivers.push({
-      target: String(requirement ?? policy),
-      resource: String(value("resource")),
-      justification: String(value("justification")),
-      approver: String(value("approver")),
-      expires: String(expiresText),
+      target: String(waiver.requirement ?? waiver.policy),
+      resource: waiver.resource,
+      justification: waiver.justification,
+      approver: waiver.approver,
+      expires: waiver.expires,
     });
   });
-  if (problems.length) throw new SpecError(problems);
+  if (problems.length) throw new InputError(problems);
   return waivers;
 }
 

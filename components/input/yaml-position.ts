@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Document, type LineCounter, type Node as YamlNode } from "yaml";
-import type { FieldPath, SourcePosition } from "./errors";
+import type { FieldPath, SourcePosition } from "./input-error";
 
 /** Line and column of a field (or of its key) in the YAML source, or of its nearest existing parent. */
 export function positionOf(doc: Document, lineCounter: LineCounter, fieldPath: FieldPath, atKey = false): SourcePosition | undefined {
