@@ -1,6 +1,6 @@
 import type { DatabasePaths } from "../../components/database/paths";
 import type { DatabaseServer, DatabaseTopology } from "../../components/database/topology";
-import type { RenderedFile } from "../../components/vm/deliver";
+import type { RenderedFile } from "../../components/vm/rendered-file";
 
 /** The backup job's script: `ibac-db-backup full|incremental|prune`. */
 export const BACKUP_SCRIPT_PATH = "/usr/local/sbin/ibac-db-backup";
