@@ -1,6 +1,6 @@
 import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
 import type { FieldProblem } from "../spec/errors";
-import { closestWord } from "../spec/did-you-mean";
+import { closestWord } from "../input/did-you-mean";
 import { tierDefinition, tiersWithRoles } from "../tiers/registry";
 import { FLOW_ZONES, type Flow, type FlowEndpoint, type FlowZone } from "./types";
 

@@ -1,6 +1,6 @@
 import { TIER_NAMES, type PlatformSpec } from "./schema";
 import type { FieldPath, FieldProblem } from "./errors";
-import { closestWord } from "./did-you-mean";
+import { closestWord } from "../input/did-you-mean";
 import { tlsPolicyProblems } from "../pki/tls-policy";
 import { checkExtraFlows } from "../model/extra-flows";
 import { designFlows } from "../model/flows";
