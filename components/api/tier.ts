@@ -5,7 +5,7 @@ import { tierEndpoint as tier } from "../model/flow-endpoints";
 export const apiTier: TierDefinition & { name: "api" } = {
   name: "api",
   hostPrefix: "api",
-  label: "API",
+  report: { label: "API", colour: { fill: "#dcfce7", stroke: "#166534" }, readingOrder: 2 },
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   servicePort: { port: "8443", what: "iBac API" },

@@ -5,7 +5,7 @@ import { tierEndpoint as tier, zoneEndpoint as zone } from "../model/flow-endpoi
 export const backupTier: TierDefinition & { name: "backup" } = {
   name: "backup",
   hostPrefix: "bkp",
-  label: "Backup",
+  report: { label: "Backup", colour: { fill: "#ffedd5", stroke: "#9a3412" }, readingOrder: 6 },
   networks: ["service", "storage"],
   vmCount: { field: "count", plus: 0 },
   dataDisk: "drbd",

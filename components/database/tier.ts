@@ -5,7 +5,7 @@ import { tierEndpoint as tier } from "../model/flow-endpoints";
 export const databaseTier: TierDefinition & { name: "database" } = {
   name: "database",
   hostPrefix: "db",
-  label: "Database",
+  report: { label: "Database", colour: { fill: "#dbeafe", stroke: "#1e40af" }, readingOrder: 4 },
   // Replication and the replica's backups to the backup volume run over the storage network.
   networks: ["service", "storage"],
   // The spec counts the replicas; the primary comes on top.

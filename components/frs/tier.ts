@@ -5,7 +5,7 @@ import { tierEndpoint as tier } from "../model/flow-endpoints";
 export const frsTier: TierDefinition & { name: "frs" } = {
   name: "frs",
   hostPrefix: "frs",
-  label: "Face recognition",
+  report: { label: "Face recognition", colour: { fill: "#fae8ff", stroke: "#86198f" }, readingOrder: 3 },
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   dataDisk: "proxmox-replicated",

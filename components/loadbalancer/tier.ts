@@ -5,7 +5,7 @@ import { tierEndpoint as tier, zoneEndpoint as zone } from "../model/flow-endpoi
 export const loadBalancerTier: TierDefinition & { name: "loadBalancer" } = {
   name: "loadBalancer",
   hostPrefix: "lb",
-  label: "Load balancer",
+  report: { label: "Load balancer", colour: { fill: "#fef9c3", stroke: "#854d0e" }, readingOrder: 1 },
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   servicePort: { port: "443", what: "HTTPS front end" },

@@ -5,7 +5,7 @@ import { tierEndpoint as tier, zoneEndpoint as zone } from "../model/flow-endpoi
 export const monitoringTier: TierDefinition & { name: "monitoring" } = {
   name: "monitoring",
   hostPrefix: "mon",
-  label: "Monitoring",
+  report: { label: "Monitoring", colour: { fill: "#f1f5f9", stroke: "#334155" }, readingOrder: 7 },
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   backupClient: false,

@@ -5,7 +5,7 @@ import { tierEndpoint as tier } from "../model/flow-endpoints";
 export const objectStoreTier: TierDefinition & { name: "objectStore" } = {
   name: "objectStore",
   hostPrefix: "s3",
-  label: "Object store",
+  report: { label: "Object store", colour: { fill: "#e0e7ff", stroke: "#3730a3" }, readingOrder: 5 },
   networks: ["service", "storage"],
   vmCount: { field: "count", plus: 0 },
   dataDisk: "drbd",

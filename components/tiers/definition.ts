@@ -24,6 +24,16 @@ export interface VmCount {
   plus: number;
 }
 
+/** How the compliance report shows a tier. */
+export interface TierPresentation {
+  /** The tier in tables and drawings: `Object store`. */
+  label: string;
+  /** Its box in the topology drawing: a light fill keeps dark text legible in colour and in greyscale. */
+  colour: { fill: string; stroke: string };
+  /** Its place in the flow matrix, which an auditor reads from the outside in, then what supports it. */
+  readingOrder: number;
+}
+
 /** A floating address on the service network that the tier's VMs hand over between them. */
 export interface VirtualAddressDefinition {
   /** Its key in the model's `virtualIps`, e.g. `loadBalancer`. */
@@ -65,8 +75,8 @@ export interface TierDefinition {
   name: TierName;
   /** Host names are `<hostPrefix>-<n>`: `db-1`, `s3-2`. Never change it: it names running VMs. */
   hostPrefix: string;
-  /** The tier in the report's tables and drawings: `Object store`. */
-  label: string;
+  /** How the compliance report shows the tier. */
+  report: TierPresentation;
   /** The networks each VM joins, in NIC order (net0, net1, ...); the service network always comes first. */
   networks: readonly ["service", ...NetworkRole[]];
   /** How many VMs the tier runs: `spec[tier][field] + plus`. */

@@ -93,7 +93,7 @@ export function tierEligibleNodes(spec: PlatformSpec, tier: TierName): string[] 
 
 /** The tier's name in the report, or the text itself for a name that is not a tier. */
 export function tierLabel(tier: string): string {
-  return findTier(tier)?.label ?? tier;
+  return findTier(tier)?.report.label ?? tier;
 }
 
 /** The tiers that run a Bacula file daemon because they hold data the backup plan covers. */

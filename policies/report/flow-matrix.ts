@@ -4,7 +4,7 @@
 import type { Flow, FlowEndpoint } from "../../components/model/types";
 import { escapeHtml } from "./escape";
 import { ZONE_LABEL } from "./labels";
-import { tierLabel } from "../../components/tiers/registry";
+import { allTiers, tierLabel } from "../../components/tiers/registry";
 
 export interface MatrixEndpoint {
   /** `tier:api`, `tier:database:replica`, `zone:admin`. */
@@ -30,11 +30,15 @@ export interface FlowMatrix {
   flowCount: number;
 }
 
-/** The order an auditor reads the platform in: from the outside in, then what supports it. */
+/**
+ * The order an auditor reads the platform in: from the outside in, then what supports it. The zones outside,
+ * each tier (and its roles) in its entry's reading order, then the zones that support the platform.
+ */
 const ENDPOINT_ORDER = [
   "zone:mobiles", "zone:statisticsSite", "zone:vpnClients", "zone:admin",
-  "tier:vpn", "tier:loadBalancer", "tier:api", "tier:frs",
-  "tier:database", "tier:database:primary", "tier:database:replica", "tier:objectStore", "tier:backup", "tier:monitoring",
+  ...allTiers()
+    .sort((a, b) => a.report.readingOrder - b.report.readingOrder)
+    .flatMap((t) => [`tier:${t.name}`, ...(t.roles?.names ?? []).map((role) => `tier:${t.name}:${role}`)]),
   "zone:proxmoxNodes", "zone:qdevice", "zone:ntp", "zone:smtpRelay", "zone:offsiteNas",
 ];
 

@@ -5,7 +5,7 @@ import { TIER_NAMES } from "../../components/spec/schema";
 import type { NodePlan, VmPlan } from "../../components/model/types";
 import type { ComplianceResult } from "../results/types";
 import { escapeHtml } from "./escape";
-import { tierLabel } from "../../components/tiers/registry";
+import { findTier, tierLabel } from "../../components/tiers/registry";
 
 export type Topology = ComplianceResult["topology"];
 
@@ -90,17 +90,7 @@ function fit(text: string, size: number, width: number, bold = false): string {
   return `${text.slice(0, chars)}…`;
 }
 
-/** Fill and stroke per tier: light fills keep dark text legible in colour and in greyscale. */
-const TIER_COLOURS: Record<string, { fill: string; stroke: string }> = {
-  database: { fill: "#dbeafe", stroke: "#1e40af" },
-  objectStore: { fill: "#e0e7ff", stroke: "#3730a3" },
-  frs: { fill: "#fae8ff", stroke: "#86198f" },
-  api: { fill: "#dcfce7", stroke: "#166534" },
-  loadBalancer: { fill: "#fef9c3", stroke: "#854d0e" },
-  backup: { fill: "#ffedd5", stroke: "#9a3412" },
-  monitoring: { fill: "#f1f5f9", stroke: "#334155" },
-  vpn: { fill: "#ccfbf1", stroke: "#115e59" },
-};
+/** The colours of a box that is not a tier's. */
 const OTHER_COLOURS = { fill: "#f5f5f4", stroke: "#44403c" };
 
 interface Text {
@@ -213,7 +203,7 @@ export function renderTopologySvg(topology: Topology, options: TopologySvgOption
     }
     let rowY = y + HEADER_H;
     tiers.forEach((tier, t) => {
-      const colours = TIER_COLOURS[tier] ?? OTHER_COLOURS;
+      const colours = findTier(tier)?.report.colour ?? OTHER_COLOURS;
       const h = rowH[t];
       if (t > 0) out.push(`<line x1="${x + NODE_PAD}" y1="${rowY}" x2="${x + nodeW - NODE_PAD}" y2="${rowY}" stroke="#d1d5db" stroke-width="1"/>`);
       out.push(rect(x + NODE_PAD, rowY + CHIP_GAP + 4, 10, 10, colours.fill, colours.stroke, `stroke-width="1.5"`));

@@ -5,7 +5,7 @@ import { tierEndpoint as tier, zoneEndpoint as zone } from "../../model/flow-end
 export const vpnTier: TierDefinition & { name: "vpn" } = {
   name: "vpn",
   hostPrefix: "vpn",
-  label: "VPN",
+  report: { label: "VPN", colour: { fill: "#ccfbf1", stroke: "#115e59" }, readingOrder: 0 },
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   backupClient: false,
