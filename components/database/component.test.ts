@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../spec/load";
-import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../../cli/plan/run-offline-plan";
+import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../offline-plan/run-offline-plan";
 import { PRODUCTION_DATABASE_PATHS, tlsFiles } from "./paths";
 import { SETUP_SCRIPT_PATH } from "./render-setup-script";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, stackResources, editUserData } from "../testing/policy-fixture";
+import { findingsOf, mutate, stackResources, editUserData } from "../../test/fixtures/policy-fixture";
 import { sshKeyOnlyPolicy } from "./ssh-key-only";
 import { ACL_TYPE, automationLeastPrivilegePolicy, ROLE_TYPE, TOKEN_TYPE, USER_TYPE } from "./automation-least-privilege";
 

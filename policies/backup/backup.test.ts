@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutatePlatform, stackResources, editDeliveredFile } from "../testing/policy-fixture";
+import { findingsOf, mutatePlatform, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { databaseBackupSchedulePolicy } from "./database-backup-schedule";
 import { photoBackupRestoreRangePolicy } from "./photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup-offsite-encrypted";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, mutatePlatform, stackResources } from "../../test/fixtures/policy-fixture";
 import { monitoringCoveragePolicy } from "./monitoring-coverage";
 
 const vmNamed = (name: string) => (r: { type: string; props: Record<string, unknown> }) => r.type === "proxmoxve:index/vmLegacy:VmLegacy" && r.props.name === name;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, remove, stackResources } from "../../test/fixtures/policy-fixture";
 import { VM_TYPE } from "../redundancy/vm-resources";
 import { CLUSTER_FIREWALL, GROUP, IPSET, RULES, type DeclaredRule } from "./declared-firewall";
 import { firewallDefaultDenyPolicy } from "./firewall-default-deny";

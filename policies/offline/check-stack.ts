@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadStackFile, stackFilePath } from "../../components/spec/load";
-import { runOfflinePlan } from "../../cli/plan/run-offline-plan";
+import { runOfflinePlan } from "../../components/offline-plan/run-offline-plan";
 import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../kit/platform-view";

@@ -1,5 +1,5 @@
 import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
-import type { OfflinePlan } from "../../cli/plan/run-offline-plan";
+import type { OfflinePlan } from "../../components/offline-plan/run-offline-plan";
 
 interface PulumiClass {
   __pulumiType?: string;

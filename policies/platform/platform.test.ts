@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, remove, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, mutatePlatform, remove, stackResources } from "../../test/fixtures/policy-fixture";
 import { VM_TYPE } from "../redundancy/vm-resources";
 import { clusterQuorumDevicePolicy } from "./cluster-quorum-device";
 import { haCoveragePolicy } from "./ha-coverage";

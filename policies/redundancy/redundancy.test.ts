@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, remove, stackResources } from "../../test/fixtures/policy-fixture";
 import { tierRedundancyPolicy } from "./tier-redundancy";
 import { tierAntiAffinityPolicy } from "./tier-anti-affinity";
 import { VM_TYPE } from "./vm-resources";

@@ -14,7 +14,7 @@ import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../kit/platform-view";
 import { runPolicies } from "../offline/run-policies";
-import { mutate, stackResources } from "../testing/policy-fixture";
+import { mutate, stackResources } from "../../test/fixtures/policy-fixture";
 import { CLUSTER_FIREWALL } from "../network/declared-firewall";
 import { evaluateCompliance } from "./evaluate";
 import { formatComplianceJunit } from "./format-junit";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, stackResources, editDeliveredFile } from "../testing/policy-fixture";
+import { findingsOf, mutate, mutatePlatform, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { tlsProtocolVersionsPolicy } from "./tls-protocol-versions";
 import { tlsCipherSuitesPolicy } from "./tls-cipher-suites";
 import { tlsPeerVerificationPolicy } from "./tls-peer-verification";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../../spec/load";
 import { TIER_NAMES } from "../../spec/schema";
-import { runOfflinePlan, type OfflinePlan, type PlanResource } from "../../../cli/plan/run-offline-plan";
+import { runOfflinePlan, type OfflinePlan, type PlanResource } from "../../offline-plan/run-offline-plan";
 import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
 import { nftablesLoadCommand, QDEVICE_NFT_FILE } from "./component";
 

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../../spec/load";
-import { runOfflinePlan, SECRET_MARK } from "../../../cli/plan/run-offline-plan";
+import { runOfflinePlan, SECRET_MARK } from "../../offline-plan/run-offline-plan";
 
 const projectDir = path.resolve(__dirname, "../../..");
 

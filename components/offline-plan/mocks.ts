@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformModel } from "../../components/model/types";
+import type { PlatformModel } from "../model/types";
 
 /** One resource registration as the mock engine saw it: inputs as the program sent them. */
 export interface Registration {

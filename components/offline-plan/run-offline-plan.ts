@@ -1,11 +1,11 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadedStack } from "../../components/spec/load";
-import { SECRET_CONFIG_KEYS } from "../../components/spec/load";
-import type { PlatformModel } from "../../components/model/types";
-import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
-import { targetPathOf } from "../../components/vm/deliver";
-import { definePlatform } from "../../components/program";
+import type { LoadedStack } from "../spec/load";
+import { SECRET_CONFIG_KEYS } from "../spec/load";
+import type { PlatformModel } from "../model/types";
+import { USER_DATA_PATH_IN_VM } from "../vm/component";
+import { targetPathOf } from "../vm/deliver";
+import { definePlatform } from "../program";
 import { OfflinePlanMocks } from "./mocks";
 
 /** What `plan.json` lists for one resource. */

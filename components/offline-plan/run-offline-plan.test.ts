@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listStacks, loadStackFile, stackFilePath } from "../../components/spec/load";
-import { TIER_NAMES } from "../../components/spec/schema";
+import { listStacks, loadStackFile, stackFilePath } from "../spec/load";
+import { TIER_NAMES } from "../spec/schema";
 import { runOfflinePlan, type OfflinePlan, type PlanResource } from "./run-offline-plan";
 import { writePlan } from "./write-plan";
 
