@@ -1,4 +1,4 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { BACKUP_SCRIPT_PATH, BACKUP_UNITS, BINLOG_CAPTURE_SCRIPT_PATH, SYSTEMD_UNIT_DIR } from "../../backup/database/render-backup-units";
 import { stackPolicy } from "../kit/define-policy";

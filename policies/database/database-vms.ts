@@ -1,4 +1,4 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource } from "@pulumi/policy";
 import type { VmPlan } from "../../components/model/types";
 

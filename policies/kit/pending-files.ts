@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
 import { targetPathOf } from "../../components/vm/deliver";
 import { vmOf } from "./platform-view";

@@ -1,6 +1,6 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import type { PlatformPolicyView } from "../../components/platform";
+import type { PlatformPolicyView } from "../../components/model/policy-view";
 import type { VmPlan } from "../../components/model/types";
 import type { PlatformSpec } from "../../components/spec/schema";
 

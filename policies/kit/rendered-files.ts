@@ -1,4 +1,4 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource } from "@pulumi/policy";
 import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
 import { targetPathOf } from "../../components/vm/deliver";

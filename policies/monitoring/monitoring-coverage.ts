@@ -1,4 +1,4 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { Flow } from "../../components/model/types";
 import { SERVICE_PORTS } from "../../components/model/flows";
 import type { TierName } from "../../components/spec/schema";
