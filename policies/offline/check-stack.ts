@@ -5,7 +5,7 @@ import { loadStackFile, stackFilePath } from "../../components/spec/load";
 import { runOfflinePlan } from "../../components/offline-plan/run-offline-plan";
 import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
-import { PLATFORM_TYPE } from "../kit/platform-view";
+import { PLATFORM_TYPE } from "../../components/model/policy-view";
 import { evaluateCompliance } from "../results/evaluate";
 import { loadWaivers } from "../results/waivers";
 import type { ComplianceResult } from "../results/types";
