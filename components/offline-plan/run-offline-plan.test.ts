@@ -4,9 +4,10 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { listStacks, loadStackFile, stackFilePath } from "../spec/load";
 import { TIER_NAMES } from "../spec/schema";
+import { PLATFORM_TYPE } from "../model/policy-view";
 import { runOfflinePlan, type OfflinePlan, type PlanResource } from "./run-offline-plan";
 import { writePlan } from "./write-plan";
-import { PROVIDER_TYPES, RESOURCES, isResourceOf, type ResourceClass } from "../resource-types";
+import { PROVIDER_TYPES, RESOURCE_TYPES, RESOURCES, isResourceOf, type ResourceClass } from "../resource-types";
 
 const projectDir = path.resolve(__dirname, "../..");
 const plans = new Map<string, OfflinePlan>();
@@ -42,6 +43,14 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
       expect(haIds.has(`vm:${vm.inputs.vmId}`), vm.name).toBe(true);
       expect(replicationIds.has(`${vm.inputs.vmId}-0`), vm.name).toBe(true);
     }
+  });
+
+  it("registers only resource classes the type registry knows, and the platform under its policy-view token", async () => {
+    const plan = await planOf(stack);
+    const known = new Set<string>([...Object.values(RESOURCE_TYPES), ...Object.values(PROVIDER_TYPES)]);
+    const unknown = plan.resources.map((r) => r.type).filter((t) => !t.startsWith("ibac:") && !known.has(t));
+    expect([...new Set(unknown)]).toEqual([]);
+    expect(plan.resources.filter((r) => r.type === PLATFORM_TYPE)).toHaveLength(1);
   });
 
   it("sets up the QDevice when the cluster has two nodes", async () => {
