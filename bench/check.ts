@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { buildModel } from "../components/model/build";
 import type { LoadedStack } from "../components/spec/load";
 import { loadStackFile, stackFilePath } from "../components/spec/load";
-import { runOfflinePlan } from "../cli/plan/run-offline-plan";
+import { runOfflinePlan } from "../components/offline-plan/run-offline-plan";
 import { allPolicies } from "../policies/all-policies";
 import { policyResourcesOf } from "../policies/offline/policy-resources";
 import { runPolicies } from "../policies/offline/run-policies";

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { PlatformSpec } from "./spec/schema";
 import type { PlatformModel } from "./model/types";
+import { policyModelOf, type PlatformPolicyView } from "./model/policy-view";
 import { ProxmoxCluster } from "./cluster/component";
 import { HaRules } from "./cluster/ha-rules";
 import { DebianImage } from "./vm/image";
@@ -35,21 +36,6 @@ export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec,
     { path: "/etc/issue.net", content: banner, mode: "0644", owner: "root:root" },
     ...tierFiles,
   ];
-}
-
-/** The part of the model stack policies read: hosts, flows and quorum (the rest follows from them). */
-export type PolicyModel = Pick<PlatformModel, "nodes" | "vms" | "flows" | "qdevice" | "quorum" | "virtualIps">;
-
-/** What the IbacPlatform component registers as its input `policyView` (JSON), for the policies. */
-export interface PlatformPolicyView {
-  spec: PlatformSpec;
-  model: PolicyModel;
-}
-
-/** The policy view of a model: what policies read, nothing more. */
-export function policyModelOf(model: PlatformModel): PolicyModel {
-  const { nodes, vms, flows, qdevice, quorum, virtualIps } = model;
-  return { nodes, vms, flows, qdevice, quorum, virtualIps };
 }
 
 /** The whole iBac backend on one Proxmox cluster: cluster-wide resources, the image, and every tier's VMs. */

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import { loadStackFile, stackFilePath } from "../../components/spec/load";
-import { runOfflinePlan } from "./run-offline-plan";
+import { runOfflinePlan } from "../../components/offline-plan/run-offline-plan";
 import { summarizePlan } from "./summary";
-import { writePlan } from "./write-plan";
+import { writePlan } from "../../components/offline-plan/write-plan";
 
 export interface PlanCommandOptions {
   stack: string;

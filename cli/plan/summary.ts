@@ -1,4 +1,4 @@
-import type { OfflinePlan, PlanResource } from "./run-offline-plan";
+import type { OfflinePlan, PlanResource } from "../../components/offline-plan/run-offline-plan";
 
 /** The component tree, each component with the number of resources under it, as `pulumi preview` shows. */
 function componentTree(resources: PlanResource[]): string[] {

@@ -1,9 +1,10 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../spec/load";
-import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../../cli/plan/run-offline-plan";
+import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../offline-plan/run-offline-plan";
 import { PRODUCTION_DATABASE_PATHS, tlsFiles } from "./paths";
 import { SETUP_SCRIPT_PATH } from "./render-setup-script";
+import { RESOURCES, isResourceOf } from "../resource-types";
 
 const projectDir = path.resolve(__dirname, "../..");
 let cached: OfflinePlan | undefined;
@@ -46,7 +47,7 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
 
   it("installs the files one after another and runs the bootstrap after the last one", async () => {
     const plan = await prodPlan();
-    const installs = plan.resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("db-1-config-install-"));
+    const installs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith("db-1-config-install-"));
     const last = installs.at(-1);
     expect(last?.name).toBe("db-1-config-install-var-lib-ibac-database-deployed-sha256");
     expect(String(last?.inputs.create)).toContain(`sudo sh -c '${SETUP_SCRIPT_PATH}'`);
@@ -56,11 +57,11 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
 
   it("issues each server a certificate for its address and names from the internal CA", async () => {
     const plan = await prodPlan();
-    const csrs = plan.resources.filter((r) => r.type === "tls:index/certRequest:CertRequest" && r.name.includes("-database-"));
+    const csrs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.CertRequest) && r.name.includes("-database-"));
     const db1 = plan.model.vms.find((v) => v.name === "db-1");
     const csr = csrs.find((r) => r.name.includes("db-1"));
     expect(csr?.inputs.ipAddresses).toEqual([db1?.nics[0].address]);
     expect(csr?.inputs.dnsNames).toEqual([db1?.fqdn, "db-1"]);
-    expect(plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").length).toBe(5);
+    expect(plan.resources.filter((r) => isResourceOf(r, RESOURCES.RandomPassword)).length).toBe(5);
   });
 });

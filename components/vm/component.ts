@@ -40,13 +40,16 @@ export interface DebianVmArgs {
  * its rendered configuration files.
  */
 export class DebianVm extends pulumi.ComponentResource {
+  /** The type token, as generated SDK classes carry theirs: policies and the offline plan match on it. */
+  static readonly __pulumiType = "ibac:vm:DebianVm";
+
   readonly vmId: pulumi.Output<number>;
   readonly vmResource: proxmox.VmLegacy;
   /** The cloud-init user-data the VM boots with. */
   readonly userData: pulumi.Output<string>;
 
   constructor(name: string, args: DebianVmArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ibac:vm:DebianVm", name, {}, opts);
+    super(DebianVm.__pulumiType, name, {}, opts);
     const { vm, spec } = args;
     const child = { parent: this };
     const vmDisks = spec.proxmox.nodes.find((n) => n.name === vm.node)?.storage.vmDisks ?? "local-zfs";

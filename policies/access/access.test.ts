@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, stackResources, editUserData } from "../testing/policy-fixture";
+import { findingsOf, mutate, stackResources, editUserData } from "../../test/fixtures/policy-fixture";
 import { sshKeyOnlyPolicy } from "./ssh-key-only";
-import { ACL_TYPE, automationLeastPrivilegePolicy, ROLE_TYPE, TOKEN_TYPE, USER_TYPE } from "./automation-least-privilege";
+import { automationLeastPrivilegePolicy } from "./automation-least-privilege";
+import { RESOURCES, isResourceOf, type ResourceClass } from "../../components/resource-types";
 
 const DROP_IN = "/etc/ssh/sshd_config.d/10-ibac-hardening.conf";
-const ofType = (type: string) => (r: PolicyResource) => r.type === type;
+const ofType = (resourceClass: ResourceClass) => (r: PolicyResource) => isResourceOf(r, resourceClass);
 
 describe("access policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
   it("ssh-key-only: prod passes; SSH password login in db-1's sshd drop-in fails, naming the snippet", async () => {
@@ -35,7 +36,7 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
 
   it("automation-least-privilege: prod passes; the role granted Sys.Modify fails, naming the role", async () => {
     expect(await findingsOf(automationLeastPrivilegePolicy(), await stackResources("prod"))).toEqual([]);
-    const resources = mutate(await stackResources("prod"), ofType(ROLE_TYPE), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Sys.Modify"]; });
+    const resources = mutate(await stackResources("prod"), ofType(RESOURCES.RoleLegacy), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Sys.Modify"]; });
     const findings = await findingsOf(automationLeastPrivilegePolicy(), resources);
     expect(findings).toEqual([
       expect.objectContaining({
@@ -48,22 +49,22 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
   });
 
   it("automation-least-privilege: Permissions.Modify on the role fails", async () => {
-    const resources = mutate(await stackResources("prod"), ofType(ROLE_TYPE), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Permissions.Modify"]; });
+    const resources = mutate(await stackResources("prod"), ofType(RESOURCES.RoleLegacy), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Permissions.Modify"]; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), resources)).toEqual([
       expect.objectContaining({ subject: "privileges of role IbacAutomation", observed: "Permissions.Modify (changes ACLs, so it can grant itself anything)" }),
     ]);
   });
 
   it("automation-least-privilege: a token without privilege separation, a password, and an Administrator ACL fail", async () => {
-    const token = mutate(await stackResources("prod"), ofType(TOKEN_TYPE), (r) => { r.props.privilegesSeparation = false; });
+    const token = mutate(await stackResources("prod"), ofType(RESOURCES.TokenLegacy), (r) => { r.props.privilegesSeparation = false; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), token)).toEqual([
       expect.objectContaining({ subject: "API token ibac-automation@pve!pulumi", observed: "privilegesSeparation: false (the token has every privilege of its user)", location: "inputs.privilegesSeparation" }),
     ]);
-    const password = mutate(await stackResources("prod"), ofType(USER_TYPE), (r) => { r.props.password = "[secret]"; });
+    const password = mutate(await stackResources("prod"), ofType(RESOURCES.UserLegacy), (r) => { r.props.password = "[secret]"; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), password)).toEqual([
       expect.objectContaining({ subject: "user ibac-automation@pve", observed: "a password is set", location: "inputs.password" }),
     ]);
-    const admin = mutate(await stackResources("prod"), ofType(ACL_TYPE), (r) => { r.props.roleId = "Administrator"; });
+    const admin = mutate(await stackResources("prod"), ofType(RESOURCES.AclLegacy), (r) => { r.props.roleId = "Administrator"; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), admin)).toEqual([
       expect.objectContaining({ subject: "ACL of ibac-cluster-automation-token-acl", observed: expect.stringMatching(/^role Administrator, /), location: "inputs.roleId" }),
     ]);

@@ -2,11 +2,8 @@ import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-export const ROLE_TYPE = "proxmoxve:index/roleLegacy:RoleLegacy";
-export const USER_TYPE = "proxmoxve:index/userLegacy:UserLegacy";
-export const TOKEN_TYPE = "proxmoxve:user/tokenLegacy:TokenLegacy";
-export const ACL_TYPE = "proxmoxve:index/aclLegacy:AclLegacy";
 
 /**
  * Privileges that administer the access system, the nodes or the cluster rather than run VMs: with any of them
@@ -55,7 +52,7 @@ export function automationLeastPrivilegePolicy(): IbacStackPolicy {
     severity: "high",
     enforcementLevel: "mandatory",
   }, (_view, resources, report) => {
-    const roles = resources.filter((r) => r.type === ROLE_TYPE);
+    const roles = resources.filter((r) => isResourceOf(r, RESOURCES.RoleLegacy));
     const roleIds = new Set(roles.map((r) => String(r.props.roleId)));
     for (const role of roles) {
       const denied = privilegesOf(role).filter((p) => p in DENIED_PRIVILEGES);
@@ -71,8 +68,8 @@ export function automationLeastPrivilegePolicy(): IbacStackPolicy {
     }
 
     const grants: { resource: PolicyResource; roleId: string; location: string }[] = [
-      ...resources.filter((r) => r.type === ACL_TYPE).map((r) => ({ resource: r, roleId: String(r.props.roleId), location: "inputs.roleId" })),
-      ...resources.filter((r) => r.type === USER_TYPE).flatMap((r) => {
+      ...resources.filter((r) => isResourceOf(r, RESOURCES.AclLegacy)).map((r) => ({ resource: r, roleId: String(r.props.roleId), location: "inputs.roleId" })),
+      ...resources.filter((r) => isResourceOf(r, RESOURCES.UserLegacy)).flatMap((r) => {
         const acls: unknown = r.props.acls;
         return (Array.isArray(acls) ? acls : []).map((a: unknown, i) => ({ resource: r, roleId: String((a as { roleId?: unknown }).roleId), location: `inputs.acls[${i}].roleId` }));
       }),
@@ -91,7 +88,7 @@ export function automationLeastPrivilegePolicy(): IbacStackPolicy {
       }
     }
 
-    for (const token of resources.filter((r) => r.type === TOKEN_TYPE)) {
+    for (const token of resources.filter((r) => isResourceOf(r, RESOURCES.TokenLegacy))) {
       if (flag(token.props.privilegesSeparation) !== true) {
         reportFinding(report, {
           subject: `API token ${String(token.props.userId)}!${String(token.props.tokenName)}`,
@@ -102,7 +99,7 @@ export function automationLeastPrivilegePolicy(): IbacStackPolicy {
         });
       }
     }
-    for (const user of resources.filter((r) => r.type === USER_TYPE)) {
+    for (const user of resources.filter((r) => isResourceOf(r, RESOURCES.UserLegacy))) {
       const password: unknown = user.props.password;
       if (password !== undefined && password !== null && password !== "") {
         reportFinding(report, { subject: `user ${String(user.props.userId)}`, observed: "a password is set", expected: "no password: the automation signs in with its API token only", urn: user.urn, location: "inputs.password" });

@@ -2,6 +2,7 @@ import type { ReportViolation } from "@pulumi/policy";
 import { parse } from "yaml";
 import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
 import { stackPolicy } from "../kit/define-policy";
+import { vmUrn } from "../kit/platform-view";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
@@ -140,7 +141,7 @@ export function sshKeyOnlyPolicy(): IbacStackPolicy {
     const pending = await pendingFiles(resources, view.model);
     for (const vm of view.model.vms) {
       if (!userData.some((f) => f.vm === vm.name) && !pending.has(fileKey(vm.name, USER_DATA_PATH_IN_VM))) {
-        const urn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
+        const urn = vmUrn(resources, vm.name, view.urn);
         reportFinding(report, { subject: `SSH login settings of ${vm.name}`, observed: "no cloud-init user data", expected: "a #cloud-config with ssh_pwauth: false and the sshd hardening drop-in", urn, location: USER_DATA_PATH_IN_VM });
       }
     }

@@ -1,4 +1,4 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";

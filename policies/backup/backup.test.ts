@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutatePlatform, stackResources, editDeliveredFile } from "../testing/policy-fixture";
+import { findingsOf, mutatePlatform, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
+import { PLATFORM_TYPE } from "../../components/model/policy-view";
 import { databaseBackupSchedulePolicy } from "./database-backup-schedule";
 import { photoBackupRestoreRangePolicy } from "./photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup-offsite-encrypted";
@@ -55,7 +56,7 @@ describe("backup policies on the prod stack's offline plan (pulumi.runtime.setMo
     expect(findings).toEqual([
       expect.objectContaining({ subject: "oldest photo restore point", observed: "oldestRestorePointDays: 90", expected: "oldestRestorePointDays at least 183 (restore from 6 months ago)", location: "spec.backupPolicy.photos.oldestRestorePointDays" }),
     ]);
-    expect(findings[0].urn).toContain("ibac:platform:IbacPlatform");
+    expect(findings[0].urn).toContain(PLATFORM_TYPE);
   });
 
   it("photo-backup-restore-range: a newest restore point 24 h old fails", async () => {

@@ -1,8 +1,9 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { BACKUP_SCRIPT_PATH, BACKUP_UNITS, BINLOG_CAPTURE_SCRIPT_PATH, SYSTEMD_UNIT_DIR } from "../../backup/database/render-backup-units";
 import { stackPolicy } from "../kit/define-policy";
-import { vmOf } from "../kit/platform-view";
+import { vmOf, vmUrn } from "../kit/platform-view";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
@@ -17,7 +18,7 @@ export const DESIGN_INCREMENTAL_EVERY_HOURS = 1;
 export function enabledUnits(resources: readonly PolicyResource[], model: PolicyModel, vm: string): Set<string> {
   const units = new Set<string>();
   for (const r of resources) {
-    if (r.type !== "command:remote:Command" || typeof r.props.create !== "string" || vmOf(r, model)?.name !== vm) continue;
+    if (!isResourceOf(r, RESOURCES.RemoteCommand) || typeof r.props.create !== "string" || vmOf(r, model)?.name !== vm) continue;
     for (const m of r.props.create.matchAll(/systemctl\s+enable\s+([^&;|'"\n]+)/g)) {
       m[1].trim().split(/\s+/).filter((t) => !t.startsWith("-")).forEach((u) => units.add(u));
     }
@@ -143,12 +144,12 @@ export function databaseBackupSchedulePolicy(): IbacStackPolicy {
     for (const vm of view.model.vms.filter((v) => v.tier === "database")) {
       const own = files.filter((f) => f.vm === vm.name);
       const enabled = enabledUnits(resources, view.model, vm.name);
-      const vmUrn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
-      for (const job of jobs) checkJob(job, vm.name, own, pending, enabled, vmUrn, report);
+      const urn = vmUrn(resources, vm.name, view.urn);
+      for (const job of jobs) checkJob(job, vm.name, own, pending, enabled, urn, report);
       if (!own.some((f) => f.path === BACKUP_SCRIPT_PATH) && !pending.has(fileKey(vm.name, BACKUP_SCRIPT_PATH))) {
-        reportFinding(report, { subject: `backup script of ${vm.name}`, observed: "not delivered", expected: `${BACKUP_SCRIPT_PATH}, which the backup services run`, urn: vmUrn, location: BACKUP_SCRIPT_PATH });
+        reportFinding(report, { subject: `backup script of ${vm.name}`, observed: "not delivered", expected: `${BACKUP_SCRIPT_PATH}, which the backup services run`, urn, location: BACKUP_SCRIPT_PATH });
       }
-      checkCapture(vm.name, own, pending, enabled, vmUrn, report);
+      checkCapture(vm.name, own, pending, enabled, urn, report);
     }
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, remove, stackResources, editDeliveredFile } from "../testing/policy-fixture";
+import { findingsOf, mutate, remove, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { databaseReplicaReadOnlyPolicy } from "./replica-read-only";
 import { databaseReplicationSecurePolicy } from "./replication-secure";
 import { stagingPath } from "../../components/vm/deliver";

@@ -3,7 +3,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { databaseVms, vmUrn } from "./database-vms";
+import { databaseVms } from "./database-vms";
+import { vmUrn } from "../kit/platform-view";
 import { fileKey, pendingFiles } from "../kit/pending-files";
 import { effectiveBoolean, filesByVm, isServerGroup, parseOptionFile, serverSettings, type OptionSetting } from "./option-files";
 

@@ -1,9 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
-import type { PolicyModel } from "../../components/platform";
-import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
-import { targetPathOf } from "../../components/vm/deliver";
-import { vmOf } from "./platform-view";
-import { deliveredText } from "./rendered-files";
+import type { PolicyModel } from "../../components/model/policy-view";
+import { resourceFiles } from "./rendered-files";
 
 /** The key of a file in a VM, for `pendingFiles`. */
 export function fileKey(vm: string, path: string): string {
@@ -17,14 +14,5 @@ export function fileKey(vm: string, path: string): string {
  * there). Keys from `fileKey`.
  */
 export async function pendingFiles(resources: readonly PolicyResource[], model: PolicyModel): Promise<Set<string>> {
-  const pending = new Set<string>();
-  for (const r of resources) {
-    const isCopy = r.type === "command:remote:CopyToRemote";
-    const isSnippet = r.type === "proxmoxve:index/fileLegacy:FileLegacy" && r.props.contentType === "snippets";
-    if (!isCopy && !isSnippet) continue;
-    const vm = vmOf(r, model);
-    const path = isCopy ? targetPathOf(String(r.props.remotePath)) : USER_DATA_PATH_IN_VM;
-    if (vm && path && (await deliveredText(r)) === undefined) pending.add(fileKey(vm.name, path));
-  }
-  return pending;
+  return new Set((await resourceFiles(resources, model)).filter((f) => f.text === undefined).map((f) => fileKey(f.vm, f.path)));
 }

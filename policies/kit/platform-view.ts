@@ -1,11 +1,10 @@
-import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import type { PlatformPolicyView } from "../../components/platform";
+import { PLATFORM_TYPE, type PlatformPolicyView, type PolicyModel } from "../../components/model/policy-view";
 import type { VmPlan } from "../../components/model/types";
 import type { PlatformSpec } from "../../components/spec/schema";
-
-/** The type token of the platform component whose inputs are the spec and the model. */
-export const PLATFORM_TYPE = "ibac:platform:IbacPlatform";
+import { DebianVm } from "../../components/vm/component";
+import { owningVmName } from "../../components/vm/delivered-files";
+import { isResourceOf } from "../../components/resource-types";
 
 export interface PlatformView extends PlatformPolicyView {
   /** The platform component's URN: findings about the design as a whole point at it. */
@@ -36,15 +35,16 @@ export function writePolicyView(platform: PolicyResource, view: PlatformPolicyVi
   platform.props.policyView = JSON.stringify(view);
 }
 
-/** The resources of one type. */
-export function resourcesOfType(resources: readonly PolicyResource[], type: string): PolicyResource[] {
-  return resources.filter((r) => r.type === type);
+/** The model's VM a resource belongs to (see `owningVmName`). */
+export function vmOf(resource: PolicyResource, model: PolicyModel): VmPlan | undefined {
+  const name = owningVmName(resource, (r) => r.parent);
+  return name === undefined ? undefined : model.vms.find((vm) => vm.name === name);
 }
 
-/** The model's VM a resource belongs to, from the nearest DebianVm ancestor (by URN name). */
-export function vmOf(resource: PolicyResource, model: PolicyModel): VmPlan | undefined {
-  for (let r: PolicyResource | undefined = resource; r; r = r.parent) {
-    if (r.type === "ibac:vm:DebianVm") return model.vms.find((vm) => vm.name === r?.name);
-  }
-  return undefined;
+/**
+ * The URN of a VM's DebianVm component (findings about a file a VM lacks point at it), or `fallback` (the
+ * platform) when the stack has none for it.
+ */
+export function vmUrn(resources: readonly PolicyResource[], vmName: string, fallback: string): string {
+  return resources.find((r) => isResourceOf(r, DebianVm) && r.name === vmName)?.urn ?? fallback;
 }

@@ -1,7 +1,6 @@
-import type { PolicyModel } from "../../components/platform";
 import type { PolicyResource } from "@pulumi/policy";
-import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
-import { targetPathOf } from "../../components/vm/deliver";
+import type { PolicyModel } from "../../components/model/policy-view";
+import { deliveredFileOf } from "../../components/vm/delivered-files";
 import { vmOf } from "./platform-view";
 
 /** A file the stack installs in a VM, as the policies see it. */
@@ -15,37 +14,26 @@ export interface DeliveredFile {
   content: string;
 }
 
-interface TextAsset {
-  text: string | Promise<string>;
+/** A file a policy resource delivers into one of the model's VMs, its text undefined while unknown. */
+export interface ResourceFile {
+  vm: string;
+  path: string;
+  urn: string;
+  text: string | undefined;
 }
 
-function isTextAsset(value: unknown): value is TextAsset {
-  return typeof value === "object" && value !== null && "text" in value;
-}
-
-/** The text of a file-carrying resource, or undefined when this resource carries none (or it is unknown). */
-export async function deliveredText(resource: PolicyResource): Promise<string | undefined> {
-  if (resource.type === "command:remote:CopyToRemote") {
-    const source: unknown = resource.props.source;
-    if (isTextAsset(source)) return await source.text;
-    return undefined;
-  }
-  if (resource.type === "proxmoxve:index/fileLegacy:FileLegacy" && resource.props.contentType === "snippets") {
-    const data: unknown = (resource.props.sourceRaw as { data?: unknown } | undefined)?.data;
-    return typeof data === "string" ? data : undefined;
-  }
-  return undefined;
-}
-
-/** Every file the stack delivers to a VM, with the VM it goes to. */
-export async function deliveredFiles(resources: readonly PolicyResource[], model: PolicyModel): Promise<DeliveredFile[]> {
-  const files: DeliveredFile[] = [];
+/** Every file the resources deliver into a VM of the model, known text or not (see `deliveredFileOf`). */
+export async function resourceFiles(resources: readonly PolicyResource[], model: PolicyModel): Promise<ResourceFile[]> {
+  const files: ResourceFile[] = [];
   for (const r of resources) {
-    const vm = vmOf(r, model);
-    if (!vm) continue;
-    const path = r.type === "command:remote:CopyToRemote" ? targetPathOf(String(r.props.remotePath)) : USER_DATA_PATH_IN_VM;
-    const content = await deliveredText(r);
-    if (path && content !== undefined) files.push({ vm: vm.name, path, urn: r.urn, content });
+    const file = await deliveredFileOf({ type: r.type, inputs: r.props });
+    const vm = file ? vmOf(r, model) : undefined;
+    if (file && vm) files.push({ vm: vm.name, path: file.path, urn: r.urn, text: file.text });
   }
   return files;
+}
+
+/** Every file the stack delivers to a VM whose text is known, with the VM it goes to. */
+export async function deliveredFiles(resources: readonly PolicyResource[], model: PolicyModel): Promise<DeliveredFile[]> {
+  return (await resourceFiles(resources, model)).flatMap(({ text, ...f }) => (text === undefined ? [] : [{ ...f, content: text }]));
 }

@@ -1,12 +1,12 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { Flow } from "../../components/model/types";
 import { findTier } from "../../components/tiers/registry";
 import type { TierName } from "../../components/spec/schema";
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-const VM_TYPE = "proxmoxve:index/vmLegacy:VmLegacy";
 /** The server-level check agent the design's monitoring uses on every VM and node (NRPE). */
 export const AGENT_PORT = "5666";
 export const MIN_MONITORING_VMS = 2;
@@ -42,7 +42,7 @@ export function monitoringCoveragePolicy(): IbacStackPolicy {
   }, (view, resources, report) => {
     const { model, spec } = view;
     const monitoringVms = resources
-      .filter((r) => r.type === VM_TYPE && model.vms.some((v) => v.name === String(r.props.name) && v.tier === "monitoring"))
+      .filter((r) => isResourceOf(r, RESOURCES.VmLegacy) && model.vms.some((v) => v.name === String(r.props.name) && v.tier === "monitoring"))
       .map((r) => ({ name: String(r.props.name), node: String(r.props.nodeName), urn: r.urn }));
     const nodes = new Set(monitoringVms.map((v) => v.node));
     if (monitoringVms.length < MIN_MONITORING_VMS || nodes.size < MIN_MONITORING_VMS) {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, mutatePlatform, stackResources } from "../../test/fixtures/policy-fixture";
 import { monitoringCoveragePolicy } from "./monitoring-coverage";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-const vmNamed = (name: string) => (r: { type: string; props: Record<string, unknown> }) => r.type === "proxmoxve:index/vmLegacy:VmLegacy" && r.props.name === name;
+const vmNamed = (name: string) => (r: { type: string; props: Record<string, unknown> }) => isResourceOf(r, RESOURCES.VmLegacy) && r.props.name === name;
 
 describe("monitoring policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
   it("monitoring-coverage: prod passes; both monitoring VMs on one node fails", async () => {

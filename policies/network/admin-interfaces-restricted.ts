@@ -2,7 +2,8 @@ import { parseCidr } from "../../components/model/addresses";
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { declaredRules, declaredSets, IPSET } from "./declared-firewall";
+import { declaredRules, declaredSets } from "./declared-firewall";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
 const IPV4_MEMBER = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
 
@@ -36,7 +37,7 @@ export function adminInterfacesRestrictedPolicy(): IbacStackPolicy {
       ...view.model.nodes.flatMap((n) => [n.managementAddress, n.clusterAddress]),
     ]);
     const allowed = (member: string): boolean => platformHosts.has(member) || memberInside(member, admin);
-    const management = resources.find((r) => r.type === IPSET && r.props.name === "management");
+    const management = resources.find((r) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy) && r.props.name === "management");
     const managementMembers = ((management?.props.cidrs as { name: string }[] | undefined) ?? []).map((c) => c.name);
     const outside = managementMembers.filter((m) => !memberInside(m, admin));
     if (!management) reportFinding(report, { subject: "Proxmox management IP set", observed: "not declared", expected: `the admin network ${admin} only`, urn: view.urn });

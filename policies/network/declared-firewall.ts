@@ -1,14 +1,10 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource } from "@pulumi/policy";
 import type { Flow } from "../../components/model/types";
 import type { AddressSet } from "../../components/network/firewall/address-sets";
 import type { FirewallPlan, FirewallRule, HostFirewall, OutboundRule } from "../../components/network/firewall/rules";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-export const IPSET = "proxmoxve:firewall/ipsetLegacy:IpsetLegacy";
-export const GROUP = "proxmoxve:cluster/firewall/security/groupLegacy:GroupLegacy";
-export const RULES = "proxmoxve:firewall/rulesLegacy:RulesLegacy";
-export const CLUSTER_FIREWALL = "proxmoxve:cluster/firewallLegacy:FirewallLegacy";
-export const VM_FIREWALL_OPTIONS = "proxmoxve:firewall/optionsLegacy:OptionsLegacy";
 
 /** A rule as the provider takes it (`RulesLegacyRule`), as far as the policies read it. */
 export interface DeclaredRule {
@@ -45,9 +41,9 @@ function hostOfRules(r: PolicyResource, model: PolicyModel): string {
 
 /** Every rule that applies to a host, security groups expanded in place (the group's rules, then the rest). */
 export function declaredRules(resources: readonly PolicyResource[], model: PolicyModel): LocatedRule[] {
-  const groups = new Map(resources.filter((r) => r.type === GROUP).map((g) => [String(g.props.name), g]));
+  const groups = new Map(resources.filter((r) => isResourceOf(r, RESOURCES.SecurityGroupLegacy)).map((g) => [String(g.props.name), g]));
   const located: LocatedRule[] = [];
-  for (const r of resources.filter((x) => x.type === RULES)) {
+  for (const r of resources.filter((x) => isResourceOf(x, RESOURCES.FirewallRulesLegacy))) {
     const host = hostOfRules(r, model);
     rulesOf(r).forEach((rule, index) => {
       if (rule.securityGroup) {
@@ -63,7 +59,7 @@ export function declaredRules(resources: readonly PolicyResource[], model: Polic
 
 /** The IP sets the cluster declares, as address sets. */
 export function declaredSets(resources: readonly PolicyResource[]): AddressSet[] {
-  return resources.filter((r) => r.type === IPSET).map((r) => ({
+  return resources.filter((r) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy)).map((r) => ({
     name: String(r.props.name),
     members: ((r.props.cidrs as { name: string }[] | undefined) ?? []).map((c) => c.name),
     description: String(r.props.comment ?? ""),
@@ -88,8 +84,8 @@ export function declaredFirewallPlan(resources: readonly PolicyResource[], model
     return h;
   };
   const policyOf = (value: unknown): "ACCEPT" | "DROP" => (value === "DROP" || value === "REJECT" ? "DROP" : "ACCEPT");
-  const options = new Map(resources.filter((r) => r.type === VM_FIREWALL_OPTIONS).map((r) => [Number(r.props.vmId), r]));
-  const cluster = resources.find((r) => r.type === CLUSTER_FIREWALL);
+  const options = new Map(resources.filter((r) => isResourceOf(r, RESOURCES.FirewallOptionsLegacy)).map((r) => [Number(r.props.vmId), r]));
+  const cluster = resources.find((r) => isResourceOf(r, RESOURCES.ClusterFirewallLegacy));
   for (const vm of model.vms) hostFor(vm.name, "vm").defaultOutbound = policyOf(options.get(vm.vmId)?.props.outputPolicy);
   for (const n of model.nodes) hostFor(n.name, "node").defaultOutbound = policyOf(cluster?.props.outputPolicy);
   for (const located of declaredRules(resources, model)) {
@@ -106,7 +102,7 @@ export function declaredFirewallPlan(resources: readonly PolicyResource[], model
   }
   if (model.qdevice) {
     const qdevice = model.qdevice;
-    const nft = resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith(`-${qdevice.name}-nftables`));
+    const nft = resources.find((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.endsWith(`-${qdevice.name}-nftables`));
     const host = hostFor(qdevice.name, "qdevice");
     for (const m of String(nft?.props.stdin ?? "").matchAll(NFT_RULE)) {
       const protocol = (m[2] ?? m[4] ?? "vrrp") as Flow["protocol"];

@@ -1,8 +1,7 @@
 import { resourcePolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacResourcePolicy } from "../kit/types";
-import { VM_TYPE } from "../redundancy/vm-resources";
-import { CLUSTER_FIREWALL, VM_FIREWALL_OPTIONS } from "./declared-firewall";
+import { RESOURCES, isResourceOf, RESOURCE_TYPES } from "../../components/resource-types";
 
 /**
  * Inbound default deny, resource by resource: the datacenter firewall on with input DROP, every VM's
@@ -17,8 +16,8 @@ export function firewallDefaultDenyPolicy(): IbacResourcePolicy {
     requirements: ["IBAC-NET-001"],
     severity: "critical",
     enforcementLevel: "mandatory",
-  }, [CLUSTER_FIREWALL, VM_FIREWALL_OPTIONS, VM_TYPE], (r, report) => {
-    if (r.type === VM_TYPE) {
+  }, [RESOURCE_TYPES.ClusterFirewallLegacy, RESOURCE_TYPES.FirewallOptionsLegacy, RESOURCE_TYPES.VmLegacy], (r, report) => {
+    if (isResourceOf(r, RESOURCES.VmLegacy)) {
       const nics = (r.props.networkDevices as { firewall?: boolean | string; bridge?: string }[] | undefined) ?? [];
       nics.forEach((nic, i) => {
         if (nic.firewall !== true && nic.firewall !== "true") {
@@ -30,7 +29,7 @@ export function firewallDefaultDenyPolicy(): IbacResourcePolicy {
     const enabled = r.props.enabled === true || r.props.enabled === "true";
     if (!enabled || r.props.inputPolicy !== "DROP") {
       reportFinding(report, {
-        subject: r.type === CLUSTER_FIREWALL ? "cluster firewall" : `VM ${String(r.props.vmId)}'s firewall`,
+        subject: isResourceOf(r, RESOURCES.ClusterFirewallLegacy) ? "cluster firewall" : `VM ${String(r.props.vmId)}'s firewall`,
         observed: `enabled ${String(r.props.enabled)}, inbound ${String(r.props.inputPolicy)}`,
         expected: "enabled true, inbound DROP",
         urn: r.urn,

@@ -2,7 +2,8 @@ import { analyzeReachability } from "../../components/network/firewall/reachabil
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { declaredFirewallPlan, VM_FIREWALL_OPTIONS } from "./declared-firewall";
+import { declaredFirewallPlan } from "./declared-firewall";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
 const described = (o: { source: string; host: string; protocol: string; ports: string }): string => `${o.source} -> ${o.host} ${o.protocol}${o.ports ? `/${o.ports}` : ""}`;
 
@@ -20,7 +21,7 @@ export function flowsMatchIntentPolicy(): IbacStackPolicy {
     enforcementLevel: "mandatory",
   }, (view, resources, report) => {
     // A VM whose firewall is off (no options, or not enabled) accepts everything: no rule below matters.
-    const options = new Map(resources.filter((r) => r.type === VM_FIREWALL_OPTIONS).map((r) => [Number(r.props.vmId), r]));
+    const options = new Map(resources.filter((r) => isResourceOf(r, RESOURCES.FirewallOptionsLegacy)).map((r) => [Number(r.props.vmId), r]));
     for (const vm of view.model.vms) {
       const o = options.get(vm.vmId);
       if (!o || !(o.props.enabled === true || o.props.enabled === "true")) {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
-import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
-import { VM_TYPE } from "../redundancy/vm-resources";
-import { CLUSTER_FIREWALL, GROUP, IPSET, RULES, type DeclaredRule } from "./declared-firewall";
+import { findingsOf, mutate, remove, stackResources } from "../../test/fixtures/policy-fixture";
+import { type DeclaredRule } from "./declared-firewall";
 import { firewallDefaultDenyPolicy } from "./firewall-default-deny";
 import { firewallRulesPerFlowPolicy } from "./firewall-rules-per-flow";
 import { flowsMatchIntentPolicy } from "./flows-match-intent";
 import { adminInterfacesRestrictedPolicy, memberInside } from "./admin-interfaces-restricted";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
 const rulesOf = (r: PolicyResource): DeclaredRule[] => r.props.rules as DeclaredRule[];
-const nodeRules = (node: string) => (r: PolicyResource) => r.type === RULES && r.props.nodeName === node && r.props.vmId === undefined;
-const group = (name: string) => (r: PolicyResource) => r.type === GROUP && r.props.name === name;
+const nodeRules = (node: string) => (r: PolicyResource) => isResourceOf(r, RESOURCES.FirewallRulesLegacy) && r.props.nodeName === node && r.props.vmId === undefined;
+const group = (name: string) => (r: PolicyResource) => isResourceOf(r, RESOURCES.SecurityGroupLegacy) && r.props.name === name;
 
 describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks, not a deployment)", () => {
   it("every network policy passes on prod, staging and lab", async () => {
@@ -23,24 +23,24 @@ describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks
   });
 
   it("firewall-default-deny: a cluster firewall accepting inbound fails", async () => {
-    const resources = mutate(await stackResources("prod"), (r) => r.type === CLUSTER_FIREWALL, (r) => { r.props.inputPolicy = "ACCEPT"; });
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.ClusterFirewallLegacy), (r) => { r.props.inputPolicy = "ACCEPT"; });
     expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "cluster firewall", observed: "enabled true, inbound ACCEPT", location: "inputs.inputPolicy" })]);
   });
 
   it("firewall-default-deny: a VM network device without the firewall flag fails", async () => {
-    const resources = mutate(await stackResources("prod"), (r) => r.type === VM_TYPE && r.props.name === "api-1", (r) => {
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.VmLegacy) && r.props.name === "api-1", (r) => {
       (r.props.networkDevices as { firewall: boolean }[])[0].firewall = false;
     });
     expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "api-1's net0 (vmbr0)", observed: "firewall off", location: "inputs.networkDevices[0].firewall" })]);
   });
 
   it("firewall-default-deny (a resource policy): a VM's firewall options accepting inbound fail, naming the VM id", async () => {
-    const resources = mutate(await stackResources("prod"), (r) => r.type === "proxmoxve:firewall/optionsLegacy:OptionsLegacy" && r.props.vmId === 1100, (r) => { r.props.inputPolicy = "ACCEPT"; });
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.FirewallOptionsLegacy) && r.props.vmId === 1100, (r) => { r.props.inputPolicy = "ACCEPT"; });
     expect(await findingsOf(firewallDefaultDenyPolicy(), resources)).toEqual([expect.objectContaining({ subject: "VM 1100's firewall", observed: "enabled true, inbound ACCEPT" })]);
   });
 
   it("flows-match-intent: a VM left without firewall options has every port open", async () => {
-    const resources = remove(await stackResources("prod"), (r) => r.type === "proxmoxve:firewall/optionsLegacy:OptionsLegacy" && r.props.vmId === 1100);
+    const resources = remove(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.FirewallOptionsLegacy) && r.props.vmId === 1100);
     expect(await findingsOf(flowsMatchIntentPolicy(), resources)).toEqual([
       expect.objectContaining({ subject: "db-1's firewall", observed: "no firewall options: the firewall is off, every port open" }),
     ]);
@@ -84,14 +84,14 @@ describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks
   });
 
   it("flows-match-intent: the QDevice host's nftables ruleset is part of the evidence", async () => {
-    const resources = mutate(await stackResources("prod"), (r) => r.type === "command:remote:Command" && r.name.endsWith("-qdev1-nftables"), (r) => {
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.endsWith("-qdev1-nftables"), (r) => {
       r.props.stdin = String(r.props.stdin).replace(/.*comment "nodes-to-qdevice"\n/, "");
     });
     expect((await findingsOf(flowsMatchIntentPolicy(), resources)).map((f) => f.observed)).toEqual(["blocked: zone-proxmoxNodes -> qdev1 tcp/5403"]);
   });
 
   it("admin-interfaces-restricted: the Proxmox GUI open to any address fails", async () => {
-    const resources = mutate(await stackResources("prod"), (r) => r.type === IPSET && r.props.name === "management", (r) => {
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy) && r.props.name === "management", (r) => {
       (r.props.cidrs as { name: string }[]).push({ name: "0.0.0.0/0" });
     });
     expect(await findingsOf(adminInterfacesRestrictedPolicy(), resources)).toEqual([

@@ -1,13 +1,6 @@
 import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
-import type { OfflinePlan } from "../../cli/plan/run-offline-plan";
-
-interface PulumiClass {
-  __pulumiType?: string;
-}
-
-function typeOf(resourceClass: unknown): string | undefined {
-  return (resourceClass as PulumiClass).__pulumiType;
-}
+import type { OfflinePlan } from "../../components/offline-plan/run-offline-plan";
+import { RESOURCES, isResourceOf, type ResourceClass } from "../../components/resource-types";
 
 function deepCopy<T>(value: T): T {
   return structuredClone(value);
@@ -23,7 +16,7 @@ export function policyResourcesOf(plan: Pick<OfflinePlan, "resources" | "deliver
   for (const r of plan.resources) {
     const props = deepCopy(r.inputs) as Record<string, unknown>;
     const text = plan.deliveredTextByUrn.get(r.urn);
-    if (text !== undefined && r.type === "command:remote:CopyToRemote") props.source = { text };
+    if (text !== undefined && isResourceOf(r, RESOURCES.CopyToRemote)) props.source = { text };
     const opts: PolicyResourceOptions = {
       protect: false,
       ignoreChanges: [],
@@ -40,8 +33,8 @@ export function policyResourcesOf(plan: Pick<OfflinePlan, "resources" | "deliver
       opts,
       dependencies: [],
       propertyDependencies: {},
-      isType: (cls) => typeOf(cls) === r.type,
-      asType: ((cls: unknown) => (typeOf(cls) === r.type ? props : undefined)) as PolicyResource["asType"],
+      isType: (cls) => isResourceOf(r, cls),
+      asType: ((cls: ResourceClass) => (isResourceOf(r, cls) ? props : undefined)) as PolicyResource["asType"],
     };
     byUrn.set(r.urn, resource);
   }

@@ -3,8 +3,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { declaredVms } from "../redundancy/vm-resources";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-const REPLICATION = "proxmoxve:index/replication:Replication";
 
 interface DiskProps {
   size?: number;
@@ -22,7 +22,7 @@ export function capacityNPlusOnePolicy(): IbacStackPolicy {
     severity: "high",
     enforcementLevel: "mandatory",
   }, (view, resources, report) => {
-    const targets = new Map(resources.filter((r) => r.type === REPLICATION).map((r) => [String(r.props.resourceId), String(r.props.target)]));
+    const targets = new Map(resources.filter((r) => isResourceOf(r, RESOURCES.Replication)).map((r) => [String(r.props.resourceId), String(r.props.target)]));
     const vms = declaredVms(resources, view.model).map((vm) => {
       const cpu = (vm.resource.props.cpu ?? {}) as { cores?: number; sockets?: number };
       const disks = ((vm.resource.props.disks ?? []) as DiskProps[]).map((d) => Number(d.size ?? 0));

@@ -1,8 +1,8 @@
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-const COMMAND_TYPE = "command:remote:Command";
 
 /**
  * A two-node cluster has a third vote: QNetd installed on the QDevice host and `pvecm qdevice setup` run
@@ -18,7 +18,7 @@ export function clusterQuorumDevicePolicy(): IbacStackPolicy {
   }, (view, resources, report) => {
     const nodes = view.model.nodes.length;
     if (nodes % 2 === 1 && nodes >= 3) return;
-    const commands = resources.filter((r) => r.type === COMMAND_TYPE).map((r) => ({ urn: r.urn, create: String(r.props.create ?? "") }));
+    const commands = resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand)).map((r) => ({ urn: r.urn, create: String(r.props.create ?? "") }));
     const setup = commands.find((c) => /pvecm qdevice setup \S+/.test(c.create));
     const qnetd = commands.find((c) => /corosync-qnetd/.test(c.create));
     if (!setup || !qnetd) {

@@ -3,11 +3,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { declaredVms } from "../redundancy/vm-resources";
+import { RESOURCES, isResourceOf, type ResourceClass } from "../../components/resource-types";
 
-const HA_RESOURCE = "proxmoxve:index/haresource:Haresource";
-const REPLICATION = "proxmoxve:index/replication:Replication";
-const HA_RULE = "proxmoxve:index/harule:Harule";
-const HA_GROUP = "proxmoxve:index/hagroup:Hagroup";
 
 /**
  * Every VM is an HA resource that should run, its disks are replicated to another node (where HA can
@@ -21,11 +18,11 @@ export function haCoveragePolicy(): IbacStackPolicy {
     severity: "high",
     enforcementLevel: "mandatory",
   }, (view, resources, report) => {
-    const ofType = (t: string): PolicyResource[] => resources.filter((r) => r.type === t);
-    const ha = new Map(ofType(HA_RESOURCE).map((r) => [String(r.props.resourceId), r]));
-    const replication = new Map(ofType(REPLICATION).map((r) => [String(r.props.resourceId), r]));
-    const ruled = new Set(ofType(HA_RULE).filter((r) => r.props.type === "node-affinity").flatMap((r) => (r.props.resources as string[] | undefined) ?? []));
-    const groups = new Set(ofType(HA_GROUP).map((r) => String(r.props.group)));
+    const ofType = (resourceClass: ResourceClass): PolicyResource[] => resources.filter((r) => isResourceOf(r, resourceClass));
+    const ha = new Map(ofType(RESOURCES.Haresource).map((r) => [String(r.props.resourceId), r]));
+    const replication = new Map(ofType(RESOURCES.Replication).map((r) => [String(r.props.resourceId), r]));
+    const ruled = new Set(ofType(RESOURCES.Harule).filter((r) => r.props.type === "node-affinity").flatMap((r) => (r.props.resources as string[] | undefined) ?? []));
+    const groups = new Set(ofType(RESOURCES.Hagroup).map((r) => String(r.props.group)));
     for (const vm of declaredVms(resources, view.model)) {
       const sid = `vm:${vm.vmId}`;
       const res = ha.get(sid);

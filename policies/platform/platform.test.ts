@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, remove, stackResources } from "../testing/policy-fixture";
-import { VM_TYPE } from "../redundancy/vm-resources";
+import { findingsOf, mutate, mutatePlatform, remove, stackResources } from "../../test/fixtures/policy-fixture";
 import { clusterQuorumDevicePolicy } from "./cluster-quorum-device";
 import { haCoveragePolicy } from "./ha-coverage";
 import { capacityNPlusOnePolicy } from "./capacity-n-plus-one";
 import { supportedVersionsPolicy } from "./supported-versions";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-const isCommand = (pattern: RegExp) => (r: { type: string; props: Record<string, unknown> }) => r.type === "command:remote:Command" && pattern.test(String(r.props.create));
+const isCommand = (pattern: RegExp) => (r: { type: string; props: Record<string, unknown> }) => isResourceOf(r, RESOURCES.RemoteCommand) && pattern.test(String(r.props.create));
 const onDay = (day: string) => ({ now: () => new Date(`${day}T12:00:00Z`) });
 
 describe("platform policies on the stacks' offline plans (pulumi.runtime.setMocks, not a deployment)", () => {
@@ -24,19 +24,19 @@ describe("platform policies on the stacks' offline plans (pulumi.runtime.setMock
   it("ha-coverage: prod (VE 9 rules) and lab (VE 8 groups) pass; a VM left out of HA fails", async () => {
     expect(await findingsOf(haCoveragePolicy(), await stackResources("prod"))).toEqual([]);
     expect(await findingsOf(haCoveragePolicy(), await stackResources("lab"))).toEqual([]);
-    const resources = mutate(await stackResources("prod"), (r) => r.type === "proxmoxve:index/haresource:Haresource" && r.props.resourceId === "vm:1100", (r) => { r.props.state = "disabled"; });
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.Haresource) && r.props.resourceId === "vm:1100", (r) => { r.props.state = "disabled"; });
     expect(await findingsOf(haCoveragePolicy(), resources)).toEqual([expect.objectContaining({ subject: "db-1's HA", observed: "HA state disabled" })]);
   });
 
   it("ha-coverage: a VM whose disks are not replicated fails", async () => {
-    const resources = remove(await stackResources("prod"), (r) => r.type === "proxmoxve:index/replication:Replication" && r.props.resourceId === "1100-0");
+    const resources = remove(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.Replication) && r.props.resourceId === "1100-0");
     expect(await findingsOf(haCoveragePolicy(), resources)).toEqual([expect.objectContaining({ subject: "db-1's disks", observed: "not replicated" })]);
   });
 
   it("capacity-n-plus-one: prod passes; a database VM grown so that pve2 cannot take over pve1's VMs fails", async () => {
     expect(await findingsOf(capacityNPlusOnePolicy(), await stackResources("prod"))).toEqual([]);
     // 16 -> 36 GiB: each node still holds its own VMs (72 of 112 GiB), but whichever survives needs 124.
-    const resources = mutate(await stackResources("prod"), (r) => r.type === VM_TYPE && r.props.name === "db-1", (r) => { r.props.memory = { dedicated: 36 * 1024 }; });
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.VmLegacy) && r.props.name === "db-1", (r) => { r.props.memory = { dedicated: 36 * 1024 }; });
     const findings = await findingsOf(capacityNPlusOnePolicy(), resources);
     expect(findings.map((f) => f.expected)).toEqual(["room for every HA VM when any one node fails", "room for every HA VM when any one node fails"]);
     expect(findings[0].observed).toMatch(/^if pve1 fails, pve2 needs 124 GiB of memory/);
@@ -54,7 +54,7 @@ describe("platform policies on the stacks' offline plans (pulumi.runtime.setMock
   });
 
   it("supported-versions: an end-of-life Debian image (the seed's Debian 10) fails on every node it is downloaded to", async () => {
-    const resources = mutate(await stackResources("prod"), (r) => r.type === "proxmoxve:download/file:File", (r) => { r.props.fileName = "debian-10-genericcloud-amd64-20240703-1797.qcow2"; });
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.DownloadFile), (r) => { r.props.fileName = "debian-10-genericcloud-amd64-20240703-1797.qcow2"; });
     const findings = await findingsOf(supportedVersionsPolicy(onDay("2026-11-22")), resources);
     expect(findings.map((f) => f.subject).sort()).toEqual(["Debian image on pve1", "Debian image on pve2"]);
     expect(findings[0].observed).toContain("end of life 2024-06-30");

@@ -1,6 +1,7 @@
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy, PolicyClock } from "../kit/types";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
 /**
  * End of support by major release: the last month updates are published, taken as its last day. Proxmox
@@ -22,7 +23,6 @@ export const DEBIAN_END_OF_LIFE: Record<number, string | undefined> = {
   13: "2030-06-30",
 };
 
-const DOWNLOAD = "proxmoxve:download/file:File";
 
 function status(table: Record<number, string | undefined>, version: number, today: string): { supported: boolean; until: string } {
   if (!(version in table)) return { supported: false, until: "unknown release" };
@@ -49,7 +49,7 @@ export function supportedVersionsPolicy(clock: PolicyClock = {}): IbacStackPolic
     if (!veStatus.supported) {
       reportFinding(report, { requirement: "IBAC-VER-001", subject: "Proxmox VE release", observed: `VE ${ve}, end of life ${veStatus.until}`, expected: `a supported release on ${today} (VE 9)`, urn: view.urn, location: "proxmox.version" });
     }
-    const images = resources.filter((r) => r.type === DOWNLOAD);
+    const images = resources.filter((r) => isResourceOf(r, RESOURCES.DownloadFile));
     for (const image of images) {
       const release = Number(/debian-(\d+)-/.exec(String(image.props.fileName ?? ""))?.[1] ?? NaN);
       const debian = Number.isNaN(release) ? view.spec.debian.release : release;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, remove, stackResources } from "../testing/policy-fixture";
+import { findingsOf, mutate, remove, stackResources } from "../../test/fixtures/policy-fixture";
 import { tierRedundancyPolicy } from "./tier-redundancy";
 import { tierAntiAffinityPolicy } from "./tier-anti-affinity";
-import { VM_TYPE } from "./vm-resources";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-const vmNamed = (name: string) => (r: { type: string; props: Record<string, unknown> }) => r.type === VM_TYPE && r.props.name === name;
+const vmNamed = (name: string) => (r: { type: string; props: Record<string, unknown> }) => isResourceOf(r, RESOURCES.VmLegacy) && r.props.name === name;
 
 describe("redundancy policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
   it("tier-redundancy: prod passes; a tier left with one VM fails, naming the tier and the VM", async () => {

@@ -1,8 +1,8 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { PolicyResource } from "@pulumi/policy";
 import type { TierName } from "../../components/spec/schema";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
-export const VM_TYPE = "proxmoxve:index/vmLegacy:VmLegacy";
 
 /** A VM resource with the tier the model gives its name. */
 export interface DeclaredVm {
@@ -16,7 +16,7 @@ export interface DeclaredVm {
 
 /** Every VmLegacy of the stack, by what the resources say (name, node, id), tier from the model. */
 export function declaredVms(resources: readonly PolicyResource[], model: PolicyModel): DeclaredVm[] {
-  return resources.filter((r) => r.type === VM_TYPE).map((r) => {
+  return resources.filter((r) => isResourceOf(r, RESOURCES.VmLegacy)).map((r) => {
     const name = String(r.props.name);
     return { resource: r, name, tier: model.vms.find((v) => v.name === name)?.tier, node: String(r.props.nodeName), vmId: Number(r.props.vmId) };
   });

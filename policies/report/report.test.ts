@@ -8,7 +8,7 @@ import { requireTool } from "../../test/support/require-tool";
 import { processAlive } from "../../test/support/process-alive";
 import { PROJECT_DIR } from "../../test/fixtures/specs";
 import type { ComplianceResult } from "../results/types";
-import { complianceFixture } from "./fixture";
+import { complianceFixture } from "../../test/fixtures/compliance-result";
 import { renderComplianceHtml } from "./render-html";
 import { renderComplianceMarkdown } from "./render-markdown";
 import { writeComplianceReport } from "./write-report";

@@ -1,4 +1,4 @@
-import type { PolicyModel } from "../../components/platform";
+import type { PolicyModel } from "../../components/model/policy-view";
 import type { RequirementCatalogue } from "../catalogue/types";
 import type { PolicyOutcome } from "../offline/run-policies";
 import { waiverCoversResource } from "./waivers";

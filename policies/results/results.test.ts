@@ -13,16 +13,16 @@ import { requireTool } from "../../test/support/require-tool";
 import { expectInputProblem } from "../../test/support/input-error-shape";
 import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
-import { PLATFORM_TYPE } from "../kit/platform-view";
+import { PLATFORM_TYPE } from "../../components/model/policy-view";
 import { runPolicies } from "../offline/run-policies";
-import { mutate, stackResources } from "../testing/policy-fixture";
-import { CLUSTER_FIREWALL } from "../network/declared-firewall";
+import { mutate, stackResources } from "../../test/fixtures/policy-fixture";
 import { evaluateCompliance } from "./evaluate";
 import { formatComplianceJunit } from "./format-junit";
 import { formatComplianceSarif } from "./format-sarif";
 import { formatComplianceText } from "./format-text";
 import { parseWaivers } from "./waivers";
 import type { ComplianceResult, Waiver } from "./types";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
 const TODAY = new Date("2026-11-22T12:00:00Z");
 const model = buildModel(stackSpec("prod")).model;
@@ -36,7 +36,7 @@ async function evaluate(resources: PolicyResource[], waivers: Waiver[] = []): Pr
   });
 }
 
-const openCluster = async (): Promise<PolicyResource[]> => mutate(await stackResources("prod"), (r) => r.type === CLUSTER_FIREWALL, (r) => { r.props.inputPolicy = "ACCEPT"; });
+const openCluster = async (): Promise<PolicyResource[]> => mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.ClusterFirewallLegacy), (r) => { r.props.inputPolicy = "ACCEPT"; });
 const clusterWaiver = (expires: string): Waiver => ({ target: "IBAC-NET-001", resource: "ibac-cluster-firewall", justification: "maintenance window", approver: "security officer", expires });
 
 function problems(text: string): string[] {

@@ -1,13 +1,11 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { PROVIDER_TYPES } from "../../components/resource-types";
 import type { DeliveredFile } from "../kit/rendered-files";
 import { effectiveBoolean, effectiveValue, filesByVm, isMariadbOptionFile, parseOptionFile, serverSettings, type OptionSetting } from "../database/option-files";
 
-/** The Proxmox provider's type token: its `minTls` and `insecure` govern every API call the stack makes. */
-export const PROXMOX_PROVIDER_TYPE = "pulumi:providers:proxmoxve";
-
-/** The provider resources of the stack. */
+/** The Proxmox provider resources of the stack: their `minTls` and `insecure` govern every API call it makes. */
 export function proxmoxProviders(resources: readonly PolicyResource[]): PolicyResource[] {
-  return resources.filter((r) => r.type === PROXMOX_PROVIDER_TYPE);
+  return resources.filter((r) => r.type === PROVIDER_TYPES.Proxmox);
 }
 
 /**

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, mutate, mutatePlatform, stackResources, editDeliveredFile } from "../testing/policy-fixture";
+import { findingsOf, mutate, mutatePlatform, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { tlsProtocolVersionsPolicy } from "./tls-protocol-versions";
 import { tlsCipherSuitesPolicy } from "./tls-cipher-suites";
 import { tlsPeerVerificationPolicy } from "./tls-peer-verification";
-import { PROXMOX_PROVIDER_TYPE } from "./tls-evidence";
+import { PROVIDER_TYPES } from "../../components/resource-types";
 
 const SERVER_CNF = "/etc/mysql/mariadb.conf.d/60-ibac.cnf";
 const SETUP_SQL = "/etc/mysql/ibac-setup.sql";
 const MOBILES = "/etc/swanctl/conf.d/ibac-mobiles.conf";
-const isProvider = (r: { type: string }) => r.type === PROXMOX_PROVIDER_TYPE;
+const isProvider = (r: { type: string }) => r.type === PROVIDER_TYPES.Proxmox;
 
 describe("TLS policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
   it("tls-protocol-versions: prod passes; TLS 1.0 allowed by db-1's MariaDB fails, naming the file", async () => {
@@ -66,7 +66,7 @@ describe("TLS policies on the prod stack's offline plan (pulumi.runtime.setMocks
     expect(findings).toEqual([
       expect.objectContaining({ subject: "certificate verification of the Proxmox API calls", observed: "insecure: true", expected: "insecure: false", location: "inputs.insecure" }),
     ]);
-    expect(findings[0].urn).toContain("pulumi:providers:proxmoxve");
+    expect(findings[0].urn).toContain(PROVIDER_TYPES.Proxmox);
   });
 
   it("tls-peer-verification: a replica without the primary's CA, and a gateway that accepts any CA, fail", async () => {

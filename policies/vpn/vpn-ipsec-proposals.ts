@@ -1,5 +1,6 @@
 import type { ReportViolation } from "@pulumi/policy";
 import { stackPolicy } from "../kit/define-policy";
+import { vmUrn } from "../kit/platform-view";
 import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
@@ -76,7 +77,7 @@ export function vpnIpsecProposalsPolicy(): IbacStackPolicy {
     }
     for (const vm of view.model.vms.filter((v) => v.tier === "vpn")) {
       if (!connections.some((c) => c.file.vm === vm.name) && !pending.some(([v, p]) => v === vm.name && isSwanctlConf(p))) {
-        const urn = resources.find((r) => r.type === "ibac:vm:DebianVm" && r.name === vm.name)?.urn ?? view.urn;
+        const urn = vmUrn(resources, vm.name, view.urn);
         reportFinding(report, { subject: `IPsec connections of ${vm.name}`, observed: "no swanctl connection delivered", expected: "the VPN gateway's connections in /etc/swanctl/conf.d/, with the policy's proposals", urn, location: "/etc/swanctl/conf.d/" });
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsOf, stackResources, editDeliveredFile } from "../testing/policy-fixture";
+import { findingsOf, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { proposalProblem, vpnIpsecProposalsPolicy } from "./vpn-ipsec-proposals";
 
 const MOBILES = "/etc/swanctl/conf.d/ibac-mobiles.conf";

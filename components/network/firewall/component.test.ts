@@ -4,9 +4,10 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../../spec/load";
 import { TIER_NAMES } from "../../spec/schema";
-import { runOfflinePlan, type OfflinePlan, type PlanResource } from "../../../cli/plan/run-offline-plan";
+import { runOfflinePlan, type OfflinePlan, type PlanResource } from "../../offline-plan/run-offline-plan";
 import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
 import { nftablesLoadCommand, QDEVICE_NFT_FILE } from "./component";
+import { RESOURCES, isResourceOf } from "../../resource-types";
 
 const projectDir = path.resolve(__dirname, "../../..");
 let cached: OfflinePlan | undefined;
@@ -21,10 +22,10 @@ const rulesOf = (r: PlanResource | undefined): Rule[] => (r?.inputs.rules as Rul
 describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a plan, not a deployment)", () => {
   it("creates one security group per tier and puts it first on every VM, positions explicit", async () => {
     const plan = await prodPlan();
-    const groups = plan.resources.filter((r) => r.type === "proxmoxve:cluster/firewall/security/groupLegacy:GroupLegacy");
+    const groups = plan.resources.filter((r) => isResourceOf(r, RESOURCES.SecurityGroupLegacy));
     expect(groups.map((g) => g.inputs.name).sort()).toEqual(TIER_NAMES.map((t) => `ibac-${t}`).sort());
     for (const vm of plan.model.vms) {
-      const rules = rulesOf(plan.resources.find((r) => r.type === "proxmoxve:firewall/rulesLegacy:RulesLegacy" && r.name.endsWith(`-${vm.name}-rules`)));
+      const rules = rulesOf(plan.resources.find((r) => isResourceOf(r, RESOURCES.FirewallRulesLegacy) && r.name.endsWith(`-${vm.name}-rules`)));
       expect(rules[0], vm.name).toMatchObject({ pos: 0, securityGroup: `ibac-${vm.tier}` });
       rules.forEach((rule, i) => expect(rule.pos).toBe(i));
     }
@@ -42,7 +43,7 @@ describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a 
 
   it("opens the nodes' GUI only to the admin network and monitoring, corosync only between nodes", async () => {
     const plan = await prodPlan();
-    const pve1 = rulesOf(plan.resources.find((r) => r.type === "proxmoxve:firewall/rulesLegacy:RulesLegacy" && r.name.endsWith("-pve1-rules")));
+    const pve1 = rulesOf(plan.resources.find((r) => isResourceOf(r, RESOURCES.FirewallRulesLegacy) && r.name.endsWith("-pve1-rules")));
     expect(pve1.filter((r) => r.dport === "8006").map((r) => r.source).sort()).toEqual(["+tier-monitoring", "+zone-admin"]);
     expect(pve1.filter((r) => r.dport === "5404:5405").map((r) => r.source)).toEqual(["+zone-proxmoxNodes"]);
   });
@@ -50,7 +51,7 @@ describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a 
   it("keeps names a firewall cannot match out of the IP sets", async () => {
     const plan = await prodPlan();
     const cidrs = plan.resources
-      .filter((r) => r.type === "proxmoxve:firewall/ipsetLegacy:IpsetLegacy")
+      .filter((r) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy))
       .flatMap((r) => (r.inputs.cidrs as { name: string }[] | undefined) ?? []);
     expect(cidrs.length).toBeGreaterThan(20);
     expect(cidrs.filter((c) => c.name.startsWith("dns:"))).toEqual([]);
@@ -60,20 +61,20 @@ describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a 
 describe("PlatformFirewall's outbound policy, aliases and QDevice ruleset under pulumi.runtime.setMocks (a plan, not a deployment)", () => {
   it("prod (outbound ACCEPT): cluster and VM options say ACCEPT, no outbound rule is registered", async () => {
     const plan = await prodPlan();
-    const cluster = plan.resources.find((r) => r.type === "proxmoxve:cluster/firewallLegacy:FirewallLegacy");
+    const cluster = plan.resources.find((r) => isResourceOf(r, RESOURCES.ClusterFirewallLegacy));
     expect(cluster?.inputs).toMatchObject({ inputPolicy: "DROP", outputPolicy: "ACCEPT" });
-    const rules = plan.resources.filter((r) => r.type === "proxmoxve:firewall/rulesLegacy:RulesLegacy").flatMap(rulesOf);
+    const rules = plan.resources.filter((r) => isResourceOf(r, RESOURCES.FirewallRulesLegacy)).flatMap(rulesOf);
     expect(rules.filter((r) => r.type === "out")).toEqual([]);
   });
 
   it("outbound DROP in the spec: cluster and every VM's options DROP, one out rule per flow after the in rules", async () => {
     const loaded = loadStackFile(stackFilePath(projectDir, "prod"));
     const plan = await runOfflinePlan({ ...loaded, spec: { ...loaded.spec, firewall: { outboundPolicy: "DROP" } } });
-    expect(plan.resources.find((r) => r.type === "proxmoxve:cluster/firewallLegacy:FirewallLegacy")?.inputs).toMatchObject({ outputPolicy: "DROP" });
-    const options = plan.resources.filter((r) => r.type === "proxmoxve:firewall/optionsLegacy:OptionsLegacy");
+    expect(plan.resources.find((r) => isResourceOf(r, RESOURCES.ClusterFirewallLegacy))?.inputs).toMatchObject({ outputPolicy: "DROP" });
+    const options = plan.resources.filter((r) => isResourceOf(r, RESOURCES.FirewallOptionsLegacy));
     expect(options.length).toBe(plan.model.vms.length);
     for (const o of options) expect(o.inputs.outputPolicy).toBe("DROP");
-    const db2 = rulesOf(plan.resources.find((r) => r.type === "proxmoxve:firewall/rulesLegacy:RulesLegacy" && r.name.endsWith("-db-2-rules")));
+    const db2 = rulesOf(plan.resources.find((r) => isResourceOf(r, RESOURCES.FirewallRulesLegacy) && r.name.endsWith("-db-2-rules")));
     const out = db2.filter((r) => r.type === "out");
     expect(out).toContainEqual(expect.objectContaining({ dest: "+tier-database-primary", dport: "3306", proto: "tcp" }));
     const firstOut = db2.findIndex((r) => r.type === "out");
@@ -83,10 +84,10 @@ describe("PlatformFirewall's outbound policy, aliases and QDevice ruleset under 
 
   it("registers an alias per network and loads the QDevice host's nftables ruleset, checked by nft -c first", async () => {
     const plan = await prodPlan();
-    const aliases = plan.resources.filter((r) => r.type === "proxmoxve:firewall/aliasLegacy:AliasLegacy");
+    const aliases = plan.resources.filter((r) => isResourceOf(r, RESOURCES.FirewallAliasLegacy));
     expect(aliases.map((a) => [a.inputs.name, a.inputs.cidr])).toContainEqual(["ibac-net-admin", "10.20.9.0/24"]);
     expect(aliases.length).toBe(6);
-    const qdev = plan.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-qdev1-nftables"));
+    const qdev = plan.resources.find((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.endsWith("-qdev1-nftables"));
     expect(String(qdev?.inputs.create)).toMatch(/nft -c -f \/etc\/ibac\/nftables-ibac\.nft\.new && mv .* && nft -f /);
     expect(String(qdev?.inputs.stdin)).toContain('tcp dport 5403 accept comment "nodes-to-qdevice"');
     expect(String(qdev?.inputs.stdin)).toContain('tcp dport 22 accept comment "admin-to-qdevice-ssh"');

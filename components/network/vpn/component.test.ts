@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../../spec/load";
-import { runOfflinePlan, SECRET_MARK } from "../../../cli/plan/run-offline-plan";
+import { runOfflinePlan, SECRET_MARK } from "../../offline-plan/run-offline-plan";
+import { RESOURCES, isResourceOf } from "../../resource-types";
 
 const projectDir = path.resolve(__dirname, "../../..");
 
@@ -20,7 +21,7 @@ describe("VpnTier in the prod program under pulumi.runtime.setMocks (a plan, not
     // One gateway carries the site tunnel; the other has it loaded but never starts it.
     expect(siteStart).toEqual(["trap|start", "none"]);
     expect(plan.artifacts.filter((a) => a.path.startsWith("/etc/swanctl/")).every((a) => a.vm.startsWith("vpn-"))).toBe(true);
-    const ike = plan.resources.find((r) => r.type === "tls:index/certRequest:CertRequest" && r.name.includes("vpn-1-ike"));
+    const ike = plan.resources.find((r) => isResourceOf(r, RESOURCES.CertRequest) && r.name.includes("vpn-1-ike"));
     expect(ike?.inputs.dnsNames).toEqual([vpnVms[0].fqdn]);
   });
 });

@@ -1,11 +1,10 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadedStack } from "../../components/spec/load";
-import { SECRET_CONFIG_KEYS } from "../../components/spec/load";
-import type { PlatformModel } from "../../components/model/types";
-import { USER_DATA_PATH_IN_VM } from "../../components/vm/component";
-import { targetPathOf } from "../../components/vm/deliver";
-import { definePlatform } from "../../components/program";
+import type { LoadedStack } from "../spec/load";
+import { SECRET_CONFIG_KEYS } from "../spec/load";
+import type { PlatformModel } from "../model/types";
+import { deliveredFileOf, owningVmName } from "../vm/delivered-files";
+import { definePlatform } from "../program";
 import { OfflinePlanMocks } from "./mocks";
 
 /** What `plan.json` lists for one resource. */
@@ -110,17 +109,6 @@ export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> 
   return { stack: loaded.stack, resources, model: loaded.model, artifacts, knownSecrets: secrets, deliveredTextByUrn };
 }
 
-/** The VM a resource belongs to: its nearest DebianVm ancestor. */
-function owningVm(r: Recorded, byResource: Map<pulumi.Resource, Recorded>): string | undefined {
-  let current: Recorded | undefined = r;
-  while (current) {
-    if (current.type === "ibac:vm:DebianVm") return current.name;
-    const parent: pulumi.Resource | undefined = current.parent;
-    current = parent ? byResource.get(parent) : undefined;
-  }
-  return undefined;
-}
-
 async function collectArtifacts(
   recorded: Recorded[],
   registrations: Map<string, { inputs: Record<string, unknown> }>,
@@ -130,32 +118,19 @@ async function collectArtifacts(
   const artifacts = new Map<string, PlanArtifact>();
   // By resource, not a search of the list per parent step: that made large plans quadratic.
   const byResource = new Map(recorded.map((r) => [r.resource, r]));
+  const parentOf = (r: Recorded): Recorded | undefined => (r.parent ? byResource.get(r.parent) : undefined);
   for (const r of recorded) {
     const inputs = registrations.get(`${r.type}::${r.name}`)?.inputs;
-    const vm = owningVm(r, byResource);
+    const vm = owningVmName(r, parentOf);
     if (!inputs || !vm) continue;
-    let path: string | undefined;
-    let content: string | undefined;
-    if (r.type === "proxmoxve:index/fileLegacy:FileLegacy" && inputs.contentType === "snippets") {
-      path = USER_DATA_PATH_IN_VM;
-      content = textOf((unwrapSecret(inputs.sourceRaw) as { data?: unknown } | undefined)?.data);
-    } else if (r.type === "command:remote:CopyToRemote") {
-      path = targetPathOf(String(unwrapSecret(inputs.remotePath)));
-      const source = unwrapSecret(inputs.source);
-      if (source instanceof pulumi.asset.StringAsset) content = await (source as unknown as { text: Promise<string> }).text;
-    }
-    if (path && content !== undefined) {
-      const masked = scrub(content, secrets);
+    const file = await deliveredFileOf({ type: r.type, inputs }, unwrapSecret);
+    if (file?.text !== undefined) {
+      const masked = scrub(file.text, secrets);
       onDelivered(r, masked);
-      artifacts.set(`${vm}${path}`, { vm, path, content: masked });
+      artifacts.set(`${vm}${file.path}`, { vm, path: file.path, content: masked });
     }
   }
   return [...artifacts.values()].sort((a, b) => `${a.vm}${a.path}`.localeCompare(`${b.vm}${b.path}`));
-}
-
-function textOf(value: unknown): string | undefined {
-  const plain = unwrapSecret(value);
-  return typeof plain === "string" ? plain : undefined;
 }
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {

@@ -2,10 +2,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listStacks, loadStackFile, stackFilePath } from "../../components/spec/load";
-import { TIER_NAMES } from "../../components/spec/schema";
+import { listStacks, loadStackFile, stackFilePath } from "../spec/load";
+import { TIER_NAMES } from "../spec/schema";
+import { PLATFORM_TYPE } from "../model/policy-view";
 import { runOfflinePlan, type OfflinePlan, type PlanResource } from "./run-offline-plan";
 import { writePlan } from "./write-plan";
+import { PROVIDER_TYPES, RESOURCE_TYPES, RESOURCES, isResourceOf, type ResourceClass } from "../resource-types";
 
 const projectDir = path.resolve(__dirname, "../..");
 const plans = new Map<string, OfflinePlan>();
@@ -18,8 +20,8 @@ async function planOf(stack: string): Promise<OfflinePlan> {
   return plan;
 }
 
-const ofType = (plan: OfflinePlan, type: string): PlanResource[] => plan.resources.filter((r) => r.type === type);
-const VM = "proxmoxve:index/vmLegacy:VmLegacy";
+const ofType = (plan: OfflinePlan, resourceClass: ResourceClass): PlanResource[] => plan.resources.filter((r) => isResourceOf(r, resourceClass));
+const VM = RESOURCES.VmLegacy;
 
 describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi.runtime.setMocks (a plan, not a deployment)", (stack) => {
   it("runs every tier on at least two VMs, each on a different node", async () => {
@@ -33,8 +35,8 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
 
   it("gives every VM an HA resource and a replication job to its failover node", async () => {
     const plan = await planOf(stack);
-    const haIds = new Set(ofType(plan, "proxmoxve:index/haresource:Haresource").map((r) => r.inputs.resourceId));
-    const replicationIds = new Set(ofType(plan, "proxmoxve:index/replication:Replication").map((r) => r.inputs.resourceId));
+    const haIds = new Set(ofType(plan, RESOURCES.Haresource).map((r) => r.inputs.resourceId));
+    const replicationIds = new Set(ofType(plan, RESOURCES.Replication).map((r) => r.inputs.resourceId));
     const vms = ofType(plan, VM);
     expect(vms.length).toBe(plan.model.vms.length);
     for (const vm of vms) {
@@ -43,35 +45,43 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
     }
   });
 
+  it("registers only resource classes the type registry knows, and the platform under its policy-view token", async () => {
+    const plan = await planOf(stack);
+    const known = new Set<string>([...Object.values(RESOURCE_TYPES), ...Object.values(PROVIDER_TYPES)]);
+    const unknown = plan.resources.map((r) => r.type).filter((t) => !t.startsWith("ibac:") && !known.has(t));
+    expect([...new Set(unknown)]).toEqual([]);
+    expect(plan.resources.filter((r) => r.type === PLATFORM_TYPE)).toHaveLength(1);
+  });
+
   it("sets up the QDevice when the cluster has two nodes", async () => {
     const plan = await planOf(stack);
     expect(plan.model.nodes).toHaveLength(2);
-    const setup = ofType(plan, "command:remote:Command").filter((r) => String(r.inputs.create).includes("pvecm qdevice setup"));
+    const setup = ofType(plan, RESOURCES.RemoteCommand).filter((r) => String(r.inputs.create).includes("pvecm qdevice setup"));
     expect(setup).toHaveLength(1);
     expect(String(setup[0].inputs.create)).toContain(plan.model.qdevice?.address);
-    const qnetd = ofType(plan, "command:remote:Command").filter((r) => String(r.inputs.create).includes("corosync-qnetd"));
+    const qnetd = ofType(plan, RESOURCES.RemoteCommand).filter((r) => String(r.inputs.create).includes("corosync-qnetd"));
     expect(qnetd).toHaveLength(1);
   });
 
   it("uses HA rules on Proxmox VE 9 and HA groups on VE 8, never both", async () => {
     const plan = await planOf(stack);
-    const rules = ofType(plan, "proxmoxve:index/harule:Harule");
-    const groups = ofType(plan, "proxmoxve:index/hagroup:Hagroup");
+    const rules = ofType(plan, RESOURCES.Harule);
+    const groups = ofType(plan, RESOURCES.Hagroup);
     if (plan.model.proxmoxVersion >= 9) {
       expect(rules.length).toBeGreaterThan(0);
       expect(groups).toHaveLength(0);
     } else {
       expect(groups.length).toBeGreaterThan(0);
       expect(rules).toHaveLength(0);
-      for (const ha of ofType(plan, "proxmoxve:index/haresource:Haresource")) expect(ha.inputs.group).toMatch(/^ibac-/);
+      for (const ha of ofType(plan, RESOURCES.Haresource)) expect(ha.inputs.group).toMatch(/^ibac-/);
     }
   });
 
   it("turns the firewall on with inbound default deny, cluster-wide and on every VM NIC", async () => {
     const plan = await planOf(stack);
-    const [cluster] = ofType(plan, "proxmoxve:cluster/firewallLegacy:FirewallLegacy");
+    const [cluster] = ofType(plan, RESOURCES.ClusterFirewallLegacy);
     expect(cluster.inputs).toMatchObject({ enabled: true, inputPolicy: "DROP" });
-    const options = ofType(plan, "proxmoxve:firewall/optionsLegacy:OptionsLegacy");
+    const options = ofType(plan, RESOURCES.FirewallOptionsLegacy);
     expect(options).toHaveLength(plan.model.vms.length);
     for (const o of options) expect(o.inputs).toMatchObject({ enabled: true, inputPolicy: "DROP" });
     for (const vm of ofType(plan, VM)) {
@@ -99,7 +109,7 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
     for (const vm of plan.model.vms) {
       expect(fs.existsSync(path.join(dir, "artifacts", vm.name, "var/lib/cloud/instance/user-data.txt")), vm.name).toBe(true);
     }
-    const [provider] = ofType(plan, "pulumi:providers:proxmoxve");
+    const provider = plan.resources.find((r) => r.type === PROVIDER_TYPES.Proxmox) as PlanResource;
     expect(provider.inputs.apiToken).toBe("[secret]");
 
     expect(plan.knownSecrets.length).toBeGreaterThanOrEqual(4);

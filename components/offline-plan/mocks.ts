@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformModel } from "../../components/model/types";
+import type { PlatformModel } from "../model/types";
+import { RESOURCE_TYPES } from "../resource-types";
 
 /** One resource registration as the mock engine saw it: inputs as the program sent them. */
 export interface Registration {
@@ -69,33 +70,33 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
 
   private outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
-      case "proxmoxve:index/vmLegacy:VmLegacy": {
+      case RESOURCE_TYPES.VmLegacy: {
         const vm = this.model.vms.find((v) => v.vmId === inputs.vmId);
         return { __id: String(inputs.vmId), ipv4Addresses: [["127.0.0.1"], ...(vm?.nics.map((n) => [n.address]) ?? [])], macAddresses: vm?.nics.map((_, i) => `bc:24:11:00:${(Number(inputs.vmId) % 256).toString(16).padStart(2, "0")}:${i.toString(16).padStart(2, "0")}`) ?? [] };
       }
-      case "proxmoxve:download/file:File":
+      case RESOURCE_TYPES.DownloadFile:
         return { __id: `${String(inputs.datastoreId)}:${String(inputs.contentType)}/${String(inputs.fileName)}`, size: 350_000_000 };
-      case "proxmoxve:index/fileLegacy:FileLegacy": {
+      case RESOURCE_TYPES.FileLegacy: {
         const raw = inputs.sourceRaw as { fileName?: string } | undefined;
         return { __id: `${String(inputs.datastoreId)}:snippets/${raw?.fileName ?? name}` };
       }
-      case "proxmoxve:user/tokenLegacy:TokenLegacy": {
+      case RESOURCE_TYPES.TokenLegacy: {
         const tokenId = `${String(inputs.userId)}!${String(inputs.tokenName)}`;
         return { __id: tokenId, value: `${tokenId}=${this.madeUpSecret("automation-token")}` };
       }
-      case "tls:index/privateKey:PrivateKey":
+      case RESOURCE_TYPES.PrivateKey:
         return {
           publicKeyOpenssh: deterministicSshPublicKey(`${this.stack}/${name}`, `${name}@offline-plan`),
           privateKeyOpenssh: this.madeUpSecret(`${name}-openssh`),
           privateKeyPem: this.madeUpSecret(`${name}-pem`),
         };
-      case "tls:index/selfSignedCert:SelfSignedCert":
-      case "tls:index/locallySignedCert:LocallySignedCert":
+      case RESOURCE_TYPES.SelfSignedCert:
+      case RESOURCE_TYPES.LocallySignedCert:
         // Certificates are public; a plan shows where one goes, not its bytes, which only a deployment makes.
         return { certPem: `-----BEGIN CERTIFICATE-----\n(offline plan: ${name}, issued by the deployment)\n-----END CERTIFICATE-----\n` };
-      case "tls:index/certRequest:CertRequest":
+      case RESOURCE_TYPES.CertRequest:
         return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n(offline plan: ${name})\n-----END CERTIFICATE REQUEST-----\n` };
-      case "random:index/randomPassword:RandomPassword":
+      case RESOURCE_TYPES.RandomPassword:
         return { result: this.madeUpSecret(name) };
       default:
         return {};
