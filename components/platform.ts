@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { PlatformSpec } from "./spec/schema";
+import { TIER_NAMES, type PlatformSpec, type TierName } from "./spec/schema";
 import type { PlatformModel } from "./model/types";
-import { policyModelOf, type PlatformPolicyView } from "./model/policy-view";
+import { PLATFORM_TYPE, policyModelOf, type PlatformPolicyView } from "./model/policy-view";
 import { ProxmoxCluster } from "./cluster/component";
 import { HaRules } from "./cluster/ha-rules";
 import { DebianImage } from "./vm/image";
@@ -11,7 +11,6 @@ import type { RenderedFile } from "./vm/rendered-file";
 import { renderLoginBanner } from "./vm/render-banner";
 import { InternalCa } from "./pki/internal-ca";
 import { PlatformFirewall } from "./network/firewall/component";
-import { TIER_NAMES } from "./spec/schema";
 import { flowSlug } from "./model/flow-endpoints";
 import { BOOTS_EMPTY, TIER_COMPONENTS } from "./tiers/component-registry";
 import type { TierComponent } from "./tiers/tier-component";
@@ -42,14 +41,14 @@ export function filesForVm(vm: PlatformModel["vms"][number], spec: PlatformSpec,
 export class IbacPlatform extends pulumi.ComponentResource {
   readonly vms: Record<string, DebianVm>;
   /** The components of the tiers that build something, by tier: their credentials, TLS endpoints and monitors. */
-  readonly tiers: Partial<Record<(typeof TIER_NAMES)[number], TierComponent>>;
+  readonly tiers: Partial<Record<TierName, TierComponent>>;
   readonly automationToken: pulumi.Output<string>;
 
   constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     // The spec and model are the component's inputs so that stack policies (`policies/`) can read the design
     // the resources came from: under `pulumi preview --policy-pack` and offline alike. Neither holds a secret.
     // One JSON string rather than a nested object: one input to serialize and to read back.
-    super("ibac:platform:IbacPlatform", name, { policyView: JSON.stringify({ spec: args.spec, model: policyModelOf(args.model) } satisfies PlatformPolicyView) }, opts);
+    super(PLATFORM_TYPE, name, { policyView: JSON.stringify({ spec: args.spec, model: policyModelOf(args.model) } satisfies PlatformPolicyView) }, opts);
     const { spec, model } = args;
 
     const cluster = new ProxmoxCluster(`${name}-cluster`, {
