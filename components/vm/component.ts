@@ -38,6 +38,8 @@ export interface DebianVmArgs {
 export class DebianVm extends pulumi.ComponentResource {
   readonly vmId: pulumi.Output<number>;
   readonly vmResource: proxmox.VmLegacy;
+  /** The VM's HA resource: what an HA rule naming the VM waits for. */
+  readonly haResource: proxmox.Haresource;
   /** The cloud-init user-data the VM boots with. */
   readonly userData: pulumi.Output<string>;
 
@@ -135,7 +137,7 @@ export class DebianVm extends pulumi.ComponentResource {
       logLevelOut: "nolog",
     }, { parent: this, dependsOn: [this.vmResource] });
 
-    const haResource = new proxmox.Haresource(`${vm.name}-ha`, {
+    this.haResource = new proxmox.Haresource(`${vm.name}-ha`, {
       resourceId: `vm:${vm.vmId}`,
       type: "vm",
       state: "started",
@@ -159,7 +161,7 @@ export class DebianVm extends pulumi.ComponentResource {
     new ConfigDelivery(`${vm.name}-config`, {
       connection: { host: serviceAddress, user: "ibac-deploy", privateKey: pulumi.secret(args.deployPrivateKey), dialErrorLimit: 30, perDialTimeout: 20 },
       files: args.files,
-      dependsOn: [this.vmResource, haResource],
+      dependsOn: [this.vmResource, this.haResource],
     }, child);
 
     this.registerOutputs({ vmId: this.vmId, userData: this.userData });
