@@ -1,19 +1,25 @@
-// Benchmark of `ibac plan`: prod and generated 8/32/64-node stacks, each run as the real CLI in a fresh
-// process, side by side with the bare cost of loading @pulumi/pulumi and the Proxmox SDK in Node.
-// Prints ratios only: this machine is shared and noisy, so every figure is measured in the same run,
-// interleaved, and the median of the repeats is used.
+// Benchmark of `ibac plan`: prod and generated 8/32/64-node stacks, each figure from a fresh process under
+// Node's default heap, side by side with a bare Pulumi program of as many plain resources under the same mocks.
+// Per stack it prints the resources and VMs, the in-process plan's cost per resource (and as a ratio of
+// prod's and of the bare program's), and the peak memory of the plan and of the real CLI (`ibac plan`).
+// This machine is shared and noisy: every figure is measured in the same run, interleaved, and the median
+// of the repeats is used; the targets are judged on ratios and on memory, never on absolute times.
 //
-//   npm run bench            (IBAC_BENCH_REPEATS=N to change the number of repeats, default 5)
+//   npm run bench            (IBAC_BENCH_REPEATS=N to change the number of repeats, default 3)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { generateStackText } from "../test/fixtures/generate-stack";
-import { loadStackFile, stackFilePath } from "../components/spec/load";
+import type { PlanMeasurement } from "./plan-measure";
 
 const root = path.resolve(__dirname, "..");
-const repeats = Number(process.env.IBAC_BENCH_REPEATS ?? 5);
+const repeats = Number(process.env.IBAC_BENCH_REPEATS ?? 3);
+const STACKS = ["prod", "gen8", "gen32", "gen64"];
+const TARGET_STACK = "gen64";
+const MAX_PEAK_MIB = 2.5 * 1024;
+const MAX_BARE_RATIO = 2;
 
 /** A project folder with prod and the generated stacks, so the CLI plans them like any other stack. */
 function benchProject(): string {
@@ -24,49 +30,89 @@ function benchProject(): string {
   return dir;
 }
 
-function timed(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+/** One measurement in a fresh Node process (no heap flags: Node's default heap is part of what is measured). */
+function measure(args: string[]): PlanMeasurement {
+  const run = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "plan-measure.ts"), ...args], { cwd: root, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`plan-measure ${args.join(" ")} failed (${run.status}):\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop() ?? "") as PlanMeasurement;
+}
+
+/** The real CLI, `ibac plan`, under /usr/bin/time: its wall time and peak resident set (KiB). */
+function cliRun(project: string, stack: string): { ms: number; maxRssKiB: number } {
+  const rssFile = path.join(project, `rss-${stack}`);
   const start = performance.now();
-  const run = spawnSync(process.execPath, args, { cwd: root, env, encoding: "utf8" });
-  const elapsed = performance.now() - start;
-  if (run.status !== 0) throw new Error(`${args.join(" ")} failed (${run.status}):\n${run.stderr}`);
-  return elapsed;
+  const run = spawnSync("/usr/bin/time", ["-f", "%M", "-o", rssFile, process.execPath, path.join(root, "bin/ibac.js"), "plan", "--stack", stack, "--out", path.join(project, "out", stack)], {
+    cwd: root,
+    env: { ...process.env, IBAC_PROJECT_DIR: project },
+    encoding: "utf8",
+  });
+  const ms = performance.now() - start;
+  if (run.status !== 0) throw new Error(`ibac plan --stack ${stack} failed (${run.status}):\n${run.stderr}`);
+  return { ms, maxRssKiB: Number(fs.readFileSync(rssFile, "utf8").trim().split("\n").pop()) };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mib = (kib: number): number => kib / 1024;
+
+interface Samples {
+  resources: number;
+  vms: number;
+  plan: number[];
+  bare: number[];
+  cli: number[];
+  planPeakKiB: number;
+  cliPeakKiB: number;
+}
 
 function main(): void {
   const project = benchProject();
-  const out = path.join(project, "out");
-  const stacks = ["prod", "gen8", "gen32", "gen64"];
-  const vmCount = Object.fromEntries(stacks.map((s) => [s, loadStackFile(stackFilePath(project, s)).model.vms.length]));
-  const bare = ["-e", "require('@pulumi/pulumi'); require('@muhlba91/pulumi-proxmoxve')"];
-  const samples: Record<string, number[]> = { bare: [], ...Object.fromEntries(stacks.map((s) => [s, []])) };
-
-  // One warm-up of each, then interleaved repeats so that machine noise hits every figure alike.
-  timed(bare);
-  for (const s of stacks) timed([path.join(root, "bin/ibac.js"), "plan", "--stack", s, "--out", path.join(out, s)], { ...process.env, IBAC_PROJECT_DIR: project });
-  for (let i = 0; i < repeats; i++) {
-    samples.bare.push(timed(bare));
-    for (const s of stacks) {
-      samples[s].push(timed([path.join(root, "bin/ibac.js"), "plan", "--stack", s, "--out", path.join(out, s)], { ...process.env, IBAC_PROJECT_DIR: project }));
+  try {
+    const samples = new Map<string, Samples>();
+    // The first run of each stack counts its resources (the bare program registers as many) and is a warm-up.
+    for (const s of STACKS) {
+      const first = measure(["platform", project, s]);
+      samples.set(s, { resources: first.resources, vms: first.vms, plan: [], bare: [], cli: [], planPeakKiB: 0, cliPeakKiB: 0 });
     }
-  }
+    // Interleaved repeats, so that machine noise hits every figure alike.
+    for (let i = 0; i < repeats; i++) {
+      for (const s of STACKS) {
+        const entry = samples.get(s) as Samples;
+        const plan = measure(["platform", project, s]);
+        const bare = measure(["bare", project, s, String(entry.resources)]);
+        const cli = cliRun(project, s);
+        entry.plan.push(plan.ms / plan.resources);
+        entry.bare.push(bare.ms / bare.resources);
+        entry.cli.push(cli.ms / plan.resources);
+        entry.planPeakKiB = Math.max(entry.planPeakKiB, plan.maxRssKiB);
+        entry.cliPeakKiB = Math.max(entry.cliPeakKiB, cli.maxRssKiB);
+      }
+    }
 
-  const t = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-  // Growth is judged on the time above the fixed start-up cost, per VM, against prod's.
-  const perVm = (s: string): number => (t[s] - t.bare) / vmCount[s];
-  console.log(`ibac plan benchmark: median of ${repeats} interleaved runs per figure (ratios only; absolute times vary with load)`);
-  console.log("");
-  console.log("stack    VMs   plan / bare load   plan / prod   (plan - bare) per VM / prod's");
-  for (const s of stacks) {
-    console.log(`${s.padEnd(8)} ${String(vmCount[s]).padStart(4)}   ${(t[s] / t.bare).toFixed(2).padStart(16)}   ${(t[s] / t.prod).toFixed(2).padStart(11)}   ${(perVm(s) / perVm("prod")).toFixed(2).padStart(10)}`);
+    const prod = samples.get("prod") as Samples;
+    const target = samples.get(TARGET_STACK) as Samples;
+    console.log(`ibac plan benchmark: median of ${repeats} interleaved runs per figure, each in a fresh process under Node's default heap`);
+    console.log("plan = runOfflinePlan in process; bare = a bare Pulumi program of as many plain resources, same mocks; cli = `ibac plan`, start-up included");
+    console.log("");
+    console.log("stack    VMs  resources  plan ms/res  vs prod  bare ms/res  plan/bare  cli ms/res  peak MiB plan  peak MiB cli");
+    for (const [s, e] of samples) {
+      const plan = median(e.plan);
+      const bare = median(e.bare);
+      console.log(
+        `${s.padEnd(8)} ${String(e.vms).padStart(3)}  ${String(e.resources).padStart(9)}  ${plan.toFixed(3).padStart(11)}  ${(plan / median(prod.plan)).toFixed(2).padStart(7)}` +
+          `  ${bare.toFixed(3).padStart(11)}  ${(plan / bare).toFixed(2).padStart(9)}  ${median(e.cli).toFixed(3).padStart(10)}  ${mib(e.planPeakKiB).toFixed(0).padStart(13)}  ${mib(e.cliPeakKiB).toFixed(0).padStart(12)}`,
+      );
+    }
+    console.log("");
+    const growth = median(target.plan) / median(prod.plan);
+    const peak = mib(Math.max(target.planPeakKiB, target.cliPeakKiB));
+    const bareRatio = median(target.plan) / median(target.bare);
+    const verdict = (met: boolean): string => (met ? "(met)" : "(NOT met)");
+    console.log(`target: per-resource cost at 64 nodes no more than prod's          -> ${growth.toFixed(2)}x prod's ${verdict(growth <= 1)}`);
+    console.log(`target: peak memory at 64 nodes under ${MAX_PEAK_MIB} MiB, default heap    -> ${peak.toFixed(0)} MiB ${verdict(peak < MAX_PEAK_MIB)}`);
+    console.log(`target: in-process cost per resource within ${MAX_BARE_RATIO}x the bare program's -> ${bareRatio.toFixed(2)}x at 64 nodes ${verdict(bareRatio <= MAX_BARE_RATIO)}`);
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
   }
-  console.log("");
-  const prodRatio = t.prod / t.bare;
-  const growth = perVm("gen64") / perVm("prod");
-  console.log(`target: prod within 3x the bare load          -> ${prodRatio.toFixed(2)}x ${prodRatio <= 3 ? "(met)" : "(NOT met)"}`);
-  console.log(`target: growth no worse than linear in VMs     -> per-VM cost at 64 nodes is ${growth.toFixed(2)}x prod's ${growth <= 1.25 ? "(met)" : "(NOT met)"}`);
-  fs.rmSync(project, { recursive: true, force: true });
 }
 
 main();

@@ -94,7 +94,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
     new PlatformFirewall(`${name}-firewall`, {
       spec,
       model,
-      dependsOn: Object.values(this.vms),
+      vmResources: Object.fromEntries(Object.entries(this.vms).map(([vmName, vm]) => [vmName, vm.vmResource])),
       qdeviceSshPrivateKey: args.nodeSshPrivateKey,
       qdeviceDependsOn: cluster.qdeviceSetup,
     }, withProvider);
@@ -103,7 +103,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
       new HaRules(`${name}-ha`, {
         ha: model.ha,
         provider: cluster.provider,
-        dependsOn: Object.values(this.vms),
+        haResources: new Map(model.vms.map((vm) => [vm.vmId, this.vms[vm.name].haResource])),
       }, { parent: this });
     }
 

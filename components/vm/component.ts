@@ -45,6 +45,8 @@ export class DebianVm extends pulumi.ComponentResource {
 
   readonly vmId: pulumi.Output<number>;
   readonly vmResource: proxmox.VmLegacy;
+  /** The VM's HA resource: what an HA rule naming the VM waits for. */
+  readonly haResource: proxmox.Haresource;
   /** The cloud-init user-data the VM boots with. */
   readonly userData: pulumi.Output<string>;
 
@@ -143,7 +145,7 @@ export class DebianVm extends pulumi.ComponentResource {
       logLevelOut: "nolog",
     }, { parent: this, dependsOn: [this.vmResource] });
 
-    const haResource = new proxmox.Haresource(`${vm.name}-ha`, {
+    this.haResource = new proxmox.Haresource(`${vm.name}-ha`, {
       resourceId: `vm:${vm.vmId}`,
       type: "vm",
       state: "started",
@@ -167,7 +169,7 @@ export class DebianVm extends pulumi.ComponentResource {
     new ConfigDelivery(`${vm.name}-config`, {
       connection: { host: serviceAddress, user: "ibac-deploy", privateKey: pulumi.secret(args.deployPrivateKey), dialErrorLimit: 30, perDialTimeout: 20 },
       files: args.files,
-      dependsOn: [this.vmResource, haResource],
+      dependsOn: [this.vmResource, this.haResource],
     }, child);
 
     this.registerOutputs({ vmId: this.vmId, userData: this.userData });

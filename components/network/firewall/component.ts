@@ -10,8 +10,11 @@ import { renderNftables } from "./render-nftables";
 export interface PlatformFirewallArgs {
   spec: PlatformSpec;
   model: PlatformModel;
-  /** The VMs' resources: their per-VM rules are created after them. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Each VM's own resource (the VM, not its component), by VM name: a VM's rules are created after that
+   * VM only. A dependency on a component would expand to every resource under it, for every rule.
+   */
+  vmResources: Readonly<Record<string, pulumi.Resource>>;
   /**
    * Root SSH key for the QDevice host, which is not a Proxmox node: its rules are loaded as an nftables
    * ruleset over SSH. A secret.
@@ -129,6 +132,8 @@ export class PlatformFirewall extends pulumi.ComponentResource {
       const vm = args.model.vms.find((v) => v.name === host.host);
       if (vm) {
         const group = groups.get(vm.tier);
+        const vmResource = args.vmResources[vm.name];
+        if (!vmResource) throw new Error(`PlatformFirewall: no VM resource for ${vm.name}`);
         const own = host.rules.filter((r) => r.scope !== "tier");
         new proxmox.firewall.RulesLegacy(`${name}-${host.host}-rules`, {
           nodeName: vm.node,
@@ -138,7 +143,7 @@ export class PlatformFirewall extends pulumi.ComponentResource {
             ...own.map((r, i) => asProxmox(r, i + 1)),
             ...host.outbound.map((r, i) => proxmoxOutboundRule(r, own.length + 1 + i)),
           ],
-        }, { parent: this, dependsOn: [...ipsets, ...(group ? [group] : []), ...args.dependsOn] });
+        }, { parent: this, dependsOn: [...ipsets, ...(group ? [group] : []), vmResource] });
       } else if (host.rules.length || host.outbound.length) {
         new proxmox.firewall.RulesLegacy(`${name}-${host.host}-rules`, {
           nodeName: host.host,
