@@ -3,7 +3,7 @@
 // the platform's program should cost a small multiple of it, whatever the stack's size.
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedStack } from "../components/spec/load";
-import { OfflinePlanMocks } from "../cli/plan/mocks";
+import { OfflinePlanMocks } from "../components/offline-plan/mocks";
 
 /** A resource with a few plain inputs, no dependencies: the least a registration can be. */
 class Plain extends pulumi.CustomResource {

@@ -7,7 +7,7 @@
 // Prints one line of JSON: a PlanMeasurement.
 import { performance } from "node:perf_hooks";
 import { loadStackFile, stackFilePath } from "../components/spec/load";
-import { runOfflinePlan } from "../cli/plan/run-offline-plan";
+import { runOfflinePlan } from "../components/offline-plan/run-offline-plan";
 import { runBareProgram } from "./bare-program";
 
 export interface PlanMeasurement {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "./model/build";
 import type { LoadedStack } from "./spec/load";
-import { runOfflinePlan } from "../cli/plan/run-offline-plan";
+import { runOfflinePlan } from "./offline-plan/run-offline-plan";
 import { generateStackSpec } from "../test/fixtures/generate-stack";
 import { countDependencies, totalUrns, type DependencyCounts } from "../test/support/count-dependencies";
 
