@@ -1,14 +1,17 @@
 // One measurement of the plan benchmark (bench/plan.ts), in a fresh process so that each figure has its own
 // heap and its own peak memory, and none is warmed up by another:
 //
-//   plan-measure.ts platform <project dir> <stack>     the offline plan of the stack, in this process
-//   plan-measure.ts bare <project dir> <stack> <count>  a bare Pulumi program of <count> resources, same mocks
+//   plan-measure.ts platform <project dir> <stack> <shapes file>  the offline plan of the stack, in this
+//                                                                   process; writes its resources' shapes
+//   plan-measure.ts plain <project dir> <stack> <shapes file>     as many plain resources, same mocks
+//   plan-measure.ts shaped <project dir> <stack> <shapes file>    the same resource shapes, same mocks
 //
 // Prints one line of JSON: a PlanMeasurement.
+import * as fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import { loadStackFile, stackFilePath } from "../components/spec/load";
 import { runOfflinePlan } from "../components/offline-plan/run-offline-plan";
-import { runBareProgram } from "./bare-program";
+import { plainShapes, runBareProgram, shapeOf, type ResourceShape } from "./bare-program";
 
 export interface PlanMeasurement {
   resources: number;
@@ -19,17 +22,20 @@ export interface PlanMeasurement {
 }
 
 async function main(): Promise<void> {
-  const [kind, projectDir, stack, countText] = process.argv.slice(2);
+  const [kind, projectDir, stack, shapesFile] = process.argv.slice(2);
   const loaded = loadStackFile(stackFilePath(projectDir, stack));
   const start = performance.now();
   let resources: number;
   if (kind === "platform") {
-    resources = (await runOfflinePlan(loaded)).resources.length;
-  } else if (kind === "bare") {
-    resources = Number(countText);
-    await runBareProgram(loaded, resources);
+    const shapes: ResourceShape[] = [];
+    resources = (await runOfflinePlan(loaded, { onRegister: (args) => shapes.push(shapeOf(args)) })).resources.length;
+    fs.writeFileSync(shapesFile, JSON.stringify(shapes));
+  } else if (kind === "plain" || kind === "shaped") {
+    const shapes = JSON.parse(fs.readFileSync(shapesFile, "utf8")) as ResourceShape[];
+    resources = shapes.length;
+    await runBareProgram(loaded, kind === "plain" ? plainShapes(shapes.length) : shapes);
   } else {
-    throw new Error(`unknown measurement "${kind}": platform or bare`);
+    throw new Error(`unknown measurement "${kind}": platform, plain or shaped`);
   }
   const ms = performance.now() - start;
   const result: PlanMeasurement = { resources, vms: loaded.model.vms.length, ms, maxRssKiB: process.resourceUsage().maxRSS };

@@ -50,12 +50,17 @@ function settled<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
+export interface OfflinePlanOptions {
+  /** Called with every resource the program registers (the benchmark reads each one's shape). */
+  onRegister?: (args: pulumi.ResourceTransformationArgs) => void;
+}
+
 /**
  * Runs the real Pulumi program in this process against a mock engine: no Proxmox, no Pulumi CLI, no
  * network. Every resource the program registers is recorded with its inputs, secrets masked; every file
  * bound for a VM is collected as an artifact. This is a plan, never a deployment.
  */
-export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> {
+export async function runOfflinePlan(loaded: LoadedStack, options: OfflinePlanOptions = {}): Promise<OfflinePlan> {
   const mocks = new OfflinePlanMocks(loaded.model, loaded.stack);
   await pulumi.runtime.setMocks(mocks, "ibac-platform", loaded.stack, false);
   const secretConfig = Object.fromEntries(SECRET_CONFIG_KEYS.map((key) => [key, mocks.madeUpSecret(key)]));
@@ -64,6 +69,7 @@ export async function runOfflinePlan(loaded: LoadedStack): Promise<OfflinePlan> 
   const recorded: Recorded[] = [];
   const recorder: pulumi.ResourceTransformation = (args) => {
     recorded.push({ resource: args.resource, type: args.type, name: args.name, ...(args.opts.parent ? { parent: args.opts.parent } : {}) });
+    options.onRegister?.(args);
     return undefined;
   };
 
