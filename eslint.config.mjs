@@ -23,6 +23,17 @@ export default tseslint.config(
     }
   },
   {
+    // Renderers in the brief's backup/ and monitoring/ folders are pure: they never import a Pulumi component
+    // back (the components import them). Types are fine: they vanish at run time.
+    files: ["backup/**/*.ts", "monitoring/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": ["error", {
+        patterns: [{ group: ["**/component", "**/platform", "**/program", "**/tiers/component-registry", "@pulumi/*"], allowTypeImports: true, message: "backup/ and monitoring/ hold pure renderers: import no Pulumi component or SDK (types only)." }],
+      }],
+    },
+  },
+  {
     files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/explicit-module-boundary-types": "off" }
   }

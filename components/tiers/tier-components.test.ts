@@ -1,0 +1,80 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { TIER_NAMES } from "../spec/schema";
+import { loadStackFile, stackFilePath } from "../spec/load";
+import { OfflinePlanMocks } from "../offline-plan/mocks";
+import { InternalCa } from "../pki/internal-ca";
+import { BOOTS_EMPTY, TIER_COMPONENTS } from "./component-registry";
+import type { TierComponent } from "./tier-component";
+import { tierMonitors } from "./monitors";
+
+const loaded = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
+const { spec, model } = loaded;
+const value = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
+
+/** Every tier that builds something, constructed once under the offline plan's mocks (they are process-global). */
+let built: Promise<Map<string, TierComponent>> | undefined;
+function buildTiers(): Promise<Map<string, TierComponent>> {
+  built ??= constructTiers();
+  return built;
+}
+
+async function constructTiers(): Promise<Map<string, TierComponent>> {
+  await pulumi.runtime.setMocks(new OfflinePlanMocks(model, "prod"), "ibac-platform", "prod", false);
+  const ca = new InternalCa("test-ca", { organization: "test", commonName: "test CA" });
+  const tiers = new Map<string, TierComponent>();
+  for (const name of TIER_NAMES) {
+    const build = TIER_COMPONENTS[name];
+    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca }, {}));
+  }
+  return tiers;
+}
+
+describe("tier components under pulumi.runtime.setMocks (constructed, not deployed)", () => {
+  it("builds the database and VPN tiers; the other six still boot empty", async () => {
+    const tiers = await buildTiers();
+    expect([...tiers.keys()]).toEqual(["database", "vpn"]);
+    expect(TIER_NAMES.filter((t) => TIER_COMPONENTS[t] === BOOTS_EMPTY)).toEqual(["objectStore", "frs", "api", "loadBalancer", "backup", "monitoring"]);
+  });
+
+  it("gives each VM files only from its own tier today, and none to a VM of a tier that boots empty", async () => {
+    const tiers = await buildTiers();
+    for (const vm of model.vms) {
+      for (const [name, tier] of tiers) {
+        const files = tier.filesFor(vm);
+        if (name === vm.tier) expect(files.length, `${vm.name} from ${name}`).toBeGreaterThan(0);
+        else expect(files, `${vm.name} from ${name}`).toEqual([]);
+      }
+    }
+  });
+
+  it("offers the database's application and monitoring accounts to other tiers, their passwords Pulumi secrets", async () => {
+    const database = (await buildTiers()).get("database") as TierComponent;
+    expect(Object.keys(database.credentials)).toEqual(["application", "monitoring"]);
+    expect(database.credentials.application.user).toBe("ibac_app");
+    for (const credential of Object.values(database.credentials)) {
+      expect(await pulumi.isSecret(credential.password)).toBe(true);
+      expect((await value(credential.password)).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("lists the TLS endpoints each database server serves, and the VPN none (IKE is not TLS)", async () => {
+    const tiers = await buildTiers();
+    const dbVms = model.vms.filter((v) => v.tier === "database");
+    expect(tiers.get("database")?.tlsEndpoints).toEqual(dbVms.map((vm) => ({ vm: vm.name, address: vm.nics[0].address, port: 3306, serverName: vm.fqdn, what: `MariaDB (${vm.role})` })));
+    expect(tiers.get("vpn")?.tlsEndpoints).toEqual([]);
+  });
+
+  it("monitors each VM exactly where a monitoring flow lets the checks through", async () => {
+    const tiers = await buildTiers();
+    const database = tiers.get("database") as TierComponent;
+    expect(database.monitors).toEqual(tierMonitors(model, "database"));
+    expect(database.monitors.map((m) => `${m.vm}:${m.port}:${m.layer}`)).toEqual(["db-1:5666:server", "db-2:5666:server", "db-1:3306:service", "db-2:3306:service"]);
+    // The VPN gateways serve no monitored port: only their agent is checked.
+    expect(tiers.get("vpn")?.monitors.map((m) => m.layer)).toEqual(["server", "server"]);
+    // Without the flow there is no monitor.
+    const noAgentFlow = { ...model, flows: model.flows.filter((f) => f.id !== "monitoring-to-database-agent") };
+    expect(tierMonitors(noAgentFlow, "database").map((m) => m.layer)).toEqual(["service", "service"]);
+  });
+});
