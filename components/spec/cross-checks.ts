@@ -1,5 +1,6 @@
 import { TIER_NAMES, type PlatformSpec } from "./schema";
-import type { FieldPath, FieldProblem } from "./errors";
+import type { FieldProblem } from "./errors";
+import { formatFieldPath, type FieldPath } from "../input/input-error";
 import { closestWord } from "../input/did-you-mean";
 import { tlsPolicyProblems } from "../pki/tls-policy";
 import { checkExtraFlows } from "../model/extra-flows";
@@ -91,7 +92,7 @@ function checkAddresses(spec: PlatformSpec): FieldProblem[] {
   const claim = (address: string, path: FieldPath): void => {
     const first = seen.get(address);
     if (first) {
-      problems.push({ path, detail: `expected an address no other host uses, found ${address}, already used by ${formatRelative(first)}` });
+      problems.push({ path, detail: `expected an address no other host uses, found ${address}, already used by ${formatFieldPath(first)}` });
     } else {
       seen.set(address, path);
     }
@@ -213,8 +214,4 @@ function checkSubnetSizes(spec: PlatformSpec): FieldProblem[] {
     });
   }
   return problems;
-}
-
-function formatRelative(path: FieldPath): string {
-  return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${part}` : part), "");
 }

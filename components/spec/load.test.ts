@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { loadStackFile, parseStack } from "./load";
-import { SpecError } from "./errors";
+import { InputError } from "../input/input-error";
 import { PROJECT_DIR, STACKS, stackFileName, stackText } from "../../test/fixtures/specs";
 import { expectInputProblem } from "../../test/support/input-error-shape";
 
@@ -36,15 +36,15 @@ function lineOf(text: string, needle: string): number {
   return index + 1;
 }
 
-/** The SpecError that loading the text as the prod stack throws. */
-function rejection(text: string): SpecError {
+/** The InputError that loading the text as the prod stack throws. */
+function rejection(text: string): InputError {
   try {
     parseStack(text, FILE, "prod");
   } catch (err) {
-    if (err instanceof SpecError) return err;
+    if (err instanceof InputError) return err;
     throw err;
   }
-  throw new Error("expected a SpecError, but the stack loaded");
+  throw new Error("expected a InputError, but the stack loaded");
 }
 
 const lines = (...problems: string[]): string => problems.map((p) => `${FILE}: ${p}`).join("\n");
@@ -66,9 +66,9 @@ describe("the real stacks", () => {
     expect(loaded.spec.proxmox.nodes.map((n) => n.name)).toEqual(["pve1", "pve2"]);
   });
 
-  it("loadStackFile reports a missing file as a SpecError", () => {
+  it("loadStackFile reports a missing file as a InputError", () => {
     expect(() => loadStackFile(path.join(PROJECT_DIR, "stacks/Pulumi.nope.yaml"), "stacks/Pulumi.nope.yaml")).toThrowError(
-      new SpecError([{ file: "stacks/Pulumi.nope.yaml", path: "", detail: "no such stack file" }]),
+      new InputError([{ file: "stacks/Pulumi.nope.yaml", path: "", detail: "no such stack file" }]),
     );
   });
 

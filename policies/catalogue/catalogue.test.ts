@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { allPolicies } from "../all-policies";
-import { CatalogueError, catalogueCounts, loadCatalogue, parseCatalogue } from "./load-catalogue";
+import { catalogueCounts, loadCatalogue, parseCatalogue } from "./load-catalogue";
+import { InputError } from "../../components/input/input-error";
 import type { RequirementCatalogue } from "./types";
 import { expectInputProblem } from "../../test/support/input-error-shape";
 
@@ -54,15 +55,15 @@ function minimal(): { version: number; requirements: Record<string, unknown>[]; 
   };
 }
 
-/** The message of the CatalogueError that parsing `text` throws. */
+/** The message of the InputError that parsing `text` throws. */
 function errorOf(text: string): string {
   try {
     parseCatalogue(text, "bad.yaml");
   } catch (err) {
-    expect(err).toBeInstanceOf(CatalogueError);
-    return (err as CatalogueError).message;
+    expect(err).toBeInstanceOf(InputError);
+    return (err as InputError).message;
   }
-  throw new Error("expected a CatalogueError, the catalogue was accepted");
+  throw new Error("expected a InputError, the catalogue was accepted");
 }
 
 describe("the requirement catalogue (policies/catalogue/requirements.yaml)", () => {
@@ -210,7 +211,7 @@ describe("loading a bad catalogue reports every problem, with the field and what
       try {
         parseCatalogue(stringify(c), "bad.yaml");
       } catch (e) {
-        return e as CatalogueError;
+        return e as InputError;
       }
       throw new Error("accepted");
     })();
@@ -229,7 +230,7 @@ describe("loading a bad catalogue reports every problem, with the field and what
 
   it("a missing file", () => {
     expect(() => loadCatalogue(path.join(__dirname, "no-such-catalogue.yaml"), "no-such-catalogue.yaml")).toThrow(
-      new CatalogueError([{ file: "no-such-catalogue.yaml", path: "", detail: "no such catalogue file" }]),
+      new InputError([{ file: "no-such-catalogue.yaml", path: "", detail: "no such catalogue file" }]),
     );
   });
 });

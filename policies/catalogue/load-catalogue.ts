@@ -62,7 +62,6 @@ export const CatalogueSchema = closed({
 });
 
 /** A bad catalogue is an input error like any other file's; the name stays for its callers. */
-export { InputError as CatalogueError } from "../../components/input/input-error";
 
 /**
  * requirements.yaml beside this module; from the compiled CLI (dist/policies/catalogue/, where the build

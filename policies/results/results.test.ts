@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import type { PolicyResource } from "@pulumi/policy";
-import { SpecError } from "../../components/spec/errors";
+import { InputError } from "../../components/input/input-error";
 import { buildModel } from "../../components/model/build";
 import { stackSpec } from "../../test/fixtures/specs";
 import { requireTool } from "../../test/support/require-tool";
@@ -43,7 +43,7 @@ function problems(text: string): string[] {
   try {
     parseWaivers(text, "waivers.yaml");
   } catch (e) {
-    if (e instanceof SpecError) return e.describe().split("\n");
+    if (e instanceof InputError) return e.describe().split("\n");
     throw e;
   }
   return [];
