@@ -7,6 +7,11 @@ import { checkExtraFlows } from "../model/extra-flows";
 import { designFlows } from "../model/flows";
 import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
 import { logicalCpus } from "../model/capacity";
+import { addressBoundProblems } from "./address-bounds";
+import { calendarEventProblem } from "./calendar-event";
+import { debianImageProblems } from "./debian-release";
+import { reservedUserProblem } from "./reserved-users";
+import { timeZoneProblem } from "./time-zone";
 import { FIRST_VM_HOST, highestServiceHost, FIRST_NODE_CLUSTER_HOST, virtualAddressPlan } from "../tiers/address-plan";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
@@ -14,6 +19,7 @@ const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "
 /** Checks that need more than one field: what a schema cannot say. Each problem names the field to fix. */
 export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
   return [
+    ...addressBoundProblems(spec),
     ...checkSubnetsDisjoint(spec),
     ...checkAddresses(spec),
     ...checkNodeNames(spec),
@@ -24,7 +30,25 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkExtraFlows(spec, designFlows(spec).map((f) => f.id)),
     ...checkSiteSubnets(spec),
     ...checkOffsiteNas(spec),
+    ...checkFieldMeanings(spec),
   ];
+}
+
+/** Single fields whose meaning a pattern cannot hold: the schedule's grammar, the zone database, reserved names, the image's release. */
+function checkFieldMeanings(spec: PlatformSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const schedule = spec.proxmox.replicationSchedule;
+  const scheduleProblem = calendarEventProblem(schedule);
+  if (scheduleProblem) {
+    problems.push({ path: ["proxmox", "replicationSchedule"], detail: `expected a Proxmox calendar event such as */15 or mon..fri 8..18:00/30, found "${schedule}": ${scheduleProblem}` });
+  }
+  const zone = timeZoneProblem(spec.site.timeZone);
+  if (zone) problems.push({ path: ["site", "timeZone"], detail: zone });
+  spec.admins.forEach((admin, i) => {
+    const reserved = reservedUserProblem(admin.name);
+    if (reserved) problems.push({ path: ["admins", i, "name"], detail: reserved });
+  });
+  return [...problems, ...debianImageProblems(spec)];
 }
 
 /**

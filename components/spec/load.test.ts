@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
@@ -407,5 +409,96 @@ describe("capacity", () => {
         "ibac:platform.proxmox.nodes[1].disks: expected room for the disks of pve2's VMs and the replicas it receives (47048 GiB), found 11920 GiB usable at 80% fill",
       ),
     );
+  });
+});
+
+describe("every field held to its meaning (issue 11)", () => {
+  const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHf3p6Lq0yq2e3d1R4QxH0m8d9d2kz8w1y1c9mJ0o3xM ops@rik";
+  const flow = { id: "admin-to-stats", source: "zone:admin", destination: "tier:monitoring", protocol: "tcp", ports: "443", purpose: "dashboards" };
+
+  it.each<[string, (string | number)[], unknown, string[]]>([
+    // CIDRs are written as their network address, in every CIDR field.
+    ["a network with host bits set", ["networks", "service", "cidr"], "10.20.2.5/24", ["ibac:platform.networks.service.cidr: expected a network address with the host bits clear (10.20.2.0/24), found 10.20.2.5/24"]],
+    ["a site subnet with host bits set", ["vpn", "siteTunnel", "remoteSubnets"], ["10.90.0.7/24"], ["ibac:platform.vpn.siteTunnel.remoteSubnets[0]: expected a network address with the host bits clear (10.90.0.0/24), found 10.90.0.7/24"]],
+    // The admin network: RFC 1918 and at most a /16.
+    ["an admin network outside RFC 1918 (shared space is for carriers' customers)", ["networks", "admin", "cidr"], "100.64.9.0/24", ["ibac:platform.networks.admin.cidr: expected a private network inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (the admin network reaches every SSH and Proxmox GUI port), found 100.64.9.0/24"]],
+    ["a public admin network", ["networks", "admin", "cidr"], "198.18.9.0/24", ["ibac:platform.networks.admin.cidr: expected a private network inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (the admin network reaches every SSH and Proxmox GUI port), found 198.18.9.0/24"]],
+    ["an admin network wider than a /16", ["networks", "admin", "cidr"], "172.16.0.0/12", ["ibac:platform.networks.admin.cidr: expected a network of /16 or longer (the admin network is a limited set of hosts), found 172.16.0.0/12 (1048576 addresses)"]],
+    // The platform's own networks: private (RFC 1918 or RFC 6598) and at most a /16.
+    ["a public storage network", ["networks", "storage", "cidr"], "8.8.0.0/24", ["ibac:platform.networks.storage.cidr: expected a private network inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10 (the platform's own networks are not routed on the internet), found 8.8.0.0/24"]],
+    ["a VPN-client network wider than a /16", ["networks", "vpnClients", "cidr"], "10.128.0.0/9", ["ibac:platform.networks.vpnClients.cidr: expected a network of /16 or longer (at most 65,536 addresses), found 10.128.0.0/9 (8388608 addresses)"]],
+    // A zone that extra flows may name as a source: the statistics site is a limited set of hosts too.
+    ["a site subnet wider than a /16", ["vpn", "siteTunnel", "remoteSubnets"], ["10.64.0.0/10"], ["ibac:platform.vpn.siteTunnel.remoteSubnets[0]: expected a network of /16 or longer (the statistics site is a limited set of hosts, each allowed through the tunnel), found 10.64.0.0/10 (4194304 addresses)"]],
+    ["the whole internet as a site subnet", ["vpn", "siteTunnel", "remoteSubnets"], ["0.0.0.0/0"], [
+      'ibac:platform.vpn.siteTunnel.remoteSubnets[0]: expected a network of hosts, found 0.0.0.0/0, which overlaps 0.0.0.0/8 ("this network")',
+      "ibac:platform.vpn.siteTunnel.remoteSubnets[0]: expected a subnet outside the platform's networks, found 0.0.0.0/0, which overlaps networks.management (10.20.0.0/24), networks.cluster (10.20.1.0/24), networks.service (10.20.2.0/24), networks.storage (10.20.3.0/24), networks.admin (10.20.9.0/24), networks.vpnClients (10.30.0.0/16)",
+    ]],
+    // Hosts: private where only private makes sense, unicast everywhere, never a network or broadcast address.
+    ["a public QDevice address", ["proxmox", "qdevice", "address"], "203.0.113.5", ["ibac:platform.proxmox.qdevice.address: expected a private address inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10, found 203.0.113.5"]],
+    ["a loopback DNS server", ["site", "dnsServers"], ["127.0.0.1"], ["ibac:platform.site.dnsServers[0]: expected a unicast host address, found 127.0.0.1 (loopback, 127.0.0.0/8)"]],
+    ["a multicast NAS", ["backupPolicy", "offsite", "nasAddress"], "239.1.2.3", ["ibac:platform.backupPolicy.offsite.nasAddress: expected a unicast host address, found 239.1.2.3 (multicast, 224.0.0.0/4)"]],
+    ["a gateway on the broadcast address", ["networks", "management", "gateway"], "10.20.0.255", ["ibac:platform.networks.management.gateway: expected a host address of 10.20.0.0/24, found 10.20.0.255, its broadcast address"]],
+    ["a node on the network address", ["proxmox", "nodes", 1, "address"], "10.20.0.0", ["ibac:platform.proxmox.nodes[1].address: expected a host address of 10.20.0.0/24, found 10.20.0.0, its network address"]],
+    // Calendar events in Proxmox's grammar (calendar-event.test.ts has the whole table).
+    ["a replication schedule with a step of 0", ["proxmox", "replicationSchedule"], "*/0", ['ibac:platform.proxmox.replicationSchedule: expected a Proxmox calendar event such as */15 or mon..fri 8..18:00/30, found "*/0": "0" is not a minute step (a number from 1)']],
+    ["a replication schedule at hour 25", ["proxmox", "replicationSchedule"], "25:00", ['ibac:platform.proxmox.replicationSchedule: expected a Proxmox calendar event such as */15 or mon..fri 8..18:00/30, found "25:00": hour 25 is outside 0 to 23']],
+    ["a replication schedule in systemd's epoch syntax", ["proxmox", "replicationSchedule"], "@1234", ['ibac:platform.proxmox.replicationSchedule: expected a Proxmox calendar event such as */15 or mon..fri 8..18:00/30, found "@1234": "@1234" is not a minute (a number from 0 to 59)']],
+    // Time zones from the zone database.
+    ["a misspelt time zone", ["site", "timeZone"], "Europe/Tallin", ['ibac:platform.site.timeZone: expected an IANA time zone such as Europe/Tallinn, found "Europe/Tallin"; did you mean "Europe/Tallinn"?']],
+    ["a time zone in the wrong case", ["site", "timeZone"], "europe/tallinn", ['ibac:platform.site.timeZone: expected an IANA time zone such as Europe/Tallinn, found "europe/tallinn"; did you mean "Europe/Tallinn"?']],
+    // Reserved user names (reserved-users.test.ts checks the list against base-passwd).
+    ["an admin named after a base-system user", ["admins", 0, "name"], "daemon", ["ibac:platform.admins[0].name: expected a user name no system account uses, found \"daemon\", reserved by Debian's base system (base-passwd)"]],
+    ["an admin named after a service user", ["admins", 0, "name"], "mysql", ['ibac:platform.admins[0].name: expected a user name no system account uses, found "mysql", reserved by MariaDB']],
+    ["an admin named after the deploy user", ["admins", 0, "name"], "ibac-deploy", ["ibac:platform.admins[0].name: expected a user name no system account uses, found \"ibac-deploy\", reserved by the toolkit's deploy user"]],
+    // The Debian release and its image agree.
+    ["a release the image is not", ["debian", "release"], 13, [
+      'ibac:platform.debian.image.fileName: expected an image of Debian 13 (trixie) as in debian.release, found "debian-12-genericcloud-amd64-20250210-2019.qcow2", which names Debian 12 (bookworm)',
+      'ibac:platform.debian.image.url: expected an image of Debian 13 (trixie) as in debian.release, found "https://cloud.debian.org/images/cloud/bookworm/20250210-2019/debian-12-genericcloud-amd64-20250210-2019.qcow2", which names Debian 12 (bookworm)',
+    ]],
+    ["an image file name that names no release", ["debian", "image", "fileName"], "genericcloud-amd64.qcow2", ['ibac:platform.debian.image.fileName: expected a file name that says its release (debian-12 or bookworm), found "genericcloud-amd64.qcow2"']],
+    ["an image URL of another release", ["debian", "image", "url"], "https://cloud.debian.org/images/cloud/trixie/latest/debian-12-genericcloud-amd64.qcow2", ['ibac:platform.debian.image.url: expected an image of Debian 12 (bookworm) as in debian.release, found "https://cloud.debian.org/images/cloud/trixie/latest/debian-12-genericcloud-amd64.qcow2", which names Debian 13 (trixie)']],
+    ["a SHA-256-long checksum for sha512", ["debian", "image", "checksum"], "a".repeat(64), ["ibac:platform.debian.image.checksum: expected a sha512 digest of 128 hex digits (debian.image.checksumAlgorithm), found 64 hex digits"]],
+    // Free text: one line of printable characters, in every string field.
+    ["a line break in the site name", ["site", "name"], "rik\nibac", ["ibac:platform.site.name: expected one line of printable text, found U+000A (line feed) at character 4"]],
+    ["an SMTP command smuggled into the relay host", ["notifications", "smtpRelay", "host"], "relay.rik.ee\r\nRCPT TO:<x@y>", ["ibac:platform.notifications.smtpRelay.host: expected one line of printable text, found U+000D (carriage return) at character 13"]],
+    ["a relay host that is no host name", ["notifications", "smtpRelay", "host"], "relay.rik.ee;id", ['ibac:platform.notifications.smtpRelay.host: expected a host name such as relay.example.org or an IPv4 address, found "relay.rik.ee;id"']],
+    ["a relay host that is no IPv4 address", ["notifications", "smtpRelay", "host"], "999.1.1.1", ['ibac:platform.notifications.smtpRelay.host: expected a host name such as relay.example.org or an IPv4 address, found "999.1.1.1"']],
+    ["a terminal escape in a notification address", ["notifications", "email"], ["ops@rik.ee\u001b[2J"], ["ibac:platform.notifications.email[0]: expected one line of printable text, found U+001B (escape, as in a terminal escape sequence) at character 11"]],
+    ["a notification address with a space", ["notifications", "email"], ["ops @rik.ee"], ['ibac:platform.notifications.email[0]: expected an e-mail address, found "ops @rik.ee"']],
+    ["a terminal escape in an SSH key's comment", ["admins", 0, "sshKeys", 0], `${key}\u001b[31m`, ["ibac:platform.admins[0].sshKeys[0]: expected one line of printable text, found U+001B (escape, as in a terminal escape sequence) at character 89"]],
+    ["a line break in a flow's purpose (it becomes a firewall comment)", ["flows"], [{ ...flow, purpose: "dashboards\nIN ACCEPT" }], ["ibac:platform.flows[0].purpose: expected one line of printable text, found U+000A (line feed) at character 11"]],
+    ["a terminal title escape in a flow's source", ["flows"], [{ ...flow, source: "zone:admin\u001b]0;x\u0007" }], ["ibac:platform.flows[0].source: expected one line of printable text, found U+001B (escape, as in a terminal escape sequence) at character 11"]],
+    ["a bidirectional override in a flow's purpose", ["flows"], [{ ...flow, purpose: "dash\u202eboards" }], ["ibac:platform.flows[0].purpose: expected one line of printable text, found U+202E (bidirectional override) at character 5"]],
+  ])("%s", (_, fieldPath, value, problems) => {
+    expect(rejection(withField(fieldPath, value)).message).toBe(lines(...problems));
+  });
+
+  it.each<[string, (string | number)[], unknown]>([
+    ["a time zone that is a link in the database", ["site", "timeZone"], "Europe/Kiev"],
+    ["an Etc zone", ["site", "timeZone"], "Etc/GMT+5"],
+    ["an SMTP relay given as an address", ["notifications", "smtpRelay", "host"], "10.20.0.25"],
+    ["a replication schedule on working days", ["proxmox", "replicationSchedule"], "mon..fri 8..18:00/30"],
+    ["a Debian 13 image", ["debian"], { release: 13, image: { url: "https://cloud.debian.org/images/cloud/trixie/20250814-2204/debian-13-genericcloud-amd64-20250814-2204.qcow2", fileName: "debian-13-genericcloud-amd64-20250814-2204.qcow2", checksum: "b".repeat(64), checksumAlgorithm: "sha256" } }],
+    ["a VPN-client network in shared address space", ["networks", "vpnClients", "cidr"], "100.64.0.0/16"],
+  ])("still accepts %s", (_, fieldPath, value) => {
+    expect(parseStack(withField(fieldPath, value), FILE, "prod").spec).toBeDefined();
+  });
+
+  it("a stack file that is not text says so, with its position, instead of a syntax error", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-stack-"));
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(prod.replace("rik-ibac", "rik-")), Buffer.from([0xff, 0xfe])]));
+    try {
+      expect(() => loadStackFile(file, FILE)).toThrowError(new RegExp(`^${FILE.replace(/\./g, "\\.")}: expected a UTF-8 text file, found byte 0xff, which is not UTF-8, at line \\d+, column \\d+$`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const withNul = replaced("name: rik-ibac", "name: rik-\0ibac");
+    expect(rejection(withNul).message).toBe(lines(`expected a text file, found a NUL byte at line ${lineOf(withNul, "rik-")}, column 17`));
+  });
+
+  it("a key given twice deep in a list names the key and its full path", () => {
+    const text = replaced("      - name: ibacops\n", "      - name: ibacops\n        name: ops2\n");
+    expect(rejection(text).message).toBe(lines(`ibac:platform.admins[0].name: expected each key once in a mapping, found "name" again (first at line ${lineOf(text, "name: ibacops")})`));
   });
 });

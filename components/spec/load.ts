@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { PlatformSpec } from "./schema";
 import type { FieldProblem } from "./errors";
 import { crossCheckSpec } from "./cross-checks";
+import { unsafeTextProblems } from "./text-safety";
 import { closestWord } from "../input/did-you-mean";
 import { describeFound } from "../input/describe";
 import { expectedFound, formatFieldPath, InputError, type FieldPath, type InputProblem } from "../input/input-error";
@@ -82,7 +83,11 @@ export function parseStack(text: string, file: string, stack: string): LoadedSta
     throw new InputError(problems);
   }
 
-  problems.push(...schemaProblems(input, PlatformSpec, platform, PLATFORM_AT));
+  // Unsafe text first, in its own words (which character, where); the schema's verdict on the same field
+  // would only repeat it less clearly.
+  const textProblems = unsafeTextProblems(platform, PLATFORM_AT).map((p) => input.problem(p.path, p.detail));
+  const textPaths = new Set(textProblems.map((p) => p.path));
+  problems.push(...textProblems, ...schemaProblems(input, PlatformSpec, platform, PLATFORM_AT).filter((p) => !textPaths.has(p.path)));
   if (problems.length) throw new InputError(problems);
   const spec = platform as PlatformSpec;
 

@@ -116,7 +116,8 @@ export const PlatformSpec = closed({
   site: closed({
     name: Hostname,
     domain: Type.String({ pattern: "^([a-z0-9-]+\\.)+[a-z]{2,}$", description: "a DNS domain such as ibac.example.ee" }),
-    timeZone: Type.String({ pattern: "^[A-Za-z_]+(/[A-Za-z_+-]+)*$", description: "an IANA time zone such as Europe/Tallinn" }),
+    // The zone database decides (time-zone.ts); the pattern only keeps out what no zone name has.
+    timeZone: Type.String({ pattern: "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", description: "an IANA time zone such as Europe/Tallinn" }),
     dnsServers: Type.Array(Ipv4Address, { minItems: 1, maxItems: 3 }),
     ntpServers: Type.Array(Ipv4Address, { minItems: 1 }),
   }),
@@ -135,7 +136,8 @@ export const PlatformSpec = closed({
       path: Type.String({ pattern: "^/[^\\s]*$", description: "an absolute path on every node" }),
     }),
     vmIdBase: Type.Integer({ minimum: 100, maximum: 999_000_000, multipleOf: 100 }),
-    replicationSchedule: Type.String({ pattern: "^[0-9*/:,.\\- a-z]+$", description: "a Proxmox calendar event such as */15" }),
+    // Proxmox's calendar-event grammar is checked by calendar-event.ts; the pattern keeps it to one printable line.
+    replicationSchedule: Type.String({ pattern: "^[ -~]+$", description: "a Proxmox calendar event such as */15 or mon..fri 8..18:00/30" }),
   }),
   networks: closed({
     management: Network,
@@ -184,8 +186,18 @@ export const PlatformSpec = closed({
     }),
   }),
   notifications: closed({
-    smtpRelay: closed({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }),
-    email: Type.Array(Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", description: "an e-mail address" }), { minItems: 1 }),
+    smtpRelay: closed({
+      host: Type.String({
+        pattern: `^(${ipv4Pattern.slice(1, -1)}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?)$`,
+        maxLength: 253,
+        description: "a host name such as relay.example.org or an IPv4 address",
+      }),
+      port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    }),
+    email: Type.Array(
+      Type.String({ pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", maxLength: 254, description: "an e-mail address" }),
+      { minItems: 1 },
+    ),
   }),
   firewall: Type.Optional(
     closed({
@@ -208,7 +220,7 @@ export const PlatformSpec = closed({
   admins: Type.Array(
     closed({
       name: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "a Linux user name" }),
-      sshKeys: Type.Array(Type.String({ pattern: "^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$", description: "an OpenSSH public key" }), { minItems: 1 }),
+      sshKeys: Type.Array(Type.String({ pattern: "^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]+( [^\\r\\n]*)?$", description: "an OpenSSH public key" }), { minItems: 1 }),
     }),
     { minItems: 1 },
   ),

@@ -1,0 +1,35 @@
+// Free text from the spec ends up in firewall comments, configuration files, e-mail headers and the
+// terminal: it must be one line of printable characters. Line breaks would start a new directive, control
+// characters and ANSI escapes (ESC, CSI) would rewrite what an operator sees.
+
+/** Code points that must never be in spec text: C0 controls, DEL, C1 controls, line and paragraph separators, bidi overrides. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** How a found character is named in a message: U+000A (line feed). */
+function describeCharacter(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  const names: Record<number, string> = { 0x0a: "line feed", 0x0d: "carriage return", 0x09: "tab", 0x1b: "escape, as in a terminal escape sequence", 0x00: "NUL", 0x7f: "delete", 0x9b: "CSI, a terminal escape", 0x2028: "line separator", 0x2029: "paragraph separator" };
+  const name = names[code] ?? (code >= 0x202a ? "bidirectional override" : "control character");
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")} (${name})`;
+}
+
+/** The problem of a text with a line break or control character, or undefined. */
+export function unsafeTextProblem(text: string): string | undefined {
+  const hit = UNSAFE.exec(text);
+  if (!hit) return undefined;
+  return `expected one line of printable text, found ${describeCharacter(hit[0])} at character ${hit.index + 1}`;
+}
+
+/**
+ * Every string of a document (the spec: purposes, flow endpoints, key comments, names, addresses), each
+ * unsafe one named by its field path. A walk rather than a list of fields, so a field added later is covered.
+ */
+export function unsafeTextProblems(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; detail: string }[] {
+  if (typeof value === "string") {
+    const detail = unsafeTextProblem(value);
+    return detail ? [{ path, detail }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => unsafeTextProblems(item, [...path, i]));
+  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => unsafeTextProblems(v, [...path, k]));
+  return [];
+}
