@@ -14,6 +14,10 @@ function oneOf<const T extends readonly (string | number)[]>(values: T, descript
 
 const ipv4Pattern = "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$";
 
+/** A DNS host name (the last label starts with a letter, so 999.1.1.1 is not one) or an IPv4 address; no pattern anchors. */
+const hostOrIpv4Pattern = `(${ipv4Pattern.slice(1, -1)}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?)`;
+const portPattern = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})";
+
 export const Ipv4Address = Type.String({ pattern: ipv4Pattern, description: "an IPv4 address such as 10.20.0.11" });
 export const Ipv4Cidr = Type.String({
   pattern: ipv4Pattern.slice(0, -1) + "/(3[0-2]|[12]?[0-9])$",
@@ -123,7 +127,7 @@ export const PlatformSpec = closed({
   }),
   proxmox: closed({
     version: oneOf([6, 7, 8, 9] as const, "the Proxmox VE major version (8 or 9 are supported; older ones are flagged by policy)"),
-    endpoint: Type.String({ pattern: "^https://[^/\\s]+(:[0-9]+)?/?$", description: "the API URL such as https://10.20.0.11:8006/" }),
+    endpoint: Type.String({ pattern: `^https://${hostOrIpv4Pattern}(:${portPattern})?/?$`, description: "the API URL such as https://10.20.0.11:8006/" }),
     insecure: Type.Boolean({ description: "skip TLS verification of the API (never in production)" }),
     nodes: Type.Array(ProxmoxNode, { minItems: 1, maxItems: 128 }),
     qdevice: Type.Optional(closed({ name: Hostname, address: Ipv4Address })),
@@ -133,7 +137,8 @@ export const PlatformSpec = closed({
     }),
     snippetStorage: closed({
       id: StorageId,
-      path: Type.String({ pattern: "^/[^\\s]*$", description: "an absolute path on every node" }),
+      // It reaches the nodes' storage.cfg and SSH commands: plain path segments only, no "." or "..".
+      path: Type.String({ pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+$", description: "an absolute path on every node such as /var/lib/ibac-files" }),
     }),
     vmIdBase: Type.Integer({ minimum: 100, maximum: 999_000_000, multipleOf: 100 }),
     // Proxmox's calendar-event grammar is checked by calendar-event.ts; the pattern keeps it to one printable line.
@@ -150,7 +155,10 @@ export const PlatformSpec = closed({
   debian: closed({
     release: oneOf([10, 11, 12, 13] as const, "the Debian major release (12 or 13 are supported; older ones are flagged by policy)"),
     image: closed({
-      url: Type.String({ pattern: "^https?://\\S+$" }),
+      url: Type.String({
+        pattern: `^https?://${hostOrIpv4Pattern}(:${portPattern})?(/[A-Za-z0-9._~%+-]+)+$`,
+        description: "the image's URL such as https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2",
+      }),
       fileName: Type.String({ pattern: "^[A-Za-z0-9._-]+\\.(qcow2|raw|img)$" }),
       checksum: Type.String({ pattern: "^[0-9a-f]{64}([0-9a-f]{64})?$", description: "a hex SHA-256 or SHA-512 digest" }),
       checksumAlgorithm: oneOf(["sha256", "sha512"] as const),
@@ -188,7 +196,7 @@ export const PlatformSpec = closed({
   notifications: closed({
     smtpRelay: closed({
       host: Type.String({
-        pattern: `^(${ipv4Pattern.slice(1, -1)}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?)$`,
+        pattern: `^${hostOrIpv4Pattern}$`,
         maxLength: 253,
         description: "a host name such as relay.example.org or an IPv4 address",
       }),
