@@ -1,5 +1,6 @@
 // The one error shape for every file a user hands the toolkit (stack spec, requirement catalogue, waivers,
 // runbook inventory, and the files later tiers add), and its one text form.
+import { printable } from "./printable";
 
 /** Where in a file a problem is: 1-based line and column, when the parser knows them. */
 export interface SourcePosition {
@@ -31,7 +32,8 @@ export const EXIT_INPUT = 2;
 
 /** `requirements[3].check.policies` for ["requirements", 3, "check", "policies"]; `root` goes in front. */
 export function formatFieldPath(fieldPath: FieldPath, root = ""): string {
-  return fieldPath.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part), root);
+  // A key is text from the file: one with a control character or a terminal escape is shown spelt out.
+  return fieldPath.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${printable(part)}` : printable(part)), root);
 }
 
 /** `; did you mean "x"?`, or nothing without a suggestion. */

@@ -489,6 +489,12 @@ describe("every field held to its meaning (issue 11)", () => {
     expect(parseStack(withField(fieldPath, value), FILE, "prod").spec).toBeDefined();
   });
 
+  it("a key with a terminal escape is named spelt out, never obeyed", () => {
+    expect(rejection(prod.replace("config:\n", 'config:\n  "ibac:pl\\e]0;x\\a": 1\n')).message).toBe(
+      lines("config.ibac:pl\\u{1b}]0;x\\u{7}: unknown key; expected one of ibac:platform, ibac:proxmoxApiToken, ibac:sshPrivateKey"),
+    );
+  });
+
   it("a stack file that is not text says so, with its position, instead of a syntax error", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-stack-"));
     const file = path.join(dir, "Pulumi.prod.yaml");

@@ -2,8 +2,7 @@
 // terminal: it must be one line of printable characters. Line breaks would start a new directive, control
 // characters and ANSI escapes (ESC, CSI) would rewrite what an operator sees.
 
-/** Code points that must never be in spec text: C0 controls, DEL, C1 controls, line and paragraph separators, bidi overrides. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+import { UNSAFE_CHARACTER as UNSAFE } from "../input/printable";
 
 /** How a found character is named in a message: U+000A (line feed). */
 function describeCharacter(char: string): string {
