@@ -101,6 +101,8 @@ export function addressBoundProblems(spec: PlatformSpec): FieldProblem[] {
   spec.site.ntpServers.forEach((a, i) => problems.push(notAHostProblem(a, ["site", "ntpServers", i])));
   problems.push(notAHostProblem(spec.vpn.siteTunnel.peerAddress, ["vpn", "siteTunnel", "peerAddress"]));
   problems.push(notAHostProblem(spec.backupPolicy.offsite.nasAddress, ["backupPolicy", "offsite", "nasAddress"]));
+  const relay = spec.notifications.smtpRelay.host;
+  if (/^[0-9.]+$/.test(relay)) problems.push(notAHostProblem(relay, ["notifications", "smtpRelay", "host"]));
   return problems.filter((p): p is FieldProblem => p !== undefined);
 }
 

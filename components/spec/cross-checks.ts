@@ -44,9 +44,13 @@ function checkFieldMeanings(spec: PlatformSpec): FieldProblem[] {
   }
   const zone = timeZoneProblem(spec.site.timeZone);
   if (zone) problems.push({ path: ["site", "timeZone"], detail: zone });
-  spec.admins.forEach((admin, i) => {
-    const reserved = reservedUserProblem(admin.name);
+  const adminNames = spec.admins.map((a) => a.name);
+  adminNames.forEach((name, i) => {
+    const reserved = reservedUserProblem(name);
     if (reserved) problems.push({ path: ["admins", i, "name"], detail: reserved });
+    else if (adminNames.indexOf(name) !== i) {
+      problems.push({ path: ["admins", i, "name"], detail: `expected a user name used once, found "${name}" again (first at admins[${adminNames.indexOf(name)}])` });
+    }
   });
   return [...problems, ...debianImageProblems(spec)];
 }

@@ -450,6 +450,8 @@ describe("every field held to its meaning (issue 11)", () => {
     ["an admin named after a base-system user", ["admins", 0, "name"], "daemon", ["ibac:platform.admins[0].name: expected a user name no system account uses, found \"daemon\", reserved by Debian's base system (base-passwd)"]],
     ["an admin named after a service user", ["admins", 0, "name"], "mysql", ['ibac:platform.admins[0].name: expected a user name no system account uses, found "mysql", reserved by MariaDB']],
     ["an admin named after the deploy user", ["admins", 0, "name"], "ibac-deploy", ["ibac:platform.admins[0].name: expected a user name no system account uses, found \"ibac-deploy\", reserved by the toolkit's deploy user"]],
+    ["two admins of one name", ["admins", 1], { name: "ibacops", sshKeys: [key] }, ['ibac:platform.admins[1].name: expected a user name used once, found "ibacops" again (first at admins[0])']],
+    ["a loopback SMTP relay", ["notifications", "smtpRelay", "host"], "127.0.0.1", ["ibac:platform.notifications.smtpRelay.host: expected a unicast host address, found 127.0.0.1 (loopback, 127.0.0.0/8)"]],
     // The Debian release and its image agree.
     ["a release the image is not", ["debian", "release"], 13, [
       'ibac:platform.debian.image.fileName: expected an image of Debian 13 (trixie) as in debian.release, found "debian-12-genericcloud-amd64-20250210-2019.qcow2", which names Debian 12 (bookworm)',
