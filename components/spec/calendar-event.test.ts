@@ -63,6 +63,15 @@ const CASES: [string, boolean, string?][] = [
   ["mon12:00", false],
   ["*-*-1~1", false],
   ["12:00 12:00", false],
+  // Dates that exist in some year are valid; dates that never come are refused, though both parsers take them.
+  ["*-02-29", true],
+  ["2024-02-29", true],
+  ["2023..2025-02-29", true],
+  ["*-04,05-31", true],
+  ["*-*-31", true],
+  ["*-02-30", false, "systemd parses a date that never comes (Next elapse: never)"],
+  ["*-04-31", false, "systemd parses a date that never comes (Next elapse: never)"],
+  ["2023-02-29", false, "systemd parses a date that never comes (Next elapse: never)"],
   // systemd's extensions that Proxmox does not have.
   ["Daily", false, "systemd matches keywords in any case, Proxmox only in lower case"],
   ["@1234", false, "Proxmox has no @epoch"],
@@ -96,6 +105,8 @@ describe("Proxmox calendar events", () => {
     ["12:00 12:00", '"12:00" after the time'],
     ["*/15\n", "a character other than printable ASCII and spaces"],
     ["*:0/75", "the minute step 75 is larger than 59"],
+    ["*-02-30", "the date *-02-30 never occurs"],
+    ["2023-02-29 02:00", "the date 2023-02-29 never occurs"],
   ])("%j says why: %s", (expression, reason) => {
     expect(calendarEventProblem(expression)).toBe(reason);
   });

@@ -12,7 +12,8 @@
 //   item    = n | n ".." m | n "/" step | n ".." m "/" step
 //
 // Where Proxmox's parser accepts a value that means nothing, this one refuses it, as systemd does: month 0,
-// day 0, a step of 0, a year before 1970, and parts run together without a space ("mon12:00").
+// day 0, a step of 0, a year before 1970, and parts run together without a space ("mon12:00"). A date that
+// never comes (*-02-30, 2023-02-29), which both parsers take, is refused too: the job would never run.
 // Differences from systemd (systemd.time(7)): a lone number is minutes here (systemd reads it as a time of
 // day only with a colon), and Proxmox has no "~" (last days of the month), no time zones but UTC, no
 // fractional seconds, and no "@epoch".
@@ -65,7 +66,7 @@ function parseCalendarEvent(input: string): void {
   if (parts.length > 3) fail(`more than three parts (weekdays, date, time) in "${text}"`);
   let i = 0;
   if (/^[A-Za-z]/.test(parts[i])) parseWeekdays(parts[i++]);
-  if (i < parts.length && parts[i].includes("-")) parseDate(parts[i++]);
+  if (i < parts.length && parts[i].includes("-")) checkDateOccurs(parseDate(parts[i++]));
   if (i < parts.length) parseTime(parts[i++]);
   if (i < parts.length) fail(`"${parts[i]}" after the time`);
 }
@@ -83,18 +84,27 @@ function parseWeekdays(text: string): void {
   }
 }
 
-function parseDate(text: string): void {
+interface DateSpec {
+  text: string;
+  years: number[];
+  months: number[];
+  days: number[];
+}
+
+function parseDate(text: string): DateSpec {
   const parts = text.split("-");
-  if (parts.length === 3) {
-    parseList(parts[0], YEAR);
-    parseList(parts[1], MONTH);
-    parseList(parts[2], DAY);
-  } else if (parts.length === 2) {
-    parseList(parts[0], MONTH);
-    parseList(parts[1], DAY);
-  } else {
-    fail(`"${text}" is not a date [year-]month-day`);
-  }
+  if (parts.length === 3) return { text, years: parseList(parts[0], YEAR), months: parseList(parts[1], MONTH), days: parseList(parts[2], DAY) };
+  if (parts.length === 2) return { text, years: values(YEAR), months: parseList(parts[0], MONTH), days: parseList(parts[1], DAY) };
+  fail(`"${text}" is not a date [year-]month-day`);
+}
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Both parsers accept *-02-30, and the event never comes: the job would never run. */
+function checkDateOccurs(date: DateSpec): void {
+  const leapYear = date.years.some(isLeap);
+  const occurs = date.months.some((m) => date.days.some((d) => d <= (m === 2 ? (leapYear ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31)));
+  if (!occurs) fail(`the date ${date.text} never occurs`);
 }
 
 function parseTime(text: string): void {
@@ -107,10 +117,19 @@ function parseTime(text: string): void {
   } else fail(`"${text}" is not a time [hour:]minute[:second]`);
 }
 
-function parseList(text: string, field: Field): void {
+/** Every value of a field from `from` to its maximum, `step` apart. */
+function values(field: Field, from = field.min, to = field.max, step = 1): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** The values a list matches (what the event fires on), or a CalendarSyntaxError. */
+function parseList(text: string, field: Field): number[] {
   if (text === "") fail(`an empty ${field.name}`);
-  if (text === "*") return;
-  if (text.startsWith("*/")) return void parseStep(text.slice(2), field);
+  if (text === "*") return values(field);
+  if (text.startsWith("*/")) return values(field, field.min, field.max, parseStep(text.slice(2), field));
+  const matched = new Set<number>();
   for (const item of text.split(",")) {
     const [span, step, ...more] = item.split("/");
     if (more.length) fail(`"${item}" has more than one step`);
@@ -118,8 +137,11 @@ function parseList(text: string, field: Field): void {
     if (range.length > 2) fail(`"${span}" is not a ${field.name} or a range of two`);
     const [low, high = low] = range.map((v) => parseNumber(v, field));
     if (low > high) fail(`the ${field.name} range ${span} runs backwards`);
-    if (step !== undefined) parseStep(step, field);
+    // n/step repeats up to the field's maximum; n..m/step within the range.
+    const last = step !== undefined && range.length === 1 ? field.max : high;
+    for (const v of values(field, low, last, step === undefined ? 1 : parseStep(step, field))) matched.add(v);
   }
+  return [...matched];
 }
 
 function parseNumber(text: string, field: Field): number {
@@ -129,7 +151,8 @@ function parseNumber(text: string, field: Field): number {
   return value;
 }
 
-function parseStep(text: string, field: Field): void {
+function parseStep(text: string, field: Field): number {
   if (!/^[0-9]+$/.test(text) || Number(text) === 0) fail(`"${text}" is not a ${field.name} step (a number from 1)`);
   if (Number(text) > field.max) fail(`the ${field.name} step ${text} is larger than ${field.max}`);
+  return Number(text);
 }
