@@ -1,7 +1,7 @@
 // What the platform's addresses and networks may be, beyond their syntax (the schema's pattern): a CIDR is
 // written as its network address, the platform's own networks are private and at most a /16, the admin
 // network (the source of every SSH and Proxmox-GUI opening) is private RFC 1918 space, host addresses are
-// unicast. The bounds are documented in docs/design.md ("Address bounds").
+// unicast. The bounds are documented in docs/design.md ("Field checks at the spec").
 import type { PlatformSpec } from "./schema";
 import type { FieldProblem } from "./errors";
 import type { FieldPath } from "../input/input-error";
