@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { CERTIFICATE_KEY } from "./key-type";
 
 /** Ten years for the CA, two for the certificates it issues; renewal starts 30 days before expiry. */
 const CA_VALIDITY_HOURS = 10 * 365 * 24;
@@ -39,7 +40,7 @@ export class InternalCa extends pulumi.ComponentResource {
   constructor(name: string, args: InternalCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ibac:pki:InternalCa", name, {}, opts);
     this.organization = args.organization;
-    this.key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this });
+    this.key = new tls.PrivateKey(`${name}-key`, { ...CERTIFICATE_KEY }, { parent: this });
     const cert = new tls.SelfSignedCert(`${name}-cert`, {
       privateKeyPem: this.key.privateKeyPem,
       isCaCertificate: true,
@@ -54,7 +55,7 @@ export class InternalCa extends pulumi.ComponentResource {
 
   /** A key and a certificate signed by this CA, both children of `parent`. */
   issueServerCertificate(name: string, args: ServerCertificateArgs, parent: pulumi.Resource): IssuedCertificate {
-    const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent });
+    const key = new tls.PrivateKey(`${name}-key`, { ...CERTIFICATE_KEY }, { parent });
     const request = new tls.CertRequest(`${name}-csr`, {
       privateKeyPem: key.privateKeyPem,
       subject: { commonName: args.commonName, organization: this.organization },
