@@ -62,7 +62,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
     // The deploy key never leaves Pulumi's state: generated here, its private half is a secret output.
     const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
 
-    const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA` }, { parent: this });
+    const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA`, revoked: spec.pki?.revoked ?? [] }, { parent: this });
     // Every tier that builds something, in TIER_NAMES order (the order of their files in each VM).
     this.tiers = {};
     for (const tier of TIER_NAMES) {

@@ -1,5 +1,6 @@
 import type { PlatformSpec } from "../spec/schema";
 import { CERTIFICATE_KEY, type SuiteAuthentication } from "./key-type";
+import { revocationProblems } from "./revocation";
 
 /**
  * The one statement of how the platform encrypts traffic, read by every renderer that speaks TLS or IPsec
@@ -38,6 +39,8 @@ export function tlsPolicyProblems(spec: PlatformSpec): { path: (string | number)
   spec.tls.ciphersuites.forEach((c, i) => {
     if (!ALLOWED_TLS13.has(c)) problems.push({ path: ["tls", "ciphersuites", i], detail: `expected one of ${[...ALLOWED_TLS13].join(", ")}, found "${c}"` });
   });
+  // The revocation list belongs to the same PKI the TLS policy trusts; checked here so the spec's cross-checks see it.
+  problems.push(...revocationProblems(spec));
   return problems;
 }
 
