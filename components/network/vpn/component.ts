@@ -3,7 +3,7 @@ import type { VmPlan } from "../../model/types";
 import type { RenderedFile } from "../../vm/rendered-file";
 import type { TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../../tiers/tier-component";
 import { tierMonitors, type ServiceMonitor } from "../../tiers/monitors";
-import { renderConcentratorSwanctl, renderSiteTunnelSwanctl, siteTunnelRole, type SwanctlCredentialFiles } from "./render-swanctl";
+import { renderConcentratorSwanctl, renderSiteTunnelSwanctl, siteTunnelRole, VPN_CA_FILES, type SwanctlCredentialFiles } from "./render-swanctl";
 
 /** The spec, the model, and the CA that issues each gateway's certificate (mobiles and the site gateway must hold certificates it issued). */
 export type VpnTierArgs = TierComponentArgs;
@@ -36,8 +36,8 @@ export class VpnTier extends pulumi.ComponentResource implements TierComponent {
       }, this);
       const credentials: SwanctlCredentialFiles = {
         certFile: `${SWANCTL_DIR}/x509/${vm.fqdn}.pem`,
-        caCertFile: `${SWANCTL_DIR}/x509ca/ibac-ca.pem`,
-        peerCaCertFiles: { mobiles: `${SWANCTL_DIR}/x509ca/ibac-mobiles-ca.pem`, site: `${SWANCTL_DIR}/x509ca/ibac-site-ca.pem` },
+        caCertFile: VPN_CA_FILES.root,
+        peerCaCertFiles: { mobiles: VPN_CA_FILES.mobiles, site: VPN_CA_FILES.site },
       };
       const publicFile = (path: string, content: pulumi.Input<string>): RenderedFile => ({ path, content, mode: "0644", owner: "root:root" });
       // A new CRL takes effect at once in a running charon; on the first install the connections' own

@@ -29,6 +29,13 @@ export interface SwanctlCredentialFiles {
   peerCaCertFiles: { mobiles: string; site: string };
 }
 
+/** Where each production gateway keeps the root CA and the peers' issuing CAs (policies/vpn reads the same paths). */
+export const VPN_CA_FILES = {
+  root: "/etc/swanctl/x509ca/ibac-ca.pem",
+  mobiles: "/etc/swanctl/x509ca/ibac-mobiles-ca.pem",
+  site: "/etc/swanctl/x509ca/ibac-site-ca.pem",
+} as const;
+
 /** Timers shared by both connections; the defaults suit production, the lab may shorten them. */
 export interface SwanctlTimers {
   /** Dead-peer detection: an INFORMATIONAL exchange after this many idle seconds (default 30). */
