@@ -2,7 +2,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stackSpec } from "../../test/fixtures/specs";
+import { parseDocument } from "yaml";
+import { stackFileName, stackSpec, stackText } from "../../test/fixtures/specs";
+import { parseStack } from "../spec/load";
+import { InputError } from "../input/input-error";
 import { requireTool } from "../../test/support/require-tool";
 import { run } from "../../test/lab/run";
 import { makeIssuingCa, makeLabCa, makeServerCertificate, serialOf, signLabCrl, type LabCa } from "../../test/lab/tls";
@@ -25,7 +28,7 @@ describe("revocation list of the spec", () => {
     ] };
     expect(tlsPolicyProblems(spec)).toEqual([
       { path: ["pki", "revoked", 0, "revokedOn"], detail: 'expected a calendar day between 2000-01-01 and 2049-12-31 (YYYY-MM-DD), found "2026-02-30"' },
-      { path: ["pki", "revoked", 2, "serial"], detail: 'expected each serial once per issuer, found "0a1b" of mobiles again (first at pki.revoked.0)' },
+      { path: ["pki", "revoked", 2, "serial"], detail: 'expected each serial once per issuer, found "0a1b" of mobiles again (first at pki.revoked[0])' },
     ]);
     expect(revokedBy(spec, "site").map((r) => r.serial)).toEqual(["0a1b"]);
   });
@@ -34,6 +37,40 @@ describe("revocation list of the spec", () => {
     expect(crlIndex([{ issuer: "mobiles", serial: "0a1b", revokedOn: "2026-11-30", reason: "keyCompromise" }])).toBe("R\t491231235959Z\t261130000000Z,keyCompromise\t0A1B\tunknown\t/CN=revoked\n");
     expect(() => crlIndex([{ issuer: "mobiles", serial: "0a1b\n", revokedOn: "2026-11-30" }])).toThrow(/invalid entry/);
     expect(() => crlSigningScript(0)).toThrow("revocation: CRL validity must be a positive number of days, found 0");
+  });
+});
+
+describe("pki.revoked through the stack loader (exit 2, file, field path, expected, found)", () => {
+  const withRevoked = (revoked: unknown): string => {
+    const doc = parseDocument(stackText("prod"));
+    doc.setIn(["config", "ibac:platform", "pki"], { revoked });
+    return doc.toString();
+  };
+  const rejection = (text: string): string => {
+    try {
+      parseStack(text, stackFileName("prod"), "prod");
+    } catch (err) {
+      if (err instanceof InputError) return err.message;
+      throw err;
+    }
+    throw new Error("expected an InputError, but the stack loaded");
+  };
+
+  it("loads a valid entry", () => {
+    const loaded = parseStack(withRevoked([{ issuer: "mobiles", serial: "3F0A", revokedOn: "2026-11-30", reason: "keyCompromise" }]), stackFileName("prod"), "prod");
+    expect(revokedBy(loaded.spec, "mobiles")).toEqual([{ issuer: "mobiles", serial: "3F0A", revokedOn: "2026-11-30", reason: "keyCompromise" }]);
+  });
+
+  it("names a serial that is not hex, an unknown issuer and a day that does not exist", () => {
+    expect(rejection(withRevoked([{ issuer: "mobiles", serial: "3F0A;rm", revokedOn: "2026-11-30" }]))).toBe(
+      'stacks/Pulumi.prod.yaml: ibac:platform.pki.revoked[0].serial: expected the serial in hex, as `openssl x509 -noout -serial` prints it, found "3F0A;rm"',
+    );
+    expect(rejection(withRevoked([{ issuer: "servers", serial: "3F0A", revokedOn: "2026-11-30" }]))).toBe(
+      'stacks/Pulumi.prod.yaml: ibac:platform.pki.revoked[0].issuer: expected one of "platform", "mobiles", "site", found "servers"',
+    );
+    expect(rejection(withRevoked([{ issuer: "site", serial: "3F0A", revokedOn: "2026-04-31" }]))).toBe(
+      'stacks/Pulumi.prod.yaml: ibac:platform.pki.revoked[0].revokedOn: expected a calendar day between 2000-01-01 and 2049-12-31 (YYYY-MM-DD), found "2026-04-31"',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { PlatformSpec } from "../spec/schema";
+import { formatFieldPath } from "../input/input-error";
 
 /** The CAs of the platform: the root (servers and gateways) and one issuing CA per kind of VPN peer. */
 export const CA_NAMES = ["platform", "mobiles", "site"] as const;
@@ -28,7 +29,7 @@ export function revocationProblems(spec: PlatformSpec): { path: (string | number
     if (!realDay(r.revokedOn)) problems.push({ path: ["pki", "revoked", i, "revokedOn"], detail: `expected a calendar day between 2000-01-01 and 2049-12-31 (YYYY-MM-DD), found "${r.revokedOn}"` });
     const key = `${r.issuer}/${r.serial.toUpperCase()}`;
     const first = seen.get(key);
-    if (first !== undefined) problems.push({ path: ["pki", "revoked", i, "serial"], detail: `expected each serial once per issuer, found "${r.serial}" of ${r.issuer} again (first at pki.revoked.${first})` });
+    if (first !== undefined) problems.push({ path: ["pki", "revoked", i, "serial"], detail: `expected each serial once per issuer, found "${r.serial}" of ${r.issuer} again (first at ${formatFieldPath(["pki", "revoked", first])})` });
     else seen.set(key, i);
   });
   return problems;
