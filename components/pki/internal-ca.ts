@@ -27,6 +27,12 @@ export interface CaCredentials {
   crlPem: pulumi.Output<string>;
 }
 
+/** A peer CA as the operator needs it to issue its peers' certificates: the key is a secret. */
+export interface IssuingCa {
+  certPem: pulumi.Output<string>;
+  privateKeyPem: pulumi.Output<string>;
+}
+
 export interface IssuedCertificate {
   certPem: pulumi.Output<string>;
   /** A secret. */
@@ -55,6 +61,11 @@ export class InternalCa extends pulumi.ComponentResource {
   readonly crlPem: pulumi.Output<string>;
   /** The issuing CA of each kind of VPN peer, with its CRL. */
   readonly peerCas: Readonly<Record<PeerPurpose, CaCredentials>>;
+  /**
+   * The peer CAs with their keys (secrets), for the stack output the operator issues mobile and site
+   * certificates from (`pulumi stack output --show-secrets peerIssuingCas`): the toolkit issues none itself.
+   */
+  readonly peerIssuingCas: Readonly<Record<PeerPurpose, IssuingCa>>;
   private readonly key: tls.PrivateKey;
   private readonly organization: string;
 
@@ -73,6 +84,7 @@ export class InternalCa extends pulumi.ComponentResource {
     this.certPem = cert.certPem;
     const revoked = args.revoked ?? [];
     this.crlPem = this.crl(`${name}-crl`, cert.certPem, this.key.privateKeyPem, revoked.filter((r) => r.issuer === "platform"));
+    const issuing: Partial<Record<PeerPurpose, IssuingCa>> = {};
     const peerCa = (purpose: PeerPurpose, label: string): CaCredentials => {
       const key = new tls.PrivateKey(`${name}-${purpose}-key`, { ...CERTIFICATE_KEY }, { parent: this });
       const request = new tls.CertRequest(`${name}-${purpose}-csr`, {
@@ -88,9 +100,11 @@ export class InternalCa extends pulumi.ComponentResource {
         earlyRenewalHours: EARLY_RENEWAL_HOURS,
         allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
       }, { parent: this });
+      issuing[purpose] = { certPem: issued.certPem, privateKeyPem: pulumi.secret(key.privateKeyPem) };
       return { certPem: issued.certPem, crlPem: this.crl(`${name}-${purpose}-crl`, issued.certPem, key.privateKeyPem, revoked.filter((r) => r.issuer === purpose)) };
     };
     this.peerCas = { mobiles: peerCa("mobiles", "mobiles"), site: peerCa("site", "statistics site gateway") };
+    this.peerIssuingCas = issuing as Record<PeerPurpose, IssuingCa>;
     this.registerOutputs({ certPem: this.certPem, crlPem: this.crlPem });
   }
 
