@@ -236,4 +236,20 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
     expect(r.code).not.toBe(0);
     expect(`${charonLog(gateway)}${charonLog(mobile)}`).toMatch(/vpn-9\.ibac\.rik\.ee/);
   });
+  it("real charon in network namespaces: strict means a mobile is refused when its CA's CRL is missing (run last)", async () => {
+    // The deployment failed to deliver the mobiles CA's CRL: the gateway must refuse rather than trust blindly.
+    fs.rmSync(path.join(gateway.swanctl.x509crl, "ibac-mobiles-ca.crl.pem"));
+    const reload = await swanctl(gateway, "--load-creds", ["--clear", "--noprompt", "--file", gateway.swanctl.conf]);
+    expect(reload.code, reload.stdout + reload.stderr).toBe(0);
+    const crls = (await swanctl(gateway, "--list-certs", ["--type", "x509crl"])).stdout;
+    expect(crls).not.toContain("iBac lab mobiles CA");
+    await swanctl(gateway, "--terminate", ["--ike", MOBILE_CONNECTION, "--force", "--timeout", "5"]);
+    const r = await swanctl(mobile, "--initiate", ["--child", "phone", "--timeout", "10"]);
+    expect(r.code, `${r.stdout}${r.stderr}`).not.toBe(0);
+    expect(r.stdout, logs()).toMatch(/received AUTHENTICATION_FAILED notify error/);
+    const recent = charonLog(gateway).split("\n").slice(-80).join("\n");
+    expect(recent, logs()).toContain(`checking certificate status of "CN=${PHONE_ID}"`);
+    expect(recent, logs()).toContain("certificate status is not available");
+    expect(recent, logs()).toContain("constraint check failed: RULE_CRL_VALIDATION is SKIPPED, but requires at least GOOD");
+  });
 });
