@@ -20,3 +20,4 @@ const outputs = definePlatform(loadCurrentStack());
 export const vms = outputs.vms;
 export const placement = outputs.placement;
 export const automationToken = outputs.automationToken;
+export const peerIssuingCas = outputs.peerIssuingCas;

@@ -43,6 +43,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
   /** The components of the tiers that build something, by tier: their credentials, TLS endpoints and monitors. */
   readonly tiers: Partial<Record<TierName, TierComponent>>;
   readonly automationToken: pulumi.Output<string>;
+  /** The mobiles and site issuing CAs, keys secret: what the operator issues VPN peers' certificates from. */
+  readonly peerIssuingCas: InternalCa["peerIssuingCas"];
 
   constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     // The spec and model are the component's inputs so that stack policies (`policies/`) can read the design
@@ -62,7 +64,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
     // The deploy key never leaves Pulumi's state: generated here, its private half is a secret output.
     const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
 
-    const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA` }, { parent: this });
+    const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA`, revoked: spec.pki?.revoked ?? [] }, { parent: this });
+    this.peerIssuingCas = ca.peerIssuingCas;
     // Every tier that builds something, in TIER_NAMES order (the order of their files in each VM).
     this.tiers = {};
     for (const tier of TIER_NAMES) {

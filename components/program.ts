@@ -8,6 +8,8 @@ export interface PlatformOutputs {
   placement: Record<string, string[]>;
   /** Secret: the least-privilege automation token the stack created. */
   automationToken: pulumi.Output<string>;
+  /** The VPN peers' issuing CAs (mobiles, site), each key a secret: mobile and site certificates are issued from them. */
+  peerIssuingCas: IbacPlatform["peerIssuingCas"];
 }
 
 /**
@@ -32,5 +34,6 @@ export function definePlatform(stack: LoadedStack, opts?: pulumi.ComponentResour
     }])),
     placement: stack.model.placement,
     automationToken: platform.automationToken,
+    peerIssuingCas: platform.peerIssuingCas,
   };
 }

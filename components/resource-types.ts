@@ -43,6 +43,7 @@ export const RESOURCES = {
   UserLegacy: proxmox.UserLegacy,
   VmLegacy: proxmox.VmLegacy,
   RemoteCommand: command.remote.Command,
+  LocalCommand: command.local.Command,
   CopyToRemote: command.remote.CopyToRemote,
   RandomPassword: random.RandomPassword,
   CertRequest: tls.CertRequest,

@@ -18,12 +18,15 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
     const plan = await prodPlan();
     const paths = PRODUCTION_DATABASE_PATHS;
     const expected = [paths.serverCnf, paths.roleCnf, paths.adminCnf, paths.replicationCnf, paths.backupCnf, paths.binlogCnf, paths.setupSql,
-      tlsFiles(paths).ca, tlsFiles(paths).cert, tlsFiles(paths).key, SETUP_SCRIPT_PATH, "/usr/local/sbin/ibac-db-backup", "/etc/systemd/system/ibac-binlog-capture.service"];
+      tlsFiles(paths).ca, tlsFiles(paths).cert, tlsFiles(paths).key, tlsFiles(paths).crl, SETUP_SCRIPT_PATH, "/usr/local/sbin/ibac-db-backup", "/etc/systemd/system/ibac-binlog-capture.service"];
     for (const vm of ["db-1", "db-2"]) {
       const delivered = plan.artifacts.filter((a) => a.vm === vm).map((a) => a.path);
       for (const file of expected) expect(delivered, `${vm} ${file}`).toContain(file);
     }
     expect(plan.artifacts.filter((a) => a.path === paths.serverCnf).map((a) => a.vm).sort()).toEqual(["db-1", "db-2"]);
+    // The platform CA's CRL (signed by the deployment) on every server, which the replica's CHANGE MASTER names.
+    expect(plan.artifacts.find((a) => a.vm === "db-1" && a.path === tlsFiles(paths).crl)?.content).toContain("ibac-ca-crl");
+    expect(plan.artifacts.find((a) => a.vm === "db-2" && a.path === paths.setupSql)?.content).toContain(`MASTER_SSL_CRL = '${tlsFiles(paths).crl}'`);
   });
 
   it("renders db-1 as the primary and db-2 as its replica", async () => {

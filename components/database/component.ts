@@ -62,6 +62,7 @@ export class DatabaseTier extends pulumi.ComponentResource implements TierCompon
       this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, {
         passwords: allPasswords,
         caPem: args.ca.certPem,
+        crlPem: args.ca.crlPem,
         certPem: cert.certPem,
         keyPem: cert.privateKeyPem,
       }));
@@ -78,6 +79,8 @@ export class DatabaseTier extends pulumi.ComponentResource implements TierCompon
 export interface DatabaseSecrets {
   passwords: pulumi.Input<AccountPasswords>;
   caPem: pulumi.Input<string>;
+  /** The CA's CRL (PEM, public). */
+  crlPem: pulumi.Input<string>;
   certPem: pulumi.Input<string>;
   keyPem: pulumi.Input<string>;
 }
@@ -89,11 +92,13 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
   const rootOnly = { mode: "0600", owner: "root:root" };
   const setupSql = server.role === "primary"
     ? passwords.apply((p) => renderPrimarySetupSql(topology, p))
-    : passwords.apply((p) => renderReplicaSetupSql(topology, p.replication, tls.ca));
+    : passwords.apply((p) => renderReplicaSetupSql(topology, p.replication, tls.ca, tls.crl));
   const files: RenderedFile[] = [
     { path: tls.ca, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: tls.cert, content: secrets.certPem, mode: "0644", owner: "root:root" },
     { path: tls.key, content: pulumi.secret(secrets.keyPem), ...rootOnly },
+    // The CRL of the CA that issued the servers' and clients' certificates: ssl_crl and MASTER_SSL_CRL read it.
+    { path: tls.crl, content: secrets.crlPem, mode: "0644", owner: "root:root" },
     { path: paths.serverCnf, content: renderServerCnf(server, topology, paths), mode: "0644", owner: "root:root" },
     { path: paths.roleCnf, content: renderRoleCnf(server.role, { semiSyncEnabled: topology.replication.semiSync.enabled }), mode: "0644", owner: "root:root", onlyIfAbsent: true },
     { path: paths.adminCnf, content: renderAdminCnf(paths), ...rootOnly },

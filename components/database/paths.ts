@@ -46,9 +46,9 @@ export const PRODUCTION_DATABASE_PATHS: DatabasePaths = {
   setupSql: "/etc/mysql/ibac-setup.sql",
 };
 
-/** The TLS files inside `tlsDir`. */
-export function tlsFiles(paths: DatabasePaths): { ca: string; cert: string; key: string } {
-  return { ca: `${paths.tlsDir}/ca.pem`, cert: `${paths.tlsDir}/server.pem`, key: `${paths.tlsDir}/server-key.pem` };
+/** The TLS files inside `tlsDir`: the CA, the server's certificate and key, and the CA's CRL. */
+export function tlsFiles(paths: DatabasePaths): { ca: string; cert: string; key: string; crl: string } {
+  return { ca: `${paths.tlsDir}/ca.pem`, cert: `${paths.tlsDir}/server.pem`, key: `${paths.tlsDir}/server-key.pem`, crl: `${paths.tlsDir}/crl.pem` };
 }
 
 /** A [client] option file with one account's credentials. */

@@ -126,6 +126,9 @@ describe("database topology", () => {
     const topology = topologyOf("prod");
     const cnf = renderServerCnf(topology.primary, topology, PRODUCTION_DATABASE_PATHS);
     expect(cnf).toContain("tls_version = TLSv1.2,TLSv1.3");
+    expect(cnf).toContain("ssl_crl = /etc/mysql/tls/crl.pem\n");
+    // Only suites the servers' ECDSA keys can serve.
+    expect(cnf).toContain("ssl_cipher = ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n");
     expect(cnf).toContain(`ssl_cipher = ${[...topology.tls.tls12Ciphers, ...topology.tls.tls13Ciphersuites].join(":")}`);
   });
 });

@@ -66,6 +66,8 @@ rpl_semi_sync_master_timeout = ${semi.timeoutMs}
 ssl_ca = ${tls.ca}
 ssl_cert = ${tls.cert}
 ssl_key = ${tls.key}
+# The CA's CRL: a client certificate it revoked is refused in the handshake (IBAC-PKI-002).
+ssl_crl = ${tls.crl}
 tls_version = ${topology.tls.protocols.join(",")}
 ssl_cipher = ${ciphers}
 require_secure_transport = ON

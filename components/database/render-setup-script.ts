@@ -36,7 +36,7 @@ if [ ! -d ${paths.datadir}/mysql ]; then
   mariadb-install-db --user=mysql --datadir=${paths.datadir} --skip-test-db --auth-root-authentication-method=socket
 fi
 
-config_hash=$(cat ${paths.serverCnf} ${tls.ca} ${tls.cert} ${tls.key} | sha256sum | cut -d' ' -f1)
+config_hash=$(cat ${paths.serverCnf} ${tls.ca} ${tls.cert} ${tls.key} ${tls.crl} | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$state/config.sha256" 2>/dev/null)" != "$config_hash" ]; then
   echo "ibac-db-setup: configuration changed, restarting MariaDB"
   systemctl enable mariadb

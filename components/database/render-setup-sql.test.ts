@@ -40,6 +40,8 @@ describe("renderReplicaSetupSql", () => {
     expect(sql).toContain("MASTER_USE_GTID = slave_pos");
     expect(sql).toContain("MASTER_SSL_VERIFY_SERVER_CERT = 1");
     expect(sql.trim().endsWith("START SLAVE;")).toBe(true);
+    expect(sql).not.toContain("MASTER_SSL_CRL");
+    expect(renderReplicaSetupSql(topology(), "r-pw", "/etc/mysql/tls/ca.pem", "/etc/mysql/tls/crl.pem")).toContain("  MASTER_SSL_CRL = '/etc/mysql/tls/crl.pem',\n");
   });
 });
 

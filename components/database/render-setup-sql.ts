@@ -62,8 +62,11 @@ export function renderPrimarySetupSql(topology: DatabaseTopology, passwords: Acc
   ].join("\n");
 }
 
-/** The CHANGE MASTER statement that points a server at a primary: GTID, TLS, the primary's certificate verified. */
-export function changeMasterSql(primary: Pick<DatabaseServer, "address">, port: number, replicationPassword: string, caFile: string): string {
+/**
+ * The CHANGE MASTER statement that points a server at a primary: GTID, TLS, the primary's certificate verified
+ * (and checked against the CA's CRL when `crlFile` is given: a revoked primary certificate is refused).
+ */
+export function changeMasterSql(primary: Pick<DatabaseServer, "address">, port: number, replicationPassword: string, caFile: string, crlFile?: string): string {
   return [
     "CHANGE MASTER TO",
     `  MASTER_HOST = ${sqlString(primary.address)},`,
@@ -73,6 +76,7 @@ export function changeMasterSql(primary: Pick<DatabaseServer, "address">, port: 
     "  MASTER_USE_GTID = slave_pos,",
     "  MASTER_SSL = 1,",
     `  MASTER_SSL_CA = ${sqlString(caFile)},`,
+    ...(crlFile ? [`  MASTER_SSL_CRL = ${sqlString(crlFile)},`] : []),
     "  MASTER_SSL_VERIFY_SERVER_CERT = 1,",
     "  MASTER_CONNECT_RETRY = 5,",
     "  MASTER_HEARTBEAT_PERIOD = 2;",
@@ -80,11 +84,11 @@ export function changeMasterSql(primary: Pick<DatabaseServer, "address">, port: 
 }
 
 /** Run on a replica once the primary's setup is done: start replicating from the primary. */
-export function renderReplicaSetupSql(topology: DatabaseTopology, replicationPassword: string, caFile: string): string {
+export function renderReplicaSetupSql(topology: DatabaseTopology, replicationPassword: string, caFile: string, crlFile?: string): string {
   return [
     "-- Rendered by the iBac toolkit: applied on each replica by ibac-db-setup; idempotent.",
     "STOP SLAVE;",
-    changeMasterSql(topology.primary, topology.port, replicationPassword, caFile),
+    changeMasterSql(topology.primary, topology.port, replicationPassword, caFile, crlFile),
     "START SLAVE;",
     "",
   ].join("\n");

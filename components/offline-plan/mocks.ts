@@ -94,6 +94,9 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
       case RESOURCE_TYPES.LocallySignedCert:
         // Certificates are public; a plan shows where one goes, not its bytes, which only a deployment makes.
         return { certPem: `-----BEGIN CERTIFICATE-----\n(offline plan: ${name}, issued by the deployment)\n-----END CERTIFICATE-----\n` };
+      case RESOURCE_TYPES.LocalCommand:
+        // Only the CAs' CRLs are signed locally (components/pki/internal-ca.ts); a deployment prints the PEM.
+        return { stdout: `-----BEGIN X509 CRL-----\n(offline plan: ${name}, signed by the deployment)\n-----END X509 CRL-----\n` };
       case RESOURCE_TYPES.CertRequest:
         return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n(offline plan: ${name})\n-----END CERTIFICATE REQUEST-----\n` };
       case RESOURCE_TYPES.RandomPassword:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/fixtures/specs";
-import { tlsPolicy, tlsPolicyProblems } from "./tls-policy";
+import { tls12SuitesForKey, tlsPolicy, tlsPolicyProblems } from "./tls-policy";
 
 describe("tlsPolicy", () => {
   it("prod: TLS 1.2 and 1.3 only, AEAD suites with ECDHE, peers always verified, PFS proposals for IPsec", () => {
@@ -9,6 +9,20 @@ describe("tlsPolicy", () => {
     expect(policy.tls12Ciphers.every((c) => c.startsWith("ECDHE-"))).toBe(true);
     expect(policy.verifyPeer).toBe(true);
     expect(policy.ipsec).toEqual({ ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384" });
+  });
+
+  it("prod: the seed's ECDHE-RSA suites become their ECDSA equivalents, because every server key is ECDSA P-384", () => {
+    const spec = stackSpec("prod");
+    expect(spec.tls.ciphers.some((c) => c.startsWith("ECDHE-RSA-"))).toBe(true);
+    const policy = tlsPolicy(spec);
+    expect(policy.serverKey).toEqual({ algorithm: "ECDSA", ecdsaCurve: "P384" });
+    expect(policy.tls12Ciphers).toEqual(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"]);
+  });
+
+  it("maps suites to a key's authentication, keeping order and dropping duplicates", () => {
+    expect(tls12SuitesForKey(["ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"], "ECDSA"))
+      .toEqual(["ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES256-GCM-SHA384"]);
+    expect(tls12SuitesForKey(["ECDHE-ECDSA-AES256-GCM-SHA384"], "RSA")).toEqual(["ECDHE-RSA-AES256-GCM-SHA384"]);
   });
 
   it("a minimum of 1.3 drops TLS 1.2", () => {

@@ -207,6 +207,19 @@ export const PlatformSpec = closed({
       { minItems: 1 },
     ),
   }),
+  pki: Type.Optional(
+    closed({
+      revoked: Type.Array(
+        closed({
+          issuer: oneOf(["platform", "mobiles", "site"] as const, "the CA that issued it: platform (servers and gateways), mobiles or site"),
+          serial: Type.String({ pattern: "^([0-9A-Fa-f]{2}){1,20}$", description: "the serial in hex, as `openssl x509 -noout -serial` prints it" }),
+          revokedOn: Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description: "the day it was revoked (YYYY-MM-DD, UTC)" }),
+          reason: Type.Optional(oneOf(["keyCompromise", "superseded", "cessationOfOperation", "affiliationChanged"] as const, "why (RFC 5280 reason code)")),
+        }),
+        { description: "certificates the CAs no longer vouch for: rendered as each CA's CRL, checked by every verifier" },
+      ),
+    }),
+  ),
   firewall: Type.Optional(
     closed({
       outboundPolicy: Type.Optional(oneOf(["ACCEPT", "DROP"] as const, "what leaves a VM or node when no rule matches: ACCEPT (default) or DROP (then one outbound rule per flow)")),

@@ -2,8 +2,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { effectiveValue } from "../database/option-files";
-import { mariadbSettingsNamed, mariadbTlsServers } from "./tls-evidence";
+import { effectiveValue, isServerGroup } from "../database/option-files";
+import { mariadbSettingsNamed, mariadbTlsServers, serverKeyAlgorithms } from "./tls-evidence";
 
 /** TLS 1.2 suites (OpenSSL names): ECDHE key exchange (forward secrecy) with AES-256-GCM or ChaCha20-Poly1305. */
 export const ALLOWED_TLS12 = /^ECDHE-(ECDSA|RSA)-(AES256-GCM-SHA384|CHACHA20-POLY1305)$/;
@@ -20,7 +20,9 @@ function allowed(suite: string): boolean {
  * Seed design, "Overview" (TLS 1.2 with AES-256) and the adopted TLS policy (document 001: an explicit list of
  * trusted suites): only forward-secret AEAD suites with 256-bit keys, or ChaCha20-Poly1305. Checked in the spec
  * and in every rendered TLS endpoint (MariaDB's ssl_cipher, an explicit list: no OpenSSL keywords such as
- * HIGH or DEFAULT, whose meaning changes with the OpenSSL version).
+ * HIGH or DEFAULT, whose meaning changes with the OpenSSL version). Each TLS 1.2 suite must also authenticate
+ * with the key the server's certificate carries (the @pulumi/tls key behind it): an `ECDHE-RSA-*` suite on an
+ * ECDSA key is never negotiated and says the configuration was not made for this server.
  */
 export function tlsCipherSuitesPolicy(): IbacStackPolicy {
   return stackPolicy({
@@ -43,6 +45,7 @@ export function tlsCipherSuitesPolicy(): IbacStackPolicy {
     });
 
     const files = await deliveredFiles(resources, view.model);
+    const keyAlgorithms = serverKeyAlgorithms(resources, view.model);
     for (const s of mariadbSettingsNamed(files, ["ssl_cipher"])) {
       // OpenSSL cipher strings separate items with ':' (also ',' or spaces).
       const items = s.value.split(/[:,\s]+/).filter(Boolean);
@@ -52,6 +55,26 @@ export function tlsCipherSuitesPolicy(): IbacStackPolicy {
           subject: `TLS cipher suites of ${s.vm}'s MariaDB`,
           observed: items.length ? `${bad.join(", ")} in ssl_cipher` : "ssl_cipher empty",
           expected: EXPECTED,
+          urn: s.urn,
+          location: `${s.path} [${s.group}]`,
+        });
+      }
+      // A client's ssl_cipher is what it proposes; only a server's suites depend on its own key.
+      if (!isServerGroup(s.group)) continue;
+      const keys = keyAlgorithms.get(s.vm);
+      const tls12 = items.filter((item) => ALLOWED_TLS12.test(item));
+      if (!keys || keys.length === 0) {
+        if (tls12.length) {
+          reportFinding(report, { subject: `TLS cipher suites of ${s.vm}'s MariaDB`, observed: "no certificate key of the stack for this server, so its TLS 1.2 suites cannot be matched to it", expected: "a certificate from the internal CA (a tls PrivateKey behind the server's certificate request)", urn: s.urn, location: `${s.path} [${s.group}]` });
+        }
+        continue;
+      }
+      const unusable = tls12.filter((item) => !(keys as readonly string[]).includes(/^ECDHE-(ECDSA|RSA)-/.exec(item)?.[1] ?? ""));
+      if (unusable.length) {
+        reportFinding(report, {
+          subject: `TLS cipher suites of ${s.vm}'s MariaDB`,
+          observed: `${unusable.join(", ")} in ssl_cipher, which an ${keys.join("/")} key cannot serve`,
+          expected: `TLS 1.2 suites that authenticate with the server's ${keys.join("/")} key (ECDHE-${keys[0]}-*)`,
           urn: s.urn,
           location: `${s.path} [${s.group}]`,
         });

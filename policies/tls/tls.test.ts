@@ -3,7 +3,7 @@ import { findingsOf, mutate, mutatePlatform, stackResources, editDeliveredFile }
 import { tlsProtocolVersionsPolicy } from "./tls-protocol-versions";
 import { tlsCipherSuitesPolicy } from "./tls-cipher-suites";
 import { tlsPeerVerificationPolicy } from "./tls-peer-verification";
-import { PROVIDER_TYPES } from "../../components/resource-types";
+import { PROVIDER_TYPES, RESOURCE_TYPES } from "../../components/resource-types";
 
 const SERVER_CNF = "/etc/mysql/mariadb.conf.d/60-ibac.cnf";
 const SETUP_SQL = "/etc/mysql/ibac-setup.sql";
@@ -49,6 +49,28 @@ describe("TLS policies on the prod stack's offline plan (pulumi.runtime.setMocks
     const resources = editDeliveredFile(await stackResources("prod"), "db-2", SERVER_CNF, (t) => t.replace("ssl_cipher = ", "ssl_cipher = ECDHE-RSA-AES128-SHA256:"));
     expect(await findingsOf(tlsCipherSuitesPolicy(), resources)).toEqual([
       expect.objectContaining({ subject: "TLS cipher suites of db-2's MariaDB", observed: "ECDHE-RSA-AES128-SHA256 in ssl_cipher", location: `${SERVER_CNF} [mysqld]` }),
+    ]);
+  });
+
+  it("tls-cipher-suites: prod's servers offer only ECDSA suites; an ECDHE-RSA suite on db-1's ECDSA key fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "db-1", SERVER_CNF, (t) => t.replace("ssl_cipher = ", "ssl_cipher = ECDHE-RSA-AES256-GCM-SHA384:"));
+    expect(await findingsOf(tlsCipherSuitesPolicy(), resources)).toEqual([
+      expect.objectContaining({
+        subject: "TLS cipher suites of db-1's MariaDB",
+        observed: "ECDHE-RSA-AES256-GCM-SHA384 in ssl_cipher, which an ECDSA key cannot serve",
+        expected: "TLS 1.2 suites that authenticate with the server's ECDSA key (ECDHE-ECDSA-*)",
+        location: `${SERVER_CNF} [mysqld]`,
+      }),
+    ]);
+  });
+
+  it("tls-cipher-suites: the same ECDSA suites on a server whose key is RSA fail", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => r.type === RESOURCE_TYPES.PrivateKey && r.name.endsWith("-db-2-tls-key"), (r) => { r.props.algorithm = "RSA"; delete r.props.ecdsaCurve; });
+    expect(await findingsOf(tlsCipherSuitesPolicy(), resources)).toEqual([
+      expect.objectContaining({
+        subject: "TLS cipher suites of db-2's MariaDB",
+        observed: "ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305 in ssl_cipher, which an RSA key cannot serve",
+      }),
     ]);
   });
 

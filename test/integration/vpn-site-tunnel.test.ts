@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../components/model/build";
 import type { VmPlan } from "../../components/model/types";
 import { tlsPolicy } from "../../components/pki/tls-policy";
-import { SITE_CONNECTION, renderSiteTunnelSwanctl, siteTunnelRole } from "../../components/network/vpn/render-swanctl";
+import { SITE_CONNECTION, renderSiteTunnelSwanctl, siteTunnelRole, type SwanctlCredentialFiles } from "../../components/network/vpn/render-swanctl";
 import { stackSpec } from "../fixtures/specs";
 import { requireTool } from "../support/require-tool";
 import { run, runChecked, sleep } from "../lab/run";
-import { makeLabCa } from "../lab/tls";
+import { makeIssuingCa, makeLabCa, signLabCrl } from "../lab/tls";
 import { addDummy, addNetns, captureWhile, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
 
 const spec = stackSpec("prod");
@@ -40,9 +40,10 @@ const INSTALLED = new RegExp(`${SITE_CONNECTION}: #\\d+, reqid \\d+, INSTALLED`)
 /**
  * The statistics site's side (not rendered by the toolkit: it is that site's own configuration). A responder:
  * one connection per VPN gateway identity, so it accepts the tunnel from either; `impostor` presents a
- * certificate from the same CA whose identity is not `vpn.siteTunnel.peerId`.
+ * certificate from the site CA whose identity is not `vpn.siteTunnel.peerId`; `wrongpurpose` presents the right
+ * identity in a certificate the root issued directly (as it issues servers' certificates), not the site CA.
  */
-function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: string }): string {
+function siteSwanctl(files: { siteCert: string; impostorCert: string; wrongPurposeCert: string; caCert: string }): string {
   const conn = (name: string, child: string, opts: { remoteAddr: string; cert: string; id: string; remoteId: string }): string => `
   ${name} {
     version = 2
@@ -72,6 +73,7 @@ function siteSwanctl(files: { siteCert: string; impostorCert: string; caCert: st
     conn("from-vpn-1", SITE_CONNECTION, { remoteAddr: VPN1_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn1.fqdn }),
     conn("from-vpn-2", SITE_CONNECTION, { remoteAddr: VPN2_OUTER, cert: files.siteCert, id: site.peerId, remoteId: vpn2.fqdn }),
     conn("impostor", "impostor", { remoteAddr: VPN1_OUTER, cert: files.impostorCert, id: IMPOSTOR_ID, remoteId: vpn1.fqdn }),
+    conn("wrongpurpose", "wrongpurpose", { remoteAddr: VPN1_OUTER, cert: files.wrongPurposeCert, id: site.peerId, remoteId: vpn1.fqdn }),
   ].join("\n")}
 }
 `;
@@ -109,12 +111,14 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
   const nsVpn1 = `ibsite-v1-${tag}`;
   const nsVpn2 = `ibsite-v2-${tag}`;
   const nsSite = `ibsite-gw-${tag}`;
-  const gatewayFiles = (h: CharonHost, name: string): { certFile: string; caCertFile: string } => ({
+  const gatewayFiles = (h: CharonHost, name: string): SwanctlCredentialFiles => ({
     certFile: path.join(h.swanctl.x509, `${name}.pem`),
     caCertFile: path.join(h.swanctl.x509ca, "ibac-ca.pem"),
+    peerCaCertFiles: { mobiles: path.join(h.swanctl.x509ca, "ibac-mobiles-ca.pem"), site: path.join(h.swanctl.x509ca, "ibac-site-ca.pem") },
   });
-  const siteFiles = (): { siteCert: string; impostorCert: string; caCert: string } => ({
+  const siteFiles = (): { siteCert: string; impostorCert: string; wrongPurposeCert: string; caCert: string } => ({
     siteCert: path.join(stats.swanctl.x509, "site.pem"), impostorCert: path.join(stats.swanctl.x509, "impostor.pem"),
+    wrongPurposeCert: path.join(stats.swanctl.x509, "wrong-purpose.pem"),
     caCert: path.join(stats.swanctl.x509ca, "ibac-ca.pem"),
   });
 
@@ -142,12 +146,24 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     stats = await startCharon("stats-gw", nsSite, path.join(root, "stats-gw"));
     hosts.push(stats);
 
+    // The platform's PKI (components/pki/internal-ca.ts): the root issues the gateways' certificates, the site
+    // CA the statistics site's; each CA's CRL (nothing revoked) is on both gateways, which check strictly.
     const ca = await makeLabCa(path.join(root, "ca"), openssl);
+    const mobilesCa = await makeIssuingCa(ca, path.join(root, "mobiles-ca"), "iBac lab mobiles CA", openssl);
+    const siteCa = await makeIssuingCa(ca, path.join(root, "site-ca"), "iBac lab site CA", openssl);
     await makeIdentityCertificate(ca, vpn1.fqdn, gatewayFiles(gw1, "vpn-1").certFile, path.join(gw1.swanctl.private, "vpn-1.pem"), openssl);
     await makeIdentityCertificate(ca, vpn2.fqdn, gatewayFiles(gw2, "vpn-2").certFile, path.join(gw2.swanctl.private, "vpn-2.pem"), openssl);
-    await makeIdentityCertificate(ca, site.peerId, path.join(stats.swanctl.x509, "site.pem"), path.join(stats.swanctl.private, "site.pem"), openssl);
-    await makeIdentityCertificate(ca, IMPOSTOR_ID, path.join(stats.swanctl.x509, "impostor.pem"), path.join(stats.swanctl.private, "impostor.pem"), openssl);
+    await makeIdentityCertificate(siteCa, site.peerId, path.join(stats.swanctl.x509, "site.pem"), path.join(stats.swanctl.private, "site.pem"), openssl);
+    await makeIdentityCertificate(siteCa, IMPOSTOR_ID, path.join(stats.swanctl.x509, "impostor.pem"), path.join(stats.swanctl.private, "impostor.pem"), openssl);
+    await makeIdentityCertificate(ca, site.peerId, path.join(stats.swanctl.x509, "wrong-purpose.pem"), path.join(stats.swanctl.private, "wrong-purpose.pem"), openssl);
     for (const h of hosts) fs.copyFileSync(ca.cert, path.join(h.swanctl.x509ca, "ibac-ca.pem"));
+    for (const gw of [gw1, gw2]) {
+      fs.copyFileSync(mobilesCa.cert, gatewayFiles(gw, "x").peerCaCertFiles.mobiles);
+      fs.copyFileSync(siteCa.cert, gatewayFiles(gw, "x").peerCaCertFiles.site);
+      await signLabCrl(ca, [], path.join(gw.swanctl.x509crl, "ibac-ca.crl.pem"));
+      await signLabCrl(mobilesCa, [], path.join(gw.swanctl.x509crl, "ibac-mobiles-ca.crl.pem"));
+      await signLabCrl(siteCa, [], path.join(gw.swanctl.x509crl, "ibac-site-ca.crl.pem"));
+    }
 
     await loadSwanctlConf(stats, siteSwanctl(siteFiles()));
   });
@@ -222,6 +238,18 @@ describe("VPN site-to-site tunnel rendered from the prod spec: real charon in ne
     expect(sas1).not.toContain(IMPOSTOR_ID);
     expect(sas1, sas1).toMatch(INSTALLED);
     expect(await listSas(stats)).not.toMatch(/^impostor: #/m);
+  });
+
+  it("real charon in network namespaces: the site's own identity in a certificate the root issued (not the site CA) is refused by vpn-1", async () => {
+    const r = await swanctl(stats, "--initiate", ["--child", "wrongpurpose", "--timeout", "10"]);
+    expect(r.code, `${r.stdout}${r.stderr}`).not.toBe(0);
+    expect(r.stdout, logs()).toMatch(/received AUTHENTICATION_FAILED notify error/);
+    const log1 = charonLog(gw1);
+    // The identity is vpn.siteTunnel.peerId and the chain verifies (same root): only the purpose is wrong.
+    expect(log1, logs()).toMatch(new RegExp(`looking for peer configs matching .*\\[${literal(site.peerId)}\\]`));
+    expect(log1, logs()).toMatch(/constraint check failed: peer not authenticated by CA 'CN=iBac lab site CA'/);
+    expect(await listSas(stats)).not.toMatch(/^wrongpurpose: #/m);
+    expect(await listSas(gw1), logs()).toMatch(INSTALLED);
   });
 
   it("real charon in network namespaces: the standby gateway (vpn-2) never initiates, but an operator can bring it up", async () => {

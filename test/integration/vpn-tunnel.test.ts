@@ -9,7 +9,7 @@ import { MOBILE_CONNECTION, renderConcentratorSwanctl } from "../../components/n
 import { stackSpec } from "../fixtures/specs";
 import { requireTool } from "../support/require-tool";
 import { run, sleep } from "../lab/run";
-import { makeLabCa } from "../lab/tls";
+import { makeIssuingCa, makeLabCa, serialOf, signLabCrl } from "../lab/tls";
 import { addDummy, addNetns, captureWhile, charonLog, deleteNamespaces, linkNamespaces, loadSwanctlConf, makeIdentityCertificate, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../lab/vpn/charon-lab";
 
 const spec = stackSpec("prod");
@@ -21,9 +21,13 @@ const GATEWAY_OUTER = "192.0.2.1";
 const MOBILE_OUTER = "192.0.2.2";
 const PHONE_ID = "phone-1.mobiles.ibac.example";
 const ROGUE_ID = "phone-2.mobiles.ibac.example";
+/** A mobile whose certificate (from the mobiles CA) is in the mobiles CA's CRL. */
+const REVOKED_ID = "phone-3.mobiles.ibac.example";
+/** A database server's certificate: from the same root, but not from the mobiles CA. */
+const DB_ID = "db-1.ibac.rik.ee";
 
 /** The mobile's side (not rendered by the toolkit: it is the app's configuration), with the misbehaving peers. */
-function mobileSwanctl(files: { phoneCert: string; rogueCert: string; caCert: string }): string {
+function mobileSwanctl(files: { phoneCert: string; rogueCert: string; revokedCert: string; dbCert: string; caCert: string }): string {
   const conn = (name: string, opts: { ike: string; esp: string; cert: string; id: string; remoteId?: string }): string => `
   ${name} {
     version = 2
@@ -53,6 +57,8 @@ function mobileSwanctl(files: { phoneCert: string; rogueCert: string; caCert: st
     conn("nopfs", { ike: policy.ike, esp: "aes256gcm16", cert: files.phoneCert, id: PHONE_ID }),
     conn("rogue", { ike: policy.ike, esp: policy.esp, cert: files.rogueCert, id: ROGUE_ID }),
     conn("wrongid", { ike: policy.ike, esp: policy.esp, cert: files.phoneCert, id: PHONE_ID, remoteId: "vpn-9.ibac.rik.ee" }),
+    conn("revoked", { ike: policy.ike, esp: policy.esp, cert: files.revokedCert, id: REVOKED_ID }),
+    conn("dbcert", { ike: policy.ike, esp: policy.esp, cert: files.dbCert, id: DB_ID }),
   ].join("\n")}
 }
 `;
@@ -67,6 +73,7 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
   let mobile: CharonHost;
   let openssl = "";
   let pingTool = "";
+  let revokedSerial = "";
   const tag = `${process.pid}`.slice(-5);
   const nsGateway = `ibvpn-gw-${tag}`;
   const nsMobile = `ibvpn-mob-${tag}`;
@@ -85,19 +92,36 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
     mobile = await startCharon("phone", nsMobile, path.join(root, "phone"));
     hosts.push(mobile);
 
+    // The platform's PKI as components/pki/internal-ca.ts builds it: a root (servers, gateways) and an
+    // issuing CA per kind of VPN peer, each with its CRL signed by the toolkit's own script.
     const ca = await makeLabCa(path.join(root, "ca"), openssl);
+    const mobilesCa = await makeIssuingCa(ca, path.join(root, "mobiles-ca"), "iBac lab mobiles CA", openssl);
+    const siteCa = await makeIssuingCa(ca, path.join(root, "site-ca"), "iBac lab site CA", openssl);
     const rogueCa = await makeLabCa(path.join(root, "rogue-ca"), openssl);
+    const mobileCert = (name: string) => path.join(mobile.swanctl.x509, `${name}.pem`);
     await makeIdentityCertificate(ca, vpn1.fqdn, path.join(gateway.swanctl.x509, "vpn-1.pem"), path.join(gateway.swanctl.private, "vpn-1.pem"), openssl);
-    await makeIdentityCertificate(ca, PHONE_ID, path.join(mobile.swanctl.x509, "phone.pem"), path.join(mobile.swanctl.private, "phone.pem"), openssl);
-    await makeIdentityCertificate(rogueCa, ROGUE_ID, path.join(mobile.swanctl.x509, "rogue.pem"), path.join(mobile.swanctl.private, "rogue.pem"), openssl);
+    await makeIdentityCertificate(mobilesCa, PHONE_ID, mobileCert("phone"), path.join(mobile.swanctl.private, "phone.pem"), openssl);
+    await makeIdentityCertificate(rogueCa, ROGUE_ID, mobileCert("rogue"), path.join(mobile.swanctl.private, "rogue.pem"), openssl);
+    await makeIdentityCertificate(mobilesCa, REVOKED_ID, mobileCert("revoked"), path.join(mobile.swanctl.private, "revoked.pem"), openssl);
+    await makeIdentityCertificate(ca, DB_ID, mobileCert("db"), path.join(mobile.swanctl.private, "db.pem"), openssl);
     for (const h of hosts) fs.copyFileSync(ca.cert, path.join(h.swanctl.x509ca, "ibac-ca.pem"));
+    fs.copyFileSync(mobilesCa.cert, path.join(gateway.swanctl.x509ca, "ibac-mobiles-ca.pem"));
+    fs.copyFileSync(siteCa.cert, path.join(gateway.swanctl.x509ca, "ibac-site-ca.pem"));
+    revokedSerial = await serialOf(mobileCert("revoked"), openssl);
+    await signLabCrl(ca, [], path.join(gateway.swanctl.x509crl, "ibac-ca.crl.pem"));
+    await signLabCrl(mobilesCa, [{ issuer: "mobiles", serial: revokedSerial, revokedOn: "2026-11-30", reason: "keyCompromise" }], path.join(gateway.swanctl.x509crl, "ibac-mobiles-ca.crl.pem"));
+    await signLabCrl(siteCa, [], path.join(gateway.swanctl.x509crl, "ibac-site-ca.crl.pem"));
 
     await loadSwanctlConf(gateway, renderConcentratorSwanctl({
       spec, vm: vpn1,
-      files: { certFile: path.join(gateway.swanctl.x509, "vpn-1.pem"), caCertFile: path.join(gateway.swanctl.x509ca, "ibac-ca.pem") },
+      files: {
+        certFile: path.join(gateway.swanctl.x509, "vpn-1.pem"),
+        caCertFile: path.join(gateway.swanctl.x509ca, "ibac-ca.pem"),
+        peerCaCertFiles: { mobiles: path.join(gateway.swanctl.x509ca, "ibac-mobiles-ca.pem"), site: path.join(gateway.swanctl.x509ca, "ibac-site-ca.pem") },
+      },
     }));
     await loadSwanctlConf(mobile, mobileSwanctl({
-      phoneCert: path.join(mobile.swanctl.x509, "phone.pem"), rogueCert: path.join(mobile.swanctl.x509, "rogue.pem"),
+      phoneCert: mobileCert("phone"), rogueCert: mobileCert("rogue"), revokedCert: mobileCert("revoked"), dbCert: mobileCert("db"),
       caCert: path.join(mobile.swanctl.x509ca, "ibac-ca.pem"),
     }));
   });
@@ -174,9 +198,58 @@ describe("VPN concentrator rendered from the prod spec: real charon in network n
     expect((await swanctl(gateway, "--list-sas")).stdout).not.toContain(ROGUE_ID);
   });
 
+  it("real charon in network namespaces: the gateway loaded the three CRLs and checks them strictly", async () => {
+    const crls = (await swanctl(gateway, "--list-certs", ["--type", "x509crl"])).stdout;
+    expect(crls, crls).toMatch(/issuer:\s+"CN=iBac lab mobiles CA"/);
+    expect(crls).toMatch(/issuer:\s+"CN=iBac lab site CA"/);
+    expect(crls).toMatch(/issuer:\s+"CN=iBac lab CA"/);
+    expect((await swanctl(gateway, "--list-conns")).stdout).toContain("cacerts: CN=iBac lab mobiles CA\n");
+  });
+
+  it("real charon in network namespaces: a database server's certificate from the same root is refused as a mobile", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "dbcert", "--timeout", "10"]);
+    expect(r.code, `${r.stdout}${r.stderr}`).not.toBe(0);
+    expect(r.stdout, logs()).toMatch(/received AUTHENTICATION_FAILED notify error/);
+    const log = charonLog(gateway);
+    // The chain verifies (same root); the purpose constraint (cacerts = the mobiles CA) refuses it.
+    expect(log, logs()).toContain(`received end entity cert "CN=${DB_ID}"`);
+    expect(log, logs()).toMatch(/constraint check failed: peer not authenticated by CA 'CN=iBac lab mobiles CA'/);
+    expect((await swanctl(gateway, "--list-sas")).stdout).not.toContain(DB_ID);
+  });
+
+  it("real charon in network namespaces: a mobile whose certificate the mobiles CA revoked is refused", async () => {
+    const r = await swanctl(mobile, "--initiate", ["--child", "revoked", "--timeout", "10"]);
+    expect(r.code, `${r.stdout}${r.stderr}`).not.toBe(0);
+    expect(r.stdout, logs()).toMatch(/received AUTHENTICATION_FAILED notify error/);
+    const log = charonLog(gateway);
+    expect(log, logs()).toContain(`received end entity cert "CN=${REVOKED_ID}"`);
+    // The revocation date and reason come from the spec-shaped entry the CRL was signed from.
+    expect(log, logs()).toContain("certificate was revoked on Nov 30 00:00:00 UTC 2026, reason: key compromise");
+    expect((await swanctl(gateway, "--list-sas")).stdout).not.toContain(REVOKED_ID);
+    // The same mobiles CA's unrevoked certificate still works: only the listed serial is refused.
+    expect((await swanctl(gateway, "--list-sas")).stdout).toMatch(/remote '.*phone-1\.mobiles\.ibac\.example'/);
+    expect(revokedSerial).toMatch(/^[0-9A-F]+$/);
+  });
+
   it("real charon in network namespaces: a gateway whose identity is not the one asked for is refused", async () => {
     const r = await swanctl(mobile, "--initiate", ["--child", "wrongid", "--timeout", "10"]);
     expect(r.code).not.toBe(0);
     expect(`${charonLog(gateway)}${charonLog(mobile)}`).toMatch(/vpn-9\.ibac\.rik\.ee/);
+  });
+  it("real charon in network namespaces: strict means a mobile is refused when its CA's CRL is missing (run last)", async () => {
+    // The deployment failed to deliver the mobiles CA's CRL: the gateway must refuse rather than trust blindly.
+    fs.rmSync(path.join(gateway.swanctl.x509crl, "ibac-mobiles-ca.crl.pem"));
+    const reload = await swanctl(gateway, "--load-creds", ["--clear", "--noprompt", "--file", gateway.swanctl.conf]);
+    expect(reload.code, reload.stdout + reload.stderr).toBe(0);
+    const crls = (await swanctl(gateway, "--list-certs", ["--type", "x509crl"])).stdout;
+    expect(crls).not.toContain("iBac lab mobiles CA");
+    await swanctl(gateway, "--terminate", ["--ike", MOBILE_CONNECTION, "--force", "--timeout", "5"]);
+    const r = await swanctl(mobile, "--initiate", ["--child", "phone", "--timeout", "10"]);
+    expect(r.code, `${r.stdout}${r.stderr}`).not.toBe(0);
+    expect(r.stdout, logs()).toMatch(/received AUTHENTICATION_FAILED notify error/);
+    const recent = charonLog(gateway).split("\n").slice(-80).join("\n");
+    expect(recent, logs()).toContain(`checking certificate status of "CN=${PHONE_ID}"`);
+    expect(recent, logs()).toContain("certificate status is not available");
+    expect(recent, logs()).toContain("constraint check failed: RULE_CRL_VALIDATION is SKIPPED, but requires at least GOOD");
   });
 });

@@ -15,7 +15,7 @@ import { requireTool } from "../support/require-tool";
 import { createLabNetwork } from "./network";
 import { commandLine, run, runChecked, sleep, type RunOptions, type RunResult } from "./run";
 import { renderServiceScript, shellQuote } from "./service-script";
-import { makeLabCa, makeServerCertificate } from "./tls";
+import { makeLabCa, makeServerCertificate, signLabCrl, type LabCa } from "./tls";
 
 export type { RunOptions, RunResult } from "./run";
 
@@ -80,6 +80,8 @@ export interface DatabaseLab {
   inventory: Inventory;
   /** The lab CA's certificate (the same file as every host's tlsFiles(paths).ca). */
   caFile: string;
+  /** The lab CA itself (certificate and key), to issue client certificates and sign CRLs in tests. */
+  ca: LabCa;
   /** This lab's account passwords (random per lab). */
   passwords: AccountPasswords;
   topology: DatabaseTopology;
@@ -498,6 +500,8 @@ export async function startDatabaseLab(options: DatabaseLabOptions = {}): Promis
         const tls = tlsFiles(h.paths);
         await makeServerCertificate(ca, { commonName: h.fqdn, dnsNames: [h.fqdn, h.name], ipAddresses: [h.address], certFile: tls.cert, keyFile: tls.key }, tools.openssl);
         fs.copyFileSync(ca.cert, tls.ca);
+        // ssl_crl and MASTER_SSL_CRL name it: the CA's CRL, signed by the toolkit's script, nothing revoked.
+        await signLabCrl(ca, [], tls.crl);
       }),
     ]);
     writeFile(authorizedKeys, fs.readFileSync(`${sshKeyFile}.pub`, "utf8"), 0o600);
@@ -530,7 +534,7 @@ export async function startDatabaseLab(options: DatabaseLabOptions = {}): Promis
     await runAdminSql(tools, primary, primarySql);
     if (semiSync) await sql(primary, "SET GLOBAL rpl_semi_sync_master_enabled = ON");
     for (const replica of hosts.slice(1)) {
-      const replicaSql = renderReplicaSetupSql(topology, passwords.replication, tlsFiles(replica.paths).ca);
+      const replicaSql = renderReplicaSetupSql(topology, passwords.replication, tlsFiles(replica.paths).ca, tlsFiles(replica.paths).crl);
       writeFile(replica.paths.setupSql, replicaSql, 0o600);
       await runAdminSql(tools, replica, replicaSql);
     }
@@ -599,6 +603,7 @@ export async function startDatabaseLab(options: DatabaseLabOptions = {}): Promis
     inventoryFile,
     inventory: JSON.parse(fs.readFileSync(inventoryFile, "utf8")) as Inventory,
     caFile,
+    ca: { cert: caFile, key: path.join(caDir, "ca-key.pem") },
     passwords,
     topology,
     semiSync,

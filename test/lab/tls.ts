@@ -1,7 +1,8 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runChecked } from "./run";
+import { run, runChecked } from "./run";
+import { crlIndex, crlSigningScript, type RevokedCertificate } from "../../components/pki/revocation";
 
 /**
  * The lab's certificates, made with the openssl CLI because @pulumi/tls only runs under Pulumi. They follow
@@ -61,4 +62,41 @@ export async function makeServerCertificate(ca: LabCa, cert: ServerCertificate, 
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * An issuing CA below `root` (components/pki/internal-ca.ts's purpose CAs: mobiles, site): a CA certificate
+ * that may sign end-entity certificates and CRLs only (pathlen 0).
+ */
+export async function makeIssuingCa(root: LabCa, dir: string, commonName: string, openssl: string): Promise<LabCa> {
+  fs.mkdirSync(dir, { recursive: true });
+  const ca = { cert: path.join(dir, "ca.pem"), key: path.join(dir, "ca-key.pem") };
+  const csr = path.join(dir, "ca.csr");
+  const ext = path.join(dir, "ca.ext");
+  fs.writeFileSync(ext, "basicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign,digitalSignature\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n");
+  await runChecked(openssl, ["req", "-new", ...CURVE, "-subj", `/CN=${commonName}`, "-keyout", ca.key, "-out", csr]);
+  await runChecked(openssl, ["x509", "-req", "-in", csr, "-CA", root.cert, "-CAkey", root.key, "-set_serial", `0x${crypto.randomBytes(12).toString("hex")}`, "-days", "7", "-sha384", "-extfile", ext, "-out", ca.cert]);
+  fs.chmodSync(ca.key, 0o600);
+  return ca;
+}
+
+/** The serial of a certificate in upper-case hex, as `openssl x509 -serial` prints it (the spec's `pki.revoked[].serial`). */
+export async function serialOf(certFile: string, openssl: string): Promise<string> {
+  const r = await run(openssl, ["x509", "-noout", "-serial", "-in", certFile]);
+  const m = /^serial=([0-9A-F]+)\s*$/.exec(r.stdout);
+  if (r.code !== 0 || !m) throw new Error(`openssl x509 -serial ${certFile}: exit ${r.code}: ${r.stdout}${r.stderr}`);
+  return m[1];
+}
+
+/**
+ * A CRL signed by `ca` with exactly the toolkit's production script (components/pki/revocation.ts: the key on
+ * standard input, the index in the environment), written to `crlFile`.
+ */
+export async function signLabCrl(ca: LabCa, entries: readonly RevokedCertificate[], crlFile: string): Promise<void> {
+  const r = await run("sh", ["-c", crlSigningScript()], {
+    input: fs.readFileSync(ca.key, "utf8"),
+    env: { ...process.env, IBAC_CA_CERT: fs.readFileSync(ca.cert, "utf8"), IBAC_CRL_INDEX: crlIndex(entries) },
+  });
+  if (r.code !== 0 || !r.stdout.includes("-----BEGIN X509 CRL-----")) throw new Error(`CRL signing script: exit ${r.code}: ${r.stderr}`);
+  fs.writeFileSync(crlFile, r.stdout);
 }

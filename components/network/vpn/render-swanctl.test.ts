@@ -6,13 +6,19 @@ import { buildModel } from "../../model/build";
 import type { VmPlan } from "../../model/types";
 import { tlsPolicy } from "../../pki/tls-policy";
 import { stackSpec } from "../../../test/fixtures/specs";
-import { makeLabCa, makeServerCertificate } from "../../../test/lab/tls";
+import { makeIssuingCa, makeLabCa, makeServerCertificate } from "../../../test/lab/tls";
 import { addNetns, deleteNamespaces, startCharon, stopCharon, swanctl, vpnLabTools, type CharonHost } from "../../../test/lab/vpn/charon-lab";
 import { MOBILE_CONNECTION, MOBILE_POOL, SITE_CONNECTION, renderConcentratorSwanctl, renderSiteTunnelSwanctl, siteTunnelRole, swanctlLayout, type SwanctlCredentialFiles } from "./render-swanctl";
 
 const spec = stackSpec("prod");
 const vpn1 = (buildModel(spec).model?.vms ?? []).find((v) => v.name === "vpn-1") as VmPlan;
-const files: SwanctlCredentialFiles = { certFile: "/etc/swanctl/x509/vpn-1.pem", caCertFile: "/etc/swanctl/x509ca/ibac-ca.pem" };
+const files: SwanctlCredentialFiles = {
+  certFile: "/etc/swanctl/x509/vpn-1.pem",
+  caCertFile: "/etc/swanctl/x509ca/ibac-ca.pem",
+  peerCaCertFiles: { mobiles: "/etc/swanctl/x509ca/ibac-mobiles-ca.pem", site: "/etc/swanctl/x509ca/ibac-site-ca.pem" },
+};
+/** The `remote { ... }` section of a rendered connection. */
+const remoteSection = (text: string): string => /\n    remote \{\n([\s\S]*?)\n    \}/.exec(text)?.[1] ?? "";
 
 describe("swanctl.conf of the VPN gateways (rendered text)", () => {
   const concentrator = renderConcentratorSwanctl({ spec, vm: vpn1, files });
@@ -60,6 +66,17 @@ describe("swanctl.conf of the VPN gateways (rendered text)", () => {
     expect(vpnVms.map((v) => siteTunnelRole(v, vpnVms))).toEqual(["active", "standby"]);
   });
 
+  it("accepts mobiles only from the mobiles CA and the site only from the site CA, revocation checked strictly", () => {
+    expect(remoteSection(concentrator)).toContain(`cacerts = ${files.peerCaCertFiles.mobiles}\n`);
+    expect(remoteSection(site)).toContain(`cacerts = ${files.peerCaCertFiles.site}\n`);
+    for (const text of [concentrator, site]) {
+      expect(remoteSection(text)).toContain("revocation = strict");
+      expect(remoteSection(text)).not.toContain(files.caCertFile);
+      expect(text).not.toContain("revocation = relaxed");
+    }
+    expect(swanctlLayout("/etc/swanctl").x509crl).toBe("/etc/swanctl/x509crl");
+  });
+
   it("holds no private key and refuses a VM of another tier or an unsafe value", () => {
     for (const text of [concentrator, site]) expect(text).not.toMatch(/-----BEGIN|^secrets \{/m);
     expect(() => renderConcentratorSwanctl({ spec, vm: { ...vpn1, tier: "api" }, files })).toThrow(/not a VPN gateway/);
@@ -81,6 +98,10 @@ describe("swanctl.conf of the VPN gateways, loaded by real charon in a network n
     host = await startCharon("vpn-1", netns, path.join(root, "vpn-1"));
     const ca = await makeLabCa(path.join(root, "ca"), tools.openssl);
     fs.copyFileSync(ca.cert, path.join(host.swanctl.x509ca, "ibac-ca.pem"));
+    for (const purpose of ["mobiles", "site"]) {
+      const issuing = await makeIssuingCa(ca, path.join(root, purpose), `iBac lab ${purpose} CA`, tools.openssl);
+      fs.copyFileSync(issuing.cert, path.join(host.swanctl.x509ca, `ibac-${purpose}-ca.pem`));
+    }
     await makeServerCertificate(ca, {
       commonName: vpn1.fqdn, dnsNames: [vpn1.fqdn], ipAddresses: [],
       certFile: path.join(host.swanctl.x509, "vpn-1.pem"), keyFile: path.join(host.swanctl.private, "vpn-1.pem"),
@@ -94,7 +115,11 @@ describe("swanctl.conf of the VPN gateways, loaded by real charon in a network n
     expect(failures).toEqual([]);
   });
 
-  const labFiles = (): SwanctlCredentialFiles => ({ certFile: path.join(host.swanctl.x509, "vpn-1.pem"), caCertFile: path.join(host.swanctl.x509ca, "ibac-ca.pem") });
+  const labFiles = (): SwanctlCredentialFiles => ({
+    certFile: path.join(host.swanctl.x509, "vpn-1.pem"),
+    caCertFile: path.join(host.swanctl.x509ca, "ibac-ca.pem"),
+    peerCaCertFiles: { mobiles: path.join(host.swanctl.x509ca, "ibac-mobiles-ca.pem"), site: path.join(host.swanctl.x509ca, "ibac-site-ca.pem") },
+  });
 
   async function load(text: string): Promise<{ code: number; out: string }> {
     fs.writeFileSync(host.swanctl.conf, text);
@@ -113,6 +138,7 @@ describe("swanctl.conf of the VPN gateways, loaded by real charon in a network n
     expectLoaded(r);
     expect(r.out).toMatch(/loaded ecdsa key|loaded private key|loaded key/i);
     expect(r.out).toContain(`loaded pool '${MOBILE_POOL}'`);
+    expect(r.out).toMatch(/loaded authority 'ibac-mobiles-ca'/);
     expect(r.out).toContain(`loaded connection '${MOBILE_CONNECTION}'`);
     const conns = (await swanctl(host, "--list-conns")).stdout;
     expect(conns).toContain(`${MOBILE_CONNECTION}: IKEv2`);

@@ -13,14 +13,28 @@ export const MOBILE_POOL = "ibac-mobile-pool";
  * Where the gateway's certificates are: absolute paths, or names relative to the swanctl directory's `x509/`
  * (own certificate) and `x509ca/` (CA). The private key is not named at all: swanctl loads every unencrypted
  * key in `<swanctl dir>/private/` (a `secrets` section only holds passphrases), so the rendered text never
- * contains or points at a secret. See `swanctlLayout`.
+ * contains or points at a secret. The CAs' CRLs are not named either: swanctl loads every CRL in
+ * `<swanctl dir>/x509crl/`, and each peer is checked against them strictly. See `swanctlLayout`.
  */
 export interface SwanctlCredentialFiles {
   /** This gateway's certificate (PEM, issued by the toolkit's CA, SAN DNS = the VM's FQDN): absolute path. */
   certFile: string;
-  /** The toolkit's CA certificate (PEM): absolute path; peers must present a certificate it issued. */
+  /** The toolkit's root CA certificate (PEM): absolute path; the trust anchor of every peer's chain. */
   caCertFile: string;
+  /**
+   * The issuing CA of each kind of peer (PEM, below the root): absolute paths. A connection accepts only a
+   * certificate its peer's CA issued (`cacerts`): a mobile's from the mobiles CA, the site's from the site CA,
+   * so no other certificate of the root (a database server's) authenticates as either.
+   */
+  peerCaCertFiles: { mobiles: string; site: string };
 }
+
+/** Where each production gateway keeps the root CA and the peers' issuing CAs (policies/vpn reads the same paths). */
+export const VPN_CA_FILES = {
+  root: "/etc/swanctl/x509ca/ibac-ca.pem",
+  mobiles: "/etc/swanctl/x509ca/ibac-mobiles-ca.pem",
+  site: "/etc/swanctl/x509ca/ibac-site-ca.pem",
+} as const;
 
 /** Timers shared by both connections; the defaults suit production, the lab may shorten them. */
 export interface SwanctlTimers {
@@ -39,7 +53,7 @@ export interface ConcentratorSwanctlArgs {
   files: SwanctlCredentialFiles;
   /** Addresses charon answers IKE on (default `%any`: every address of the VM). */
   localAddrs?: string[];
-  /** The identity mobiles must present, matched in addition to the CA (default `%any`: any identity the CA certified). */
+  /** The identity mobiles must present, matched in addition to the CA (default `%any`: any identity the mobiles CA certified). */
   remoteId?: string;
   timers?: SwanctlTimers;
 }
@@ -97,6 +111,8 @@ export interface SwanctlLayout {
   x509: string;
   /** CA certificates. */
   x509ca: string;
+  /** CRLs (PEM or DER): every one is loaded, and checked when a connection's revocation policy asks. */
+  x509crl: string;
   /** Unencrypted private keys (mode 0600, directory 0700): every key here is loaded. */
   private: string;
 }
@@ -104,7 +120,7 @@ export interface SwanctlLayout {
 /** The layout of a swanctl directory (production: `/etc/swanctl`). */
 export function swanctlLayout(dir: string): SwanctlLayout {
   const d = dir.replace(/\/+$/, "");
-  return { conf: `${d}/swanctl.conf`, x509: `${d}/x509`, x509ca: `${d}/x509ca`, private: `${d}/private` };
+  return { conf: `${d}/swanctl.conf`, x509: `${d}/x509`, x509ca: `${d}/x509ca`, x509crl: `${d}/x509crl`, private: `${d}/private` };
 }
 
 const SAFE_VALUE = /^[A-Za-z0-9%@*._:/=+-]+$/;
@@ -145,8 +161,15 @@ authorities {
   ibac-ca {
     cacert = ${value("caCertFile", files.caCertFile)}
   }
+  ibac-mobiles-ca {
+    cacert = ${value("peerCaCertFiles.mobiles", files.peerCaCertFiles.mobiles)}
+  }
+  ibac-site-ca {
+    cacert = ${value("peerCaCertFiles.site", files.peerCaCertFiles.site)}
+  }
 }
-# The gateway's private key is not in this file: swanctl loads it from the private/ directory next to it.
+# The gateway's private key is not in this file: swanctl loads it from the private/ directory next to it,
+# and the CAs' CRLs from the x509crl/ directory.
 `;
 }
 
@@ -161,8 +184,13 @@ function ikeCommon(t: ReturnType<typeof resolveTimers>): string {
     reauth_time = 0`;
 }
 
-/** Both sides authenticate with certificates from the toolkit's CA; `remoteId` narrows who may connect. */
-function authentication(vm: VmPlan, files: SwanctlCredentialFiles, remoteIdField: string, remoteId: string): string {
+/**
+ * Both sides authenticate with certificates of the toolkit's PKI. The peer's certificate must chain to the
+ * issuing CA of its purpose (`cacerts`: strongSwan refuses a chain that does not contain it), `remoteId`
+ * narrows who may connect, and `revocation = strict` refuses a certificate (or its issuing CA) that is revoked
+ * or whose CRL is missing or stale.
+ */
+function authentication(vm: VmPlan, files: SwanctlCredentialFiles, purpose: keyof SwanctlCredentialFiles["peerCaCertFiles"], remoteIdField: string, remoteId: string): string {
   return `    local {
       auth = pubkey
       certs = ${value("certFile", files.certFile)}
@@ -170,9 +198,10 @@ function authentication(vm: VmPlan, files: SwanctlCredentialFiles, remoteIdField
     }
     remote {
       auth = pubkey
-      cacerts = ${value("caCertFile", files.caCertFile)}
+      # Only the ${purpose} CA's certificates: any other certificate of the root is refused.
+      cacerts = ${value(`peerCaCertFiles.${purpose}`, files.peerCaCertFiles[purpose])}
       id = ${value(remoteIdField, remoteId)}
-      revocation = relaxed
+      revocation = strict
     }`;
 }
 
@@ -195,7 +224,7 @@ connections {
     pools = ${MOBILE_POOL}
     mobike = yes
 ${ikeCommon(t)}
-${authentication(vm, files, "remoteId", args.remoteId ?? "%any")}
+${authentication(vm, files, "mobiles", "remoteId", args.remoteId ?? "%any")}
     children {
       ${MOBILE_CONNECTION} {
         # What the mobiles may reach: the service network.
@@ -243,7 +272,7 @@ connections {
     mobike = no
     keyingtries = 0
 ${ikeCommon(t)}
-${authentication(vm, files, "vpn.siteTunnel.peerId", site.peerId)}
+${authentication(vm, files, "site", "vpn.siteTunnel.peerId", site.peerId)}
     children {
       ${SITE_CONNECTION} {
         # The service network (where monitoring lives) on this side, the statistics site's networks on the other.

@@ -90,7 +90,7 @@ export async function startCharon(name: string, netns: string, dir: string): Pro
   const tools = vpnLabTools();
   const runDir = path.join(dir, "run");
   const layout = swanctlLayout(path.join(dir, "swanctl"));
-  for (const d of [runDir, layout.x509, layout.x509ca]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [runDir, layout.x509, layout.x509ca, layout.x509crl]) fs.mkdirSync(d, { recursive: true });
   fs.mkdirSync(layout.private, { recursive: true, mode: 0o700 });
   const conf = path.join(dir, "strongswan.conf");
   fs.writeFileSync(conf, strongswanConf(dir));
