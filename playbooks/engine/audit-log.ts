@@ -11,8 +11,15 @@ export interface AuditEntry {
   step: number | null;
   stepName: string | null;
   host: string | null;
-  /** The command as run; secrets are read from files on the host, so none is in it. */
+  /**
+   * The command as it was sent to the host, every value substituted; secrets are read from files on the
+   * host, so none is in it.
+   */
   command: string | null;
+  /** What the operator was shown for it, when that is shorter than the command (a role file written). */
+  as?: string;
+  /** What the command was given on its standard input (a role file, SQL with the password's placeholder). */
+  stdin?: string;
   result: "ok" | "failed" | "dry-run" | "refused" | "note" | "started" | "finished" | "aborted";
   exitCode?: number;
   durationMs?: number;
