@@ -132,8 +132,9 @@ export const dbSwitchover: Runbook = {
         hosts: () => [p?.replica.name ?? "the replica"],
         destructive: true,
         precondition: async (ctx) => {
-          const { replica } = await current(ctx);
-          await refuseSecondPrimary(ctx, replica, ctx.inventory.hosts);
+          const { primary, replica } = await current(ctx);
+          // A dry run did not make the primary read-only (step 2): of it, only the real run can tell.
+          await refuseSecondPrimary(ctx, replica, ctx.inventory.hosts.filter((h) => !(ctx.dryRun && h.name === primary.name)));
         },
         resumeCheck: async (ctx) => {
           const { primary, replica } = await current(ctx);

@@ -194,7 +194,7 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     it("db-switchover past step 3 (the replica applied everything): db-2 30 s behind a read-only db-1", async () => {
       await lab.sql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE");
       try {
-        await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (0, 10)`);
+        await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (97, 1)`);
         await lab.sql("db-1", "SET GLOBAL event_scheduler = OFF; SET GLOBAL read_only = ON");
         await refusesResume(["db-switchover"], 4, 3, /db-2 has not applied everything db-1 logged \(up to 0-\d+-\d+\): promoting it now would lose those transactions/);
       } finally {
@@ -207,7 +207,8 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     it("db-switchover past step 4 (the promotion): db-2 still a replica of a read-only db-1", async () => {
       await lab.sql("db-1", "SET GLOBAL event_scheduler = OFF; SET GLOBAL read_only = ON");
       try {
-        await waitCaughtUp();
+        const pos = await q("db-1", "SELECT @@gtid_binlog_pos");
+        expect(await q("db-2", `SELECT MASTER_GTID_WAIT('${pos}', 30)`)).toBe("0");
         await refusesResume(["db-switchover"], 5, 4, "db-2 has not been promoted (it is read-only and replicates from db-1): pointing db-1 at it now would make them replicate from each other");
       } finally {
         await lab.sql("db-1", "SET GLOBAL read_only = OFF; SET GLOBAL event_scheduler = ON");
@@ -242,7 +243,7 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
       const role = fs.readFileSync(roleFile, "utf8");
       await lab.sql("db-2", "STOP SLAVE SQL_THREAD");
       try {
-        await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (0, 11)`);
+        await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (97, 2)`);
         await received();
         await lab.stopServer("db-1");
         fs.writeFileSync(roleFile, renderRoleCnf("fenced", { semiSyncEnabled: lab.semiSync }));
@@ -441,8 +442,17 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
       const before = restores();
       const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", gtids[0], "--dry-run"]);
       expect(r.code, shown(r)).toBe(0);
-      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): mariabackup --prepare/);
+      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): umask 077 && \{ mariabackup --prepare/);
+      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): stop the temporary server on /);
       expect(restores()).toEqual(before);
     }, 60_000);
+  });
+
+  it("the audit log holds every command as sent and no password", () => {
+    const text = fs.readFileSync(audit, "utf8");
+    const entries = text.trim().split("\n").map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries.some((e) => e.command?.includes("CHANGE MASTER") === false && e.as?.startsWith("CHANGE MASTER TO") && e.stdin?.includes("@@REPLICATION_PASSWORD@@"))).toBe(true);
+    for (const secret of Object.values(lab.passwords)) expect(text).not.toContain(secret);
+    expect((fs.statSync(audit).mode & 0o777).toString(8)).toBe("600");
   });
 });
