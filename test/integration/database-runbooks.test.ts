@@ -353,6 +353,7 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     expect(saved, shown(r)).not.toBeNull();
     expect(saved?.[1]).toBe(`0-${lab.host("db-2").serverId}`);
     const errantFile = fs.readFileSync(saved?.[4] ?? "", "utf8");
+    expect((fs.statSync(saved?.[4] ?? "").mode & 0o777).toString(8), "saved transactions are readable by their owner only").toBe("600");
     expect(errantFile).toMatch(/INSERT INTO `ibac`\.`drill`[\s\S]*@1=99/);
     expect(r.stdout).toMatch(/checksums: all \d+ tables match/);
     expect(await q("db-2", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 99`)).toBe("0");
