@@ -99,6 +99,19 @@ export function recloneSteps(
       name: "Swap the rebuilt datadir in, keeping the old one",
       hosts: () => ["the replica"],
       destructive: true,
+      // Moving a datadir from under a running server corrupts what it writes next. A dry run did not stop it.
+      precondition: async (ctx) => {
+        if (!when(ctx) || ctx.dryRun) return;
+        const { replica } = await pair(ctx);
+        if (await serverAnswers(ctx, replica)) throw new UnsafeStateError(`${replica.name}'s server runs: swapping its datadir from under it would corrupt it; it must be stopped first`);
+      },
+      // After the swap the rebuilt server is started: that it answers then is right.
+      resumeCheck: async (ctx) => {
+        if (!when(ctx)) return;
+        const { replica } = await pair(ctx);
+        const swapped = await ctx.probe(replica, `test -e ${shellQuote(`${replica.paths.datadir}/xtrabackup_checkpoints`)}`, { allowFailure: true });
+        if (swapped.code !== 0) throw new UnsafeStateError(`${replica.paths.datadir} on ${replica.name} is not a rebuilt datadir (no xtrabackup_checkpoints): its swap did not happen`);
+      },
       action: async (ctx) => {
         if (skipped(ctx)) return;
         const { replica } = await pair(ctx);

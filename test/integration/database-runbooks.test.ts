@@ -342,6 +342,15 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
       await lab.sql("db-2", `STOP SLAVE; INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (98, 1)`);
       await refusesResume(["db-rejoin", "--host", "db-2"], 10, 5, "db-2's server runs on its old data, which must be rebuilt: resuming after this step would skip stopping it and its re-clone");
     }, 60_000);
+
+    it("db-reclone resumed at the swap (step 6) refuses while db-2's server runs", async () => {
+      const before = await snapshot();
+      const r = await ibac(["db-reclone", "--host", "db-2", "--from-step", "6", "--yes"]);
+      expect(r.code, shown(r)).toBe(3);
+      expect(r.stdout).toContain("STOP: db-2's server runs: swapping its datadir from under it would corrupt it; it must be stopped first");
+      expect(r.stdout).toContain("Nothing was changed by step 6.");
+      expect(await snapshot()).toBe(before);
+    }, 60_000);
   });
 
   it("db-rejoin finds an errant transaction, saves it for audit and re-clones", async () => {
