@@ -1,6 +1,6 @@
 import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
-import { RunbookInputError } from "../engine/errors";
+import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
 import { hostBinlogName, hostGtidList } from "../engine/host-values";
 import { binlogDatetime, chooseBackups, parseManifestLine, replayStart, parsePitrTarget, seqInDomain, type BackupManifest, type PitrTarget } from "./pitr-target";
@@ -114,6 +114,11 @@ export const dbRestorePitr: Runbook = {
         precondition: async (ctx) => {
           await restore(ctx);
         },
+        // Each run restores into a new directory, and a replay that stopped part-way cannot be applied
+        // again (its first transactions would be applied twice): a restore starts over, never resumes.
+        resumeCheck: () => Promise.reject(new UnsafeStateError(
+          "a point-in-time restore is never resumed: a replay that stopped part-way would apply its first transactions twice, and each run restores into a new directory; run it again without --from-step (it touches no live server)",
+        )),
         action: async (ctx) => {
           const x = await restore(ctx);
           ctx.note(`target: ${describeTarget(x.target)}`);

@@ -447,6 +447,16 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
       expect(late.stderr + late.stdout).toContain("is after the newest restore point");
     }, 60_000);
 
+    it("refuses to resume: a part-way replay must not be applied twice", async () => {
+      const restores = (): string[] => fs.readdirSync(lab.host("db-2").dir).filter((f) => f.includes(".pitr-"));
+      const before = restores();
+      const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", gtids[1], "--from-step", "5", "--yes"]);
+      expect(r.code, shown(r)).toBe(3);
+      expect(r.stdout).toContain("STOP: a point-in-time restore is never resumed: a replay that stopped part-way would apply its first transactions twice");
+      expect(r.stdout).toContain("Nothing was changed. Resuming at step 5 would skip step 1, whose check refuses");
+      expect(restores()).toEqual(before);
+    }, 60_000);
+
     it("a dry run of db-restore-pitr prints its commands and starts nothing", async () => {
       const restores = (): string[] => fs.readdirSync(lab.host("db-2").dir).filter((f) => f.includes(".pitr-"));
       const before = restores();
