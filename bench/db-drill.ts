@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { startDatabaseLab, type DatabaseLab, type LabHost } from "../test/lab/database-lab";
 import { CREATE_DRILL_TABLE, lostAcks, startWriters } from "../test/lab/concurrent-writers";
 import { installBackupScripts, startBinlogCapture, type BackupScripts } from "../test/lab/backup-scripts";
+import { withRestoredServer } from "../test/lab/restored-server";
 
 const BIN = path.resolve(__dirname, "../bin/ibac.js");
 const rounds = Number(process.env.IBAC_DRILL_ROUNDS ?? 3);
@@ -108,12 +109,12 @@ async function measureRestore(lab: DatabaseLab, replica: LabHost, scripts: Backu
     const out = await ibac(lab, ["db-restore-pitr", "--host", replica.name, "--to", target]);
     await lab.runInHost(replica, ["sync", "-f", lab.root]);
     restoreMs.push(performance.now() - t);
-    const socket = /restoredSocket: (\S+)/.exec(out)?.[1] ?? "";
-    const count = await lab.runInHost(replica, ["mariadb", "--no-defaults", `--socket=${socket}`, "-uroot", "-N", "-B", "-e", "SELECT COUNT(*) FROM ibac.bulk"]);
+    // The runbook stops its temporary server at the end: start one on the restored datadir to count.
+    const datadir = /restoredDatadir: (\S+)/.exec(out)?.[1] ?? "";
+    const count = await withRestoredServer(lab, replica, datadir, (socket) => lab.runInHost(replica, ["mariadb", "--no-defaults", `--socket=${socket}`, "-uroot", "-N", "-B", "-e", "SELECT COUNT(*) FROM ibac.bulk"]));
     const expected = await value(lab, primary, "SELECT COUNT(*) FROM ibac.bulk");
     if (count.stdout.trim() !== expected) throw new Error(`the restore has ${count.stdout.trim()} rows, expected ${expected}`);
-    const run = path.dirname(socket);
-    await lab.runInHost(replica, ["sh", "-c", `kill $(cat ${run}/mysqld.pid); while [ -e ${socket} ]; do sleep 0.1; done; rm -rf ${run} ${run.replace(/-run$/, "")}`]);
+    await lab.runInHost(replica, ["rm", "-rf", `${datadir}-run`, datadir]);
   }
   return { datadirMiB: Number(du.stdout.split(/\s/)[0]), restoreMs: median(restoreMs), copyMs: median(copyMs) };
 }

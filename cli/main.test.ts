@@ -121,6 +121,15 @@ describe("a bad input file: one error layout, exit code 2, no stack trace, which
     expectInputErrorLayout(run, `${file}: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"`);
   });
 
+  it("ibac runbook with the audit log pointed at /dev/null: exit 2 before anything connects", () => {
+    const run = ibac(["runbook", "db-switchover", "--stack", "lab", "--audit-log", "/dev/null", "--dry-run"]);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toBe("ibac runbook: --audit-log /dev/null: expected a regular file the audit log can be appended to, found a character device\nNothing was changed.\n");
+    const fromEnv = ibac(["runbook", "db-switchover", "--stack", "lab", "--dry-run"], { IBAC_AUDIT_LOG: "/dev/null" });
+    expect(fromEnv.status, fromEnv.stderr).toBe(2);
+    expect(fromEnv.stderr).toContain("ibac runbook: IBAC_AUDIT_LOG /dev/null: expected a regular file the audit log can be appended to, found a character device");
+  });
+
   it("ibac runbook --inventory with a bad inventory", () => {
     const file = fileWith("inventory.json", '{\n  "stack": "lab",\n  "mariadbPort": "3306",\n  "maxLagSeconds": 5,\n  "semiSync": true,\n  "hosts": []\n}\n');
     const run = ibac(["runbook", "db-switchover", "--stack", "lab", "--inventory", file, "--dry-run"]);

@@ -121,7 +121,7 @@ program
   .option("-u, --ssh-user <user>", "SSH user on the hosts (default: the stack's first admin; sudo is used unless root)")
   .option("--inventory <file>", "hosts as JSON instead of the stack's model (the lab, or a site with another layout)")
   .option("--from-step <n>", "resume at step n after a failed run was fixed", (v: string) => Number(v))
-  .option("--audit-log <file>", "JSON-lines audit log (default: $IBAC_AUDIT_LOG or audit/runbooks.jsonl)")
+  .option("--audit-log <file>", "JSON-lines audit log, a regular file (default: $IBAC_AUDIT_LOG or $XDG_STATE_HOME/ibac/audit/runbooks.jsonl, ~/.local/state/... without it)")
   .option("--to <target>", "db-restore-pitr: a GTID or a time; db-switchover/db-failover: the replica to promote")
   .option("--host <host>", "db-rejoin/db-reclone: the server to act on; db-restore-pitr: the host with the backups")
   .option("--from-server <name>", "db-restore-pitr: whose backups")

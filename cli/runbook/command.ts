@@ -5,7 +5,8 @@ import { loadStackFile, stackFilePath } from "../../components/spec/load";
 import { RUNBOOKS } from "../../playbooks/registry";
 import { inventoryFromModel, loadInventoryFile } from "../../playbooks/engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/errors";
-import { AuditLog } from "../../playbooks/engine/audit-log";
+import { AuditLog, defaultAuditLogPath } from "../../playbooks/engine/audit-log";
+import { loginOperator } from "../../playbooks/engine/operator";
 import { SshTransport } from "../../playbooks/engine/ssh-transport";
 import { runRunbook, type RunOutcome } from "../../playbooks/engine/run-runbook";
 import { closestWord } from "../../components/input/did-you-mean";
@@ -57,12 +58,19 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
   const inventory = options.inventory
     ? loadInventoryFile(options.inventory, options.stack)
     : inventoryFromModel(options.stack, loaded.model, loaded.spec, options.sshUser ?? loaded.spec.admins[0].name);
-  const transport = new SshTransport({
-    identityFile: options.identity ?? defaultIdentity(),
-    knownHostsFile: options.knownHosts ?? process.env.IBAC_KNOWN_HOSTS ?? path.join(os.homedir(), ".ssh", "known_hosts"),
-  });
-  const auditFile = options.auditLog ?? process.env.IBAC_AUDIT_LOG ?? path.join(options.projectDir, "audit", "runbooks.jsonl");
-  const audit = new AuditLog(auditFile);
+  // The audit log first: a run that could not be recorded must not start.
+  const auditFile = options.auditLog ?? process.env.IBAC_AUDIT_LOG ?? defaultAuditLogPath();
+  const audit = new AuditLog(auditFile, options.auditLog ? "--audit-log" : process.env.IBAC_AUDIT_LOG ? "IBAC_AUDIT_LOG" : "the audit log");
+  let transport: SshTransport;
+  try {
+    transport = new SshTransport({
+      identityFile: options.identity ?? defaultIdentity(),
+      knownHostsFile: options.knownHosts ?? process.env.IBAC_KNOWN_HOSTS ?? path.join(os.homedir(), ".ssh", "known_hosts"),
+    });
+  } catch (e) {
+    audit.close();
+    throw e;
+  }
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   const confirm = interactive
     ? async (question: string): Promise<boolean> => {
@@ -84,7 +92,7 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
       yes: options.yes,
       ...(options.fromStep !== undefined ? { fromStep: options.fromStep } : {}),
       audit,
-      operator: process.env.SUDO_USER ?? os.userInfo().username,
+      operator: loginOperator().name,
       commandLine: options.commandLine,
       say: (line) => console.log(line),
       ...(confirm ? { confirm } : {}),
@@ -93,6 +101,7 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
     return outcome;
   } finally {
     await transport.close();
+    audit.close();
   }
 }
 

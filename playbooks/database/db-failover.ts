@@ -2,9 +2,10 @@ import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
-import { lastHeartbeatFrom, parseVertical, portAnswers, serverState, sqlCommand, writeRoleFile } from "./mariadb";
+import { hostGtidList } from "../engine/host-values";
+import { lastHeartbeatFrom, parseVertical, portAnswers, roleInFile, serverState, slaveStatus, sqlCommand, writeRoleFile } from "./mariadb";
 import { startHeartbeatSql } from "../../components/database/render-setup-sql";
-import { chooseCandidate, hostByAddress } from "./roles";
+import { chooseCandidate, hostByAddress, refuseSecondPrimary } from "./roles";
 import { roleChangeCommand, stackUpdateAdvice } from "./role-history";
 
 interface Failover {
@@ -108,6 +109,15 @@ export const dbFailover: Runbook = {
           // what no replica acknowledged. Stopping it is best effort: it is down already.
           await writeRoleFile(ctx, lost, "fenced", { semiSync: true, then: `${lost.service.stop} || true` });
         },
+        resumeCheck: async (ctx) => {
+          const { lost, lostHostReachable } = await current(ctx);
+          // Unreachable: the first step's check has required --assume-fenced.
+          if (!lostHostReachable) return;
+          const role = await roleInFile(ctx, lost);
+          if (role !== "fenced") throw new UnsafeStateError(`${lost.name} is not fenced: its role file ${lost.paths.roleCnf} says ${role ?? "nothing"}, so it would start as a writable primary beside the promoted one`);
+          const state = await serverState(ctx, lost);
+          if (state.answers) throw new UnsafeStateError(`${lost.name}'s server runs again after it was fenced: check it before promoting another server`);
+        },
       },
       {
         name: "Apply everything the replica received",
@@ -116,11 +126,20 @@ export const dbFailover: Runbook = {
           const { candidate } = await current(ctx);
           const stopped = await ctx.run(candidate, `mariadb --defaults-file=${shellQuote(candidate.paths.adminCnf)} -E -e 'STOP SLAVE IO_THREAD; SHOW SLAVE STATUS'`);
           if (ctx.dryRun) return;
-          const received = parseVertical(stopped.stdout).Gtid_IO_Pos ?? "";
+          const received = hostGtidList(parseVertical(stopped.stdout).Gtid_IO_Pos ?? "", `${candidate.name}: SHOW SLAVE STATUS Gtid_IO_Pos`);
           ctx.note(`received up to ${received || "(nothing)"}`);
           const waited = await ctx.probe(candidate, sqlCommand(candidate, `SELECT MASTER_GTID_WAIT('${received}', ${Math.max(1, inventory.maxLagSeconds)})`));
           if (waited.stdout.trim() !== "0") {
             throw new Error(`${candidate.name} did not apply everything it received (${received}) within ${inventory.maxLagSeconds} s; resume to wait again`);
+          }
+        },
+        resumeCheck: async (ctx) => {
+          const { candidate } = await current(ctx);
+          const status = await slaveStatus(ctx, candidate);
+          const received = hostGtidList(status?.Gtid_IO_Pos ?? "", `${candidate.name}: SHOW SLAVE STATUS Gtid_IO_Pos`);
+          const waited = await ctx.probe(candidate, sqlCommand(candidate, `SELECT MASTER_GTID_WAIT('${received}', 1)`));
+          if (waited.stdout.trim() !== "0") {
+            throw new UnsafeStateError(`${candidate.name} has not applied everything it received (up to ${received || "nothing"}; SQL thread: ${status?.Slave_SQL_Running ?? "?"}): promoting it now would lose those transactions`);
           }
         },
       },
@@ -128,12 +147,17 @@ export const dbFailover: Runbook = {
         name: "Promote the replica and persist its role",
         hosts: () => [f?.candidate.name ?? "the replica"],
         destructive: true,
+        precondition: async (ctx) => {
+          const { lost, candidate, lostHostReachable } = await current(ctx);
+          // Not the lost primary when its host is unreachable: asking would only add its timeout to the downtime.
+          await refuseSecondPrimary(ctx, candidate, inventory.hosts.filter((h) => lostHostReachable || h.name !== lost.name));
+        },
         action: async (ctx) => {
           const { lost, candidate } = await current(ctx);
           // No replica is left to acknowledge: waiting for one would stall every commit for the timeout.
           const promoted = await ctx.run(candidate, sqlCommand(candidate, "STOP SLAVE; SELECT @@gtid_slave_pos; RESET SLAVE ALL; SET GLOBAL rpl_semi_sync_master_enabled = OFF; SET GLOBAL read_only = OFF"));
           const promotedAt = Date.now();
-          const applied = promoted.stdout.trim();
+          const applied = hostGtidList(promoted.stdout, `${candidate.name}: @@gtid_slave_pos`);
           await writeRoleFile(ctx, candidate, "primary", {
             semiSync: inventory.semiSync,
             primaryWaitsForAck: false,

@@ -1,8 +1,9 @@
 import type { Runbook, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
-import { RunbookInputError } from "../engine/errors";
+import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
-import { binlogDatetime, chooseBackups, replayStart, parsePitrTarget, seqInDomain, type BackupManifest, type PitrTarget } from "./pitr-target";
+import { hostBinlogName, hostGtidList } from "../engine/host-values";
+import { binlogDatetime, chooseBackups, parseManifestLine, replayStart, parsePitrTarget, seqInDomain, type BackupManifest, type PitrTarget } from "./pitr-target";
 
 interface Restore {
   host: InventoryHost;
@@ -59,15 +60,11 @@ export const dbRestorePitr: Runbook = {
       const server = typeof options["from-server"] === "string" ? options["from-server"] : host.name;
       const root = backupRoot(host, server);
       const listing = await ctx.probe(host, `cd ${shellQuote(root)} 2>/dev/null && for m in full/*/ibac-backup.json inc/*/ibac-backup.json; do [ -f "$m" ] && { printf '%s\\t' "$(dirname "$m")"; tr -d '\\n' < "$m"; echo; }; done; true`);
-      const manifests: BackupManifest[] = listing.stdout.split("\n").filter(Boolean).map((line) => {
-        const [dir, json] = line.split("\t");
-        const m = JSON.parse(json) as Omit<BackupManifest, "dir">;
-        return { ...m, dir };
-      });
+      const manifests: BackupManifest[] = listing.stdout.split("\n").filter(Boolean).map((line) => parseManifestLine(line, `${host.name}: ${root}`));
       if (manifests.length === 0) throw new RunbookInputError(`no finished backups under ${root} on ${host.name}`);
       const fulls = manifests.filter((m) => m.kind === "full").sort((a, b) => a.finished.localeCompare(b.finished));
       const binlogs = await ctx.probe(host, `ls -1 ${shellQuote(root)}/binlog 2>/dev/null | grep -E '\\.[0-9]+$' || true`);
-      const binlogFiles = binlogs.stdout.split("\n").filter(Boolean).sort().map((f) => `${root}/binlog/${f}`);
+      const binlogFiles = binlogs.stdout.split("\n").filter(Boolean).map((f) => hostBinlogName(f, `${host.name}: ${root}/binlog`)).sort().map((f) => `${root}/binlog/${f}`);
       const chosen = chooseBackups(manifests, target);
       const oldest = fulls[0];
       if (!chosen) {
@@ -83,7 +80,7 @@ export const dbRestorePitr: Runbook = {
         : { stdout: "\n" };
       const [newestLine = "", lastGtidLine = ""] = scan.stdout.split("\n");
       const newest = { stdout: newestLine };
-      const lastGtid = { stdout: lastGtidLine };
+      const lastGtid = { stdout: hostGtidList(lastGtidLine, `${host.name}: the last GTID in ${lastFile ?? "the binary logs"}`) };
       const lastEvent = /^(\d{2})(\d{2})(\d{2}) +(\d{1,2}):(\d{2}):(\d{2})/.exec(newest.stdout.trim());
       const newestTime = lastEvent ? Date.UTC(2000 + Number(lastEvent[1]), Number(lastEvent[2]) - 1, Number(lastEvent[3]), Number(lastEvent[4]), Number(lastEvent[5]), Number(lastEvent[6])) : undefined;
       const lastSeq = seqInDomain(lastGtid.stdout.trim(), target.kind === "gtid" ? target.domain : 0);
@@ -101,6 +98,15 @@ export const dbRestorePitr: Runbook = {
     const root = (x: Restore): string => backupRoot(x.host, x.server);
     const runDir = (x: Restore): string => `${x.dir}-run`;
     const sock = (x: Restore): string => `${runDir(x)}/mysqld.sock`;
+    const pidFile = (x: Restore): string => `${runDir(x)}/mysqld.pid`;
+    /** The socket-only server on the restored datadir ("$owner": the live datadir's owner, read on the host). */
+    const temporaryServer = (x: Restore): string =>
+      `mariadbd --no-defaults --user="$owner" --datadir=${shellQuote(x.dir)} --socket=${shellQuote(sock(x))} --pid-file=${shellQuote(pidFile(x))} --skip-networking --skip-slave-start --log-error=${shellQuote(`${runDir(x)}/mysqld.err`)} --innodb-buffer-pool-size=256M`;
+    /** Stops it by the PID in its pid file, only if that process runs on this datadir, and waits until it is gone. */
+    const stopTemporaryServer = (x: Restore): string => {
+      const pid = shellQuote(pidFile(x));
+      return `p=$(cat ${pid} 2>/dev/null) || exit 0; grep -qF -- ${shellQuote(`--datadir=${x.dir}`)} /proc/"$p"/cmdline 2>/dev/null || exit 0; kill "$p"; for i in $(seq 1 300); do kill -0 "$p" 2>/dev/null || exit 0; sleep 0.1; done; echo "the temporary server (pid $p) did not stop within 30 s" >&2; exit 1`;
+    };
     return [
       {
         name: "Choose the backups that cover the target",
@@ -108,6 +114,11 @@ export const dbRestorePitr: Runbook = {
         precondition: async (ctx) => {
           await restore(ctx);
         },
+        // Each run restores into a new directory, and a replay that stopped part-way cannot be applied
+        // again (its first transactions would be applied twice): a restore starts over, never resumes.
+        resumeCheck: () => Promise.reject(new UnsafeStateError(
+          "a point-in-time restore is never resumed: a replay that stopped part-way would apply its first transactions twice, and each run restores into a new directory; run it again without --from-step (it touches no live server)",
+        )),
         action: async (ctx) => {
           const x = await restore(ctx);
           ctx.note(`target: ${describeTarget(x.target)}`);
@@ -119,7 +130,9 @@ export const dbRestorePitr: Runbook = {
         hosts: () => [r?.host.name ?? "the backup host"],
         action: async (ctx) => {
           const x = await restore(ctx);
-          await ctx.run(x.host, `cp -a ${shellQuote(`${root(x)}/${x.full.dir}`)} ${shellQuote(x.dir)} && rm -f ${shellQuote(`${x.dir}/ibac-backup.json`)}`);
+          // Restored data is readable by its owner only: cp -a keeps the backup's modes, so the directory
+          // itself is closed (0700) and everything written later is created under umask 077.
+          await ctx.run(x.host, `umask 077 && cp -a ${shellQuote(`${root(x)}/${x.full.dir}`)} ${shellQuote(x.dir)} && chmod 0700 ${shellQuote(x.dir)} && rm -f ${shellQuote(`${x.dir}/ibac-backup.json`)}`);
         },
       },
       {
@@ -128,12 +141,12 @@ export const dbRestorePitr: Runbook = {
         action: async (ctx) => {
           const x = await restore(ctx);
           const log = shellQuote(`${x.dir}.prepare.log`);
-          await ctx.run(x.host, `mariabackup --prepare --use-memory=512M --target-dir=${shellQuote(x.dir)} >${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }`);
+          await ctx.run(x.host, `umask 077 && { mariabackup --prepare --use-memory=512M --target-dir=${shellQuote(x.dir)} >${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }; }`);
           for (const inc of x.incrementals) {
             // Applying an incremental moves files out of its directory: apply a copy, so the stored
             // backups stay intact for the next restore.
             const scratch = shellQuote(`${x.dir}.incremental`);
-            await ctx.run(x.host, `rm -rf ${scratch} && cp -a ${shellQuote(`${root(x)}/${inc.dir}`)} ${scratch} && { mariabackup --prepare --use-memory=512M --target-dir=${shellQuote(x.dir)} --incremental-dir=${scratch} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }; } && rm -rf ${scratch}`);
+            await ctx.run(x.host, `umask 077 && rm -rf ${scratch} && cp -a ${shellQuote(`${root(x)}/${inc.dir}`)} ${scratch} && { mariabackup --prepare --use-memory=512M --target-dir=${shellQuote(x.dir)} --incremental-dir=${scratch} >>${log} 2>&1 || { tail -20 ${log} >&2; exit 1; }; } && rm -rf ${scratch}`);
           }
         },
       },
@@ -144,11 +157,15 @@ export const dbRestorePitr: Runbook = {
           const x = await restore(ctx);
           const d = shellQuote(x.dir);
           const run = shellQuote(runDir(x));
-          // The server runs as the datadir's owner (mysql): its socket, pid and log go in a directory it owns.
+          // The server runs as the datadir's owner (mysql): its socket, pid and log go in a directory it owns,
+          // closed to everyone else (0700; the log under umask 077). It is stopped when the run ends, however
+          // it ends: the report says how to start it again for inspection.
+          ctx.atEnd(x.host, stopTemporaryServer(x), { auditAs: `stop the temporary server on ${sock(x)}` });
           await ctx.run(x.host, [
+            "umask 077",
             `owner=$(stat -c %U ${shellQuote(x.host.paths.datadir)})`,
-            `mkdir -p ${run} && chown -R "$owner" ${d} ${run}`,
-            `setsid nohup mariadbd --no-defaults --user="$owner" --datadir=${d} --socket=${shellQuote(sock(x))} --pid-file=${run}/mysqld.pid --skip-networking --skip-slave-start --log-error=${run}/mysqld.err --innodb-buffer-pool-size=256M >/dev/null 2>&1 < /dev/null &`,
+            `mkdir -p ${run} && chmod 0700 ${run} && chown -R "$owner" ${d} ${run}`,
+            `setsid nohup ${temporaryServer(x)} >/dev/null 2>&1 < /dev/null &`,
             `for i in $(seq 1 100); do mariadb-admin --no-defaults --socket=${shellQuote(sock(x))} -uroot ping >/dev/null 2>&1 && exit 0; sleep 0.2; done`,
             `tail -20 ${run}/mysqld.err >&2; exit 1`,
           ].join("\n"));
@@ -168,7 +185,7 @@ export const dbRestorePitr: Runbook = {
           // The replayed statements are kept beside the restore (what exactly was applied, for audit) and
           // decoded once: the last GTID is read from the same file that is applied.
           const sql = shellQuote(`${runDir(x)}/replayed.sql`);
-          const replayed = await ctx.run(x.host, `${read} > ${sql} && mariadb --no-defaults --socket=${shellQuote(sock(x))} -uroot < ${sql} && { grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' ${sql} | tail -1 | cut -d' ' -f2; }`);
+          const replayed = await ctx.run(x.host, `umask 077 && ${read} > ${sql} && mariadb --no-defaults --socket=${shellQuote(sock(x))} -uroot < ${sql} && { grep -oE 'GTID [0-9]+-[0-9]+-[0-9]+' ${sql} | tail -1 | cut -d' ' -f2; }`);
           ctx.report.lastReplayedGtid = replayed.stdout.trim() || `(none after ${start})`;
           ctx.report.replayedStatements = `${runDir(x)}/replayed.sql`;
         },
@@ -180,7 +197,7 @@ export const dbRestorePitr: Runbook = {
           ctx.report.restoredTo = describeTarget(x.target);
           ctx.report.restoredDatadir = `${x.dir} on ${x.host.name}`;
           ctx.report.restoredSocket = sock(x);
-          ctx.report.stopWith = `kill $(cat ${runDir(x)}/mysqld.pid)`;
+          ctx.report.startWith = `${temporaryServer(x).replace(/^mariadbd --no-defaults --user="\$owner"/, "mariadbd --no-defaults --user=mysql")} (on ${x.host.name}; stopped at the end of the run)`;
         },
       },
     ];

@@ -1,6 +1,7 @@
 import type { InventoryHost } from "../engine/inventory";
 import type { StepContext } from "../engine/types";
 import { shellQuote } from "../engine/shell-quote";
+import { sqlIdentifier } from "../engine/host-values";
 import { renderRoleCnf, type ServerRole } from "../../components/database/render-my-cnf";
 import { changeMasterSql, HEARTBEAT_TABLE } from "../../components/database/render-setup-sql";
 import { tlsFiles } from "../../components/database/paths";
@@ -88,6 +89,13 @@ export async function writeRoleFile(
   });
 }
 
+/** The role a host's role file records (`# role: ...`), or undefined when it has none. */
+export async function roleInFile(ctx: StepContext, host: InventoryHost): Promise<ServerRole | undefined> {
+  const result = await ctx.probe(host, `sed -n 's/^# role: //p' ${shellQuote(host.paths.roleCnf)}`, { allowFailure: true });
+  const role = result.stdout.trim().split("\n")[0];
+  return role === "primary" || role === "replica" || role === "fenced" ? role : undefined;
+}
+
 /**
  * Points a server at a primary. The replication password is read from the credentials file on the host
  * and substituted by bash, so it appears in no command line, audit entry or process list.
@@ -142,20 +150,28 @@ export function errantTransactions(returning: string, primary: string): { domain
 }
 
 /**
- * Every base table outside the system schemas, as `schema`.`table`; not the heartbeat, which the primary
- * rewrites every second and so never has one checksum on both servers at once.
+ * Every base table outside the system schemas, as a quoted `schema`.`table` (names checked, backticks
+ * doubled: a table name is a value from the host); not the heartbeat, which the primary rewrites every
+ * second and so never has one checksum on both servers at once.
  */
 export async function userTables(ctx: StepContext, host: InventoryHost): Promise<string[]> {
-  const rows = await query(ctx, host, "SELECT CONCAT('`', table_schema, '`.`', table_name, '`') FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND NOT (table_schema = 'ibac_ops' AND table_name = 'heartbeat') ORDER BY 1");
-  return rows.map((r) => r[0]);
+  const rows = await query(ctx, host, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND NOT (table_schema = 'ibac_ops' AND table_name = 'heartbeat') ORDER BY 1, 2");
+  return rows.map(([schema = "", table = ""]) => `${sqlIdentifier(schema, `${host.name}: a schema name`)}.${sqlIdentifier(table, `${host.name}: a table name`)}`);
 }
 
-/** CHECKSUM TABLE of every given table, as table → checksum. */
+/**
+ * CHECKSUM TABLE of every given (quoted) table, as table → checksum. The server answers one row per table,
+ * in the order asked, named without quotes; a missing or extra row leaves the table without a checksum.
+ */
 export async function tableChecksums(ctx: StepContext, host: InventoryHost, tables: string[]): Promise<Map<string, string>> {
   const sums = new Map<string, string>();
   if (tables.length === 0) return sums;
   const rows = await query(ctx, host, `CHECKSUM TABLE ${tables.join(", ")} EXTENDED`);
-  for (const [table, sum] of rows) sums.set(table, sum);
+  if (rows.length !== tables.length) return sums;
+  tables.forEach((t, i) => {
+    const sum = rows[i]?.[1];
+    if (sum !== undefined && sum !== "NULL") sums.set(t, sum);
+  });
   return sums;
 }
 

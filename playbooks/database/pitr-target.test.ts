@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { binlogDatetime, chooseBackups, parsePitrTarget, replayStart, type BackupManifest } from "./pitr-target";
+import { binlogDatetime, chooseBackups, parseManifestLine, parsePitrTarget, replayStart, type BackupManifest } from "./pitr-target";
 import { errantTransactions, parseGtidState } from "./mariadb";
 import { stopOptions } from "./db-restore-pitr";
 import { parseReplicationTimestamp } from "./db-failover";
@@ -84,5 +84,43 @@ describe("replayStart", () => {
   it("falls back to the GTID over every file when the capture lacks the backup's file", () => {
     expect(replayStart(files, { binlogFile: "mariadb-bin.000009", binlogPosition: 4242, gtid: "0-1-9" })).toEqual({ option: "--start-position=0-1-9", files });
     expect(replayStart(files, { gtid: "0-1-9" })).toEqual({ option: "--start-position=0-1-9", files });
+  });
+});
+
+describe("parseManifestLine (a manifest is a value from the host)", () => {
+  const good = { kind: "incremental", started: "2026-11-22T01:30:00Z", finished: "2026-11-22T01:30:10Z", gtid: "0-1101-150", base: "full/20261122T000000Z", binlogFile: "mariadb-bin.000002", binlogPosition: 4242 };
+  const line = (dir: string, m: Record<string, unknown>): string => `${dir}\t${JSON.stringify(m)}`;
+  const where = "db-2: /var/backups/mariadb/db-2";
+  const refusal = (text: string): string => {
+    try {
+      parseManifestLine(text, where);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("accepted");
+  };
+
+  it("reads a manifest the backup scripts write", () => {
+    expect(parseManifestLine(line("inc/20261122T013000Z", good), where)).toEqual({ ...good, dir: "inc/20261122T013000Z" });
+    expect(parseManifestLine(line("full/20261122T000000Z", { ...good, kind: "full", base: undefined, binlogFile: null, binlogPosition: null }), where)).toEqual({
+      kind: "full", dir: "full/20261122T000000Z", started: good.started, finished: good.finished, gtid: good.gtid,
+    });
+  });
+
+  it("refuses hostile or broken fields with the manifest's path, the field, what was expected and what was found", () => {
+    const at = `${where}/inc/20261122T013000Z/ibac-backup.json`;
+    expect(refusal(line("inc/../../etc", good))).toBe(`${where}: a backup directory: expected full/<name> or inc/<name> (letters, digits, . _ : -), found "inc/../../etc"`);
+    expect(refusal(line("inc/$(reboot)", good))).toBe(`${where}: a backup directory: expected full/<name> or inc/<name> (letters, digits, . _ : -), found "inc/$(reboot)"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, gtid: "0-1-2'; DROP TABLE t; --" }))).toBe(`${at}: gtid: expected a GTID list such as 0-1101-42,1-1102-7 (or nothing), found "0-1-2'; DROP TABLE t; --"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, base: "full/x;rm -rf /" }))).toBe(`${at}: base: expected full/<name> or inc/<name> (letters, digits, . _ : -), found "full/x;rm -rf /"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, binlogFile: "../../etc/shadow" }))).toBe(`${at}: binlogFile: expected a binary log file name such as mariadb-bin.000042, found "../../etc/shadow"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, binlogFile: "mariadb-bin.000001`id`" }))).toBe(`${at}: binlogFile: expected a binary log file name such as mariadb-bin.000042, found "mariadb-bin.000001\`id\`"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, binlogPosition: "4 --exec=x" }))).toBe(`${at}: binlogPosition: expected a binary log position (an integer of at least 4), found "4 --exec=x"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, finished: "yesterday\n" }))).toBe(`${at}: finished: expected an ISO 8601 time with a zone such as 2026-11-22T10:00:05Z, found "yesterday\\n"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, kind: "full" }))).toBe(`${at}: kind: expected "incremental" for a backup under inc/, found "full"`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, kind: undefined }))).toBe(`${at}: kind: expected "full" or "incremental", found nothing`);
+    expect(refusal(line("inc/20261122T013000Z", { ...good, gtid: 7 }))).toBe(`${at}: gtid: expected a string, found 7`);
+    expect(refusal("inc/20261122T013000Z\t{oops")).toMatch(new RegExp(`^${at.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: expected a JSON object, found a syntax error \\(`));
+    expect(refusal("inc/20261122T013000Z\t[1]")).toBe(`${at}: expected a JSON object, found [1]`);
   });
 });

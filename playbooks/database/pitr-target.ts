@@ -1,4 +1,5 @@
-import { RunbookInputError } from "../engine/errors";
+import { RunbookInputError, UnsafeStateError } from "../engine/errors";
+import { hostBackupDir, hostBinlogName, hostBinlogPosition, hostGtidList, hostTimestamp } from "../engine/host-values";
 
 /** What a point-in-time restore aims at: every transaction up to and including a GTID, or a second. */
 export type PitrTarget = { kind: "gtid"; gtid: string; domain: number; server: number; seq: number } | { kind: "time"; time: Date };
@@ -37,6 +38,43 @@ export interface BackupManifest {
   binlogFile?: string | null;
   /** The byte offset in `binlogFile` where the backup ends. */
   binlogPosition?: number | null;
+}
+
+/**
+ * One line of the manifest listing (`<dir>\t<ibac-backup.json on one line>`), every field checked: the
+ * manifest is written on the host, and its directory names, GTIDs and positions end up in commands.
+ */
+export function parseManifestLine(line: string, where: string): BackupManifest {
+  const tab = line.indexOf("\t");
+  const dir = hostBackupDir(tab < 0 ? line : line.slice(0, tab), `${where}: a backup directory`);
+  const at = `${where}/${dir}/ibac-backup.json`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line.slice(tab + 1));
+  } catch (e) {
+    throw new UnsafeStateError(`${at}: expected a JSON object, found a syntax error (${(e as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new UnsafeStateError(`${at}: expected a JSON object, found ${JSON.stringify(raw)}`);
+  const m = raw as Record<string, unknown>;
+  const kind = m.kind;
+  if (kind !== "full" && kind !== "incremental") throw new UnsafeStateError(`${at}: kind: expected "full" or "incremental", found ${JSON.stringify(kind) ?? "nothing"}`);
+  if ((kind === "full") !== dir.startsWith("full/")) throw new UnsafeStateError(`${at}: kind: expected "${dir.startsWith("full/") ? "full" : "incremental"}" for a backup under ${dir.split("/")[0]}/, found "${kind}"`);
+  const text = (field: string): string => {
+    const v = m[field];
+    if (typeof v !== "string") throw new UnsafeStateError(`${at}: ${field}: expected a string, found ${JSON.stringify(v) ?? "nothing"}`);
+    return v;
+  };
+  const manifest: BackupManifest = {
+    kind,
+    dir,
+    started: hostTimestamp(m.started, `${at}: started`),
+    finished: hostTimestamp(m.finished, `${at}: finished`),
+    gtid: hostGtidList(text("gtid"), `${at}: gtid`),
+  };
+  if (kind === "incremental") manifest.base = hostBackupDir(text("base"), `${at}: base`);
+  if (m.binlogFile !== undefined && m.binlogFile !== null) manifest.binlogFile = hostBinlogName(text("binlogFile"), `${at}: binlogFile`);
+  if (m.binlogPosition !== undefined && m.binlogPosition !== null) manifest.binlogPosition = hostBinlogPosition(m.binlogPosition, `${at}: binlogPosition`);
+  return manifest;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Step, StepContext } from "../engine/types";
 import type { InventoryHost } from "../engine/inventory";
 import { shellQuote } from "../engine/shell-quote";
+import { UnsafeStateError } from "../engine/errors";
+import { hostGtidList } from "../engine/host-values";
 import { execute, pointAtPrimary, queryValue, semiSyncClients, semiSyncReplicaAcknowledges, serverAnswers, slaveStatus, tableChecksums, userTables, waitFor, writeRoleFile } from "./mariadb";
 
 /** The primary and the server being rebuilt or rejoined, resolved once by the runbook's first step. */
@@ -18,7 +20,12 @@ function stamp(): string {
  * directory, prepared, swapped in. The old datadir and binary logs are kept beside it, never deleted, so
  * nothing that was on the server is lost. `when` lets db-rejoin skip these steps when no re-clone is needed.
  */
-export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, when: (ctx: StepContext) => boolean = () => true): Step[] {
+export function recloneSteps(
+  pair: (ctx: StepContext) => Promise<ReplicaPair>,
+  when: (ctx: StepContext) => boolean = () => true,
+  /** On a resume past the stop: whether the server still runs on the data the re-clone replaces. */
+  runsOnOldData: (ctx: StepContext) => Promise<boolean> = () => Promise.resolve(false),
+): Step[] {
   const fresh = (h: InventoryHost): string => `${h.paths.datadir}.reclone`;
   const skipped = (ctx: StepContext): boolean => {
     if (when(ctx)) return false;
@@ -54,6 +61,11 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
         const { replica } = await pair(ctx);
         if (await serverAnswers(ctx, replica)) throw new Error(`${replica.name}'s server still answers after stop`);
       },
+      resumeCheck: async (ctx) => {
+        if (!when(ctx) || !(await runsOnOldData(ctx))) return;
+        const { replica } = await pair(ctx);
+        throw new UnsafeStateError(`${replica.name}'s server runs on its old data, which must be rebuilt: resuming after this step would skip stopping it and its re-clone`);
+      },
     },
     {
       name: "Stream a fresh backup of the primary into a new directory",
@@ -62,12 +74,14 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
         if (skipped(ctx)) return;
         const { primary, replica } = await pair(ctx);
         const dir = shellQuote(fresh(replica));
-        await ctx.run(replica, `rm -rf ${dir} && mkdir -p ${dir}`);
+        // umask 077: the copied data is readable by its owner only, as in a datadir.
+        await ctx.run(replica, `umask 077 && rm -rf ${dir} && mkdir -p ${dir} && chmod 0700 ${dir}`);
+        // Its scratch directory and log in a fresh private directory (mktemp), never a fixed path in /tmp.
         await ctx.pipe(
           primary,
-          `mariabackup --defaults-file=${shellQuote(primary.paths.serverCnf)} --backup --stream=mbstream --user=root --socket=${shellQuote(primary.paths.socket)} --target-dir=/tmp 2>/tmp/ibac-reclone-backup.log || { tail -20 /tmp/ibac-reclone-backup.log >&2; exit 1; }`,
+          `umask 077; t=$(mktemp -d) || exit 1; trap 'rm -rf "$t"' EXIT; mariabackup --defaults-file=${shellQuote(primary.paths.serverCnf)} --backup --stream=mbstream --user=root --socket=${shellQuote(primary.paths.socket)} --target-dir="$t" 2>"$t/backup.log" || { tail -20 "$t/backup.log" >&2; exit 1; }`,
           replica,
-          `mbstream -x -C ${dir}`,
+          `umask 077 && mbstream -x -C ${dir}`,
           { auditAs: `mariabackup --backup --stream=mbstream on ${primary.name} | mbstream -x -C ${fresh(replica)} on ${replica.name}` },
         );
       },
@@ -85,6 +99,19 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
       name: "Swap the rebuilt datadir in, keeping the old one",
       hosts: () => ["the replica"],
       destructive: true,
+      // Moving a datadir from under a running server corrupts what it writes next. A dry run did not stop it.
+      precondition: async (ctx) => {
+        if (!when(ctx) || ctx.dryRun) return;
+        const { replica } = await pair(ctx);
+        if (await serverAnswers(ctx, replica)) throw new UnsafeStateError(`${replica.name}'s server runs: swapping its datadir from under it would corrupt it; it must be stopped first`);
+      },
+      // After the swap the rebuilt server is started: that it answers then is right.
+      resumeCheck: async (ctx) => {
+        if (!when(ctx)) return;
+        const { replica } = await pair(ctx);
+        const swapped = await ctx.probe(replica, `test -e ${shellQuote(`${replica.paths.datadir}/xtrabackup_checkpoints`)}`, { allowFailure: true });
+        if (swapped.code !== 0) throw new UnsafeStateError(`${replica.paths.datadir} on ${replica.name} is not a rebuilt datadir (no xtrabackup_checkpoints): its swap did not happen`);
+      },
       action: async (ctx) => {
         if (skipped(ctx)) return;
         const { replica } = await pair(ctx);
@@ -113,7 +140,7 @@ export function recloneSteps(pair: (ctx: StepContext) => Promise<ReplicaPair>, w
         const info = ctx.dryRun
           ? { stdout: "file position <the backup's GTID>" }
           : await ctx.probe(replica, `cat ${shellQuote(replica.paths.datadir)}/xtrabackup_binlog_info 2>/dev/null || cat ${shellQuote(replica.paths.datadir)}/mariadb_backup_binlog_info`);
-        const gtid = info.stdout.trim().split(/\s+/)[2] ?? "";
+        const gtid = ctx.dryRun ? "" : hostGtidList(info.stdout.trim().split(/\s+/)[2] ?? "", `${replica.name}: the backup's binlog_info`);
         ctx.note(`the backup ends at GTID ${gtid || "(none)"}`);
         await pointAtPrimary(ctx, replica, primary, [
           `SET GLOBAL gtid_slave_pos = '${gtid}';`,
@@ -169,12 +196,12 @@ export function replicateAndVerifySteps(pair: (ctx: StepContext) => Promise<Repl
           const acking = await semiSyncReplicaAcknowledges(ctx, primary);
           if (!acking) throw new Error(`${primary.name} has no semi-sync replica: ${replica.name} replicates but does not acknowledge (is rpl_semi_sync_slave_enabled on?)`);
         }
-        const position = await queryValue(ctx, primary, "SELECT @@gtid_binlog_pos");
+        const position = hostGtidList(await queryValue(ctx, primary, "SELECT @@gtid_binlog_pos"), `${primary.name}: @@gtid_binlog_pos`);
         const waited = await queryValue(ctx, replica, `SELECT MASTER_GTID_WAIT('${position}', 60)`);
         if (waited !== "0") throw new Error(`${replica.name} did not catch up to ${position} within 60 s`);
         const tables = await userTables(ctx, primary);
         const [ours, theirs] = [await tableChecksums(ctx, primary, tables), await tableChecksums(ctx, replica, tables)];
-        const differing = tables.filter((t) => ours.get(t) !== theirs.get(t));
+        const differing = tables.filter((t) => ours.get(t) === undefined || ours.get(t) !== theirs.get(t));
         ctx.report.tablesCompared = String(tables.length);
         if (differing.length) throw new Error(`checksums differ on ${differing.join(", ")}`);
         ctx.report.checksums = `all ${tables.length} tables match at ${position}`;

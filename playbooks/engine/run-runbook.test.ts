@@ -135,4 +135,89 @@ describe("runRunbook (engine logic, recording transport)", () => {
   it("rejects a step number outside the runbook", async () => {
     await expect(runRunbook({ ...args, fromStep: 9 })).rejects.toThrow("--from-step: expected a step number from 1 to 3, found 9");
   });
+
+  describe("--from-step re-runs the checks of the steps it skips", () => {
+    /** Step 1 guards with a precondition; step 2's resume check differs from its precondition. */
+    const guarded = (state: { safe: boolean; resumable: boolean }): Runbook => ({
+      ...sample,
+      steps: (inv, o) => sample.steps(inv, o).map((s, i) => {
+        if (i === 0) return { ...s, precondition: async (ctx) => {
+          await ctx.probe(ctx.host("db-1"), "probe-safety");
+          if (!state.safe) throw new UnsafeStateError("db-1 still answers");
+        } };
+        if (i === 1) return { ...s, precondition: () => Promise.reject(new Error("the precondition must not run on a resume past it")), resumeCheck: async (ctx) => {
+          await ctx.probe(ctx.host("db-2"), "probe-promoted");
+          if (!state.resumable) throw new UnsafeStateError("db-2 has not been promoted");
+        } };
+        return s;
+      }),
+    });
+
+    it("runs every earlier check (the resume check where a step has one), then resumes", async () => {
+      const outcome = await runRunbook({ ...args, runbook: guarded({ safe: true, resumable: true }), fromStep: 3 });
+      expect(outcome.status).toBe("completed");
+      expect(transport.ran.map((r) => r.command)).toEqual(["probe-safety", "probe-promoted", "repoint", "verify-repoint"]);
+      expect(lines).toContain("[1/3] look: checked again before resuming at step 3");
+    });
+
+    it("refuses with exit status refused, nothing changed, when a skipped step's precondition refuses", async () => {
+      const outcome = await runRunbook({ ...args, runbook: guarded({ safe: false, resumable: true }), fromStep: 3 });
+      expect(outcome).toMatchObject({ status: "refused", stoppedAt: 1, reason: "db-1 still answers" });
+      expect(transport.ran.map((r) => r.command)).toEqual(["probe-safety"]);
+      expect(lines).toContain("    STOP: db-1 still answers");
+      expect(lines).toContain("    Nothing was changed. Resuming at step 3 would skip step 1, whose check refuses: fix the state, or resume from step 1 (ibac runbook sample --stack lab --yes --from-step 1).");
+    });
+
+    it("refuses when a skipped step's resume check refuses", async () => {
+      const outcome = await runRunbook({ ...args, runbook: guarded({ safe: true, resumable: false }), fromStep: 3 });
+      expect(outcome).toMatchObject({ status: "refused", stoppedAt: 2, reason: "db-2 has not been promoted" });
+      expect(transport.ran.map((r) => r.command)).toEqual(["probe-safety", "probe-promoted"]);
+    });
+
+    it("also in a dry run", async () => {
+      const outcome = await runRunbook({ ...args, dryRun: true, yes: false, runbook: guarded({ safe: false, resumable: true }), fromStep: 2 });
+      expect(outcome).toMatchObject({ status: "refused", stoppedAt: 1 });
+    });
+  });
+
+  it("a check that tries to change something fails the run before the change runs", async () => {
+    const sneaky: Runbook = { ...sample, steps: (inv, o) => sample.steps(inv, o).map((s, i) => (i === 1 ? { ...s, precondition: async (ctx) => void (await ctx.run(ctx.host("db-2"), "promote-early")) } : s)) };
+    const outcome = await runRunbook({ ...args, runbook: sneaky });
+    expect(outcome).toMatchObject({ status: "failed", stoppedAt: 2, reason: "step 2 tried to change something from its check (promote-early): checks may only probe" });
+    expect(transport.ran.map((r) => r.command)).toEqual(["check-state"]);
+  });
+
+  describe("commands registered for the end of the run", () => {
+    const withServer = (fail: boolean): Runbook => ({
+      ...sample,
+      steps: (inv, o) => sample.steps(inv, o).map((s, i) => (i === 1 ? { ...s, action: async (ctx) => {
+        ctx.atEnd(ctx.host("db-2"), "stop-temporary-server", { auditAs: "stop the temporary server" });
+        await ctx.run(ctx.host("db-2"), "start-temporary-server");
+        if (fail) throw new Error("replay failed");
+      } } : s)),
+    });
+
+    it("run after the last step", async () => {
+      expect((await runRunbook({ ...args, runbook: withServer(false) })).status).toBe("completed");
+      expect(transport.ran.map((r) => r.command)).toEqual(["check-state", "start-temporary-server", "repoint", "verify-repoint", "stop-temporary-server"]);
+      expect(auditEntries().find((e) => e.command === "stop-temporary-server")).toMatchObject({ as: "stop the temporary server", result: "ok", step: 2 });
+    });
+
+    it("run when a step fails", async () => {
+      expect((await runRunbook({ ...args, runbook: withServer(true) })).status).toBe("failed");
+      expect(transport.ran.map((r) => r.command)).toEqual(["check-state", "start-temporary-server", "stop-temporary-server"]);
+    });
+
+    it("are printed, not run, in a dry run", async () => {
+      await runRunbook({ ...args, dryRun: true, yes: false, runbook: withServer(false) });
+      expect(lines).toContain("    would run on db-2 (10.0.0.2): stop the temporary server");
+      expect(transport.ran.map((r) => r.command)).toEqual(["check-state"]);
+    });
+  });
+
+  it("audits the command as sent, with what it was shown as and its standard input", async () => {
+    const shown: Runbook = { ...sample, steps: () => [{ name: "write", hosts: () => ["db-1"], action: async (ctx) => void (await ctx.run(ctx.host("db-1"), "cat > /etc/x.new && mv /etc/x.new /etc/x", { stdin: "role = replica\n", auditAs: "write /etc/x" })) }] };
+    await runRunbook({ ...args, runbook: shown });
+    expect(auditEntries().find((e) => e.host === "db-1")).toMatchObject({ command: "cat > /etc/x.new && mv /etc/x.new /etc/x", as: "write /etc/x", stdin: "role = replica\n", result: "ok" });
+  });
 });

@@ -108,12 +108,21 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     }
   }
 
+  // True while a precondition or resume check runs: checks only probe, so a refusal changes nothing.
+  let checking = false;
+  const refuseChange = (command: string): void => {
+    if (checking) throw new Error(`step ${currentStep} tried to change something from its check (${command}): checks may only probe`);
+  };
+
   const exec = async (kind: "probe" | "change", h: InventoryHost, command: string, options: { stdin?: string; allowFailure?: boolean; auditAs?: string }): Promise<CommandResult> => {
     const shown = options.auditAs ?? command;
+    if (kind === "change") refuseChange(shown);
     commands.push({ step: currentStep, host: h.name, address: h.address, command: shown, kind });
+    // The audit log keeps the command as it was sent (every value substituted), and what it was shown as.
+    const sent = { command, ...(options.auditAs ? { as: options.auditAs } : {}), ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) };
     if (dryRun && kind === "change") {
       args.say(`    would run on ${h.name} (${h.address}): ${shown}`);
-      audit({ step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: h.name, command: shown, result: "dry-run" });
+      audit({ step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: h.name, ...sent, result: "dry-run" });
       return { code: 0, stdout: "", stderr: "" };
     }
     const t0 = Date.now();
@@ -127,7 +136,7 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     }
     const ok = result.code === 0;
     audit({
-      step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: h.name, command: shown,
+      step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: h.name, ...sent,
       result: ok ? "ok" : "failed", exitCode: result.code, durationMs: Date.now() - t0,
       ...(ok ? {} : { detail: (result.stderr || result.stdout).slice(-2000) }),
     });
@@ -135,6 +144,9 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     if (!ok && !options.allowFailure) throw new CommandFailedError(h, shown, result);
     return result;
   };
+
+  /** Commands that run when the run ends, however it ends (temporary servers to stop). */
+  const atEnd: { step: number; host: InventoryHost; command: string; auditAs?: string }[] = [];
 
   const ctx: StepContext = {
     inventory,
@@ -144,21 +156,26 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     run: (h, command, options = {}) => exec("change", h, command, options),
     pipe: async (from, fromCommand, to, toCommand, options = {}) => {
       const shown = options.auditAs ?? `${fromCommand} | (on ${to.name}) ${toCommand}`;
+      refuseChange(shown);
+      const sent = { command: `${fromCommand} | (on ${to.name}) ${toCommand}`, ...(options.auditAs ? { as: options.auditAs } : {}) };
       commands.push({ step: currentStep, host: `${from.name}->${to.name}`, address: `${from.address}->${to.address}`, command: shown, kind: "change" });
       if (dryRun) {
         args.say(`    would stream from ${from.name} (${from.address}) to ${to.name} (${to.address}): ${shown}`);
-        audit({ step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: `${from.name}->${to.name}`, command: shown, result: "dry-run" });
+        audit({ step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: `${from.name}->${to.name}`, ...sent, result: "dry-run" });
         return;
       }
       const t0 = Date.now();
       const result = await transport.pipe(from, fromCommand, to, toCommand);
       const ok = result.from.code === 0 && result.to.code === 0;
       audit({
-        step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: `${from.name}->${to.name}`, command: shown,
+        step: currentStep, stepName: steps[currentStep - 1]?.name ?? null, host: `${from.name}->${to.name}`, ...sent,
         result: ok ? "ok" : "failed", exitCode: ok ? 0 : result.from.code || result.to.code, durationMs: Date.now() - t0,
         ...(ok ? {} : { detail: `${from.name}: ${result.from.stderr.slice(-1000)}\n${to.name}: ${result.to.stderr.slice(-1000)}` }),
       });
       if (!ok) throw new CommandFailedError(result.from.code !== 0 ? from : to, shown, result.from.code !== 0 ? result.from : result.to);
+    },
+    atEnd: (h, command, options = {}) => {
+      atEnd.push({ step: currentStep, host: h, command, ...(options.auditAs ? { auditAs: options.auditAs } : {}) });
     },
     note: (message) => {
       args.say(`    ${message}`);
@@ -177,45 +194,92 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     return { status, stoppedAt: currentStep, reason, report, commands, runId };
   };
 
-  for (let i = from - 1; i < steps.length; i++) {
-    const step = steps[i];
-    currentStep = i + 1;
-    const where = step.hosts(ctx).join(", ");
-    const t0 = Date.now();
-    args.say(`[${currentStep}/${steps.length}] ${step.name}${where ? ` (${where})` : ""}${step.destructive ? " [destructive]" : ""}`);
-    try {
-      await step.precondition?.(ctx);
-    } catch (e) {
-      if (e instanceof UnsafeStateError || e instanceof RunbookInputError) {
-        args.say(`    STOP: ${e.message}`);
-        args.say(`    Nothing was changed by step ${currentStep}.${currentStep > from ? ` Steps ${from} to ${currentStep - 1} completed.` : ""}`);
-        return stop(e instanceof UnsafeStateError ? "refused" : "invalid", e.message);
-      }
-      args.say(`    FAILED while checking: ${(e as Error).message}`);
-      args.say(`    Nothing was changed by step ${currentStep}. Fix the cause, then resume with: ${args.commandLine} --from-step ${currentStep}`);
-      return stop("failed", (e as Error).message);
-    }
-    if (step.destructive && !dryRun && !args.yes) {
-      const agreed = await args.confirm?.(`Step ${currentStep} (${step.name}) changes ${where} and is hard to undo. Go on?`);
-      if (!agreed) {
-        args.say(`    Declined. Nothing was changed by step ${currentStep}. Resume with: ${args.commandLine} --from-step ${currentStep}`);
-        return stop("aborted", "declined by the operator");
-      }
-    }
-    try {
-      await step.action(ctx);
-      if (!dryRun) await step.verify?.(ctx);
-    } catch (e) {
-      const message = (e as Error).message;
-      args.say(`    FAILED: ${message}`);
-      if (e instanceof UnsafeStateError) return stop("refused", message);
-      args.say(`    Fix the cause, then resume with: ${args.commandLine} --from-step ${currentStep}`);
-      return stop("failed", message);
-    }
-    args.say(`    ${dryRun ? "planned" : "done"} in ${seconds(Date.now() - t0)}`);
+  try {
+    return await runSteps();
+  } finally {
+    await runAtEnd();
   }
 
-  for (const [key, value] of Object.entries(report)) args.say(`${key}: ${value}`);
-  audit({ step: null, stepName: null, host: null, command: null, result: "finished", detail: JSON.stringify(report) });
-  return { status: dryRun ? "dry-run" : "completed", report, commands, runId };
+  /** The end-of-run commands, newest first; a failure is reported and does not hide the run's outcome. */
+  async function runAtEnd(): Promise<void> {
+    checking = false;
+    for (const end of atEnd.reverse()) {
+      currentStep = end.step;
+      try {
+        await exec("change", end.host, end.command, { ...(end.auditAs ? { auditAs: end.auditAs } : {}), allowFailure: true }).then((r) => {
+          if (r.code !== 0) args.say(`    WARNING: at the end of the run, \`${end.auditAs ?? end.command}\` on ${end.host.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ")}`);
+        });
+      } catch (e) {
+        args.say(`    WARNING: at the end of the run, \`${end.auditAs ?? end.command}\` on ${end.host.name} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  async function runSteps(): Promise<RunOutcome> {
+    // A resume must not skip a safety check: every earlier step's check runs again, against the state now.
+    for (let i = 0; i < from - 1; i++) {
+      const step = steps[i];
+      const check = step.resumeCheck ?? step.precondition;
+      if (!check) continue;
+      currentStep = i + 1;
+      args.say(`[${currentStep}/${steps.length}] ${step.name}: checked again before resuming at step ${from}`);
+      checking = true;
+      try {
+        await check.call(step, ctx);
+      } catch (e) {
+        const message = (e as Error).message;
+        const safety = e instanceof UnsafeStateError || e instanceof RunbookInputError;
+        args.say(`    ${safety ? "STOP" : "FAILED while checking"}: ${message}`);
+        args.say(`    Nothing was changed. Resuming at step ${from} would skip step ${currentStep}, whose check ${safety ? "refuses" : "failed"}: fix the state, or resume from step ${currentStep} (${args.commandLine} --from-step ${currentStep}).`);
+        return stop(e instanceof UnsafeStateError ? "refused" : e instanceof RunbookInputError ? "invalid" : "failed", message);
+      } finally {
+        checking = false;
+      }
+    }
+
+    for (let i = from - 1; i < steps.length; i++) {
+      const step = steps[i];
+      currentStep = i + 1;
+      const where = step.hosts(ctx).join(", ");
+      const t0 = Date.now();
+      args.say(`[${currentStep}/${steps.length}] ${step.name}${where ? ` (${where})` : ""}${step.destructive ? " [destructive]" : ""}`);
+      checking = true;
+      try {
+        await step.precondition?.(ctx);
+      } catch (e) {
+        if (e instanceof UnsafeStateError || e instanceof RunbookInputError) {
+          args.say(`    STOP: ${e.message}`);
+          args.say(`    Nothing was changed by step ${currentStep}.${currentStep > from ? ` Steps ${from} to ${currentStep - 1} completed.` : ""}`);
+          return stop(e instanceof UnsafeStateError ? "refused" : "invalid", e.message);
+        }
+        args.say(`    FAILED while checking: ${(e as Error).message}`);
+        args.say(`    Nothing was changed by step ${currentStep}. Fix the cause, then resume with: ${args.commandLine} --from-step ${currentStep}`);
+        return stop("failed", (e as Error).message);
+      } finally {
+        checking = false;
+      }
+      if (step.destructive && !dryRun && !args.yes) {
+        const agreed = await args.confirm?.(`Step ${currentStep} (${step.name}) changes ${where} and is hard to undo. Go on?`);
+        if (!agreed) {
+          args.say(`    Declined. Nothing was changed by step ${currentStep}. Resume with: ${args.commandLine} --from-step ${currentStep}`);
+          return stop("aborted", "declined by the operator");
+        }
+      }
+      try {
+        await step.action(ctx);
+        if (!dryRun) await step.verify?.(ctx);
+      } catch (e) {
+        const message = (e as Error).message;
+        args.say(`    FAILED: ${message}`);
+        if (e instanceof UnsafeStateError) return stop("refused", message);
+        args.say(`    Fix the cause, then resume with: ${args.commandLine} --from-step ${currentStep}`);
+        return stop("failed", message);
+      }
+      args.say(`    ${dryRun ? "planned" : "done"} in ${seconds(Date.now() - t0)}`);
+    }
+
+    for (const [key, value] of Object.entries(report)) args.say(`${key}: ${value}`);
+    audit({ step: null, stepName: null, host: null, command: null, result: "finished", detail: JSON.stringify(report) });
+    return { status: dryRun ? "dry-run" : "completed", report, commands, runId };
+  }
 }

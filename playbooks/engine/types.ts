@@ -29,6 +29,11 @@ export interface StepContext {
   run(host: InventoryHost, command: string, options?: { stdin?: string; allowFailure?: boolean; auditAs?: string }): Promise<CommandResult>;
   /** A change that streams `fromCommand`'s output on one host into `toCommand` on another. */
   pipe(from: InventoryHost, fromCommand: string, to: InventoryHost, toCommand: string, options?: { auditAs?: string }): Promise<void>;
+  /**
+   * Registers a command the engine runs on the host when the run ends, whether it completed, failed or was
+   * refused (a temporary server to stop); the last registered runs first. In a dry run it is printed.
+   */
+  atEnd(host: InventoryHost, command: string, options?: { auditAs?: string }): void;
   /** A line for the operator (and the audit log). */
   note(message: string): void;
   /** True in a dry run: steps skip waits that only make sense after their changes. */
@@ -46,8 +51,19 @@ export interface Step {
   hosts(ctx: StepContext): string[];
   /** Changes that are hard to undo (promotion, wiping a datadir): confirmed unless --yes. */
   destructive?: boolean;
-  /** Checks that it is safe to act; throws UnsafeStateError (nothing changed) if not. */
+  /**
+   * Checks that it is safe to act; throws UnsafeStateError (nothing changed) if not. Only probes: the
+   * engine refuses a change made from a check.
+   */
   precondition?(ctx: StepContext): Promise<void>;
+  /**
+   * A run resumed (`--from-step`) after this step: checks again what this step's precondition and action
+   * guaranteed, in the state its action leaves (the primary read-only, the replica caught up), and
+   * recovers what the step learnt (the pair of servers, the errant transactions). Throws UnsafeStateError
+   * when the state is not what the later steps rely on. Without it the engine re-runs the precondition,
+   * which must then hold both before and after the action.
+   */
+  resumeCheck?(ctx: StepContext): Promise<void>;
   action(ctx: StepContext): Promise<void>;
   /** Checks that the action had its effect; throws if not. Skipped in a dry run. */
   verify?(ctx: StepContext): Promise<void>;

@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDatabaseLab, type DatabaseLab } from "../lab/database-lab";
 import { CREATE_DRILL_TABLE, DRILL_TABLE, lostAcks, startWriters } from "../lab/concurrent-writers";
 import { installBackupScripts, startBinlogCapture, type BackupScripts } from "../lab/backup-scripts";
+import { withRestoredServer } from "../lab/restored-server";
 import type { RunResult } from "../lab/run";
 import type { AuditEntry } from "../../playbooks/engine/audit-log";
+import { renderRoleCnf } from "../../components/database/render-my-cnf";
 
 const BIN = path.resolve(__dirname, "../../bin/ibac.js");
 
@@ -33,11 +35,42 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
   const snapshot = async (): Promise<string> => {
     const parts: string[] = [];
     for (const h of lab.hosts) {
-      const s = await lab.slaveStatus(h);
-      parts.push(`${h.name} ro=${await q(h, "SELECT @@read_only")} events=${await q(h, "SELECT @@event_scheduler")} data=${await q(h, `CHECKSUM TABLE ${DRILL_TABLE}`)} io=${s.Slave_IO_Running ?? "-"} sql=${s.Slave_SQL_Running ?? "-"} master=${s.Master_Host ?? "-"}`);
+      // A stopped server (a failover's lost primary) is part of the state, not an error.
+      const down = await q(h, "SELECT 1").then(() => false, () => true);
+      if (down) {
+        parts.push(`${h.name} down`);
+      } else {
+        const s = await lab.slaveStatus(h);
+        parts.push(`${h.name} ro=${await q(h, "SELECT @@read_only")} events=${await q(h, "SELECT @@event_scheduler")} data=${await q(h, `CHECKSUM TABLE ${DRILL_TABLE}`)} io=${s.Slave_IO_Running ?? "-"} sql=${s.Slave_SQL_Running ?? "-"} master=${s.Master_Host ?? "-"}`);
+      }
       parts.push(fs.readFileSync(h.paths.roleCnf, "utf8"));
     }
     return parts.join("\n");
+  };
+
+  /**
+   * A resume (`--from-step from`) past a safety step, in a state where that step's check must refuse:
+   * exit 3, the reason, which step refused, and nothing changed on any server.
+   */
+  const refusesResume = async (runbook: string[], from: number, refusedAt: number, why: string | RegExp): Promise<void> => {
+    const before = await snapshot();
+    const r = await ibac([...runbook, "--from-step", String(from), "--yes"]);
+    expect(r.code, shown(r)).toBe(3);
+    if (typeof why === "string") expect(r.stdout).toContain(why);
+    else expect(r.stdout).toMatch(why);
+    expect(r.stdout).toContain(`Nothing was changed. Resuming at step ${from} would skip step ${refusedAt}, whose check refuses`);
+    expect(r.stdout).not.toContain(`[${from}/`);
+    expect(await snapshot()).toBe(before);
+  };
+
+  /** Waits until db-2 has received (not necessarily applied) everything db-1 logged. */
+  const received = async (): Promise<void> => {
+    const pos = (await q("db-1", "SELECT @@gtid_binlog_pos")).split(",").find((g) => g.startsWith("0-")) ?? "";
+    for (let i = 0; i < 100; i++) {
+      if (((await lab.slaveStatus("db-2")).Gtid_IO_Pos ?? "").split(",").includes(pos)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`db-2 did not receive ${pos}`);
   };
 
   const primaryName = async (): Promise<string> => {
@@ -143,6 +176,87 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     await waitCaughtUp();
   }, 60_000);
 
+  describe("--from-step re-checks every earlier safety step: a resume past one in a state it refuses changes nothing", () => {
+    it("db-switchover past step 1 (the replica replicates, within the lag): db-2's replication stopped", async () => {
+      await lab.sql("db-2", "STOP SLAVE");
+      try {
+        await refusesResume(["db-switchover"], 2, 1, "db-2's replication is not running (IO: No, SQL: No");
+      } finally {
+        await lab.sql("db-2", "START SLAVE");
+      }
+      await waitCaughtUp();
+    }, 60_000);
+
+    it("db-switchover past step 2 (writes stopped): db-1 still writable", async () => {
+      await refusesResume(["db-switchover"], 3, 2, "db-1 still accepts writes (read_only = OFF): its writes were not stopped, and the later steps would promote db-2 beside it, two writable primaries");
+    }, 60_000);
+
+    it("db-switchover past step 3 (the replica applied everything): db-2 30 s behind a read-only db-1", async () => {
+      await lab.sql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 30; START SLAVE");
+      try {
+        await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (97, 1)`);
+        await lab.sql("db-1", "SET GLOBAL event_scheduler = OFF; SET GLOBAL read_only = ON");
+        await refusesResume(["db-switchover"], 4, 3, /db-2 has not applied everything db-1 logged \(up to 0-\d+-\d+\): promoting it now would lose those transactions/);
+      } finally {
+        await lab.sql("db-1", "SET GLOBAL read_only = OFF; SET GLOBAL event_scheduler = ON");
+        await lab.sql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+      }
+      await waitCaughtUp();
+    }, 60_000);
+
+    it("db-switchover past step 4 (the promotion): db-2 still a replica of a read-only db-1", async () => {
+      await lab.sql("db-1", "SET GLOBAL event_scheduler = OFF; SET GLOBAL read_only = ON");
+      try {
+        const pos = await q("db-1", "SELECT @@gtid_binlog_pos");
+        expect(await q("db-2", `SELECT MASTER_GTID_WAIT('${pos}', 30)`)).toBe("0");
+        await refusesResume(["db-switchover"], 5, 4, "db-2 has not been promoted (it is read-only and replicates from db-1): pointing db-1 at it now would make them replicate from each other");
+      } finally {
+        await lab.sql("db-1", "SET GLOBAL read_only = OFF; SET GLOBAL event_scheduler = ON");
+      }
+    }, 60_000);
+
+    it("db-switchover refuses to resume into two writable primaries", async () => {
+      await lab.sql("db-2", "SET GLOBAL read_only = OFF");
+      try {
+        await refusesResume(["db-switchover"], 4, 1, "more than one server accepts writes (db-1, db-2): split brain");
+      } finally {
+        await lab.sql("db-2", "SET GLOBAL read_only = ON");
+      }
+    }, 60_000);
+
+    it("db-failover past step 1 (the primary is down): db-1 answers", async () => {
+      await refusesResume(["db-failover"], 2, 1, "db-1 still answers (port 3306 from db-2, its server on its own host): promoting now would leave two primaries");
+    }, 60_000);
+
+    it("db-failover past step 2 (the old primary fenced): db-1 down but its role file still says primary", async () => {
+      await lab.stopServer("db-1");
+      try {
+        await refusesResume(["db-failover"], 3, 2, `db-1 is not fenced: its role file ${lab.host("db-1").paths.roleCnf} says primary, so it would start as a writable primary beside the promoted one`);
+      } finally {
+        await lab.startServer("db-1");
+      }
+      await waitCaughtUp();
+    }, 90_000);
+
+    it("db-failover past step 3 (everything received applied): db-2's SQL thread stopped behind, db-1 fenced and down", async () => {
+      const roleFile = lab.host("db-1").paths.roleCnf;
+      const role = fs.readFileSync(roleFile, "utf8");
+      await lab.sql("db-2", "STOP SLAVE SQL_THREAD");
+      try {
+        await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (97, 2)`);
+        await received();
+        await lab.stopServer("db-1");
+        fs.writeFileSync(roleFile, renderRoleCnf("fenced", { semiSyncEnabled: lab.semiSync }));
+        await refusesResume(["db-failover"], 4, 3, /db-2 has not applied everything it received \(up to 0-\d+-\d+; SQL thread: No\): promoting it now would lose those transactions/);
+      } finally {
+        fs.writeFileSync(roleFile, role);
+        await lab.startServer("db-1");
+        await lab.sql("db-2", "START SLAVE");
+      }
+      await waitCaughtUp();
+    }, 90_000);
+  });
+
   it("db-switchover swaps the roles and loses nothing", async () => {
     await lab.sql("db-1", `INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (0, 2)`);
     const r = await ibac(["db-switchover", "--yes"]);
@@ -202,6 +316,43 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     expect(await q("db-2", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 0`)).toBe("3");
   }, 120_000);
 
+  describe("--from-step of db-rejoin re-checks its safety steps", () => {
+    it("past step 1 (one primary, the returning server read-only): db-2 writable too", async () => {
+      await lab.sql("db-2", "SET GLOBAL read_only = OFF");
+      try {
+        await refusesResume(["db-rejoin", "--host", "db-2"], 2, 1, "more than one server accepts writes (db-1, db-2): split brain");
+      } finally {
+        await lab.sql("db-2", "SET GLOBAL read_only = ON");
+      }
+    }, 60_000);
+
+    it("past step 2 (restarted as a replica): db-2's role file says primary", async () => {
+      const roleFile = lab.host("db-2").paths.roleCnf;
+      const role = fs.readFileSync(roleFile, "utf8");
+      fs.writeFileSync(roleFile, renderRoleCnf("primary", { semiSyncEnabled: lab.semiSync }));
+      try {
+        await refusesResume(["db-rejoin", "--host", "db-2"], 3, 2, `db-2's role file ${roleFile} says primary: it was not restarted as a replica`);
+      } finally {
+        fs.writeFileSync(roleFile, role);
+      }
+    }, 60_000);
+
+    it("past step 5 (stopped for its re-clone): db-2 runs with an errant transaction", async () => {
+      // Left in place: the next test re-clones db-2 because of it (and one more of its own).
+      await lab.sql("db-2", `STOP SLAVE; INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (98, 1)`);
+      await refusesResume(["db-rejoin", "--host", "db-2"], 10, 5, "db-2's server runs on its old data, which must be rebuilt: resuming after this step would skip stopping it and its re-clone");
+    }, 60_000);
+
+    it("db-reclone resumed at the swap (step 6) refuses while db-2's server runs", async () => {
+      const before = await snapshot();
+      const r = await ibac(["db-reclone", "--host", "db-2", "--from-step", "6", "--yes"]);
+      expect(r.code, shown(r)).toBe(3);
+      expect(r.stdout).toContain("STOP: db-2's server runs: swapping its datadir from under it would corrupt it; it must be stopped first");
+      expect(r.stdout).toContain("Nothing was changed by step 6.");
+      expect(await snapshot()).toBe(before);
+    }, 60_000);
+  });
+
   it("db-rejoin finds an errant transaction, saves it for audit and re-clones", async () => {
     // A transaction only db-2 has, as a primary that committed without any replica's ack would leave.
     await lab.sql("db-2", `STOP SLAVE; INSERT INTO ${DRILL_TABLE} (writer, n) VALUES (99, 1)`);
@@ -211,6 +362,7 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
     expect(saved, shown(r)).not.toBeNull();
     expect(saved?.[1]).toBe(`0-${lab.host("db-2").serverId}`);
     const errantFile = fs.readFileSync(saved?.[4] ?? "", "utf8");
+    expect((fs.statSync(saved?.[4] ?? "").mode & 0o777).toString(8), "saved transactions are readable by their owner only").toBe("600");
     expect(errantFile).toMatch(/INSERT INTO `ibac`\.`drill`[\s\S]*@1=99/);
     expect(r.stdout).toMatch(/checksums: all \d+ tables match/);
     expect(await q("db-2", `SELECT COUNT(*) FROM ${DRILL_TABLE} WHERE writer = 99`)).toBe("0");
@@ -253,12 +405,24 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
       await stopCapture?.();
     });
 
+    /** The restored rows; checks that the run stopped its temporary server and that the restore is owner-only. */
     const restoredIds = async (r: RunResult): Promise<string> => {
-      const socket = /restoredSocket: (\S+)/.exec(r.stdout)?.[1];
-      expect(socket, shown(r)).toBeDefined();
-      const ids = await lab.runInHost("db-2", ["mariadb", "--no-defaults", `--socket=${socket}`, "-uroot", "-N", "-B", "-e", "SELECT GROUP_CONCAT(id ORDER BY id) FROM ibac.pitr"]);
-      const pidFile = path.join(path.dirname(socket ?? ""), "mysqld.pid");
-      await lab.runInHost("db-2", ["sh", "-c", `kill $(cat ${pidFile})`]);
+      const datadir = /restoredDatadir: (\S+) on db-2/.exec(r.stdout)?.[1];
+      expect(datadir, shown(r)).toBeDefined();
+      const dir = datadir ?? "";
+      const running = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(`--datadir=${dir}`);
+        } catch {
+          return false;
+        }
+      });
+      expect(running, "the temporary server was stopped when the run ended").toEqual([]);
+      expect(fs.existsSync(`${dir}-run/mysqld.sock`)).toBe(false);
+      const mode = (f: string): string => (fs.statSync(f).mode & 0o777).toString(8);
+      expect([dir, `${dir}-run`, `${dir}-run/replayed.sql`, `${dir}.prepare.log`].map(mode)).toEqual(["700", "700", "600", "600"]);
+      const ids = await withRestoredServer(lab, "db-2", dir, (socket) =>
+        lab.runInHost("db-2", ["mariadb", "--no-defaults", `--socket=${socket}`, "-uroot", "-N", "-B", "-e", "SELECT GROUP_CONCAT(id ORDER BY id) FROM ibac.pitr"]));
       return ids.stdout.trim();
     };
 
@@ -283,13 +447,32 @@ describe("db-* runbooks over SSH against the real MariaDB lab", () => {
       expect(late.stderr + late.stdout).toContain("is after the newest restore point");
     }, 60_000);
 
+    it("refuses to resume: a part-way replay must not be applied twice", async () => {
+      const restores = (): string[] => fs.readdirSync(lab.host("db-2").dir).filter((f) => f.includes(".pitr-"));
+      const before = restores();
+      const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", gtids[1], "--from-step", "5", "--yes"]);
+      expect(r.code, shown(r)).toBe(3);
+      expect(r.stdout).toContain("STOP: a point-in-time restore is never resumed: a replay that stopped part-way would apply its first transactions twice");
+      expect(r.stdout).toContain("Nothing was changed. Resuming at step 5 would skip step 1, whose check refuses");
+      expect(restores()).toEqual(before);
+    }, 60_000);
+
     it("a dry run of db-restore-pitr prints its commands and starts nothing", async () => {
       const restores = (): string[] => fs.readdirSync(lab.host("db-2").dir).filter((f) => f.includes(".pitr-"));
       const before = restores();
       const r = await ibac(["db-restore-pitr", "--host", "db-2", "--to", gtids[0], "--dry-run"]);
       expect(r.code, shown(r)).toBe(0);
-      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): mariabackup --prepare/);
+      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): umask 077 && \{ mariabackup --prepare/);
+      expect(r.stdout).toMatch(/would run on db-2 \([\d.]+\): stop the temporary server on /);
       expect(restores()).toEqual(before);
     }, 60_000);
+  });
+
+  it("the audit log holds every command as sent and no password", () => {
+    const text = fs.readFileSync(audit, "utf8");
+    const entries = text.trim().split("\n").map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries.some((e) => e.command?.includes("CHANGE MASTER") === false && e.as?.startsWith("CHANGE MASTER TO") && e.stdin?.includes("@@REPLICATION_PASSWORD@@"))).toBe(true);
+    for (const secret of Object.values(lab.passwords)) expect(text).not.toContain(secret);
+    expect((fs.statSync(audit).mode & 0o777).toString(8)).toBe("600");
   });
 });
