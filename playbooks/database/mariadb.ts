@@ -102,7 +102,7 @@ export async function roleInFile(ctx: StepContext, host: InventoryHost): Promise
  */
 export async function pointAtPrimary(ctx: StepContext, host: InventoryHost, primary: InventoryHost, before: string[] = []): Promise<void> {
   const placeholder = "@@REPLICATION_PASSWORD@@";
-  const sql = [...before, "STOP SLAVE;", changeMasterSql(primary, ctx.inventory.mariadbPort, placeholder, tlsFiles(host.paths).ca), "START SLAVE;"].join("\n");
+  const sql = [...before, "STOP SLAVE;", changeMasterSql(primary, ctx.inventory.mariadbPort, placeholder, tlsFiles(host.paths).ca, tlsFiles(host.paths).crl), "START SLAVE;"].join("\n");
   const script = [
     `pw=$(sed -n 's/^password *= *//p' ${shellQuote(host.paths.replicationCnf)})`,
     `[ -n "$pw" ] || { echo "no password in ${host.paths.replicationCnf}" >&2; exit 1; }`,
