@@ -94,8 +94,8 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
       }
     }
 
-    this.qdeviceSetup = qdeviceCommands(model).map((c) => new command.remote.Command(`${name}-${c.name}`, {
-      connection: { host: c.host, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
+    this.qdeviceSetup = qdeviceCommands(model, spec).map((c) => new command.remote.Command(`${name}-${c.name}`, {
+      connection: { host: c.host, hostKey: c.hostKey, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
       create: c.create,
       ...(c.delete ? { delete: c.delete } : {}),
     }, child));
