@@ -16,7 +16,7 @@ describe("QDevice commands (pure, no mocks)", () => {
     const qdev = prod.spec.proxmox.qdevice;
     const line = `${qdev?.address} ${qdev?.sshHostKey.split(" ").slice(0, 2).join(" ")}`;
     expect(setup.create).toBe(
-      `pvecm status | grep -q 'Qdevice' || { install -d -m 0700 /root/.ssh && { grep -qxF '${line}' /root/.ssh/known_hosts 2>/dev/null || echo '${line}' >> /root/.ssh/known_hosts; } && pvecm qdevice setup ${qdev?.address}; }`,
+      `pvecm status | grep -q 'Qdevice' || ( install -d -m 0700 /root/.ssh && { grep -qxF '${line}' /root/.ssh/known_hosts 2>/dev/null || echo '${line}' >> /root/.ssh/known_hosts; } && pvecm qdevice setup ${qdev?.address} )`,
     );
     expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
   });

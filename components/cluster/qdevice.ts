@@ -33,7 +33,7 @@ export function qdeviceCommands(model: PlatformModel, spec: PlatformSpec): HostC
       host: first.managementAddress,
       hostKey: specHostKey(spec, first.managementAddress),
       // pvecm copies the QNetd certificates to the QDevice host over SSH from the node: pin that hop too.
-      create: `pvecm status | grep -q 'Qdevice' || { ${knownHostsStep(qdevice.address, qdeviceKey)} && pvecm qdevice setup ${qdevice.address}; }`,
+      create: `pvecm status | grep -q 'Qdevice' || ( ${knownHostsStep(qdevice.address, qdeviceKey)} && pvecm qdevice setup ${qdevice.address} )`,
       delete: "pvecm status | grep -q 'Qdevice' && pvecm qdevice remove || true",
     },
   ];
