@@ -283,7 +283,7 @@ describe("what cloud-init reads", () => {
           shell: "/bin/bash",
           lock_passwd: true,
           sudo: "ALL=(ALL:ALL) NOPASSWD:ALL",
-          ssh_authorized_keys: [deployPublicKey.trim()],
+          ssh_authorized_keys: [`from="${spec.networks.admin.cidr}",restrict ${deployPublicKey.trim()}`],
         },
       ],
       disable_root: true,
@@ -327,7 +327,8 @@ describe("security properties of every VM's user-data", () => {
     for (const user of doc.users) expect(user.lock_passwd, user.name).toBe(true);
     expect(doc.users.map((u) => u.name)).not.toContain("default");
     const deploy = doc.users.find((u) => u.name === DEPLOY_USER);
-    expect(deploy?.ssh_authorized_keys).toEqual([deployPublicKey.trim()]);
+    // The automation key works only from the admin network, and for commands and SFTP only.
+    expect(deploy?.ssh_authorized_keys).toEqual([`from="${spec.networks.admin.cidr}",restrict ${deployPublicKey.trim()}`]);
     expect(deploy?.sudo).toMatch(/NOPASSWD/);
     const sshd = fileIn(doc, SSHD_HARDENING_PATH).content;
     expect(sshd).toMatch(/^PasswordAuthentication no$/m);

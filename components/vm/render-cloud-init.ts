@@ -176,7 +176,7 @@ export function renderCloudInit(args: CloudInitArgs): string {
     shell: "/bin/bash",
     lock_passwd: true,
     sudo: SUDO_NOPASSWD,
-    ssh_authorized_keys: [deployKey],
+    ssh_authorized_keys: [deployKeyLine(deployKey, spec.networks.admin.cidr)],
   };
 
   const config: CloudConfig = {
@@ -233,6 +233,16 @@ export function renderCloudInit(args: CloudInitArgs): string {
 
 function rootFile(path: string, content: string): CloudConfigFile {
   return { path, owner: "root:root", permissions: "0644", content };
+}
+
+/**
+ * The deploy key's authorized_keys line: usable only from the admin network (where `pulumi up` and the
+ * runbooks run; the firewall lets SSH in from nowhere else either, this holds if it did) and with `restrict`
+ * (no port, agent or X11 forwarding, no pty, no ~/.ssh/rc): delivery needs commands and SFTP only. The CIDR
+ * is the spec's validated admin network, so it needs no quoting beyond the option's own quotes.
+ */
+export function deployKeyLine(publicKey: string, adminCidr: string): string {
+  return `from="${adminCidr}",restrict ${publicKey}`;
 }
 
 /** The host keys as cloud-init's `ssh_keys` wants them, after checking each is what it says it is. */
