@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { loadStackFile, stackFilePath } from "../spec/load";
 import { automationPrivileges } from "./automation-role";
 import { qdeviceCommands } from "./qdevice";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { specKnownHosts } from "./host-keys";
+import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 
 const prod = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
 
@@ -48,5 +52,24 @@ describe("automation token privileges (least privilege)", () => {
     expect(automationPrivileges(9)).toContain("VM.GuestAgent.Audit");
     expect(automationPrivileges(9)).not.toContain("VM.Monitor");
     expect(automationPrivileges(8)).toContain("VM.Monitor");
+  });
+});
+
+describe("known_hosts lines from the spec (for the provider's own SSH, which trusts on first use)", () => {
+  it("ssh-keygen finds every node and the QDevice host with its spec key, and no other host", () => {
+    const keygen = requireTool("ssh-keygen", "openssh-client");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-known-hosts-"));
+    try {
+      const file = path.join(dir, "known_hosts");
+      fs.writeFileSync(file, specKnownHosts(prod.spec));
+      for (const host of [...prod.spec.proxmox.nodes, ...(prod.spec.proxmox.qdevice ? [prod.spec.proxmox.qdevice] : [])]) {
+        const run = runTool(keygen, ["-F", host.address, "-f", file]);
+        expect(run.status, describeRun(run)).toBe(0);
+        expect(run.stdout).toContain(`${host.address} ${host.sshHostKey.split(" ").slice(0, 2).join(" ")}`);
+      }
+      expect(runTool(keygen, ["-F", "10.20.0.99", "-f", file]).status).not.toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

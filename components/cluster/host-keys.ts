@@ -25,3 +25,14 @@ export function knownHostsStep(address: string, hostKey: string): string {
   const file = "/root/.ssh/known_hosts";
   return `install -d -m 0700 /root/.ssh && { grep -qxF '${line}' ${file} 2>/dev/null || echo '${line}' >> ${file}; }`;
 }
+
+/**
+ * The known_hosts lines of every node and the QDevice host, from the spec. The Proxmox provider's own SSH
+ * (snippet and image uploads) verifies nodes against the operator's ~/.ssh/known_hosts and adds a key it has
+ * never seen (trust on first use; provider 8.6.0 takes no host key): installing these lines there before the
+ * first `pulumi up` turns that first use into a check against the spec.
+ */
+export function specKnownHosts(spec: PlatformSpec): string {
+  const hosts = [...spec.proxmox.nodes, ...(spec.proxmox.qdevice ? [spec.proxmox.qdevice] : [])];
+  return hosts.map((h) => `${h.address} ${hostKeyIdentity(h.sshHostKey)}\n`).join("");
+}
