@@ -94,8 +94,8 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
       }
     }
 
-    this.qdeviceSetup = qdeviceCommands(model).map((c) => new command.remote.Command(`${name}-${c.name}`, {
-      connection: { host: c.host, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
+    this.qdeviceSetup = qdeviceCommands(model, spec).map((c) => new command.remote.Command(`${name}-${c.name}`, {
+      connection: { host: c.host, hostKey: c.hostKey, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
       create: c.create,
       ...(c.delete ? { delete: c.delete } : {}),
     }, child));
@@ -110,6 +110,10 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
       enabled: true,
       acls: [{ path: "/", roleId: role.roleId, propagate: true }],
     }, withProvider);
+    // What the token may do: privilege separation (its own ACL below, never more than its user's) and the
+    // IbacAutomation role. Where it may be used from: Proxmox VE has no source-address binding for API
+    // tokens (nor for users), so that bound is the firewall's: the API (8006) is in the `management` IP set
+    // above, reachable from the admin network only.
     const token = new proxmox.user.TokenLegacy(`${name}-automation-token`, {
       userId: user.userId,
       tokenName: "pulumi",

@@ -4,6 +4,7 @@ import { loadStackFile, stackFilePath } from "../spec/load";
 import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../offline-plan/run-offline-plan";
 import { PRODUCTION_DATABASE_PATHS, tlsFiles } from "./paths";
 import { SETUP_SCRIPT_PATH } from "./render-setup-script";
+import { PACKAGES_SCRIPT_PATH } from "./render-packages-script";
 import { RESOURCES, isResourceOf } from "../resource-types";
 
 const projectDir = path.resolve(__dirname, "../..");
@@ -56,6 +57,23 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
     expect(String(last?.inputs.create)).toContain(`sudo sh -c '${SETUP_SCRIPT_PATH}'`);
     const role = installs.find((r) => r.name.endsWith("mariadb-conf-d-70-ibac-role-cnf"));
     expect(String(role?.inputs.create)).toMatch(/^\{ sudo test -e '\/etc\/mysql\/mariadb.conf.d\/70-ibac-role.cnf' && rm -f/);
+  });
+
+  it("installs MariaDB first and the TLS key readable by its mysql group from the first install, before the option file that names it", async () => {
+    const plan = await prodPlan();
+    const installs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith("db-1-config-install-")).map((r) => String(r.inputs.create));
+    const at = (target: string): number => installs.findIndex((c) => c.includes(` '${target}'`));
+    const packages = at(PACKAGES_SCRIPT_PATH);
+    expect(installs[packages]).toContain(`sudo sh -c '${PACKAGES_SCRIPT_PATH}'`);
+    const key = tlsFiles(PRODUCTION_DATABASE_PATHS).key;
+    expect(installs[at(key)]).toContain("sudo install -D -m 0640 -o root -g mysql ");
+    expect(at(key)).toBeGreaterThan(packages);
+    expect(packages).toBeGreaterThan(-1);
+    expect(at(key)).toBeLessThan(at(PRODUCTION_DATABASE_PATHS.serverCnf));
+    // Nothing fixes the key's group up afterwards: what the install gives it is what the server reads.
+    const setup = plan.artifacts.find((a) => a.vm === "db-1" && a.path === SETUP_SCRIPT_PATH)?.content ?? "";
+    expect(setup).not.toMatch(/chgrp|chmod .*server-key/);
+    expect(setup).toContain(`\n${PACKAGES_SCRIPT_PATH}\n`);
   });
 
   it("issues each server a certificate for its address and names from the internal CA", async () => {

@@ -10,6 +10,7 @@ import { planDatabase, type DatabaseServer, type DatabaseTopology } from "./topo
 import { renderAdminCnf, renderRoleCnf, renderServerCnf } from "./render-my-cnf";
 import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "./render-setup-sql";
 import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
+import { PACKAGES_SCRIPT_PATH, renderPackagesScript } from "./render-packages-script";
 import { renderDatabaseBackupFiles } from "../../backup/database/render-backup-units";
 
 /** The spec, the model, and the CA that issues each server's certificate (replicas verify their primary against it). */
@@ -94,9 +95,13 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
     ? passwords.apply((p) => renderPrimarySetupSql(topology, p))
     : passwords.apply((p) => renderReplicaSetupSql(topology, p.replication, tls.ca, tls.crl));
   const files: RenderedFile[] = [
+    // First, so that the mysql group exists when the key below is installed for it.
+    { path: PACKAGES_SCRIPT_PATH, content: renderPackagesScript(), mode: "0755", owner: "root:root", afterChange: PACKAGES_SCRIPT_PATH },
     { path: tls.ca, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: tls.cert, content: secrets.certPem, mode: "0644", owner: "root:root" },
-    { path: tls.key, content: pulumi.secret(secrets.keyPem), ...rootOnly },
+    // mariadbd runs as mysql and reads its key itself: readable by that group from the first install on, and
+    // before the option file that names it.
+    { path: tls.key, content: pulumi.secret(secrets.keyPem), mode: "0640", owner: "root:mysql" },
     // The CRL of the CA that issued the servers' and clients' certificates: ssl_crl and MASTER_SSL_CRL read it.
     { path: tls.crl, content: secrets.crlPem, mode: "0644", owner: "root:root" },
     { path: paths.serverCnf, content: renderServerCnf(server, topology, paths), mode: "0644", owner: "root:root" },

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { PRODUCTION_DATABASE_PATHS } from "./paths";
 import { renderSetupScript } from "./render-setup-script";
+import { renderPackagesScript } from "./render-packages-script";
 
 describe("renderSetupScript, checked by bash and shellcheck", () => {
   for (const role of ["primary", "replica"] as const) {
@@ -23,6 +24,21 @@ describe("renderSetupScript, checked by bash and shellcheck", () => {
       }
     });
   }
+
+  it("the packages script parses and passes shellcheck", () => {
+    const shellcheck = requireTool("shellcheck", "shellcheck");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-packages-"));
+    try {
+      const file = path.join(dir, "ibac-db-packages");
+      fs.writeFileSync(file, renderPackagesScript());
+      const syntax = runTool("bash", ["-n", file]);
+      expect(syntax.status, describeRun(syntax)).toBe(0);
+      const lint = runTool(shellcheck, ["-S", "warning", file]);
+      expect(lint.status, describeRun(lint)).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("refuses to apply setup SQL to a server whose role a runbook changed", () => {
     const script = renderSetupScript(PRODUCTION_DATABASE_PATHS, "replica");

@@ -1,11 +1,12 @@
 import type { DatabasePaths } from "./paths";
 import { tlsFiles } from "./paths";
+import { PACKAGES_SCRIPT_PATH } from "./render-packages-script";
 
 export const SETUP_SCRIPT_PATH = "/usr/local/sbin/ibac-db-setup";
 
 /**
- * The script each deployment runs on a database VM once every other file is in place: install MariaDB,
- * create the data and binary-log directories on the data disk, initialise the datadir, restart the server
+ * The script each deployment runs on a database VM once every other file is in place: make sure MariaDB is
+ * installed (the packages script, which the deployment ran first), create the data and binary-log directories on the data disk, initialise the datadir, restart the server
  * when its configuration changed, and apply the setup SQL when it changed. Idempotent.
  *
  * The setup SQL is applied only when the live server still has the role it was rendered for (read_only
@@ -22,14 +23,10 @@ export DEBIAN_FRONTEND=noninteractive
 state=${paths.stateDir}
 install -d -m 0700 "$state"
 
-if ! dpkg-query -W -f='\${Status}' mariadb-server 2>/dev/null | grep -q 'install ok installed' \\
-   || ! dpkg-query -W -f='\${Status}' mariadb-backup 2>/dev/null | grep -q 'install ok installed'; then
-  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends mariadb-server mariadb-client mariadb-backup
-fi
+${PACKAGES_SCRIPT_PATH}
 
 install -d -o mysql -g mysql -m 0750 ${paths.datadir} ${paths.binlogDir}
 install -d -m 0750 ${paths.backupDir}
-chgrp mysql ${tls.key} && chmod 0640 ${tls.key}
 
 if [ ! -d ${paths.datadir}/mysql ]; then
   systemctl stop mariadb || true

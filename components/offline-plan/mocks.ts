@@ -32,6 +32,22 @@ export function deterministicSshPublicKey(seedText: string, comment: string): st
 }
 
 /**
+ * An `ssh-rsa` public key line of `bits` bits, derived deterministically from a name. Its modulus is a
+ * hash expansion (top bit set, odd), not a product of two primes: the plan only shows and pins public keys,
+ * and no offline step does RSA with them, so a well-formed key of the right size is all it needs.
+ */
+export function deterministicRsaPublicKey(seedText: string, bits: number, comment: string): string {
+  const bytes = bits / 8;
+  const blocks: Buffer[] = [];
+  for (let i = 0; blocks.length * 32 < bytes; i++) blocks.push(crypto.createHash("sha256").update(`${seedText}/${i}`).digest());
+  const modulus = Buffer.concat(blocks).subarray(0, bytes);
+  modulus[0] |= 0x80;
+  modulus[bytes - 1] |= 0x01;
+  const blob = Buffer.concat([sshString("ssh-rsa"), sshString(Buffer.from([0x01, 0x00, 0x01])), sshString(Buffer.concat([Buffer.from([0]), modulus]))]);
+  return `ssh-rsa ${blob.toString("base64")} ${comment}`;
+}
+
+/**
  * The mock engine behind `ibac plan`: it answers every registration with realistic outputs (VM ids and
  * addresses from the model, volume ids as Proxmox forms them) and records what the program sent.
  * Values that would be secrets in a deployment are made up here, deterministically, and remembered so
@@ -77,7 +93,9 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
       case RESOURCE_TYPES.DownloadFile:
         return { __id: `${String(inputs.datastoreId)}:${String(inputs.contentType)}/${String(inputs.fileName)}`, size: 350_000_000 };
       case RESOURCE_TYPES.FileLegacy: {
-        const raw = inputs.sourceRaw as { fileName?: string } | undefined;
+        // The snippet's source is a secret as a whole (it carries the VM's host keys): look inside the wrapper.
+        const wrapped = inputs.sourceRaw as { value?: { fileName?: string }; fileName?: string } | undefined;
+        const raw = wrapped?.value ?? wrapped;
         return { __id: `${String(inputs.datastoreId)}:snippets/${raw?.fileName ?? name}` };
       }
       case RESOURCE_TYPES.TokenLegacy: {
@@ -85,8 +103,11 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
         return { __id: tokenId, value: `${tokenId}=${this.madeUpSecret("automation-token")}` };
       }
       case RESOURCE_TYPES.PrivateKey:
+        // A public key of the algorithm asked for: the VMs' RSA host keys are pinned and shown like the others.
         return {
-          publicKeyOpenssh: deterministicSshPublicKey(`${this.stack}/${name}`, `${name}@offline-plan`),
+          publicKeyOpenssh: inputs.algorithm === "RSA"
+            ? deterministicRsaPublicKey(`${this.stack}/${name}`, Number(inputs.rsaBits ?? 2048), `${name}@offline-plan`)
+            : deterministicSshPublicKey(`${this.stack}/${name}`, `${name}@offline-plan`),
           privateKeyOpenssh: this.madeUpSecret(`${name}-openssh`),
           privateKeyPem: this.madeUpSecret(`${name}-pem`),
         };

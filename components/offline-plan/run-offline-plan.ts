@@ -6,6 +6,7 @@ import type { PlatformModel } from "../model/types";
 import { deliveredFileOf, owningVmName } from "../vm/delivered-files";
 import { definePlatform } from "../program";
 import { OfflinePlanMocks } from "./mocks";
+import { RESOURCE_TYPES } from "../resource-types";
 
 /** What `plan.json` lists for one resource. */
 export interface PlanResource {
@@ -106,7 +107,7 @@ export async function runOfflinePlan(loaded: LoadedStack, options: OfflinePlanOp
       type: r.type,
       name: r.name,
       ...(r.parent ? { parent: urns.get(r.parent) } : {}),
-      inputs: (await maskInputs(registration?.inputs ?? {}, secrets)) as Record<string, unknown>,
+      inputs: (await maskInputs(openSecretWrappers(r.type, registration?.inputs ?? {}, secrets), secrets)) as Record<string, unknown>,
     });
   }
 
@@ -137,6 +138,32 @@ async function collectArtifacts(
     }
   }
   return [...artifacts.values()].sort((a, b) => `${a.vm}${a.path}`.localeCompare(`${b.vm}${b.path}`));
+}
+
+/** The connection fields that hold credentials: always masked, whatever their value. */
+const CONNECTION_CREDENTIALS = ["privateKey", "password", "privateKeyPassword"];
+
+/**
+ * Two inputs the SDK hands over as one secret although most of them is not: a cloud-init snippet (its
+ * user-data carries the VM's private host keys) and an SSH connection (its private key). The plan shows them
+ * opened, so that a reader and the policies can judge them: the snippet as its artifact shows it (every
+ * made-up secret value masked), the connection with its credentials masked and its host and pinned host key
+ * readable.
+ */
+function openSecretWrappers(type: string, inputs: Record<string, unknown>, secrets: string[]): Record<string, unknown> {
+  if (type === RESOURCE_TYPES.FileLegacy && inputs.contentType === "snippets" && isSecretWrapper(inputs.sourceRaw)) {
+    const raw = inputs.sourceRaw.value as Record<string, unknown> | undefined;
+    const data = unwrapSecret(raw?.data);
+    if (!raw || typeof data !== "string") return inputs;
+    return { ...inputs, sourceRaw: { ...raw, data: scrub(data, secrets) } };
+  }
+  if ((type === RESOURCE_TYPES.RemoteCommand || type === RESOURCE_TYPES.CopyToRemote) && isSecretWrapper(inputs.connection)) {
+    const connection = inputs.connection.value as Record<string, unknown> | undefined;
+    if (!connection) return inputs;
+    const opened = Object.fromEntries(Object.entries(connection).map(([k, v]) => [k, CONNECTION_CREDENTIALS.includes(k) ? SECRET_MARK : unwrapSecret(v)]));
+    return { ...inputs, connection: opened };
+  }
+  return inputs;
 }
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {

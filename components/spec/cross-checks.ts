@@ -3,6 +3,7 @@ import type { FieldProblem } from "./errors";
 import { formatFieldPath, type FieldPath } from "../input/input-error";
 import { closestWord } from "../input/did-you-mean";
 import { tlsPolicyProblems } from "../pki/tls-policy";
+import { checkSshHostKeys } from "./ssh-host-key";
 import { checkExtraFlows } from "../model/extra-flows";
 import { designFlows } from "../model/flows";
 import { formatSubnet, ipv4ToInt, parseCidr, subnetContains, subnetsOverlap } from "../model/addresses";
@@ -31,6 +32,7 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkSiteSubnets(spec),
     ...checkOffsiteNas(spec),
     ...checkFieldMeanings(spec),
+    ...checkSshHostKeys(spec),
   ];
 }
 

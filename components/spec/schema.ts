@@ -2,6 +2,7 @@
 // One JSON Schema (built with TypeBox so the TypeScript type is derived from it, never written twice),
 // validated by ajv in load.ts. Every object is closed: an unknown key is an error, not a silent no-op.
 import { Type, type Static, type TObject, type TProperties, type ObjectOptions, type TUnsafe } from "@sinclair/typebox";
+import { SSH_HOST_KEY_DESCRIPTION, SSH_HOST_KEY_PATTERN } from "./ssh-host-key";
 
 function closed<T extends TProperties>(properties: T, options: ObjectOptions = {}): TObject<T> {
   return Type.Object(properties, { additionalProperties: false, ...options });
@@ -27,6 +28,8 @@ const Hostname = Type.String({
   pattern: "^[a-z][a-z0-9-]{0,62}$",
   description: "a host name: lower-case letters, digits and '-', starting with a letter",
 });
+/** The host key every deployment SSH connection to the host is pinned to (the key data is checked in ssh-host-key.ts). */
+const SshHostKey = Type.String({ pattern: SSH_HOST_KEY_PATTERN, description: SSH_HOST_KEY_DESCRIPTION });
 const StorageId = Type.String({ pattern: "^[a-zA-Z][a-zA-Z0-9._-]*$", description: "a Proxmox storage id such as local-zfs" });
 
 export const VmSize = closed(
@@ -92,6 +95,7 @@ export const FrsTier = closed({
 export const ProxmoxNode = closed({
   name: Hostname,
   address: Ipv4Address,
+  sshHostKey: SshHostKey,
   cpu: closed({
     sockets: Type.Integer({ minimum: 1, maximum: 8 }),
     coresPerSocket: Type.Integer({ minimum: 1, maximum: 256 }),
@@ -130,7 +134,7 @@ export const PlatformSpec = closed({
     endpoint: Type.String({ pattern: `^https://${hostOrIpv4Pattern}(:${portPattern})?/?$`, description: "the API URL such as https://10.20.0.11:8006/" }),
     insecure: Type.Boolean({ description: "skip TLS verification of the API (never in production)" }),
     nodes: Type.Array(ProxmoxNode, { minItems: 1, maxItems: 128 }),
-    qdevice: Type.Optional(closed({ name: Hostname, address: Ipv4Address })),
+    qdevice: Type.Optional(closed({ name: Hostname, address: Ipv4Address, sshHostKey: SshHostKey })),
     hypervisorReserve: closed({
       cores: Type.Integer({ minimum: 0 }),
       memoryGiB: Type.Integer({ minimum: 0 }),

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import type { PlatformSpec } from "../spec/schema";
 import type { ReplicationPlan, VmPlan } from "../model/types";
-import { renderCloudInit } from "./render-cloud-init";
+import { renderCloudInit, type VmHostKeys } from "./render-cloud-init";
 import { ConfigDelivery } from "./deliver";
 import type { RenderedFile } from "./rendered-file";
 import { outboundPolicyOf } from "../network/firewall/rules";
@@ -26,6 +26,11 @@ export interface DebianVmArgs {
   deployPublicKey: pulumi.Input<string>;
   /** The matching private key. A secret. */
   deployPrivateKey: pulumi.Input<string>;
+  /**
+   * The VM's SSH host keys (private halves secrets), installed by cloud-init: the delivery's connection pins
+   * the ed25519 one, so nothing is sent before the VM has proved it holds it.
+   */
+  hostKeys: { [type in keyof VmHostKeys]: { [half in keyof VmHostKeys[type]]: pulumi.Input<string> } };
   /** HA group of the VM's (home, failover) pair on Proxmox VE 8; unset on VE 9, where HA rules apply. */
   haGroup?: pulumi.Input<string>;
   /** The model's storage replication job for this VM (to its failover node), if it has one. */
@@ -56,7 +61,8 @@ export class DebianVm extends pulumi.ComponentResource {
     const child = { parent: this };
     const vmDisks = spec.proxmox.nodes.find((n) => n.name === vm.node)?.storage.vmDisks ?? "local-zfs";
 
-    this.userData = pulumi.output(args.deployPublicKey).apply((deployPublicKey) => renderCloudInit({ vm, spec, deployPublicKey }));
+    // A secret: it carries the host keys' private halves.
+    this.userData = pulumi.secret(pulumi.all([args.deployPublicKey, pulumi.output(args.hostKeys)]).apply(([deployPublicKey, hostKeys]) => renderCloudInit({ vm, spec, deployPublicKey, hostKeys })));
     const snippetName = `ibac-${vm.name}-user-data.yaml`;
     const snippetNodes = vm.failoverNode ? [vm.node, vm.failoverNode] : [vm.node];
     const snippets = snippetNodes.map((node) => new proxmox.FileLegacy(`${vm.name}-user-data-${node}`, {
@@ -167,7 +173,7 @@ export class DebianVm extends pulumi.ComponentResource {
 
     const serviceAddress = vm.nics.find((n) => n.network === "service")?.address ?? vm.nics[0].address;
     new ConfigDelivery(`${vm.name}-config`, {
-      connection: { host: serviceAddress, user: "ibac-deploy", privateKey: pulumi.secret(args.deployPrivateKey), dialErrorLimit: 30, perDialTimeout: 20 },
+      connection: { host: serviceAddress, hostKey: pulumi.output(args.hostKeys.ed25519.publicKeyOpenssh).apply((k) => k.trim()), user: "ibac-deploy", privateKey: pulumi.secret(args.deployPrivateKey), dialErrorLimit: 30, perDialTimeout: 20 },
       files: args.files,
       dependsOn: [this.vmResource, this.haResource],
     }, child);

@@ -18,7 +18,11 @@ import {
   UNATTENDED_ORIGINS_PATH,
   renderCloudInit,
   renderSshdHardening,
+  type VmHostKeys,
 } from "./render-cloud-init";
+import { SSHD_BANNER_PATH, SSHD_HOST_KEYS, moduliFilterCommand } from "./render-sshd-hardening";
+import { runSshd, sshdUnderTest } from "../../test/support/sshd-under-test";
+import { AUDIT_RULES_PATH, renderAuditRules } from "./render-audit-rules";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { hasLocalFileSystem } from "../tiers/registry";
 
@@ -37,6 +41,8 @@ const ALLOWED_TOP_LEVEL_KEYS = [
   "users",
   "disable_root",
   "ssh_pwauth",
+  "ssh_deletekeys",
+  "ssh_keys",
   "package_update",
   "package_upgrade",
   "packages",
@@ -73,14 +79,16 @@ const ALL_VMS = STACKS.flatMap(({ stack, spec, vms }) => vms.map((vm) => ({ stac
 
 let workDir = "";
 let deployPublicKey = "";
+/** Real host keys as @pulumi/tls gives them (OpenSSH private key, public key with a trailing newline). */
+let hostKeys: VmHostKeys;
 /** A second real key, for an admin who adds one. */
 let extraPublicKey = "";
 let fileCounter = 0;
 
-function generateKey(name: string): string {
+function generateKey(name: string, type: "ed25519" | "rsa" = "ed25519"): string {
   const keygen = requireTool("ssh-keygen", "openssh-client");
   const keyFile = path.join(workDir, name);
-  const made = runTool(keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", keyFile]);
+  const made = runTool(keygen, ["-q", "-t", type, ...(type === "rsa" ? ["-b", "4096"] : []), "-N", "", "-C", "", "-f", keyFile]);
   if (made.status !== 0) throw new Error(describeRun(made));
   return fs.readFileSync(`${keyFile}.pub`, "utf8").trim();
 }
@@ -90,6 +98,11 @@ beforeAll(() => {
   // Real keys; the deploy key shaped like @pulumi/tls's publicKeyOpenssh (no comment, trailing newline).
   deployPublicKey = `${generateKey("deploy_key")}\n`;
   extraPublicKey = `${generateKey("extra_key")} second@laptop`;
+  const pair = (name: string, type: "ed25519" | "rsa") => {
+    const publicKeyOpenssh = `${generateKey(name, type)}\n`;
+    return { publicKeyOpenssh, privateKeyOpenssh: fs.readFileSync(path.join(workDir, name), "utf8") };
+  };
+  hostKeys = { ed25519: pair("host_ed25519", "ed25519"), rsa: pair("host_rsa", "rsa") };
 });
 
 afterAll(() => {
@@ -103,7 +116,7 @@ function tempFile(name: string, content: string): string {
 }
 
 function render(spec: PlatformSpec, vm: VmPlan): string {
-  return renderCloudInit({ vm, spec, deployPublicKey });
+  return renderCloudInit({ vm, spec, deployPublicKey, hostKeys });
 }
 
 function parseUserData(text: string): UserData {
@@ -270,11 +283,18 @@ describe("what cloud-init reads", () => {
           shell: "/bin/bash",
           lock_passwd: true,
           sudo: "ALL=(ALL:ALL) NOPASSWD:ALL",
-          ssh_authorized_keys: [deployPublicKey.trim()],
+          ssh_authorized_keys: [`from="${spec.networks.admin.cidr}",restrict ${deployPublicKey.trim()}`],
         },
       ],
       disable_root: true,
       ssh_pwauth: false,
+      ssh_deletekeys: true,
+      ssh_keys: {
+        rsa_private: hostKeys.rsa.privateKeyOpenssh,
+        rsa_public: hostKeys.rsa.publicKeyOpenssh.trim(),
+        ed25519_private: hostKeys.ed25519.privateKeyOpenssh,
+        ed25519_public: hostKeys.ed25519.publicKeyOpenssh.trim(),
+      },
       package_update: true,
       package_upgrade: true,
       packages: ["qemu-guest-agent", "chrony", "unattended-upgrades", "apt-listchanges", "nftables", "auditd"],
@@ -283,10 +303,12 @@ describe("what cloud-init reads", () => {
         { path: SSHD_HARDENING_PATH, owner: "root:root", permissions: "0644", content: renderSshdHardening() },
         { path: AUTO_UPGRADES_PATH, owner: "root:root", permissions: "0644", content: expect.any(String) },
         { path: UNATTENDED_ORIGINS_PATH, owner: "root:root", permissions: "0644", content: expect.any(String) },
+        { path: AUDIT_RULES_PATH, owner: "root:root", permissions: "0640", content: renderAuditRules() },
       ],
       fs_setup: [{ label: DATA_DISK_LABEL, filesystem: "ext4", device: DATA_DISK_DEVICE, partition: "none", overwrite: false }],
       mounts: [["LABEL=ibac-data", "/srv", "ext4", "defaults,nofail,x-systemd.device-timeout=30s", "0", "2"]],
       runcmd: [
+        moduliFilterCommand(),
         ["systemctl", "enable", "--now", "qemu-guest-agent"],
         ["systemctl", "enable", "--now", "chrony"],
         ["systemctl", "enable", "--now", "unattended-upgrades"],
@@ -305,12 +327,34 @@ describe("security properties of every VM's user-data", () => {
     for (const user of doc.users) expect(user.lock_passwd, user.name).toBe(true);
     expect(doc.users.map((u) => u.name)).not.toContain("default");
     const deploy = doc.users.find((u) => u.name === DEPLOY_USER);
-    expect(deploy?.ssh_authorized_keys).toEqual([deployPublicKey.trim()]);
+    // The automation key works only from the admin network, and for commands and SFTP only.
+    expect(deploy?.ssh_authorized_keys).toEqual([`from="${spec.networks.admin.cidr}",restrict ${deployPublicKey.trim()}`]);
     expect(deploy?.sudo).toMatch(/NOPASSWD/);
     const sshd = fileIn(doc, SSHD_HARDENING_PATH).content;
     expect(sshd).toMatch(/^PasswordAuthentication no$/m);
     expect(sshd).toMatch(/^PermitRootLogin no$/m);
     expect(sshd).toMatch(/^KbdInteractiveAuthentication no$/m);
+    // The keys the deployment pins, and nothing the guest makes up or keeps from the image.
+    expect(doc.ssh_deletekeys).toBe(true);
+    expect(doc).not.toHaveProperty("ssh_genkeytypes");
+    expect(doc.ssh_keys).toEqual({ rsa_private: hostKeys.rsa.privateKeyOpenssh, rsa_public: hostKeys.rsa.publicKeyOpenssh.trim(), ed25519_private: hostKeys.ed25519.privateKeyOpenssh, ed25519_public: hostKeys.ed25519.publicKeyOpenssh.trim() });
+    expect([...sshd.matchAll(/^HostKey (.+)$/gm)].map((m) => m[1])).toEqual([SSHD_HOST_KEYS.rsa, SSHD_HOST_KEYS.ed25519]);
+  });
+
+  it("writes the private host keys as YAML literal blocks, so a masked value stays a string", () => {
+    const { spec, vms } = stackCase("prod");
+    const masked = renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: { ed25519: { ...hostKeys.ed25519, privateKeyOpenssh: "offline-plan-x" }, rsa: { ...hostKeys.rsa, privateKeyOpenssh: "offline-plan-y" } } });
+    expect(masked).toContain("  ed25519_private: |\n    offline-plan-x\n");
+    const scrubbed = parseUserData(masked.replace("offline-plan-x", "[secret]"));
+    expect((scrubbed.ssh_keys as Record<string, string>).ed25519_private).toBe("[secret]\n");
+  });
+
+  it("refuses host keys of the wrong type or with control characters", () => {
+    const { spec, vms } = stackCase("prod");
+    const swapped = { ed25519: hostKeys.rsa, rsa: hostKeys.rsa };
+    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: swapped })).toThrow(`renderCloudInit(${vms[0].name}): hostKeys.ed25519.publicKeyOpenssh is not a one-line ssh-ed25519 public key`);
+    const escaped = { ...hostKeys, rsa: { ...hostKeys.rsa, privateKeyOpenssh: "key\u001b[2J" } };
+    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: escaped })).toThrow(`renderCloudInit(${vms[0].name}): hostKeys.rsa.privateKeyOpenssh is not printable text lines`);
   });
 
   it("AllowGroups lets in every user the document creates, and the group is created", () => {
@@ -407,10 +451,10 @@ describe("stability and inputs", () => {
   it("takes the deploy key with or without its trailing newline, and refuses anything but one public key", () => {
     const { spec, vms } = stackCase("lab");
     const key = deployPublicKey.trim();
-    expect(renderCloudInit({ vm: vms[0], spec, deployPublicKey: key })).toBe(render(spec, vms[0]));
-    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n" })).toThrow(/not a one-line OpenSSH public key/);
-    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey: `${key}\n${key}` })).toThrow(/not a one-line OpenSSH public key/);
-    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey: "" })).toThrow(/not a one-line OpenSSH public key/);
+    expect(renderCloudInit({ vm: vms[0], spec, deployPublicKey: key, hostKeys })).toBe(render(spec, vms[0]));
+    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n", hostKeys })).toThrow(/not a one-line OpenSSH public key/);
+    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey: `${key}\n${key}`, hostKeys })).toThrow(/not a one-line OpenSSH public key/);
+    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey: "", hostKeys })).toThrow(/not a one-line OpenSSH public key/);
   });
 
   it("refuses admins that would clash with root, the deploy user or each other", () => {
@@ -424,43 +468,13 @@ describe("stability and inputs", () => {
 });
 
 describe("sshd accepts the hardening drop-in and it takes effect", () => {
-  // Root's sshd insists on /run/sshd even for -t; an unprivileged sshd skips that check and leaves the host alone.
-  const asRoot = process.getuid?.() === 0;
-  const NOBODY = 65534;
-
+  // The lines after the stock file play an image that turned everything on: the drop-in must still win.
   function sshdConfigDir(dropIn: string): { dir: string; config: string } {
-    const sshd = requireTool("sshd", "openssh-server");
-    const keygen = requireTool("ssh-keygen", "openssh-client");
-    // Debian's pristine sshd_config (the one ucf installs), so the test sees the real Include and defaults.
-    const stock = "/usr/share/openssh/sshd_config";
-    if (!fs.existsSync(stock)) throw new Error(`${stock} is missing although ${sshd} exists: apt-get install --reinstall openssh-server`);
-    const dir = fs.mkdtempSync(path.join(workDir, "sshd-"));
-    fs.mkdirSync(path.join(dir, "sshd_config.d"));
-    fs.writeFileSync(path.join(dir, "sshd_config.d", path.basename(SSHD_HARDENING_PATH)), dropIn, { mode: 0o644 });
-    const hostKey = path.join(dir, "host_ed25519_key");
-    const made = runTool(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
-    if (made.status !== 0) throw new Error(describeRun(made));
-    const stockText = fs.readFileSync(stock, "utf8");
-    const include = "Include /etc/ssh/sshd_config.d/*.conf";
-    if (!stockText.includes(include)) throw new Error(`${stock} no longer has "${include}"`);
-    // The lines after the stock file play an image that turned everything on: the drop-in must still win.
-    const config = path.join(dir, "sshd_config");
-    fs.writeFileSync(
-      config,
-      stockText.replace(include, `Include ${dir}/sshd_config.d/*.conf`) +
-        `\nHostKey ${hostKey}\nPasswordAuthentication yes\nPermitRootLogin yes\nKbdInteractiveAuthentication yes\nX11Forwarding yes\n`,
-      { mode: 0o644 },
-    );
-    if (asRoot) {
-      for (const entry of [workDir, dir, path.join(dir, "sshd_config.d")]) fs.chmodSync(entry, 0o755);
-      fs.chownSync(hostKey, NOBODY, NOBODY);
-    }
-    return { dir, config };
-  }
-
-  function runSshd(args: string[]): ToolResult {
-    const sshd = requireTool("sshd", "openssh-server");
-    return runTool(sshd, args, asRoot ? { uid: NOBODY, gid: NOBODY } : {});
+    return sshdUnderTest(workDir, dropIn, path.basename(SSHD_HARDENING_PATH), {
+      [SSHD_HOST_KEYS.rsa]: hostKeys.rsa.privateKeyOpenssh,
+      [SSHD_HOST_KEYS.ed25519]: hostKeys.ed25519.privateKeyOpenssh,
+      [SSHD_BANNER_PATH]: "Authorised use only.\n",
+    }, "\nPasswordAuthentication yes\nPermitRootLogin yes\nKbdInteractiveAuthentication yes\nX11Forwarding yes\nAllowTcpForwarding yes\nMaxAuthTries 6\n");
   }
 
   function dropInOf(spec: PlatformSpec, vm: VmPlan): string {
@@ -484,14 +498,8 @@ describe("sshd accepts the hardening drop-in and it takes effect", () => {
       const [key, ...rest] = line.trim().split(" ");
       if (key && !effective.has(key)) effective.set(key, rest.join(" "));
     }
-    expect(Object.fromEntries(["permitrootlogin", "passwordauthentication", "kbdinteractiveauthentication", "pubkeyauthentication", "x11forwarding", "allowgroups"].map((k) => [k, effective.get(k)]))).toEqual({
-      permitrootlogin: "no",
-      passwordauthentication: "no",
-      kbdinteractiveauthentication: "no",
-      pubkeyauthentication: "yes",
-      x11forwarding: "no",
-      allowgroups: SSH_LOGIN_GROUP,
-    });
+    const wanted = { permitrootlogin: "no", passwordauthentication: "no", kbdinteractiveauthentication: "no", pubkeyauthentication: "yes", x11forwarding: "no", allowtcpforwarding: "no", allowagentforwarding: "no", allowstreamlocalforwarding: "no", permittunnel: "no", gatewayports: "no", maxauthtries: "3", logingracetime: "30", maxstartups: "10:30:60", allowgroups: SSH_LOGIN_GROUP };
+    expect(Object.fromEntries(Object.keys(wanted).map((k) => [k, effective.get(k)]))).toEqual(wanted);
   });
 
   it("sshd -t rejects a drop-in with a bad keyword, so the Include really is read", () => {

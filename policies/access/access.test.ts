@@ -28,10 +28,27 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
     expect(await findingsOf(sshKeyOnlyPolicy(), password)).toEqual([
       expect.objectContaining({ subject: "password of user ibacops on mon-1", observed: "plain_text_passwd set, lock_passwd: false", location: "user-data users[ibacops]" }),
     ]);
-    const match = editUserData(await stackResources("prod"), "vpn-1-user-data-pve1", (t) => t.replace("      AllowGroups ibac-ssh\n", "      AllowGroups ibac-ssh\n      Match Address 10.20.9.0/24\n        PermitRootLogin yes\n"));
+    const match = editUserData(await stackResources("prod"), "vpn-1-user-data-pve1", (t) => t.replace("      MaxStartups 10:30:60\n", "      MaxStartups 10:30:60\n      Match Address 10.20.9.0/24\n        PermitRootLogin yes\n"));
     expect(await findingsOf(sshKeyOnlyPolicy(), match)).toEqual([
       expect.objectContaining({ subject: "SSH root login on vpn-1", observed: `PermitRootLogin yes under Match Address 10.20.9.0/24 in ${DROP_IN}` }),
     ]);
+  });
+
+  it("ssh-key-only: forwarding on, no banner, lax authentication limits and a NIST curve in db-2's drop-in each fail, naming the setting", async () => {
+    const edit = async (from: string, to: string) => editUserData(await stackResources("prod"), "db-2-user-data-pve2", (t) => t.replace(`      ${from}\n`, to ? `      ${to}\n` : ""));
+    expect(await findingsOf(sshKeyOnlyPolicy(), await edit("AllowTcpForwarding no", "AllowTcpForwarding yes"))).toEqual([
+      expect.objectContaining({ subject: "SSH TCP forwarding on db-2", observed: `AllowTcpForwarding yes in ${DROP_IN}`, expected: "AllowTcpForwarding no in an sshd drop-in" }),
+    ]);
+    expect(await findingsOf(sshKeyOnlyPolicy(), await edit("Banner /etc/issue.net", ""))).toEqual([
+      expect.objectContaining({ subject: "SSH login banner on db-2", observed: "Banner not set by the stack (sshd's default)", expected: "Banner /etc/issue.net in an sshd drop-in" }),
+    ]);
+    expect(await findingsOf(sshKeyOnlyPolicy(), await edit("MaxAuthTries 3", "MaxAuthTries 10"))).toEqual([
+      expect.objectContaining({ subject: "SSH authentication attempts on db-2", observed: `MaxAuthTries 10 in ${DROP_IN}`, expected: "MaxAuthTries from 1 to 3 in an sshd drop-in" }),
+    ]);
+    const kex = await findingsOf(sshKeyOnlyPolicy(), editUserData(await stackResources("prod"), "db-2-user-data-pve2", (t) => t.replace(/(      KexAlgorithms \S+)\n/, "$1,ecdh-sha2-nistp256\n")));
+    expect(kex).toEqual([expect.objectContaining({ subject: "SSH KexAlgorithms on db-2", observed: `KexAlgorithms offers ecdh-sha2-nistp256 in ${DROP_IN}` })]);
+    const macs = await findingsOf(sshKeyOnlyPolicy(), await edit("MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,umac-128-etm@openssh.com", "MACs +hmac-sha1"));
+    expect(macs).toEqual([expect.objectContaining({ subject: "SSH MACs on db-2", observed: `MACs offers +hmac-sha1 in ${DROP_IN}` })]);
   });
 
   it("automation-least-privilege: prod passes; the role granted Sys.Modify fails, naming the role", async () => {

@@ -16,6 +16,32 @@ export const REQUIRED_SSHD: Record<string, { value: string; subject: string; sho
   permitrootlogin: { value: "no", subject: "SSH root login", shown: "PermitRootLogin" },
 };
 
+/**
+ * The rest of the sshd hardening (issue 11, class 7), judged from the same files: no tunnels through a VM,
+ * the legal notice shown before login, authentication attempts bounded.
+ */
+export const HARDENED_SSHD: Record<string, { value: string; subject: string; shown: string }> = {
+  allowtcpforwarding: { value: "no", subject: "SSH TCP forwarding", shown: "AllowTcpForwarding" },
+  allowagentforwarding: { value: "no", subject: "SSH agent forwarding", shown: "AllowAgentForwarding" },
+  x11forwarding: { value: "no", subject: "SSH X11 forwarding", shown: "X11Forwarding" },
+  permittunnel: { value: "no", subject: "SSH tunnel devices", shown: "PermitTunnel" },
+  banner: { value: "/etc/issue.net", subject: "SSH login banner", shown: "Banner" },
+};
+
+/** Upper bounds on sshd's authentication limits (sshd's defaults are 6 tries and 120 s). */
+export const SSHD_LIMITS: Record<string, { max: number; subject: string; shown: string }> = {
+  maxauthtries: { max: 3, subject: "SSH authentication attempts", shown: "MaxAuthTries" },
+  logingracetime: { max: 60, subject: "SSH login grace time", shown: "LoginGraceTime" },
+};
+
+/**
+ * Algorithms an auditor's tool (ssh-audit) fails or warns about: NIST curves, SHA-1, CBC, 64-bit tags, MD5,
+ * the 2048-bit fixed group and the `ssh-rsa` (SHA-1) signature. The lists must be set: sshd's defaults offer
+ * several of them.
+ */
+export const WEAK_SSH_ALGORITHM = /nistp|sha1|cbc|md5|-96|umac-64|^ssh-rsa$|^ssh-dss$|diffie-hellman-group1[4-]?-|diffie-hellman-group14|^diffie-hellman-group-exchange-sha1$/;
+const ALGORITHM_LISTS: Record<string, string> = { kexalgorithms: "KexAlgorithms", ciphers: "Ciphers", macs: "MACs", hostkeyalgorithms: "HostKeyAlgorithms" };
+
 /** Keys of a cloud-config user that set a password. */
 const USER_PASSWORD_KEYS = ["passwd", "hashed_passwd", "plain_text_passwd"];
 
@@ -105,8 +131,22 @@ function checkUserData(file: DeliveredFile, sshdFiles: readonly DeliveredFile[],
     reportFinding(report, { subject: `sshd configuration of ${vm}`, observed: `${u} cannot be read`, expected: "plain or base64 content", urn: file.urn, location: at("write_files") });
   }
   const delivered: SshdFile[] = sshdFiles.filter((f) => f.vm === vm).map((f) => ({ path: f.path, content: f.content, urn: f.urn, via: "delivered file" }));
-  const settings = sshdSettings([...written.files, ...delivered], Object.keys(REQUIRED_SSHD));
-  for (const [keyword, required] of Object.entries(REQUIRED_SSHD)) {
+  const settings = sshdSettings([...written.files, ...delivered], [...Object.keys(REQUIRED_SSHD), ...Object.keys(HARDENED_SSHD), ...Object.keys(SSHD_LIMITS), ...Object.keys(ALGORITHM_LISTS)]);
+  for (const [keyword, limit] of Object.entries(SSHD_LIMITS)) {
+    const global = settings.find((s) => s.keyword === keyword && s.match === undefined);
+    const value = global ? Number.parseInt(global.value, 10) : Number.NaN;
+    if (!global || !(value >= 1 && value <= limit.max) || !/^[0-9]+$/.test(global.value)) {
+      reportFinding(report, { subject: `${limit.subject} on ${vm}`, observed: global ? `${limit.shown} ${global.value} in ${global.file.path}` : `${limit.shown} not set by the stack (sshd's default)`, expected: `${limit.shown} from 1 to ${limit.max} in an sshd drop-in`, urn: global?.file.urn ?? file.urn, location: global ? `${global.file.via} ${global.file.path}` : at("write_files") });
+    }
+  }
+  for (const [keyword, shown] of Object.entries(ALGORITHM_LISTS)) {
+    const global = settings.find((s) => s.keyword === keyword && s.match === undefined);
+    const weak = global ? global.value.split(",").filter((a) => WEAK_SSH_ALGORITHM.test(a) || /^[+^-]/.test(a)) : [];
+    if (!global || weak.length) {
+      reportFinding(report, { subject: `SSH ${shown} on ${vm}`, observed: global ? `${shown} offers ${weak.join(", ")} in ${global.file.path}` : `${shown} not set by the stack (sshd's defaults include NIST curves or SHA-1)`, expected: `${shown} listing only algorithms ssh-audit's hardened policy accepts (no NIST curves, SHA-1, CBC or MD5; no +/-/^ edits of the defaults)`, urn: global?.file.urn ?? file.urn, location: global ? `${global.file.via} ${global.file.path}` : at("write_files") });
+    }
+  }
+  for (const [keyword, required] of Object.entries({ ...REQUIRED_SSHD, ...HARDENED_SSHD })) {
     const subject = `${required.subject} on ${vm}`;
     const expected = `${required.shown} ${required.value} in an sshd drop-in`;
     const global = settings.find((s) => s.keyword === keyword && s.match === undefined);
@@ -131,7 +171,7 @@ export function sshKeyOnlyPolicy(): IbacStackPolicy {
   return stackPolicy({
     name: "ssh-key-only",
     description:
-      "SSH into every VM is by key only: cloud-init sets ssh_pwauth: false and no password, and the sshd configuration says PasswordAuthentication no, KbdInteractiveAuthentication no and PermitRootLogin no.",
+      "SSH into every VM is by key only: cloud-init sets ssh_pwauth: false and no password, and the sshd configuration says PasswordAuthentication no, KbdInteractiveAuthentication no and PermitRootLogin no; it also turns TCP, agent and X11 forwarding and tunnels off, shows the login banner, bounds MaxAuthTries and LoginGraceTime, and lists only strong key-exchange, cipher, MAC and host-key algorithms.",
     requirements: ["IBAC-ACC-002"],
     severity: "critical",
     enforcementLevel: "mandatory",

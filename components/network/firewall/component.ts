@@ -6,6 +6,7 @@ import type { PlatformSpec } from "../../spec/schema";
 import type { NetworkRole, PlatformModel } from "../../model/types";
 import { renderFirewallPlan, type FirewallPlan, type FirewallRule, type OutboundRule } from "./rules";
 import { renderNftables } from "./render-nftables";
+import { specHostKey } from "../../cluster/host-keys";
 
 export interface PlatformFirewallArgs {
   spec: PlatformSpec;
@@ -157,7 +158,7 @@ export class PlatformFirewall extends pulumi.ComponentResource {
     if (qdevice && args.model.qdevice) {
       const ruleset = renderNftables(qdevice, this.plan.sets);
       new command.remote.Command(`${name}-${qdevice.host}-nftables`, {
-        connection: { host: args.model.qdevice.address, user: "root", privateKey: pulumi.secret(args.qdeviceSshPrivateKey), dialErrorLimit: 5 },
+        connection: { host: args.model.qdevice.address, hostKey: specHostKey(args.spec, args.model.qdevice.address), user: "root", privateKey: pulumi.secret(args.qdeviceSshPrivateKey), dialErrorLimit: 5 },
         create: nftablesLoadCommand(QDEVICE_NFT_FILE),
         stdin: ruleset,
         triggers: [crypto.createHash("sha256").update(ruleset).digest("hex")],
