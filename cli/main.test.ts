@@ -116,7 +116,7 @@ describe("a bad input file: one error layout, exit code 2, no stack trace, which
   });
 
   it("ibac check --waivers with a bad waiver file", () => {
-    const file = fileWith("waivers.yaml", "waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: next week\n");
+    const file = fileWith("waivers.yaml", "waivers:\n  - policy: tls-cipher-suites\n    stack: prod\n    resource: '*'\n    justification: because\n    approver: me me\n    approved: 2026-11-01\n    expires: next week\n");
     const run = ibac(["check", "--stack", "prod", "--waivers", file]);
     expectInputErrorLayout(run, `${file}: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"`);
   });

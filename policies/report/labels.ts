@@ -63,7 +63,7 @@ export function findingOutcomeText(finding: EvaluatedFinding): string {
     case "open":
       return finding.enforcement === "mandatory" ? "Counts as a mandatory violation." : "Advisory: reported, does not fail the check.";
     case "waived":
-      return w ? `Waived until ${w.expires} (waiver on ${w.target} for ${w.resource}, approved by ${w.approver}). Justification: ${w.justification}` : "Waived.";
+      return w ? `Waived until ${w.expires} (waiver on ${w.target} for ${w.resource}, approved by ${w.approver} on ${w.approved}). Justification: ${w.justification}` : "Waived.";
     case "expired-waiver":
       return w ? `The waiver on ${w.target} for ${w.resource} (approved by ${w.approver}) expired on ${w.expires}; the violation counts again.` : "The waiver expired; the violation counts again.";
   }

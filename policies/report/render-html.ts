@@ -205,9 +205,9 @@ ${result.unmappedFindings.length ? findingsTable(result.unmappedFindings, true) 
 function waivers(result: ComplianceResult): Markup {
   const row = (w: WaiverRecord): Markup => html`<tr class="waiver-${w.state}">
 <td><code>${w.target}</code></td>
-<td><code>${w.resource}</code></td>
+<td><code>${w.resource}</code><div class="small">stack ${w.stack}</div></td>
 <td>${w.justification}</td>
-<td>${w.approver}</td>
+<td>${w.approver}<div class="small">approved ${w.approved}</div></td>
 <td class="nowrap">${w.expires}</td>
 <td><span class="badge wstate-${w.state}">${WAIVER_STATE_WORD[w.state]}</span></td>
 <td>${w.matched}${w.state === "active" && w.matched === 0 ? html`<div class="small">matches nothing</div>` : ""}</td>

@@ -187,7 +187,7 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   // Waivers
   out.push(heading(SECTIONS.waivers), "", result.waivers.length
     ? table(["Requirement or policy", "Resource", "Justification", "Approver", "Expires", "State", "Matched"], result.waivers.map((w) => [
-      code(w.target), code(w.resource), md(w.justification), md(w.approver), md(w.expires), `**${WAIVER_STATE_WORD[w.state]}**`,
+      code(w.target), `${code(w.resource)} (stack ${md(w.stack)})`, md(w.justification), `${md(w.approver)} (approved ${md(w.approved)})`, md(w.expires), `**${WAIVER_STATE_WORD[w.state]}**`,
       `${w.matched}${w.state === "active" && w.matched === 0 ? " (matches nothing)" : ""}`,
     ]))
     : "No waivers: every violation counts.", "");

@@ -1,7 +1,7 @@
 import type { PolicyModel } from "../../components/model/policy-view";
 import type { RequirementCatalogue } from "../catalogue/types";
 import type { PolicyOutcome } from "../offline/run-policies";
-import { waiverCoversResource } from "./waivers";
+import { waiverCoversResource, waiverCoversStack } from "./waivers";
 import type { ComplianceResult, ComplianceSummary, EvaluatedFinding, PolicyEvidence, RequirementResult, Waiver, WaiverRecord } from "./types";
 
 export interface EvaluationInput {
@@ -26,7 +26,8 @@ const day = (d: Date): string => d.toISOString().slice(0, 10);
  */
 export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
   const today = day(input.now);
-  const records: WaiverRecord[] = input.waivers.map((w) => ({ ...w, state: w.expires < today ? "expired" : "active", matched: 0 }));
+  // A waiver for another stack is no part of this run: it neither covers a finding nor shows as idle.
+  const records: WaiverRecord[] = input.waivers.filter((w) => waiverCoversStack(w, input.stack)).map((w) => ({ ...w, state: w.expires < today ? "expired" : "active", matched: 0 }));
   const findings: EvaluatedFinding[] = input.outcomes.flatMap((o) => o.findings.map((f) => {
     const requirements = f.requirement ? [f.requirement] : o.policy.requirements;
     const matching = records.filter((w) => (w.target === o.policy.name || requirements.includes(w.target)) && waiverCoversResource(w, f.urn));
@@ -41,7 +42,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
       severity: o.policy.severity,
       enforcement: o.policy.enforcementLevel,
       state,
-      ...(waiver ? { waiver: { target: waiver.target, resource: waiver.resource, justification: waiver.justification, approver: waiver.approver, expires: waiver.expires } } : {}),
+      ...(waiver ? { waiver: { target: waiver.target, stack: waiver.stack, resource: waiver.resource, justification: waiver.justification, approver: waiver.approver, approved: waiver.approved, expires: waiver.expires } } : {}),
     };
   }));
   const byPolicy = new Map(input.outcomes.map((o) => [o.policy.name, o]));

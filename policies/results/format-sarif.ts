@@ -26,7 +26,7 @@ export function formatComplianceSarif(result: ComplianceResult, stackFile: strin
       const res = builder.result;
       if (f.urn && res.locations?.[0]) res.locations[0].logicalLocations = [{ fullyQualifiedName: f.urn, kind: "resource" }];
       if (f.waiver) {
-        res.suppressions = [{ kind: "external", status: f.state === "waived" ? "accepted" : "rejected", justification: `${f.waiver.justification} (approved by ${f.waiver.approver}, expires ${f.waiver.expires})` }];
+        res.suppressions = [{ kind: "external", status: f.state === "waived" ? "accepted" : "rejected", justification: `${f.waiver.justification} (approved by ${f.waiver.approver} on ${f.waiver.approved}, expires ${f.waiver.expires})` }];
       }
       res.properties = { policy: f.policy, state: f.state, observed: f.observed, expected: f.expected };
       run.addResult(builder);

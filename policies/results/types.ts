@@ -7,10 +7,14 @@ import type { PlatformModel } from "../../components/model/types";
 export interface Waiver {
   /** A requirement id or a policy name. */
   target: string;
+  /** The stack it is for, or `all` (written out in the file: a waiver names its stack). */
+  stack: string;
   /** The resource's URN, or its name (the last URN segment); `*` for every resource. */
   resource: string;
   justification: string;
   approver: string;
+  /** YYYY-MM-DD, the day it was approved; `expires` is at most WAIVER_MAX_MONTHS later. */
+  approved: string;
   /** YYYY-MM-DD; the waiver covers findings up to and including that day. */
   expires: string;
 }
