@@ -2,6 +2,7 @@ import type { PolicyModel } from "../../components/model/policy-view";
 import type { RequirementCatalogue } from "../catalogue/types";
 import type { PolicyOutcome } from "../offline/run-policies";
 import { waiverCoversResource, waiverCoversStack } from "./waivers";
+import { verdictOf } from "./verdict";
 import type { ComplianceResult, ComplianceSummary, EvaluatedFinding, PolicyEvidence, RequirementResult, Waiver, WaiverRecord } from "./types";
 
 export interface EvaluationInput {
@@ -53,13 +54,16 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     const names = requirement.check.policies;
     const policies: PolicyEvidence[] = names.map((name) => {
       const o = byPolicy.get(name);
-      if (!o) return { policy: name, status: "error", detail: "no such policy in the pack", checked: [] };
+      if (!o) return { policy: name, status: "error", detail: "no such policy in the pack", basis: "rendered", checked: [] };
       const checked = [...new Set(o.findings.map((f) => f.urn ?? input.platformUrn))];
-      return { policy: name, status: o.status, ...(o.detail ? { detail: o.detail } : {}), checked: checked.length ? checked : [input.platformUrn] };
+      const basis = o.policy.declaredOnly?.includes(requirement.id) ? "declaration" : "rendered";
+      return { policy: name, status: o.status, ...(o.detail ? { detail: o.detail } : {}), basis, checked: checked.length ? checked : [input.platformUrn] };
     });
     const own = findings.filter((f) => names.includes(f.policy) && f.requirements.includes(requirement.id));
     const failing = own.some((f) => f.state !== "waived") || policies.some((p) => p.status === "error");
-    const status = failing ? "fail" : own.length ? "waived" : "pass";
+    // Nothing wrong found, but by a policy that could read only the declaration: not a pass.
+    const declared = policies.some((p) => p.basis === "declaration");
+    const status = failing ? "fail" : own.length ? "waived" : declared ? "declared" : "pass";
     return { requirement, status, policies, findings: own };
   });
 
@@ -73,8 +77,11 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     pass: requirements.filter((r) => r.status === "pass").length,
     fail: requirements.filter((r) => r.status === "fail").length,
     waived: requirements.filter((r) => r.status === "waived").length,
+    declared: requirements.filter((r) => r.status === "declared").length,
     manual: requirements.filter((r) => r.status === "manual").length,
     notImplemented: requirements.filter((r) => r.status === "not-implemented").length,
+    mandatoryDeclared: requirements.filter((r) => r.status === "declared" && r.requirement.enforcement === "mandatory").length,
+    mandatoryNotImplemented: requirements.filter((r) => r.status === "not-implemented" && r.requirement.enforcement === "mandatory").length,
     outOfScope: input.catalogue.outOfScope.length,
     mandatoryViolations: counting.filter((f) => f.enforcement === "mandatory").length + broken.size,
     advisoryViolations: counting.filter((f) => f.enforcement === "advisory").length,
@@ -85,6 +92,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     toolkitVersion: input.toolkitVersion,
     gitCommit: input.gitCommit,
     summary,
+    verdict: verdictOf(input.stack, summary, requirements),
     requirements,
     outOfScope: input.catalogue.outOfScope,
     waivers: records,

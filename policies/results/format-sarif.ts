@@ -32,7 +32,22 @@ export function formatComplianceSarif(result: ComplianceResult, stackFile: strin
       run.addResult(builder);
     }
   }
-  run.run.properties = { stack: result.stack, gitCommit: result.gitCommit, summary: result.summary };
+  // A requirement nothing shows is a note, not silence: SARIF has no "not proven" level, and a missing
+  // result reads as a pass in code-scanning views.
+  for (const r of result.requirements) {
+    if (r.status !== "declared" && r.status !== "not-implemented") continue;
+    const builder = new SarifResultBuilder().initSimple({
+      level: "note",
+      ruleId: r.requirement.id,
+      messageText: r.status === "declared"
+        ? `${r.requirement.id} is only declared: its policies (${r.policies.map((p) => p.policy).join(", ")}) found nothing wrong in the spec, but nothing the toolkit builds shows it yet. Not a pass.`
+        : `${r.requirement.id} is not implemented: ${r.requirement.check.kind === "not-implemented" ? r.requirement.check.reason : "the toolkit builds nothing for it yet"}. Not a pass.`,
+      fileUri: stackFile,
+    });
+    builder.result.properties = { status: r.status, enforcement: r.requirement.enforcement };
+    run.addResult(builder);
+  }
+  run.run.properties = { stack: result.stack, gitCommit: result.gitCommit, summary: result.summary, verdict: result.verdict };
   const log = new SarifBuilder();
   log.addRun(run);
   return log.buildSarifJsonString({ indent: true });

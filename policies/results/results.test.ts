@@ -15,7 +15,7 @@ import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../../components/model/policy-view";
 import { runPolicies } from "../offline/run-policies";
-import { mutate, stackResources } from "../../test/fixtures/policy-fixture";
+import { mutate, mutatePlatform, stackResources } from "../../test/fixtures/policy-fixture";
 import { evaluateCompliance } from "./evaluate";
 import { formatComplianceJunit } from "./format-junit";
 import { formatComplianceSarif } from "./format-sarif";
@@ -150,12 +150,46 @@ describe("waivers are bounded: a stack, a named resource for critical requiremen
 });
 
 describe("evaluation, waivers and output formats on prod's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
-  it("prod passes every mandatory policy: no violation, every automated requirement pass", async () => {
+  it("prod passes every mandatory policy: no violation; every automated requirement pass, or declared where only the spec shows it", async () => {
     const result = await evaluate(await stackResources("prod"));
     const failing = result.requirements.filter((r) => r.status === "fail").map((r) => `${r.requirement.id}: ${JSON.stringify(r.findings.map((f) => f.observed))} ${JSON.stringify(r.policies.filter((p) => p.status === "error"))}`);
     expect(failing).toEqual([]);
     expect(result.summary.mandatoryViolations).toBe(0);
-    expect(result.summary.pass).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
+    expect(result.summary.pass + result.summary.declared).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
+    // The policies that can read only the spec (nothing the toolkit builds shows these yet) never pass.
+    expect(result.requirements.filter((r) => r.status === "declared").map((r) => r.requirement.id)).toEqual(["IBAC-BAK-002", "IBAC-BAK-003", "IBAC-MON-001", "IBAC-VER-001"]);
+    expect(result.requirements.find((r) => r.requirement.id === "IBAC-MON-001")?.policies).toEqual([expect.objectContaining({ policy: "monitoring-coverage", status: "pass", basis: "declaration" })]);
+  });
+
+  it("the verdict of prod is incomplete, not green: mandatory requirements not implemented or only declared, named", async () => {
+    const result = await evaluate(await stackResources("prod"));
+    const s = result.summary;
+    expect(s.mandatoryDeclared).toBe(4);
+    expect(s.mandatoryNotImplemented).toBe(result.requirements.filter((r) => r.requirement.enforcement === "mandatory" && r.requirement.check.kind === "not-implemented").length);
+    expect(result.verdict.state).toBe("incomplete");
+    expect(result.verdict.headline).toBe(`INCOMPLETE: no mandatory violation, but ${s.mandatoryDeclared + s.mandatoryNotImplemented} mandatory requirements not shown (${s.mandatoryNotImplemented} not implemented, 4 only declared)`);
+    expect(result.verdict.reasons[1]).toBe("4 mandatory requirements are only declared: their policies found nothing wrong in the spec, but nothing the toolkit builds shows them (IBAC-BAK-002, IBAC-BAK-003, IBAC-MON-001, IBAC-VER-001).");
+    const text = formatComplianceText(result);
+    expect(text).toContain("Declared only (no pass: the policy read the spec's declaration, nothing built shows it): IBAC-BAK-002, IBAC-BAK-003, IBAC-MON-001, IBAC-VER-001");
+    expect(text).toContain(`Verdict: ${result.verdict.headline}.`);
+    expect(text).toMatch(/, 4 declared only, \d+ manual, \d+ not implemented\)/);
+  });
+
+  it("complete only when every mandatory requirement has rendered evidence or is manual (a catalogue of those alone)", async () => {
+    const outcomes = await runPolicies(allPolicies({ now: () => TODAY }), await stackResources("prod"));
+    const full = loadCatalogue();
+    const proven = { ...full, requirements: full.requirements.filter((r) => r.check.kind !== "not-implemented" && !["IBAC-BAK-002", "IBAC-BAK-003", "IBAC-MON-001", "IBAC-VER-001"].includes(r.id)) };
+    const result = evaluateCompliance({ stack: "prod", catalogue: proven, outcomes, waivers: [], model: model as NonNullable<typeof model>, now: TODAY, toolkitVersion: "0.1.0", gitCommit: "0123abc", platformUrn: "" });
+    expect(result.verdict.state).toBe("complete");
+    expect(result.verdict.headline).toBe("COMPLETE: no mandatory violation; every mandatory requirement has rendered evidence or is a manual check");
+  });
+
+  it("a declaration that is already wrong fails: declared-only policies still find violations", async () => {
+    const resources = mutatePlatform(await stackResources("prod"), (v) => { v.spec.backupPolicy.offsite.encrypted = false; });
+    const result = await evaluate(resources);
+    expect(result.requirements.find((r) => r.requirement.id === "IBAC-BAK-003")?.status).toBe("fail");
+    expect(result.verdict.state).toBe("fail");
+    expect(result.verdict.headline).toMatch(/^NOT COMPLIANT: 1 mandatory violation; incomplete: \d+ mandatory requirements not shown$/);
   });
 
   it("a violation fails its requirement and counts; an active waiver makes it waived; an expired one counts again", async () => {
@@ -211,6 +245,10 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
       expect(validate(log), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
       expect(log.runs[0].tool.driver.rules.map((r) => r.id)).toEqual(result.requirements.map((r) => r.requirement.id));
       expect(log.runs[0].results.map((r) => r.ruleId)).toContain("IBAC-NET-001");
+      // Declared and not-implemented requirements are notes, never silent passes.
+      const notes = (log.runs[0].results as unknown as { ruleId: string; level: string; properties: { status: string } }[]).filter((r) => r.properties.status === "declared" || r.properties.status === "not-implemented");
+      expect(notes.filter((r) => r.properties.status === "declared").map((r) => [r.ruleId, r.level])).toEqual([["IBAC-BAK-002", "note"], ["IBAC-BAK-003", "note"], ["IBAC-MON-001", "note"], ["IBAC-VER-001", "note"]]);
+      expect(notes.filter((r) => r.properties.status === "not-implemented").length).toBe(result.summary.notImplemented);
       // The check can fail: a result without a message is not SARIF.
       const broken = structuredClone(log) as { runs: { results: Record<string, unknown>[] }[] };
       delete broken.runs[0].results[0].message;
@@ -242,7 +280,9 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
       const [cases, failures, skipped] = run.stdout.trim().split(" ").map(Number);
       expect(cases).toBe(result.requirements.length);
       expect(failures).toBe(result.summary.fail);
-      expect(skipped).toBe(result.summary.manual + result.summary.notImplemented);
+      expect(skipped).toBe(result.summary.manual + result.summary.notImplemented + result.summary.declared);
+      expect(xml).toMatch(/<testcase classname="ibac\.prod\.IBAC-MON" name="IBAC-MON-001 [^"]*"[^>]*>\s*<properties>\s*<property name="status" value="declared"\/>\s*<\/properties>\s*<skipped\/>\s*<system-out>\s*<!\[CDATA\[declared only: monitoring-coverage read the spec's declaration/);
+      expect(xml).toContain('<property name="verdict" value="fail"/>');
       expect(xml).toContain('classname="ibac.prod.IBAC-NET"');
     });
   });
