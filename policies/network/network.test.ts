@@ -106,7 +106,56 @@ describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks
     });
     const findings = await findingsOf(adminInterfacesRestrictedPolicy(), resources);
     expect(findings.map((f) => f.subject)).toEqual(["port 22 on api-1", "port 22 on api-2"]);
-    expect(findings[0].observed).toBe("open to +zone-vpnClients (10.30.0.0/16)");
+    expect(findings[0].observed).toBe("open to zone-vpnClients (10.30.0.0/16)");
+  });
+
+  const pushRule = (rule: DeclaredRule) => (r: PolicyResource): void => { rulesOf(r).push({ type: "in", action: "ACCEPT", pos: rulesOf(r).length, enabled: true, ...rule }); };
+
+  it("admin-interfaces-restricted: a range that includes 22 (20:25 from the service network's alias) on a node fails", async () => {
+    const resources = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ proto: "tcp", dport: "20:25", source: "ibac-net-service", comment: "admin-to-nodes-ssh: widened" }));
+    expect(await findingsOf(adminInterfacesRestrictedPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "port 22 on pve1", observed: 'open to ibac-net-service (10.20.2.0/24) (port field "20:25")', expected: "the admin network 10.20.9.0/24, or a machine-to-machine use the design names" }),
+    ]);
+  });
+
+  it("flows-match-intent: ports are compared as ranges: 0022 and ssh are the intended 22, 20:25 is an opening of its own", async () => {
+    const spelt = mutate(await stackResources("prod"), nodeRules("pve1"), (r) => {
+      for (const rule of rulesOf(r)) if (String(rule.comment).startsWith("admin-to-nodes-ssh:")) rule.dport = "0022";
+      for (const rule of rulesOf(r)) if (String(rule.comment).startsWith("nodes-ssh:")) rule.dport = "ssh";
+    });
+    expect(await findingsOf(flowsMatchIntentPolicy(), spelt)).toEqual([]);
+    const widened = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ proto: "tcp", dport: "20:25", source: "ibac-net-service", comment: "admin-to-nodes-ssh: widened" }));
+    expect((await findingsOf(flowsMatchIntentPolicy(), widened)).map((f) => f.observed)).toEqual(["allowed: ibac-net-service -> pve1 tcp/20:25"]);
+  });
+
+  it("admin-interfaces-restricted: the platform's VMs are not exempt: the VPN gateways reaching the nodes' SSH fail", async () => {
+    const resources = mutate(await stackResources("prod"), nodeRules("pve2"), pushRule({ proto: "tcp", dport: "22", source: "+tier-vpn", comment: "admin-to-nodes-ssh: from the gateways" }));
+    const findings = await findingsOf(adminInterfacesRestrictedPolicy(), resources);
+    expect(findings.map((f) => [f.subject, f.observed])).toEqual([["port 22 on pve2", expect.stringMatching(/^open to tier-vpn \(10\.20\.\d+\.\d+, /)]]);
+  });
+
+  it("admin-interfaces-restricted: odd spellings are the port itself: 0022, a list with 8006, the service name ssh, all ports", async () => {
+    for (const [dport, ports] of [["0022", ["22"]], ["443,8006", ["8006"]], ["ssh", ["22"]], ["1:65535", ["22", "8006"]]] as const) {
+      const resources = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ proto: "tcp", dport, source: "+tier-loadBalancer", comment: "admin-to-nodes-gui: odd" }));
+      expect((await findingsOf(adminInterfacesRestrictedPolicy(), resources)).map((f) => f.subject), dport).toEqual(ports.map((p) => `port ${p} on pve1`));
+    }
+  });
+
+  it("admin-interfaces-restricted: a port field it cannot read counts as the admin ports", async () => {
+    const resources = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ proto: "tcp", dport: "sshd", source: "+tier-api", comment: "admin-to-nodes-ssh: typo" }));
+    expect((await findingsOf(adminInterfacesRestrictedPolicy(), resources)).map((f) => f.observed)).toEqual([
+      expect.stringContaining('(port field "sshd", unreadable sshd)'), expect.stringContaining('(port field "sshd", unreadable sshd)'),
+    ]);
+  });
+
+  it("admin-interfaces-restricted: the QDevice host's nftables as delivered are checked too", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.endsWith("-qdev1-nftables"), (r) => {
+      r.props.stdin = String(r.props.stdin).replace(/(\t\tip saddr @zone-proxmoxNodes tcp dport 5403 accept comment "nodes-to-qdevice"\n)/, '$1\t\tip saddr 10.20.2.0/24 tcp dport { 22, 8006 } accept comment "admin-to-qdevice-ssh"\n');
+    });
+    expect((await findingsOf(adminInterfacesRestrictedPolicy(), resources)).map((f) => [f.subject, f.observed])).toEqual([
+      ["port 22 on qdev1", 'open to 10.20.2.0/24 (10.20.2.0/24) (port field "{ 22, 8006 }")'],
+      ["port 8006 on qdev1", 'open to 10.20.2.0/24 (10.20.2.0/24) (port field "{ 22, 8006 }")'],
+    ]);
   });
 
   it("memberInside: addresses and CIDRs inside the admin network, nothing wider", () => {
