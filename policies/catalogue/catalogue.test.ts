@@ -34,6 +34,7 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-NET-001": ["firewall-default-deny"],
   "IBAC-NET-002": ["firewall-rules-per-flow"],
   "IBAC-NET-003": ["flows-match-intent"],
+  "IBAC-NET-007": ["remote-access-limited"],
   "IBAC-ACC-001": ["admin-interfaces-restricted"],
   "IBAC-ACC-002": ["ssh-key-only"],
   "IBAC-ACC-003": ["automation-least-privilege"],
