@@ -24,6 +24,7 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-HA-003": ["capacity-n-plus-one"],
   "IBAC-DB-001": ["database-replica-read-only"],
   "IBAC-DB-002": ["database-replication-secure"],
+  "IBAC-DB-005": ["database-semi-sync"],
   "IBAC-BAK-001": ["database-backup-schedule"],
   "IBAC-BAK-002": ["photo-backup-restore-range"],
   "IBAC-BAK-003": ["backup-offsite-encrypted"],
