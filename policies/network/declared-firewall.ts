@@ -4,7 +4,7 @@ import type { Flow } from "../../components/model/types";
 import type { AddressSet } from "../../components/network/firewall/address-sets";
 import type { FirewallPlan, FirewallRule, HostFirewall, OutboundRule } from "../../components/network/firewall/rules";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
-import { formatRange, parsePorts, type ParsedPorts } from "../../components/network/firewall/port-spec";
+import { PROXMOX_MACROS, formatRange, parsePorts, type ParsedPorts } from "../../components/network/firewall/port-spec";
 
 
 /** A rule as the provider takes it (`RulesLegacyRule`), as far as the policies read it. */
@@ -19,6 +19,8 @@ export interface DeclaredRule {
   comment?: string;
   securityGroup?: string;
   enabled?: boolean;
+  /** A Proxmox macro (`SSH`, `MySQL`) standing for proto and dport. */
+  macro?: string;
 }
 
 /** A rule where it was found: the host it filters, the resource it is in, its index there. */
@@ -163,6 +165,10 @@ export function declaredOpenings(resources: readonly PolicyResource[], model: Po
     const { rule } = located;
     if (rule.action !== "ACCEPT" || rule.enabled === false) continue;
     const direction = rule.type === "out" ? "out" : "in";
+    // A macro is another spelling of proto and dport: `SSH` is tcp/22. One the policy does not know is unreadable.
+    const macro = rule.macro ? PROXMOX_MACROS[rule.macro] ?? PROXMOX_MACROS[Object.keys(PROXMOX_MACROS).find((k) => k.toLowerCase() === rule.macro?.toLowerCase()) ?? ""] : undefined;
+    const portField = rule.macro ? `macro ${rule.macro}` : rule.dport ?? "";
+    const ports = rule.macro ? (macro ? parsePorts(macro.ports) : { ranges: [], unreadable: [`macro ${rule.macro}`] }) : parsePorts(rule.dport);
     out.push({
       host: located.host,
       hostKind: isNode(located.host) ? "node" : "vm",
@@ -170,9 +176,9 @@ export function declaredOpenings(resources: readonly PolicyResource[], model: Po
       urn: located.urn,
       location: `inputs.rules[${located.index}]`,
       peer: resolveAddress(direction === "out" ? rule.dest : rule.source, sets, aliases),
-      protocol: (rule.proto ?? "") as Flow["protocol"],
-      portField: rule.dport ?? "",
-      ports: parsePorts(rule.dport),
+      protocol: (rule.proto ?? macro?.protocol ?? "") as Flow["protocol"],
+      portField,
+      ports,
       flowId: flowIdOf(rule.comment),
       comment: rule.comment ?? "",
       ...(located.group ? { group: located.group } : {}),

@@ -164,6 +164,13 @@ describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks
     }
   });
 
+  it("admin-interfaces-restricted: a Proxmox macro is a spelling too: SSH is tcp/22, an unknown macro counts as the admin ports", async () => {
+    const ssh = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ macro: "SSH", source: "+tier-vpn", comment: "admin-to-nodes-ssh: macro" }));
+    expect((await findingsOf(adminInterfacesRestrictedPolicy(), ssh)).map((f) => [f.subject, f.observed.replace(/ \(10\..*?\)/, "")])).toEqual([["port 22 on pve1", 'open to tier-vpn (port field "macro SSH")']]);
+    const unknown = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ macro: "Proxmox", source: "+tier-api", comment: "admin-to-nodes-gui: macro" }));
+    expect((await findingsOf(adminInterfacesRestrictedPolicy(), unknown)).map((f) => f.subject)).toEqual(["port 22 on pve1", "port 8006 on pve1"]);
+  });
+
   it("admin-interfaces-restricted: a port field it cannot read counts as the admin ports", async () => {
     const resources = mutate(await stackResources("prod"), nodeRules("pve1"), pushRule({ proto: "tcp", dport: "sshd", source: "+tier-api", comment: "admin-to-nodes-ssh: typo" }));
     expect((await findingsOf(adminInterfacesRestrictedPolicy(), resources)).map((f) => f.observed)).toEqual([

@@ -21,6 +21,16 @@ export const SERVICE_PORTS: Readonly<Record<string, number>> = {
   "bacula-sd": 9103, isakmp: 500, "ipsec-nat-t": 4500, rsync: 873,
 };
 
+/**
+ * Proxmox firewall macros (`pve-firewall` `macro`: a rule may name one instead of proto and dport) that
+ * open what the platform serves, with what they open. An unknown macro is reported as unreadable.
+ */
+export const PROXMOX_MACROS: Readonly<Record<string, { protocol: "tcp" | "udp"; ports: string }>> = {
+  SSH: { protocol: "tcp", ports: "22" }, HTTP: { protocol: "tcp", ports: "80" }, HTTPS: { protocol: "tcp", ports: "443" },
+  MySQL: { protocol: "tcp", ports: "3306" }, SMTP: { protocol: "tcp", ports: "25" }, NTP: { protocol: "udp", ports: "123" },
+  Telnet: { protocol: "tcp", ports: "23" }, Web: { protocol: "tcp", ports: "80,443" }, PostgreSQL: { protocol: "tcp", ports: "5432" },
+};
+
 /** Inclusive port ranges, sorted and merged. */
 export type PortRanges = [number, number][];
 
