@@ -63,7 +63,12 @@ export function knownStacks(projectDir: string): string[] {
 export function waiverRules(catalogue: RequirementCatalogue, policies: readonly IbacPolicy[], projectDir: string): WaiverRules {
   const critical = new Set(catalogue.requirements.filter((r) => r.severity === "critical").map((r) => r.id));
   for (const p of policies) if (p.severity === "critical" || p.requirements.some((id) => critical.has(id))) critical.add(p.name);
-  return { isCritical: (target) => critical.has(target), stacks: knownStacks(projectDir) };
+  return {
+    isCritical: (target) => critical.has(target),
+    stacks: knownStacks(projectDir),
+    requirements: catalogue.requirements.map((r) => r.id),
+    policies: policies.map((p) => p.name),
+  };
 }
 
 /**

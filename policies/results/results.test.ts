@@ -117,6 +117,11 @@ describe("waivers are bounded: a stack, a named resource for critical requiremen
     expect(boundProblems(file.replace("stack: lab", "stack: lba"))).toEqual(['waivers[0].stack: expected a stack of stacks/ (all, lab, prod, staging), found "lba"; did you mean "lab"?']);
   });
 
+  it("a waiver for a requirement or policy that does not exist is refused, with the likely one", () => {
+    expect(boundProblems(file.replace("IBAC-VER-001", "IBAC-VER-010"))).toEqual(['waivers[0].requirement: expected a requirement id of the catalogue, found "IBAC-VER-010"; did you mean "IBAC-VER-001"?']);
+    expect(boundProblems(file.replace("requirement: IBAC-VER-001", "policy: supported-version"))).toEqual(['waivers[0].policy: expected a policy of the pack, found "supported-version"; did you mean "supported-versions"?']);
+  });
+
   it("a wildcard resource for a critical requirement is refused", () => {
     const text = file.replace("IBAC-VER-001", "IBAC-NET-001").replace(/resource: \S+/, "resource: '*'");
     expect(boundProblems(text)).toEqual(['waivers[0].resource: expected the URN or name of a resource: IBAC-NET-001 is critical, a wildcard would waive every resource, found "*"']);

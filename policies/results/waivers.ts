@@ -26,6 +26,9 @@ export interface WaiverRules {
    * wildcard `*` would hide every future violation of a critical requirement, not one accepted deviation).
    */
   isCritical?: (target: string) => boolean;
+  /** The requirement ids of the catalogue and the policy names of the pack; unchecked when absent. */
+  requirements?: readonly string[];
+  policies?: readonly string[];
   /** The stacks a waiver may name (besides `all`); unchecked when absent. */
   stacks?: readonly string[];
   /** Default WAIVER_MAX_MONTHS. */
@@ -109,6 +112,12 @@ export function parseWaivers(text: string, file: string, rules: WaiverRules = {}
     if (problems.length > before || !record) return;
     const waiver = record as { requirement?: string; policy?: string; stack: string; resource: string; justification: string; approver: string; approved: string; expires: string };
     const target = String(waiver.requirement ?? waiver.policy);
+    // A waiver for a misspelt id would match nothing and hide nothing, but also accept nothing the approver meant.
+    const known = waiver.requirement === undefined ? rules.policies : rules.requirements;
+    if (known && !known.includes(target)) {
+      const key = waiver.requirement === undefined ? "policy" : "requirement";
+      problems.push(input.problem([...at, key], expectedFound(key === "policy" ? "a policy of the pack" : "a requirement id of the catalogue", JSON.stringify(target), closestWord(target, known))));
+    }
     if (rules.stacks && waiver.stack !== ALL_STACKS && !rules.stacks.includes(waiver.stack)) {
       const known = [ALL_STACKS, ...rules.stacks];
       problems.push(input.problem([...at, "stack"], expectedFound(`a stack of stacks/ (${known.join(", ")})`, JSON.stringify(waiver.stack), closestWord(waiver.stack, known))));
