@@ -38,7 +38,9 @@ export const ABOUT_TEXT = [
   "This report states, requirement by requirement, whether the iBac platform as defined for this stack meets the requirements of the design and the adopted security documents.",
   "Automated results come from the toolkit's policies run against the stack's planned resources: they show what the infrastructure code declares. "
     + "What the code cannot show is listed in the manual checklist, with the evidence an auditor must see.",
-  "A violation can be waived only by a dated, approved waiver; an expired waiver no longer covers anything and the violation counts again.",
+  "A requirement whose policies could read only what the spec declares, because the toolkit builds nothing yet that shows it, is DECLARED ONLY, never a pass. "
+    + "The result is COMPLETE only when no mandatory violation counts and no mandatory requirement is left not implemented or only declared; otherwise it is INCOMPLETE or NOT COMPLIANT, with the reasons.",
+  "A violation can be waived only by a dated, approved waiver for its stack, for at most a year; an expired waiver no longer covers anything and the violation counts again.",
 ];
 
 export function manualRequirements(result: ComplianceResult): RequirementResult[] {
