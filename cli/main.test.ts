@@ -25,6 +25,15 @@ function projectWith(stackText: string): string {
   return dir;
 }
 
+describe("ibac check (what CI runs)", () => {
+  it("prod with the project's waivers: exit 0 (no mandatory violation), but the verdict says incomplete and why", () => {
+    const run = ibac(["check", "--stack", "prod", "--waivers", "stacks/waivers.yaml"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Verdict: INCOMPLETE: no mandatory violation, but \d+ mandatory requirements not shown \(\d+ not implemented, 4 only declared\)\.$/m);
+    expect(run.stdout).toContain("Declared only (no pass: the policy read the spec's declaration, nothing built shows it): IBAC-BAK-002, IBAC-BAK-003, IBAC-MON-001, IBAC-VER-001");
+  });
+});
+
 describe("ibac plan (the command an ops engineer runs)", () => {
   it("writes plan.json and the artifacts of the prod stack and exits 0", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-out-"));
@@ -116,7 +125,7 @@ describe("a bad input file: one error layout, exit code 2, no stack trace, which
   });
 
   it("ibac check --waivers with a bad waiver file", () => {
-    const file = fileWith("waivers.yaml", "waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: next week\n");
+    const file = fileWith("waivers.yaml", "waivers:\n  - policy: tls-cipher-suites\n    stack: prod\n    resource: '*'\n    justification: because\n    approver: me me\n    approved: 2026-11-01\n    expires: next week\n");
     const run = ibac(["check", "--stack", "prod", "--waivers", file]);
     expectInputErrorLayout(run, `${file}: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"`);
   });
@@ -128,6 +137,13 @@ describe("a bad input file: one error layout, exit code 2, no stack trace, which
     const fromEnv = ibac(["runbook", "db-switchover", "--stack", "lab", "--dry-run"], { IBAC_AUDIT_LOG: "/dev/null" });
     expect(fromEnv.status, fromEnv.stderr).toBe(2);
     expect(fromEnv.stderr).toContain("ibac runbook: IBAC_AUDIT_LOG /dev/null: expected a regular file the audit log can be appended to, found a character device");
+  });
+
+  it("ibac check --waivers with an unbounded waiver: a wildcard for a critical requirement, an expiry beyond a year", () => {
+    const file = fileWith("waivers.yaml", "waivers:\n  - requirement: IBAC-ACC-001\n    stack: prod\n    resource: '*'\n    justification: because\n    approver: me me\n    approved: 2026-11-01\n    expires: 2028-01-01\n");
+    const run = ibac(["check", "--stack", "prod", "--waivers", file]);
+    expectInputErrorLayout(run, `${file}: waivers[0].resource: expected the URN or name of a resource: IBAC-ACC-001 is critical, a wildcard would waive every resource, found "*"`);
+    expect(run.stderr).toContain(`${file}: waivers[0].expires: expected a date at most 12 months after approved (2026-11-01), so 2027-11-01 or earlier, found 2028-01-01`);
   });
 
   it("ibac runbook --inventory with a bad inventory", () => {

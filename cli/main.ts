@@ -81,7 +81,7 @@ program
   .requiredOption("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
   .option("-f, --format <format>", "text, json, sarif or junit", "text")
   .option("-o, --out <file>", "write the result to a file instead of standard output")
-  .option("-w, --waivers <file>", "waiver file (YAML: requirement or policy, resource, justification, approver, expires)")
+  .option("-w, --waivers <file>", "waiver file (YAML: requirement or policy, stack or all, resource, justification, approver, approved, expires at most 12 months later)")
   .option("--today <date>", "check as of this day, YYYY-MM-DD (end-of-life dates, waiver expiry)")
   .action(async (options: { stack: string; format: string; out?: string; waivers?: string; today?: string }) => {
     const missing = unknownStack(options.stack);

@@ -10,6 +10,7 @@ import { firewallDefaultDenyPolicy } from "./network/firewall-default-deny";
 import { firewallRulesPerFlowPolicy } from "./network/firewall-rules-per-flow";
 import { flowsMatchIntentPolicy } from "./network/flows-match-intent";
 import { adminInterfacesRestrictedPolicy } from "./network/admin-interfaces-restricted";
+import { remoteAccessLimitedPolicy } from "./network/remote-access-limited";
 
 /** Every policy of the pack, in report order. `clock` fixes "today" for date-dependent checks. */
 export function allPolicies(clock: PolicyClock = {}): IbacPolicy[] {
@@ -23,6 +24,7 @@ export function allPolicies(clock: PolicyClock = {}): IbacPolicy[] {
     firewallRulesPerFlowPolicy(),
     flowsMatchIntentPolicy(),
     adminInterfacesRestrictedPolicy(),
+    remoteAccessLimitedPolicy(),
     supportedVersionsPolicy(clock),
     ...configPolicies(clock),
   ];

@@ -4,6 +4,7 @@ import { tlsCipherSuitesPolicy } from "./tls/tls-cipher-suites";
 import { tlsPeerVerificationPolicy } from "./tls/tls-peer-verification";
 import { databaseReplicaReadOnlyPolicy } from "./database/replica-read-only";
 import { databaseReplicationSecurePolicy } from "./database/replication-secure";
+import { databaseSemiSyncPolicy } from "./database/semi-sync";
 import { databaseBackupSchedulePolicy } from "./backup/database-backup-schedule";
 import { photoBackupRestoreRangePolicy } from "./backup/photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup/backup-offsite-encrypted";
@@ -20,6 +21,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
   return [
     databaseReplicaReadOnlyPolicy(),
     databaseReplicationSecurePolicy(),
+    databaseSemiSyncPolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),

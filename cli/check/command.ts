@@ -27,7 +27,11 @@ export function parseToday(value: string | undefined): Date | undefined {
   return date;
 }
 
-/** `ibac check`: exit 1 on any mandatory violation (open, or under an expired waiver), else 0. */
+/**
+ * `ibac check`: exit 1 on any mandatory violation (open, or under an expired waiver), else 0. An
+ * incomplete verdict (mandatory requirements not implemented or only declared) does not fail by itself:
+ * CI gates on what the toolkit can show wrong; the verdict line and the report say what it cannot show.
+ */
 export async function checkCommand(options: CheckCommandOptions): Promise<number> {
   const now = parseToday(options.today);
   const { result } = await checkStack({ stack: options.stack, projectDir: options.projectDir, ...(options.waivers ? { waiversFile: options.waivers } : {}), ...(now ? { now } : {}) });
@@ -39,7 +43,7 @@ export async function checkCommand(options: CheckCommandOptions): Promise<number
   if (options.out) {
     fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
     fs.writeFileSync(options.out, text);
-    console.log(`Wrote ${options.out} (${options.format}). Mandatory violations: ${result.summary.mandatoryViolations}; advisory: ${result.summary.advisoryViolations}.`);
+    console.log(`Wrote ${options.out} (${options.format}). Mandatory violations: ${result.summary.mandatoryViolations}; advisory: ${result.summary.advisoryViolations}. Verdict: ${result.verdict.headline}.`);
   } else {
     process.stdout.write(text);
   }

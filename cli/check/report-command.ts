@@ -18,7 +18,8 @@ export async function reportCommand(options: ReportCommandOptions): Promise<numb
   const outDir = options.out ?? path.join(options.projectDir, "out", options.stack);
   const files = writeComplianceReport(result, outDir);
   const s = result.summary;
-  console.log(`Compliance report of ${options.stack}: ${s.requirements} requirements (${s.pass} pass, ${s.fail} fail, ${s.waived} waived, ${s.manual} manual, ${s.notImplemented} not implemented), ${s.outOfScope} out of scope.`);
+  console.log(`Compliance report of ${options.stack}: ${s.requirements} requirements (${s.pass} pass, ${s.fail} fail, ${s.waived} waived, ${s.declared} declared only, ${s.manual} manual, ${s.notImplemented} not implemented), ${s.outOfScope} out of scope.`);
+  console.log(`Verdict: ${result.verdict.headline}.`);
   console.log(`Wrote ${files.html}\n      ${files.markdown}\n      ${files.json}`);
   return 0;
 }

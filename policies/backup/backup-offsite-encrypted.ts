@@ -29,6 +29,8 @@ export function backupOffsiteEncryptedPolicy(): IbacStackPolicy {
     description:
       "Every backup is copied, encrypted, to a NAS outside the cluster: the spec's backupPolicy.offsite is encrypted with a NAS address that is none of the cluster's own, and the model has the backup tier's flow to it (declared design; the copy job is not built yet).",
     requirements: ["IBAC-BAK-003"],
+    // The copy job is not rendered (IBAC-BAK-007): the spec says "encrypted", nothing delivered shows it.
+    declaredOnly: ["IBAC-BAK-003"],
     severity: "critical",
     enforcementLevel: "mandatory",
   }, (view, _resources, report) => {

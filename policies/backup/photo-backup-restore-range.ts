@@ -24,6 +24,8 @@ export function photoBackupRestoreRangePolicy(): IbacStackPolicy {
     description:
       "The declared photo backup design (Bacula, Tower-of-Hanoi rotation) keeps restore points from at most 1 hour to at least 183 days back; Bacula is not built by the toolkit yet, so this checks the spec's backupPolicy.photos and the model's Bacula flows, not a deployed configuration.",
     requirements: ["IBAC-BAK-002"],
+    // Bacula is not rendered (IBAC-BAK-005): the restore range is the spec's word for it.
+    declaredOnly: ["IBAC-BAK-002"],
     severity: "high",
     enforcementLevel: "mandatory",
   }, (view, _resources, report) => {

@@ -3,6 +3,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { findingsOf, mutate, remove, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { databaseReplicaReadOnlyPolicy } from "./replica-read-only";
 import { databaseReplicationSecurePolicy } from "./replication-secure";
+import { databaseSemiSyncPolicy } from "./semi-sync";
 import { stagingPath } from "../../components/vm/deliver";
 
 const ROLE_CNF = "/etc/mysql/mariadb.conf.d/70-ibac-role.cnf";
@@ -86,5 +87,23 @@ describe("database policies on the prod stack's offline plan (pulumi.runtime.set
     const resources = await stackResources(stack);
     expect(await findingsOf(databaseReplicaReadOnlyPolicy(), resources)).toEqual([]);
     expect(await findingsOf(databaseReplicationSecurePolicy(), resources)).toEqual([]);
+  });
+
+  it("database-semi-sync: prod, staging and lab pass from their rendered option files", async () => {
+    for (const stack of ["prod", "staging", "lab"]) expect(await findingsOf(databaseSemiSyncPolicy(), await stackResources(stack)), stack).toEqual([]);
+  });
+
+  it("database-semi-sync: a replica that does not acknowledge fails, naming its role file", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "db-2", ROLE_CNF, (t) => t.replace("rpl_semi_sync_slave_enabled = ON", "rpl_semi_sync_slave_enabled = OFF"));
+    expect(await findingsOf(databaseSemiSyncPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "semi-synchronous replication on db-2 (replica)", observed: `rpl_semi_sync_slave_enabled = OFF in ${ROLE_CNF}`, expected: "rpl_semi_sync_slave_enabled = ON", location: ROLE_CNF }),
+    ]);
+  });
+
+  it("database-semi-sync: the AFTER_COMMIT wait point on the primary fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "db-1", SERVER_CNF, (t) => t.replace("rpl_semi_sync_master_wait_point = AFTER_SYNC", "rpl_semi_sync_master_wait_point = AFTER_COMMIT"));
+    expect(await findingsOf(databaseSemiSyncPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "semi-sync wait point on db-1 (primary)", observed: `rpl_semi_sync_master_wait_point = AFTER_COMMIT in ${SERVER_CNF}` }),
+    ]);
   });
 });

@@ -16,6 +16,12 @@ export interface IbacPolicyMeta {
   requirements: RequirementId[];
   severity: Severity;
   enforcementLevel: IbacEnforcement;
+  /**
+   * The requirements (of `requirements`) this policy can judge only from the spec's declaration, because
+   * the toolkit builds nothing that shows them yet (no rendered file, no resource): without a finding they
+   * are "declared", never "pass". A finding still fails them: a declaration can already be wrong.
+   */
+  declaredOnly?: RequirementId[];
 }
 
 /** A policy as `@pulumi/policy` runs it, with the iBac metadata kept typed. */

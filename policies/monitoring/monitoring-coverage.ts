@@ -37,6 +37,8 @@ export function monitoringCoveragePolicy(): IbacStackPolicy {
     description:
       "Monitoring runs on at least two VMs on different nodes, the model's flows let it check every tier at the server and the service layer and the Proxmox nodes, and alerts go through an SMTP relay to at least one address (Shinken's own configuration is not built by the toolkit yet).",
     requirements: ["IBAC-MON-001"],
+    // Shinken's objects and daemons are not rendered (IBAC-MON-002): the checks exist only as flows.
+    declaredOnly: ["IBAC-MON-001"],
     severity: "high",
     enforcementLevel: "mandatory",
   }, (view, resources, report) => {

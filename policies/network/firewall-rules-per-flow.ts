@@ -1,14 +1,17 @@
 import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { declaredRules, declaredSets, type LocatedRule } from "./declared-firewall";
+import { declaredOpenings, declaredRules, declaredSets, type LocatedRule } from "./declared-firewall";
+import { ALLOW_ANY_SHARE, MAX_PORT, isNearlyAllPorts, portCount } from "../../components/network/firewall/port-spec";
 
 const ANY = new Set(["0.0.0.0/0", "::/0"]);
 
 /**
  * Every accepting rule is one flow's opening: explicit position, protocol and (for TCP/UDP) ports, a source
  * (or, outbound, a destination) that is a declared IP set, a comment starting with the id of a flow of the
- * model, and an address set open to the whole internet only where the flow's source is the mobiles.
+ * model, and an address set open to the whole internet only where the flow's source is the mobiles. On
+ * every rule set (the QDevice's nftables too), inbound and outbound, a port field must be readable and open
+ * at most ALLOW_ANY_SHARE (90%) of the ports: `1:65535` or `1024:65535` is allow-any however it is spelt.
  */
 export function firewallRulesPerFlowPolicy(): IbacStackPolicy {
   return stackPolicy({
@@ -51,6 +54,31 @@ export function firewallRulesPerFlowPolicy(): IbacStackPolicy {
       const key = `${l.host}|${rule.type ?? "in"}|${flowId}`;
       if (flow && seen.has(key)) fail(l, `a second rule for flow ${flowId} on ${l.host}`, "one opening per flow", "comment");
       seen.add(key);
+    }
+    const portReported = new Set<string>();
+    for (const o of declaredOpenings(resources, view.model)) {
+      if (o.protocol !== "tcp" && o.protocol !== "udp") continue;
+      // A Proxmox rule without dport is reported above ("to any port"); nft's `meta l4proto tcp` is not.
+      if (o.portField === "" && o.hostKind !== "qdevice") continue;
+      const once = `${o.urn}|${o.location}`;
+      if (portReported.has(once)) continue;
+      const where = o.group ? `security group ${o.group}` : o.host;
+      const subject = `${o.direction === "out" ? "outbound " : ""}rule ${o.location.replace(/^inputs\.rules\[(\d+)\]$/, "$1")} of ${where}`;
+      const location = o.hostKind === "qdevice" ? o.location : `${o.location}.dport`;
+      if (o.ports.unreadable.length) {
+        portReported.add(once);
+        reportFinding(report, { subject, observed: `port field ${JSON.stringify(o.portField)}: cannot read ${o.ports.unreadable.join(", ")}`, expected: "ports, ranges low:high or service names the firewall knows", urn: o.urn, location });
+      } else if (isNearlyAllPorts(o.ports.ranges)) {
+        portReported.add(once);
+        const count = portCount(o.ports.ranges);
+        reportFinding(report, {
+          subject,
+          observed: `${o.protocol}/${o.portField || "any"} opens ${count} of ${MAX_PORT} ports (${(100 * count / MAX_PORT).toFixed(1)}%): allow-any`,
+          expected: `the flow's ports; more than ${ALLOW_ANY_SHARE * 100}% of the ports counts as any port`,
+          urn: o.urn,
+          location,
+        });
+      }
     }
   });
 }

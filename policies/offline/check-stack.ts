@@ -7,7 +7,9 @@ import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../../components/model/policy-view";
 import { evaluateCompliance } from "../results/evaluate";
-import { loadWaivers } from "../results/waivers";
+import { loadWaivers, type WaiverRules } from "../results/waivers";
+import type { RequirementCatalogue } from "../catalogue/types";
+import type { IbacPolicy } from "../kit/types";
 import type { ComplianceResult } from "../results/types";
 import { policyResourcesOf } from "./policy-resources";
 import { runPolicies } from "./run-policies";
@@ -45,20 +47,45 @@ export function toolkitVersion(projectDir: string): string {
   }
 }
 
+/** The stacks of `stacks/` (`Pulumi.<stack>.yaml`), for the waivers' `stack` field. */
+export function knownStacks(projectDir: string): string[] {
+  try {
+    return fs.readdirSync(path.join(projectDir, "stacks")).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What bounds a waiver: the stacks there are, and which targets are critical (a requirement of severity
+ * critical, or a policy of severity critical or serving a critical requirement).
+ */
+export function waiverRules(catalogue: RequirementCatalogue, policies: readonly IbacPolicy[], projectDir: string): WaiverRules {
+  const critical = new Set(catalogue.requirements.filter((r) => r.severity === "critical").map((r) => r.id));
+  for (const p of policies) if (p.severity === "critical" || p.requirements.some((id) => critical.has(id))) critical.add(p.name);
+  return {
+    isCritical: (target) => critical.has(target),
+    stacks: knownStacks(projectDir),
+    requirements: catalogue.requirements.map((r) => r.id),
+    policies: policies.map((p) => p.name),
+  };
+}
+
 /**
  * The offline plan of a stack (pulumi.runtime.setMocks: no Proxmox, no Pulumi CLI) checked by every policy
  * of the pack, joined with the requirement catalogue and the waivers.
  */
 export async function checkStack(options: CheckStackOptions): Promise<{ result: ComplianceResult; timings: CheckTimings }> {
   const now = options.now ?? new Date();
-  const waivers = options.waiversFile ? loadWaivers(path.resolve(options.waiversFile), options.waiversFile) : [];
   const catalogue = loadCatalogue();
+  const policies = allPolicies({ now: () => now });
+  const waivers = options.waiversFile ? loadWaivers(path.resolve(options.waiversFile), options.waiversFile, waiverRules(catalogue, policies, options.projectDir)) : [];
   const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
   const planStart = performance.now();
   const plan = await runOfflinePlan(loaded);
   const policiesStart = performance.now();
   const resources = policyResourcesOf(plan);
-  const outcomes = await runPolicies(allPolicies({ now: () => now }), resources);
+  const outcomes = await runPolicies(policies, resources);
   const policiesEnd = performance.now();
   const platformUrn = resources.find((r) => r.type === PLATFORM_TYPE)?.urn ?? "";
   const result = evaluateCompliance({

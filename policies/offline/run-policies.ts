@@ -23,7 +23,7 @@ function notApplicable(reason?: string): never {
 }
 
 function metaOf(p: IbacPolicy): IbacPolicyMeta {
-  return { name: p.name, description: p.description, requirements: p.requirements, severity: p.severity, enforcementLevel: p.enforcementLevel };
+  return { name: p.name, description: p.description, requirements: p.requirements, severity: p.severity, enforcementLevel: p.enforcementLevel, ...(p.declaredOnly ? { declaredOnly: p.declaredOnly } : {}) };
 }
 
 function reporterInto(findings: Finding[]): StructuredReportViolation {

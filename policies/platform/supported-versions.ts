@@ -40,6 +40,9 @@ export function supportedVersionsPolicy(clock: PolicyClock = {}): IbacStackPolic
     name: "supported-versions",
     description: "The Proxmox VE release of the nodes and the Debian release of the VMs still receive security updates.",
     requirements: ["IBAC-VER-001", "IBAC-VER-002"],
+    // The toolkit neither installs nor queries the nodes: their VE release is the spec's word (the image
+    // the VMs are imported from, by contrast, is a resource of the stack).
+    declaredOnly: ["IBAC-VER-001"],
     severity: "high",
     enforcementLevel: "mandatory",
   }, (view, resources, report) => {

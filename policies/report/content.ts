@@ -38,11 +38,18 @@ export const ABOUT_TEXT = [
   "This report states, requirement by requirement, whether the iBac platform as defined for this stack meets the requirements of the design and the adopted security documents.",
   "Automated results come from the toolkit's policies run against the stack's planned resources: they show what the infrastructure code declares. "
     + "What the code cannot show is listed in the manual checklist, with the evidence an auditor must see.",
-  "A violation can be waived only by a dated, approved waiver; an expired waiver no longer covers anything and the violation counts again.",
+  "A requirement whose policies could read only what the spec declares, because the toolkit builds nothing yet that shows it, is DECLARED ONLY, never a pass. "
+    + "The result is COMPLETE only when no mandatory violation counts and no mandatory requirement is left not implemented or only declared; otherwise it is INCOMPLETE or NOT COMPLIANT, with the reasons.",
+  "A violation can be waived only by a dated, approved waiver for its stack, for at most a year; an expired waiver no longer covers anything and the violation counts again.",
 ];
 
 export function manualRequirements(result: ComplianceResult): RequirementResult[] {
   return result.requirements.filter((r) => r.requirement.check.kind === "manual");
+}
+
+/** Requirements whose policies could read only the spec's declaration. */
+export function declaredRequirements(result: ComplianceResult): RequirementResult[] {
+  return result.requirements.filter((r) => r.status === "declared");
 }
 
 export function notImplementedRequirements(result: ComplianceResult): RequirementResult[] {
@@ -54,21 +61,17 @@ export function allFindings(result: ComplianceResult): EvaluatedFinding[] {
   return [...result.requirements.flatMap((r) => r.findings), ...result.unmappedFindings];
 }
 
-export function verdict(result: ComplianceResult): { compliant: boolean; headline: string; detail: string } {
-  const s = result.summary;
-  const advisory = s.advisoryViolations ? ` ${s.advisoryViolations} advisory violation${s.advisoryViolations === 1 ? "" : "s"} are reported but do not fail the check.` : "";
-  if (s.mandatoryViolations > 0) {
-    return {
-      compliant: false,
-      headline: `NOT COMPLIANT: ${s.mandatoryViolations} mandatory violation${s.mandatoryViolations === 1 ? "" : "s"}`,
-      detail: `\`ibac check\` fails for stack ${result.stack}: open mandatory violations and violations under expired waivers must be fixed or waived.${advisory}`,
-    };
-  }
-  return {
-    compliant: true,
-    headline: "No mandatory violations",
-    detail: `\`ibac check\` passes for stack ${result.stack}. Manual checks still need an auditor's sign-off.${advisory}`,
-  };
+/**
+ * The verdict line: the result's own verdict (results/verdict.ts), with the consequence for `ibac check`.
+ * Only `complete` is drawn green; `incomplete` (no violation, but mandatory requirements not implemented or
+ * only declared) is drawn as a warning, never as a pass.
+ */
+export function verdict(result: ComplianceResult): { state: ComplianceResult["verdict"]["state"]; headline: string; detail: string } {
+  const v = result.verdict;
+  const check = v.state === "fail"
+    ? `\`ibac check\` fails for stack ${result.stack}: open mandatory violations and violations under expired waivers must be fixed or waived.`
+    : `\`ibac check\` passes for stack ${result.stack} (it fails on mandatory violations only).`;
+  return { state: v.state, headline: v.headline, detail: [check, ...v.reasons.filter((r) => !r.includes("`ibac check` fails"))].join(" ") };
 }
 
 export interface AttentionItem {
@@ -88,6 +91,9 @@ export function attentionItems(result: ComplianceResult): AttentionItem[] {
     if (r.status === "fail") {
       const open = r.findings.filter((f) => f.state !== "waived").length;
       items.push({ requirementId: r.requirement.id, text: `${r.requirement.id} ${r.requirement.title}: ${STATUS_WORD.fail} (${r.requirement.enforcement}), ${open} violation${open === 1 ? "" : "s"} counting.` });
+    }
+    if (r.status === "declared" && r.requirement.enforcement === "mandatory") {
+      items.push({ requirementId: r.requirement.id, text: `${r.requirement.id} ${r.requirement.title}: ${STATUS_WORD.declared} (mandatory): nothing the toolkit builds shows it yet; its policies read the spec's declaration.` });
     }
     for (const p of r.policies.filter((p) => p.status === "error")) {
       items.push({ requirementId: r.requirement.id, text: `${r.requirement.id}: the policy ${p.policy} could not run${p.detail ? `: ${p.detail}` : ""}.` });
@@ -111,8 +117,10 @@ export function summaryRows(result: ComplianceResult): { label: string; count: n
     { label: "Pass", count: s.pass, key: "pass" },
     { label: "Fail", count: s.fail, key: "fail" },
     { label: "Waived", count: s.waived, key: "waived" },
+    { label: "Declared only", count: s.declared, key: "declared" },
     { label: "Manual check", count: s.manual, key: "manual" },
     { label: "Not implemented", count: s.notImplemented, key: "not-implemented" },
+    { label: "Mandatory not shown", count: s.mandatoryDeclared + s.mandatoryNotImplemented, key: "incomplete" },
     { label: "Out of scope", count: s.outOfScope, key: "out-of-scope" },
     { label: "Mandatory violations", count: s.mandatoryViolations, key: "mandatory" },
     { label: "Advisory violations", count: s.advisoryViolations, key: "advisory" },

@@ -9,17 +9,22 @@ export const STATUS_WORD: Record<RequirementStatus, string> = {
   pass: "PASS",
   fail: "FAIL",
   waived: "WAIVED",
+  declared: "DECLARED ONLY",
   manual: "MANUAL CHECK",
   "not-implemented": "NOT IMPLEMENTED",
 };
 
 export const OUT_OF_SCOPE_WORD = "OUT OF SCOPE";
 
+/** What a policy's result rests on, when it is not rendered evidence. */
+export const BASIS_TEXT = { declaration: "Read the spec's declaration only: nothing the toolkit builds shows this yet." } as const;
+
 /** What each status means, for the legend under the summary. */
 export const STATUS_MEANING: Record<RequirementStatus, string> = {
   pass: "Every policy that checks the requirement ran against this stack and found no violation.",
   fail: "At least one violation is open, or is covered only by a waiver that has expired.",
   waived: "There are violations, but each one is covered by an approved waiver that has not expired.",
+  declared: "Not a pass: the policies found nothing wrong, but they could read only what the spec declares; the toolkit builds nothing yet that shows the requirement is met.",
   manual: "The code cannot prove it; an auditor checks the evidence listed in the manual checklist.",
   "not-implemented": "The toolkit does not build or check this part yet; the reason is given.",
 };
@@ -63,7 +68,7 @@ export function findingOutcomeText(finding: EvaluatedFinding): string {
     case "open":
       return finding.enforcement === "mandatory" ? "Counts as a mandatory violation." : "Advisory: reported, does not fail the check.";
     case "waived":
-      return w ? `Waived until ${w.expires} (waiver on ${w.target} for ${w.resource}, approved by ${w.approver}). Justification: ${w.justification}` : "Waived.";
+      return w ? `Waived until ${w.expires} (waiver on ${w.target} for ${w.resource}, approved by ${w.approver} on ${w.approved}). Justification: ${w.justification}` : "Waived.";
     case "expired-waiver":
       return w ? `The waiver on ${w.target} for ${w.resource} (approved by ${w.approver}) expired on ${w.expires}; the violation counts again.` : "The waiver expired; the violation counts again.";
   }

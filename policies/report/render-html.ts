@@ -6,7 +6,7 @@ import type { OutOfScope, Requirement } from "../catalogue/types";
 import { anchorId } from "./escape";
 import { cssString, html, trusted, type Markup } from "./html-template";
 import {
-  capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD,
+  BASIS_TEXT, capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD,
   POLICY_STATUS_WORD, SEVERITY_WORD, groupUrns, sourceText, STATUS_MEANING, STATUS_WORD, WAIVER_STATE_WORD,
 } from "./labels";
 import {
@@ -62,8 +62,8 @@ function header(result: ComplianceResult): Markup {
 <tr><th scope="row">Toolkit version</th><td>${result.toolkitVersion}</td></tr>
 <tr><th scope="row">Generated</th><td>${formatTimestamp(result.generatedAt)} <span class="muted">(${result.generatedAt})</span></td></tr>
 </table>
-<div class="verdict ${v.compliant ? "verdict-ok" : "verdict-bad"}" role="status">
-<p class="verdict-head">${v.compliant ? "RESULT: " : "RESULT: "}${v.headline}</p>
+<div class="verdict verdict-${v.state === "complete" ? "ok" : v.state === "fail" ? "bad" : "incomplete"}" role="status">
+<p class="verdict-head">RESULT: ${v.headline}</p>
 <p>${withCode(v.detail)}</p>
 </div>
 </header>`;
@@ -86,11 +86,11 @@ ${ABOUT_TEXT.map((p) => html`<p>${p}</p>`)}
 function summary(result: ComplianceResult): Markup {
   const rows = summaryRows(result);
   const attention = attentionItems(result);
-  const statuses: (RequirementStatus | "out-of-scope")[] = ["pass", "fail", "waived", "manual", "not-implemented", "out-of-scope"];
+  const statuses: (RequirementStatus | "out-of-scope")[] = ["pass", "fail", "waived", "declared", "manual", "not-implemented", "out-of-scope"];
   return html`<section id="${SECTIONS.summary.id}" class="section">
 ${sectionHeading(SECTIONS.summary)}
 <div class="cards">
-${rows.map((r) => html`<div class="card card-${r.key}${(r.key === "mandatory" || r.key === "fail") && r.count > 0 ? " card-alert" : ""}"><span class="count">${r.count}</span><span class="label">${r.label}</span></div>`)}
+${rows.map((r) => html`<div class="card card-${r.key}${(r.key === "mandatory" || r.key === "fail") && r.count > 0 ? " card-alert" : r.key === "incomplete" && r.count > 0 ? " card-warn" : ""}"><span class="count">${r.count}</span><span class="label">${r.label}</span></div>`)}
 </div>
 <h3>Needs attention</h3>
 ${attention.length
@@ -125,7 +125,7 @@ function policyTable(policies: readonly PolicyEvidence[]): Markup {
   return html`<table class="policies">
 <colgroup><col class="w-policy"><col class="w-result"><col></colgroup>
 <thead><tr><th scope="col">Policy</th><th scope="col">Result</th><th scope="col">Resources checked</th></tr></thead>
-<tbody>${policies.map((p) => html`<tr><td><code>${p.policy}</code></td><td><span class="badge pstatus-${p.status}">${POLICY_STATUS_WORD[p.status] ?? p.status}</span>${p.detail ? html`<div class="small">${p.detail}</div>` : ""}</td><td>${urnList(p.checked)}</td></tr>`)}</tbody>
+<tbody>${policies.map((p) => html`<tr><td><code>${p.policy}</code></td><td><span class="badge pstatus-${p.status}">${POLICY_STATUS_WORD[p.status] ?? p.status}</span>${p.basis === "declaration" ? html`<div class="small pbasis-declaration">${BASIS_TEXT.declaration}</div>` : ""}${p.detail ? html`<div class="small">${p.detail}</div>` : ""}</td><td>${urnList(p.checked)}</td></tr>`)}</tbody>
 </table>`;
 }
 
@@ -205,9 +205,9 @@ ${result.unmappedFindings.length ? findingsTable(result.unmappedFindings, true) 
 function waivers(result: ComplianceResult): Markup {
   const row = (w: WaiverRecord): Markup => html`<tr class="waiver-${w.state}">
 <td><code>${w.target}</code></td>
-<td><code>${w.resource}</code></td>
+<td><code>${w.resource}</code><div class="small">stack ${w.stack}</div></td>
 <td>${w.justification}</td>
-<td>${w.approver}</td>
+<td>${w.approver}<div class="small">approved ${w.approved}</div></td>
 <td class="nowrap">${w.expires}</td>
 <td><span class="badge wstate-${w.state}">${WAIVER_STATE_WORD[w.state]}</span></td>
 <td>${w.matched}${w.state === "active" && w.matched === 0 ? html`<div class="small">matches nothing</div>` : ""}</td>
@@ -363,6 +363,10 @@ table.meta th { background: var(--head); width: 11rem; }
 .verdict-head { font-size: 1.25rem; font-weight: bold; margin-bottom: .25rem; }
 .verdict-bad { border-style: double; border-width: 6px; background: #fee2e2; }
 .verdict-ok { background: #dcfce7; }
+.verdict-incomplete { border-style: dashed; border-width: 4px; border-color: #92400e; background: #fef3c7; }
+.card-warn { border-width: 3px; border-style: dashed; border-color: #92400e; background: #fef3c7; }
+.status-declared { background: #fef3c7; border-style: dotted; border-width: 2px; border-color: #92400e; color: #78350f; }
+.pbasis-declaration { font-style: italic; }
 
 .toc ol { columns: 2; column-gap: 2.5rem; margin: 0; padding-left: 1.6rem; }
 .toc li { margin: .15rem 0; }
@@ -406,6 +410,7 @@ article.req-pass { border-left-color: #166534; }
 article.req-fail { border-left-color: #7f1d1d; border-left-width: 10px; }
 article.req-waived { border-left-color: #b45309; border-left-style: dashed; }
 article.req-manual { border-left-color: #1e3a8a; border-left-style: dotted; }
+article.req-declared { border-left-color: #92400e; border-left-style: dotted; }
 .req-head { display: flex; align-items: baseline; gap: .8rem; flex-wrap: wrap; margin-bottom: .4rem; }
 .req-head h3 { margin: 0; flex: 1 1 auto; }
 .req-id { font-weight: bold; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .93rem; }

@@ -4,7 +4,7 @@ import type { ComplianceResult, EvaluatedFinding, RequirementResult, Requirement
 import type { RequirementSource } from "../catalogue/types";
 import { escapeMarkdown as md, markdownSlug } from "./escape";
 import {
-  capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD, POLICY_STATUS_WORD,
+  BASIS_TEXT, capitalise, checkKindWord, enforcementText, findingOutcomeText, FINDING_STATE_WORD, formatTimestamp, OUT_OF_SCOPE_MEANING, OUT_OF_SCOPE_WORD, POLICY_STATUS_WORD,
   groupUrns, SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, WAIVER_STATE_WORD,
 } from "./labels";
 import {
@@ -96,7 +96,7 @@ function requirementDetail(r: RequirementResult): string {
     out.push(r.policies.length
       ? table(["Policy", "Result", "Resources checked"], r.policies.map((p) => [
         code(p.policy),
-        `**${POLICY_STATUS_WORD[p.status] ?? md(p.status)}**${p.detail ? `<br>${md(p.detail)}` : ""}`,
+        `**${POLICY_STATUS_WORD[p.status] ?? md(p.status)}**${p.basis === "declaration" ? `<br>${md(BASIS_TEXT.declaration)}` : ""}${p.detail ? `<br>${md(p.detail)}` : ""}`,
         p.checked.length ? urnGroups(p.checked) : "none named",
       ]))
       : "No policy results were recorded for this requirement.", "");
@@ -161,7 +161,7 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   ];
 
   // Summary
-  const statuses: RequirementStatus[] = ["pass", "fail", "waived", "manual", "not-implemented"];
+  const statuses: RequirementStatus[] = ["pass", "fail", "waived", "declared", "manual", "not-implemented"];
   const attention = attentionItems(result);
   out.push(heading(SECTIONS.summary), "", table(["Count", "Number"], summaryRows(result).map((r) => [r.label, String(r.count)])), "", "### Needs attention", "");
   out.push(...(attention.length ? attention.map((a) => `- ${a.requirementId ? `${reqLink(a.requirementId)}: ` : ""}${md(a.requirementId ? a.text.slice(a.requirementId.length).replace(/^[ :]+/, "") : a.text)}`) : ["Nothing: no failed requirement, no expired or idle waiver, every policy ran."]), "");
@@ -187,7 +187,7 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   // Waivers
   out.push(heading(SECTIONS.waivers), "", result.waivers.length
     ? table(["Requirement or policy", "Resource", "Justification", "Approver", "Expires", "State", "Matched"], result.waivers.map((w) => [
-      code(w.target), code(w.resource), md(w.justification), md(w.approver), md(w.expires), `**${WAIVER_STATE_WORD[w.state]}**`,
+      code(w.target), `${code(w.resource)} (stack ${md(w.stack)})`, md(w.justification), `${md(w.approver)} (approved ${md(w.approved)})`, md(w.expires), `**${WAIVER_STATE_WORD[w.state]}**`,
       `${w.matched}${w.state === "active" && w.matched === 0 ? " (matches nothing)" : ""}`,
     ]))
     : "No waivers: every violation counts.", "");

@@ -15,6 +15,7 @@ import { writeComplianceReport } from "./write-report";
 import { renderTopologySvg } from "./topology-svg";
 import { buildFlowMatrix, renderFlowMatrixHtml } from "./flow-matrix";
 import { SECTION_ORDER } from "./content";
+import { verdictOf } from "../results/verdict";
 import { capitalise, OUT_OF_SCOPE_WORD, STATUS_WORD } from "./labels";
 
 const PAYLOAD = `<img src=x onerror=alert(1)>`;
@@ -100,15 +101,15 @@ describe("the compliance report's HTML", () => {
 
   it("shows every summary count", () => {
     const s = result.summary;
-    for (const [label, n] of [["Requirements", s.requirements], ["Pass", s.pass], ["Fail", s.fail], ["Waived", s.waived], ["Manual check", s.manual],
-      ["Not implemented", s.notImplemented], ["Out of scope", s.outOfScope], ["Mandatory violations", s.mandatoryViolations], ["Advisory violations", s.advisoryViolations]] as const) {
+    for (const [label, n] of [["Requirements", s.requirements], ["Pass", s.pass], ["Fail", s.fail], ["Waived", s.waived], ["Declared only", s.declared], ["Manual check", s.manual],
+      ["Not implemented", s.notImplemented], ["Mandatory not shown", s.mandatoryDeclared + s.mandatoryNotImplemented], ["Out of scope", s.outOfScope], ["Mandatory violations", s.mandatoryViolations], ["Advisory violations", s.advisoryViolations]] as const) {
       expect(html).toMatch(new RegExp(`<span class="count">${n}</span><span class="label">${label}</span>`));
     }
   });
 
   it("lists every requirement with its status as a word, severity, sources and how it is checked", () => {
     const statuses = new Set(result.requirements.map((r) => r.status));
-    expect([...statuses].sort()).toEqual(["fail", "manual", "not-implemented", "pass", "waived"]);
+    expect([...statuses].sort()).toEqual(["declared", "fail", "manual", "not-implemented", "pass", "waived"]);
     for (const r of result.requirements) {
       const article = html.slice(html.indexOf(`<article class="req req-${r.status}" id="req-${r.requirement.id}">`));
       expect(article.length, r.requirement.id).toBeLessThan(html.length);
@@ -221,6 +222,41 @@ describe("the compliance report's HTML", () => {
     const table = renderFlowMatrixHtml(hostileFixture().flows, { caption: `flows ${PAYLOAD}` });
     expect(table).not.toMatch(/<img|<script/);
     expect(table).toContain(`<caption>flows ${PAYLOAD_ESCAPED}</caption>`);
+  });
+});
+
+describe("the report never overstates: the verdict (happy path: no violation, then one gap)", () => {
+  /** The fixture with its violations fixed: only `keep` requirements, no finding counting. */
+  const fixed = (keep: (r: ComplianceResult["requirements"][number]) => boolean): ComplianceResult => {
+    const base = complianceFixture();
+    const requirements = base.requirements.filter((r) => keep(r) && r.status !== "fail" && r.status !== "waived");
+    const summary = { ...base.summary, mandatoryViolations: 0, advisoryViolations: 0, fail: 0, waived: 0,
+      declared: requirements.filter((r) => r.status === "declared").length,
+      mandatoryDeclared: requirements.filter((r) => r.status === "declared" && r.requirement.enforcement === "mandatory").length,
+      mandatoryNotImplemented: requirements.filter((r) => r.status === "not-implemented" && r.requirement.enforcement === "mandatory").length };
+    return { ...base, requirements, summary, verdict: verdictOf(base.stack, summary, requirements) };
+  };
+
+  it("with every mandatory requirement shown or manual, the verdict is complete and green in HTML, Markdown and JSON", () => {
+    const result = fixed((r) => r.status !== "declared");
+    expect(result.verdict.state).toBe("complete");
+    expect(renderComplianceHtml(result)).toContain('<div class="verdict verdict-ok" role="status">\n<p class="verdict-head">RESULT: COMPLETE: no mandatory violation;');
+    expect(renderComplianceMarkdown(result)).toContain("> **RESULT: COMPLETE: no mandatory violation;");
+  });
+
+  it("a mandatory requirement only declared makes it incomplete: not green, says why, and counts it", () => {
+    const result = fixed(() => true);
+    expect(result.verdict.state).toBe("incomplete");
+    const page = renderComplianceHtml(result);
+    expect(page).not.toContain('class="verdict verdict-ok"');
+    expect(page).toContain('<div class="verdict verdict-incomplete" role="status">\n<p class="verdict-head">RESULT: INCOMPLETE: no mandatory violation, but 1 mandatory requirement not shown (1 only declared)</p>');
+    expect(page).toContain("1 mandatory requirement is only declared: its policy found nothing wrong in the spec, but nothing the toolkit builds shows it (IBAC-MON-001).");
+    expect(page).toMatch(/<div class="card card-incomplete card-warn"><span class="count">1<\/span><span class="label">Mandatory not shown<\/span><\/div>/);
+    expect(page).toContain(">DECLARED ONLY</span>");
+    const md = renderComplianceMarkdown(result);
+    expect(md).toContain("> **RESULT: INCOMPLETE: no mandatory violation, but 1 mandatory requirement not shown (1 only declared)**");
+    expect(md).toContain("| Declared only | 1 |");
+    expect(JSON.parse(JSON.stringify(result)).verdict).toEqual({ state: "incomplete", headline: result.verdict.headline, reasons: result.verdict.reasons });
   });
 });
 

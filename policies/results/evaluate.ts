@@ -1,7 +1,8 @@
 import type { PolicyModel } from "../../components/model/policy-view";
 import type { RequirementCatalogue } from "../catalogue/types";
 import type { PolicyOutcome } from "../offline/run-policies";
-import { waiverCoversResource } from "./waivers";
+import { waiverCoversResource, waiverCoversStack } from "./waivers";
+import { verdictOf } from "./verdict";
 import type { ComplianceResult, ComplianceSummary, EvaluatedFinding, PolicyEvidence, RequirementResult, Waiver, WaiverRecord } from "./types";
 
 export interface EvaluationInput {
@@ -26,7 +27,8 @@ const day = (d: Date): string => d.toISOString().slice(0, 10);
  */
 export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
   const today = day(input.now);
-  const records: WaiverRecord[] = input.waivers.map((w) => ({ ...w, state: w.expires < today ? "expired" : "active", matched: 0 }));
+  // A waiver for another stack is no part of this run: it neither covers a finding nor shows as idle.
+  const records: WaiverRecord[] = input.waivers.filter((w) => waiverCoversStack(w, input.stack)).map((w) => ({ ...w, state: w.expires < today ? "expired" : "active", matched: 0 }));
   const findings: EvaluatedFinding[] = input.outcomes.flatMap((o) => o.findings.map((f) => {
     const requirements = f.requirement ? [f.requirement] : o.policy.requirements;
     const matching = records.filter((w) => (w.target === o.policy.name || requirements.includes(w.target)) && waiverCoversResource(w, f.urn));
@@ -41,7 +43,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
       severity: o.policy.severity,
       enforcement: o.policy.enforcementLevel,
       state,
-      ...(waiver ? { waiver: { target: waiver.target, resource: waiver.resource, justification: waiver.justification, approver: waiver.approver, expires: waiver.expires } } : {}),
+      ...(waiver ? { waiver: { target: waiver.target, stack: waiver.stack, resource: waiver.resource, justification: waiver.justification, approver: waiver.approver, approved: waiver.approved, expires: waiver.expires } } : {}),
     };
   }));
   const byPolicy = new Map(input.outcomes.map((o) => [o.policy.name, o]));
@@ -52,13 +54,16 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     const names = requirement.check.policies;
     const policies: PolicyEvidence[] = names.map((name) => {
       const o = byPolicy.get(name);
-      if (!o) return { policy: name, status: "error", detail: "no such policy in the pack", checked: [] };
+      if (!o) return { policy: name, status: "error", detail: "no such policy in the pack", basis: "rendered", checked: [] };
       const checked = [...new Set(o.findings.map((f) => f.urn ?? input.platformUrn))];
-      return { policy: name, status: o.status, ...(o.detail ? { detail: o.detail } : {}), checked: checked.length ? checked : [input.platformUrn] };
+      const basis = o.policy.declaredOnly?.includes(requirement.id) ? "declaration" : "rendered";
+      return { policy: name, status: o.status, ...(o.detail ? { detail: o.detail } : {}), basis, checked: checked.length ? checked : [input.platformUrn] };
     });
     const own = findings.filter((f) => names.includes(f.policy) && f.requirements.includes(requirement.id));
     const failing = own.some((f) => f.state !== "waived") || policies.some((p) => p.status === "error");
-    const status = failing ? "fail" : own.length ? "waived" : "pass";
+    // Nothing wrong found, but by a policy that could read only the declaration: not a pass.
+    const declared = policies.some((p) => p.basis === "declaration");
+    const status = failing ? "fail" : own.length ? "waived" : declared ? "declared" : "pass";
     return { requirement, status, policies, findings: own };
   });
 
@@ -72,8 +77,11 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     pass: requirements.filter((r) => r.status === "pass").length,
     fail: requirements.filter((r) => r.status === "fail").length,
     waived: requirements.filter((r) => r.status === "waived").length,
+    declared: requirements.filter((r) => r.status === "declared").length,
     manual: requirements.filter((r) => r.status === "manual").length,
     notImplemented: requirements.filter((r) => r.status === "not-implemented").length,
+    mandatoryDeclared: requirements.filter((r) => r.status === "declared" && r.requirement.enforcement === "mandatory").length,
+    mandatoryNotImplemented: requirements.filter((r) => r.status === "not-implemented" && r.requirement.enforcement === "mandatory").length,
     outOfScope: input.catalogue.outOfScope.length,
     mandatoryViolations: counting.filter((f) => f.enforcement === "mandatory").length + broken.size,
     advisoryViolations: counting.filter((f) => f.enforcement === "advisory").length,
@@ -84,6 +92,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     toolkitVersion: input.toolkitVersion,
     gitCommit: input.gitCommit,
     summary,
+    verdict: verdictOf(input.stack, summary, requirements),
     requirements,
     outOfScope: input.catalogue.outOfScope,
     waivers: records,

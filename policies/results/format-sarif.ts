@@ -26,13 +26,28 @@ export function formatComplianceSarif(result: ComplianceResult, stackFile: strin
       const res = builder.result;
       if (f.urn && res.locations?.[0]) res.locations[0].logicalLocations = [{ fullyQualifiedName: f.urn, kind: "resource" }];
       if (f.waiver) {
-        res.suppressions = [{ kind: "external", status: f.state === "waived" ? "accepted" : "rejected", justification: `${f.waiver.justification} (approved by ${f.waiver.approver}, expires ${f.waiver.expires})` }];
+        res.suppressions = [{ kind: "external", status: f.state === "waived" ? "accepted" : "rejected", justification: `${f.waiver.justification} (approved by ${f.waiver.approver} on ${f.waiver.approved}, expires ${f.waiver.expires})` }];
       }
       res.properties = { policy: f.policy, state: f.state, observed: f.observed, expected: f.expected };
       run.addResult(builder);
     }
   }
-  run.run.properties = { stack: result.stack, gitCommit: result.gitCommit, summary: result.summary };
+  // A requirement nothing shows is a note, not silence: SARIF has no "not proven" level, and a missing
+  // result reads as a pass in code-scanning views.
+  for (const r of result.requirements) {
+    if (r.status !== "declared" && r.status !== "not-implemented") continue;
+    const builder = new SarifResultBuilder().initSimple({
+      level: "note",
+      ruleId: r.requirement.id,
+      messageText: r.status === "declared"
+        ? `${r.requirement.id} is only declared: its policies (${r.policies.map((p) => p.policy).join(", ")}) found nothing wrong in the spec, but nothing the toolkit builds shows it yet. Not a pass.`
+        : `${r.requirement.id} is not implemented: ${r.requirement.check.kind === "not-implemented" ? r.requirement.check.reason : "the toolkit builds nothing for it yet"}. Not a pass.`,
+      fileUri: stackFile,
+    });
+    builder.result.properties = { status: r.status, enforcement: r.requirement.enforcement };
+    run.addResult(builder);
+  }
+  run.run.properties = { stack: result.stack, gitCommit: result.gitCommit, summary: result.summary, verdict: result.verdict };
   const log = new SarifBuilder();
   log.addRun(run);
   return log.buildSarifJsonString({ indent: true });

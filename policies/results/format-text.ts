@@ -15,18 +15,23 @@ export function formatComplianceText(result: ComplianceResult): string {
       lines.push(`    resource: ${f.urn ?? "the stack"}`);
       lines.push(`    observed: ${f.observed}`);
       lines.push(`    expected: ${f.expected}`);
-      if (f.waiver) lines.push(`    waiver:   ${f.waiver.justification} (approved by ${f.waiver.approver}, expires ${f.waiver.expires})`);
+      if (f.waiver) lines.push(`    waiver:   ${f.waiver.justification} (approved by ${f.waiver.approver} on ${f.waiver.approved}, expires ${f.waiver.expires})`);
     }
     lines.push("");
   }
   for (const f of result.unmappedFindings) lines.push(`UNMAPPED (${f.policy}, ${f.requirements.join(", ")} not in the catalogue): ${f.subject}: found ${f.observed}; expected ${f.expected}`);
   const unused = result.waivers.filter((w) => w.matched === 0);
-  for (const w of unused) lines.push(`note: waiver for ${w.target} on ${w.resource} matched nothing (${w.state}, expires ${w.expires})`);
-  const passed = result.requirements.filter((r) => r.status === "pass").map((r) => r.requirement.id);
+  for (const w of unused) lines.push(`note: waiver for ${w.target} on ${w.resource} (stack ${w.stack}) matched nothing (${w.state}, expires ${w.expires})`);
+  const ids = (status: string): string[] => result.requirements.filter((r) => r.status === status).map((r) => r.requirement.id);
+  const passed = ids("pass");
+  const declared = ids("declared");
   lines.push(`Passed: ${passed.length ? passed.join(", ") : "none"}`);
+  if (declared.length) lines.push(`Declared only (no pass: the policy read the spec's declaration, nothing built shows it): ${declared.join(", ")}`);
   lines.push(
-    `Requirements: ${s.requirements} (${s.pass} pass, ${s.fail} fail, ${s.waived} waived, ${s.manual} manual, ${s.notImplemented} not implemented); ${s.outOfScope} out of scope.`,
+    `Requirements: ${s.requirements} (${s.pass} pass, ${s.fail} fail, ${s.waived} waived, ${s.declared} declared only, ${s.manual} manual, ${s.notImplemented} not implemented); ${s.outOfScope} out of scope.`,
     `Mandatory violations: ${s.mandatoryViolations}; advisory: ${s.advisoryViolations}.`,
+    `Verdict: ${result.verdict.headline}.`,
+    ...result.verdict.reasons.map((r) => `  ${r}`),
   );
   return `${lines.join("\n")}\n`;
 }

@@ -15,12 +15,13 @@ import { allPolicies } from "../all-policies";
 import { loadCatalogue } from "../catalogue/load-catalogue";
 import { PLATFORM_TYPE } from "../../components/model/policy-view";
 import { runPolicies } from "../offline/run-policies";
-import { mutate, stackResources } from "../../test/fixtures/policy-fixture";
+import { mutate, mutatePlatform, stackResources } from "../../test/fixtures/policy-fixture";
 import { evaluateCompliance } from "./evaluate";
 import { formatComplianceJunit } from "./format-junit";
 import { formatComplianceSarif } from "./format-sarif";
 import { formatComplianceText } from "./format-text";
-import { parseWaivers } from "./waivers";
+import { addMonths, parseWaivers } from "./waivers";
+import { waiverRules } from "../offline/check-stack";
 import type { ComplianceResult, Waiver } from "./types";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
@@ -37,7 +38,7 @@ async function evaluate(resources: PolicyResource[], waivers: Waiver[] = []): Pr
 }
 
 const openCluster = async (): Promise<PolicyResource[]> => mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.ClusterFirewallLegacy), (r) => { r.props.inputPolicy = "ACCEPT"; });
-const clusterWaiver = (expires: string): Waiver => ({ target: "IBAC-NET-001", resource: "ibac-cluster-firewall", justification: "maintenance window", approver: "security officer", expires });
+const clusterWaiver = (expires: string): Waiver => ({ target: "IBAC-NET-001", stack: "prod", resource: "ibac-cluster-firewall", justification: "maintenance window", approver: "security officer", approved: "2026-06-01", expires });
 
 function problems(text: string): string[] {
   try {
@@ -51,13 +52,13 @@ function problems(text: string): string[] {
 
 describe("waiver files (pure)", () => {
   it("reads a waiver, by requirement or by policy, with dates quoted or not", () => {
-    expect(parseWaivers("waivers:\n  - policy: flows-match-intent\n    resource: '*'\n    justification: during the migration\n    approver: J. Tamm\n    expires: 2027-01-31\n", "w.yaml")).toEqual([
-      { target: "flows-match-intent", resource: "*", justification: "during the migration", approver: "J. Tamm", expires: "2027-01-31" },
+    expect(parseWaivers("waivers:\n  - policy: flows-match-intent\n    stack: all\n    resource: '*'\n    justification: during the migration\n    approver: J. Tamm\n    approved: 2026-11-01\n    expires: 2027-01-31\n", "w.yaml")).toEqual([
+      { target: "flows-match-intent", stack: "all", resource: "*", justification: "during the migration", approver: "J. Tamm", approved: "2026-11-01", expires: "2027-01-31" },
     ]);
   });
 
   it("refuses a malformed file with every problem: file, field path, expected, found, line and column", () => {
-    expect(problems("waivers:\n  - requirement: NET-3\n    policy: ssh-key-only\n    resource: pve1\n    justification: ok go\n    expires: next week\n")).toEqual([
+    expect(problems("waivers:\n  - requirement: NET-3\n    policy: ssh-key-only\n    stack: prod\n    resource: pve1\n    justification: ok go\n    approved: 2026-11-01\n    expires: next week\n")).toEqual([
       "waivers.yaml: waivers[0]: expected exactly one of requirement (an id such as IBAC-NET-003) or policy (a policy name)",
       "    at line 2, column 5",
       'waivers.yaml: waivers[0].requirement: expected a requirement id such as IBAC-NET-003, found "NET-3"',
@@ -65,37 +66,135 @@ describe("waiver files (pure)", () => {
       "waivers.yaml: waivers[0].approver: expected an approver in words, found nothing",
       "    at line 2, column 5",
       'waivers.yaml: waivers[0].expires: expected a date YYYY-MM-DD, found "next week"',
-      "    at line 6, column 14",
+      "    at line 8, column 14",
     ]);
   });
 
   it("refuses with an input error of the shared shape: file, field path, expected, found, did-you-mean, line and column", () => {
-    expectInputProblem(() => parseWaivers("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expire: 2027-01-01\n", "w.yaml"), {
+    expectInputProblem(() => parseWaivers("waivers:\n  - policy: ssh-key-only\n    stack: prod\n    resource: '*'\n    justification: because\n    approver: me me\n    approved: 2026-11-01\n    expire: 2027-01-01\n", "w.yaml"), {
       file: "w.yaml",
       path: "waivers[0].expire",
       detail: 'unknown key; did you mean "expires"?',
       suggestion: "expires",
-      position: { line: 6, column: 5 },
+      position: { line: 8, column: 5 },
     });
   });
 
   it("refuses an empty file, a YAML syntax error and an unknown field", () => {
     expect(problems("")[0]).toBe('waivers.yaml: the file is empty; expected a list of waivers under "waivers:"');
     expect(problems("waivers: [\n")[0]).toMatch(/^waivers\.yaml: YAML syntax error at line 2, column 1: /);
-    expect(problems("waivers:\n  - policy: ssh-key-only\n    resource: '*'\n    justification: because\n    approver: me me\n    expires: 2027-01-01\n    ticket: 42\n")).toEqual([
-      "waivers.yaml: waivers[0].ticket: unknown key; expected one of requirement, policy, resource, justification, approver, expires",
-      "    at line 7, column 5",
+    expect(problems("waivers:\n  - policy: ssh-key-only\n    stack: prod\n    resource: '*'\n    justification: because\n    approver: me me\n    approved: 2026-11-01\n    expires: 2027-01-01\n    ticket: 42\n")).toEqual([
+      "waivers.yaml: waivers[0].ticket: unknown key; expected one of requirement, policy, stack, resource, justification, approver, approved, expires",
+      "    at line 9, column 5",
     ]);
   });
 });
 
+describe("waivers are bounded: a stack, a named resource for critical requirements, at most a year (awsguard: the project's file, then one mutation each)", () => {
+  const projectDir = path.resolve(__dirname, "../..");
+  const rules = waiverRules(loadCatalogue(), allPolicies(), projectDir);
+  const file = fs.readFileSync(path.join(projectDir, "stacks/waivers.yaml"), "utf8");
+  const boundProblems = (text: string): string[] => {
+    try {
+      parseWaivers(text, "stacks/waivers.yaml", rules);
+    } catch (e) {
+      if (e instanceof InputError) return e.problems.map((p) => `${p.path}: ${p.detail}`);
+      throw e;
+    }
+    return [];
+  };
+
+  it("stacks/waivers.yaml is within the bounds", () => {
+    expect(rules.stacks).toEqual(["lab", "prod", "staging"]);
+    expect(parseWaivers(file, "stacks/waivers.yaml", rules)).toEqual([expect.objectContaining({ target: "IBAC-VER-001", stack: "lab", approved: "2026-11-22", expires: "2027-03-31" })]);
+  });
+
+  it("a waiver without a stack is refused: it must name one or say all", () => {
+    expect(boundProblems(file.replace("    stack: lab\n", ""))).toEqual(["waivers[0].stack: expected a stack name such as prod, or all, found nothing"]);
+  });
+
+  it("a waiver naming a stack that does not exist is refused, with the likely one", () => {
+    expect(boundProblems(file.replace("stack: lab", "stack: lba"))).toEqual(['waivers[0].stack: expected a stack of stacks/ (all, lab, prod, staging), found "lba"; did you mean "lab"?']);
+  });
+
+  it("a waiver for a requirement or policy that does not exist is refused, with the likely one", () => {
+    expect(boundProblems(file.replace("IBAC-VER-001", "IBAC-VER-010"))).toEqual(['waivers[0].requirement: expected a requirement id of the catalogue, found "IBAC-VER-010"; did you mean "IBAC-VER-001"?']);
+    expect(boundProblems(file.replace("requirement: IBAC-VER-001", "policy: supported-version"))).toEqual(['waivers[0].policy: expected a policy of the pack, found "supported-version"; did you mean "supported-versions"?']);
+  });
+
+  it("a wildcard resource for a critical requirement is refused", () => {
+    const text = file.replace("IBAC-VER-001", "IBAC-NET-001").replace(/resource: \S+/, "resource: '*'");
+    expect(boundProblems(text)).toEqual(['waivers[0].resource: expected the URN or name of a resource: IBAC-NET-001 is critical, a wildcard would waive every resource, found "*"']);
+  });
+
+  it("a wildcard resource for a policy that serves a critical requirement is refused", () => {
+    const text = file.replace("requirement: IBAC-VER-001", "policy: admin-interfaces-restricted").replace(/resource: \S+/, "resource: '*'");
+    expect(boundProblems(text)).toEqual(['waivers[0].resource: expected the URN or name of a resource: admin-interfaces-restricted is critical, a wildcard would waive every resource, found "*"']);
+  });
+
+  it("a wildcard stays allowed for a requirement that is not critical", () => {
+    expect(boundProblems(file.replace(/resource: \S+/, "resource: '*'"))).toEqual([]);
+  });
+
+  it("an expiry more than 12 months after the approval is refused", () => {
+    expect(boundProblems(file.replace("expires: 2027-03-31", "expires: 2027-11-23"))).toEqual(["waivers[0].expires: expected a date at most 12 months after approved (2026-11-22), so 2027-11-22 or earlier, found 2027-11-23"]);
+    expect(boundProblems(file.replace("expires: 2027-03-31", "expires: 2027-11-22"))).toEqual([]);
+  });
+
+  it("an approval missing, after the expiry, or not a day of the calendar is refused", () => {
+    expect(boundProblems(file.replace("    approved: 2026-11-22\n", ""))).toEqual(["waivers[0].approved: expected a date YYYY-MM-DD, found nothing"]);
+    expect(boundProblems(file.replace("approved: 2026-11-22", "approved: 2027-04-01"))).toEqual(["waivers[0].expires: expected a date on or after approved (2027-04-01), found 2027-03-31"]);
+    expect(boundProblems(file.replace("approved: 2026-11-22", "approved: 2026-02-30"))).toEqual(['waivers[0].approved: expected a date YYYY-MM-DD, found "2026-02-30"']);
+  });
+
+  it("the maximum is counted in calendar months, the day clamped to the month's end", () => {
+    expect(addMonths("2026-11-22", 12)).toBe("2027-11-22");
+    expect(addMonths("2028-02-29", 12)).toBe("2029-02-28");
+    expect(addMonths("2026-08-31", 6)).toBe("2027-02-28");
+  });
+});
+
 describe("evaluation, waivers and output formats on prod's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
-  it("prod passes every mandatory policy: no violation, every automated requirement pass", async () => {
+  it("prod passes every mandatory policy: no violation; every automated requirement pass, or declared where only the spec shows it", async () => {
     const result = await evaluate(await stackResources("prod"));
     const failing = result.requirements.filter((r) => r.status === "fail").map((r) => `${r.requirement.id}: ${JSON.stringify(r.findings.map((f) => f.observed))} ${JSON.stringify(r.policies.filter((p) => p.status === "error"))}`);
     expect(failing).toEqual([]);
     expect(result.summary.mandatoryViolations).toBe(0);
-    expect(result.summary.pass).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
+    expect(result.summary.pass + result.summary.declared).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
+    // The policies that can read only the spec (nothing the toolkit builds shows these yet) never pass.
+    expect(result.requirements.filter((r) => r.status === "declared").map((r) => r.requirement.id)).toEqual(["IBAC-BAK-002", "IBAC-BAK-003", "IBAC-MON-001", "IBAC-VER-001"]);
+    expect(result.requirements.find((r) => r.requirement.id === "IBAC-MON-001")?.policies).toEqual([expect.objectContaining({ policy: "monitoring-coverage", status: "pass", basis: "declaration" })]);
+  });
+
+  it("the verdict of prod is incomplete, not green: mandatory requirements not implemented or only declared, named", async () => {
+    const result = await evaluate(await stackResources("prod"));
+    const s = result.summary;
+    expect(s.mandatoryDeclared).toBe(4);
+    expect(s.mandatoryNotImplemented).toBe(result.requirements.filter((r) => r.requirement.enforcement === "mandatory" && r.requirement.check.kind === "not-implemented").length);
+    expect(result.verdict.state).toBe("incomplete");
+    expect(result.verdict.headline).toBe(`INCOMPLETE: no mandatory violation, but ${s.mandatoryDeclared + s.mandatoryNotImplemented} mandatory requirements not shown (${s.mandatoryNotImplemented} not implemented, 4 only declared)`);
+    expect(result.verdict.reasons[1]).toBe("4 mandatory requirements are only declared: their policies found nothing wrong in the spec, but nothing the toolkit builds shows them (IBAC-BAK-002, IBAC-BAK-003, IBAC-MON-001, IBAC-VER-001).");
+    const text = formatComplianceText(result);
+    expect(text).toContain("Declared only (no pass: the policy read the spec's declaration, nothing built shows it): IBAC-BAK-002, IBAC-BAK-003, IBAC-MON-001, IBAC-VER-001");
+    expect(text).toContain(`Verdict: ${result.verdict.headline}.`);
+    expect(text).toMatch(/, 4 declared only, \d+ manual, \d+ not implemented\)/);
+  });
+
+  it("complete only when every mandatory requirement has rendered evidence or is manual (a catalogue of those alone)", async () => {
+    const outcomes = await runPolicies(allPolicies({ now: () => TODAY }), await stackResources("prod"));
+    const full = loadCatalogue();
+    const proven = { ...full, requirements: full.requirements.filter((r) => r.check.kind !== "not-implemented" && !["IBAC-BAK-002", "IBAC-BAK-003", "IBAC-MON-001", "IBAC-VER-001"].includes(r.id)) };
+    const result = evaluateCompliance({ stack: "prod", catalogue: proven, outcomes, waivers: [], model: model as NonNullable<typeof model>, now: TODAY, toolkitVersion: "0.1.0", gitCommit: "0123abc", platformUrn: "" });
+    expect(result.verdict.state).toBe("complete");
+    expect(result.verdict.headline).toBe("COMPLETE: no mandatory violation; every mandatory requirement has rendered evidence or is a manual check");
+  });
+
+  it("a declaration that is already wrong fails: declared-only policies still find violations", async () => {
+    const resources = mutatePlatform(await stackResources("prod"), (v) => { v.spec.backupPolicy.offsite.encrypted = false; });
+    const result = await evaluate(resources);
+    expect(result.requirements.find((r) => r.requirement.id === "IBAC-BAK-003")?.status).toBe("fail");
+    expect(result.verdict.state).toBe("fail");
+    expect(result.verdict.headline).toMatch(/^NOT COMPLIANT: 1 mandatory violation; incomplete: \d+ mandatory requirements not shown$/);
   });
 
   it("a violation fails its requirement and counts; an active waiver makes it waived; an expired one counts again", async () => {
@@ -113,6 +212,14 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
     expect(net001(expired)?.findings[0].state).toBe("expired-waiver");
     expect(expired.summary.mandatoryViolations).toBe(1);
     expect(formatComplianceText(expired)).toContain("VIOLATION (waiver expired) (firewall-default-deny): cluster firewall");
+  });
+
+  it("a waiver for another stack covers nothing here and is not listed; one for all stacks does", async () => {
+    const lab = await evaluate(await openCluster(), [{ ...clusterWaiver("2026-12-31"), stack: "lab" }]);
+    expect(lab.requirements.find((x) => x.requirement.id === "IBAC-NET-001")?.status).toBe("fail");
+    expect(lab.waivers).toEqual([]);
+    const all = await evaluate(await openCluster(), [{ ...clusterWaiver("2026-12-31"), stack: "all" }]);
+    expect(all.requirements.find((x) => x.requirement.id === "IBAC-NET-001")?.status).toBe("waived");
   });
 
   it("text output groups by requirement and shows the resource, observed and expected", async () => {
@@ -143,6 +250,10 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
       expect(validate(log), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
       expect(log.runs[0].tool.driver.rules.map((r) => r.id)).toEqual(result.requirements.map((r) => r.requirement.id));
       expect(log.runs[0].results.map((r) => r.ruleId)).toContain("IBAC-NET-001");
+      // Declared and not-implemented requirements are notes, never silent passes.
+      const notes = (log.runs[0].results as unknown as { ruleId: string; level: string; properties: { status: string } }[]).filter((r) => r.properties.status === "declared" || r.properties.status === "not-implemented");
+      expect(notes.filter((r) => r.properties.status === "declared").map((r) => [r.ruleId, r.level])).toEqual([["IBAC-BAK-002", "note"], ["IBAC-BAK-003", "note"], ["IBAC-MON-001", "note"], ["IBAC-VER-001", "note"]]);
+      expect(notes.filter((r) => r.properties.status === "not-implemented").length).toBe(result.summary.notImplemented);
       // The check can fail: a result without a message is not SARIF.
       const broken = structuredClone(log) as { runs: { results: Record<string, unknown>[] }[] };
       delete broken.runs[0].results[0].message;
@@ -174,7 +285,9 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
       const [cases, failures, skipped] = run.stdout.trim().split(" ").map(Number);
       expect(cases).toBe(result.requirements.length);
       expect(failures).toBe(result.summary.fail);
-      expect(skipped).toBe(result.summary.manual + result.summary.notImplemented);
+      expect(skipped).toBe(result.summary.manual + result.summary.notImplemented + result.summary.declared);
+      expect(xml).toMatch(/<testcase classname="ibac\.prod\.IBAC-MON" name="IBAC-MON-001 [^"]*"[^>]*>\s*<properties>\s*<property name="status" value="declared"\/>\s*<\/properties>\s*<skipped\/>\s*<system-out>\s*<!\[CDATA\[declared only: monitoring-coverage read the spec's declaration/);
+      expect(xml).toContain('<property name="verdict" value="fail"/>');
       expect(xml).toContain('classname="ibac.prod.IBAC-NET"');
     });
   });
