@@ -9,6 +9,8 @@ import { databaseBackupSchedulePolicy } from "./backup/database-backup-schedule"
 import { photoBackupRestoreRangePolicy } from "./backup/photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup/backup-offsite-encrypted";
 import { vpnIpsecProposalsPolicy } from "./vpn/vpn-ipsec-proposals";
+import { vpnPeerPurposePolicy } from "./vpn/vpn-peer-purpose";
+import { certificateRevocationPolicy } from "./tls/certificate-revocation";
 import { sshKeyOnlyPolicy } from "./access/ssh-key-only";
 import { automationLeastPrivilegePolicy } from "./access/automation-least-privilege";
 import { monitoringCoveragePolicy } from "./monitoring/monitoring-coverage";
@@ -28,7 +30,9 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     tlsProtocolVersionsPolicy(),
     tlsCipherSuitesPolicy(),
     tlsPeerVerificationPolicy(),
+    certificateRevocationPolicy(),
     vpnIpsecProposalsPolicy(),
+    vpnPeerPurposePolicy(),
     sshKeyOnlyPolicy(),
     automationLeastPrivilegePolicy(),
     monitoringCoveragePolicy(),

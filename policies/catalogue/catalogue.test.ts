@@ -32,6 +32,8 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-TLS-002": ["tls-cipher-suites"],
   "IBAC-TLS-003": ["tls-peer-verification"],
   "IBAC-VPN-001": ["vpn-ipsec-proposals"],
+  "IBAC-VPN-002": ["vpn-peer-purpose"],
+  "IBAC-PKI-002": ["certificate-revocation"],
   "IBAC-NET-001": ["firewall-default-deny"],
   "IBAC-NET-002": ["firewall-rules-per-flow"],
   "IBAC-NET-003": ["flows-match-intent"],
