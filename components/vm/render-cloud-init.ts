@@ -4,6 +4,8 @@ import type { VmPlan } from "../model/types";
 import { hasLocalFileSystem } from "../tiers/registry";
 import { SSH_LOGIN_GROUP, moduliFilterCommand, renderSshdHardening } from "./render-sshd-hardening";
 import { AUDIT_RULES_PATH, renderAuditRules } from "./render-audit-rules";
+import { DEBIAN_CODENAMES } from "../spec/debian-release";
+import { RESERVED_USER_NAMES } from "../spec/reserved-users";
 
 export { SSH_LOGIN_GROUP, renderSshdHardening } from "./render-sshd-hardening";
 
@@ -47,16 +49,6 @@ export const BOOTSTRAP_PACKAGES = ["qemu-guest-agent", "chrony", "unattended-upg
 /** Services started on first boot; one runcmd entry each, so one that fails does not keep the others down. */
 export const BOOTSTRAP_SERVICES = ["qemu-guest-agent", "chrony", "unattended-upgrades", "auditd"] as const;
 
-type DebianRelease = PlatformSpec["debian"]["release"];
-
-/** A Record over the schema's release enum, so adding a release to the schema fails to compile here. */
-export const DEBIAN_CODENAMES: Record<DebianRelease, string> = {
-  10: "buster",
-  11: "bullseye",
-  12: "bookworm",
-  13: "trixie",
-};
-
 // Same admission rule as the spec's admin keys: a private key or a multi-line paste must never reach a VM.
 const OPENSSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]+( [^\r\n]*)?$/;
 // A host key pair as @pulumi/tls makes it: a one-line public key of the expected type, and a private key of
@@ -64,8 +56,6 @@ const OPENSSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa)
 const HOST_PUBLIC_KEY: Record<keyof VmHostKeys, RegExp> = { ed25519: /^ssh-ed25519 [A-Za-z0-9+/]+=*( [ -~]*)?$/, rsa: /^ssh-rsa [A-Za-z0-9+/]+=*( [ -~]*)?$/ };
 const PRIVATE_KEY_TEXT = /^[ -~]+(\n[ -~]+)*$/;
 
-// Names cloud-init would silently merge with an existing account, or that the deploy user already takes.
-const RESERVED_USER_NAMES = new Set(["root", DEPLOY_USER]);
 
 // Admins have no password (lock_passwd), so sudo that asks for one would leave them unable to administer.
 const SUDO_NOPASSWD = "ALL=(ALL:ALL) NOPASSWD:ALL";
@@ -270,7 +260,7 @@ export function renderAutoUpgrades(): string {
  * changed conffile. APT appends list entries across files, so the packaged list must be cleared first or
  * it would still let point-release updates through.
  */
-export function renderUnattendedOrigins(release: DebianRelease): string {
+export function renderUnattendedOrigins(release: PlatformSpec["debian"]["release"]): string {
   const codename = DEBIAN_CODENAMES[release];
   // Up to buster the security archive was the suite `<codename>/updates`, whose Codename is the bare name.
   const securityCodename = release <= 10 ? codename : `${codename}-security`;
