@@ -34,6 +34,29 @@ describe("ibac check (what CI runs)", () => {
   });
 });
 
+describe("ibac known-hosts (the ops machine's known_hosts before the first pulumi up)", () => {
+  it("prints one line per node and the QDevice host that OpenSSH finds by address, with the spec's key", () => {
+    const run = ibac(["known-hosts", "--stack", "prod"]);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines.map((l) => l.split(" ")[0])).toEqual(["10.20.0.11", "10.20.0.12", "10.20.0.5"]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ibac-kh-")), "known_hosts");
+    fs.writeFileSync(file, run.stdout, { mode: 0o600 });
+    const found = spawnSync("ssh-keygen", ["-F", "10.20.0.12", "-f", file], { encoding: "utf8" });
+    expect(found.status, `ssh-keygen (Debian package openssh-client): ${found.stderr}`).toBe(0);
+    expect(found.stdout).toContain(lines[1]);
+    const pve2Key = /- name: pve2\n(?:.*\n)*?\s+sshHostKey: "?(ssh-ed25519 \S+)/.exec(prodText)?.[1];
+    expect(pve2Key).toBeDefined();
+    expect(lines[1]).toBe(`10.20.0.12 ${pve2Key}`);
+  });
+
+  it("an unknown stack: exit 2", () => {
+    const run = ibac(["known-hosts", "--stack", "nope"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("stacks/Pulumi.nope.yaml: no such stack");
+  });
+});
+
 describe("ibac plan (the command an ops engineer runs)", () => {
   it("writes plan.json and the artifacts of the prod stack and exits 0", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-out-"));

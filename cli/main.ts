@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { EXIT_INPUT, InputError } from "../components/input/input-error";
-import { listStacks } from "../components/spec/load";
+import { listStacks, loadStackFile, stackFilePath } from "../components/spec/load";
+import { specKnownHosts } from "../components/cluster/host-keys";
 import { describeRunbooks, RUNBOOK_EXIT, runbookCommand } from "./runbook/command";
 import { RunbookInputError } from "../playbooks/engine/errors";
 import { flowsCommand } from "./flows/command";
@@ -73,6 +74,17 @@ program
     const missing = unknownStack(options.stack);
     if (missing) throw missing;
     process.exitCode = flowsCommand({ stack: options.stack, projectDir, json: options.json ?? false });
+  });
+
+program
+  .command("known-hosts")
+  .description("print the known_hosts lines of the stack's nodes and QDevice host (from the spec's sshHostKey), for the ops machine")
+  .requiredOption("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
+  .action((options: { stack: string }) => {
+    const missing = unknownStack(options.stack);
+    if (missing) throw missing;
+    const { spec } = loadStackFile(stackFilePath(projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
+    process.stdout.write(specKnownHosts(spec));
   });
 
 program
