@@ -9,6 +9,11 @@ export const DATABASE_PACKAGES = ["mariadb-server", "mariadb-client", "mariadb-b
  * 0640) from its first install instead of being fixed up by a later step: a deployment interrupted between
  * the two would otherwise leave a key the server cannot read at its next start. Idempotent; the setup
  * script runs it again, so a VM whose packages were removed gets them back.
+ *
+ * A fresh install leaves the server disabled at boot: the option file that follows points it at the datadir
+ * on the data disk, which only the setup script (the deployment's last step) initialises, so a deployment
+ * interrupted in between and a reboot would otherwise leave a server that fails to start. The setup script
+ * enables it once the datadir exists.
  */
 export function renderPackagesScript(): string {
   const checks = DATABASE_PACKAGES.map((p) => `   || ! dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`).join(" \\\n");
@@ -19,6 +24,7 @@ export DEBIAN_FRONTEND=noninteractive
 if false \\
 ${checks}; then
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${DATABASE_PACKAGES.join(" ")}
+  systemctl disable mariadb
 fi
 `;
 }

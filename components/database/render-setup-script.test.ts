@@ -40,6 +40,16 @@ describe("renderSetupScript, checked by bash and shellcheck", () => {
     }
   });
 
+  it("keeps a freshly installed server off at boot until the setup script has initialised its datadir", () => {
+    // A deployment interrupted between the option file and the setup script, then a reboot, must not leave a
+    // server that fails to start on a datadir that does not exist yet.
+    const packages = renderPackagesScript();
+    expect(packages.indexOf("systemctl disable mariadb")).toBeGreaterThan(packages.indexOf("apt-get"));
+    expect(packages.indexOf("systemctl disable mariadb")).toBeLessThan(packages.indexOf("\nfi"));
+    const setup = renderSetupScript(PRODUCTION_DATABASE_PATHS, "primary");
+    expect(setup.indexOf("systemctl enable mariadb")).toBeGreaterThan(setup.indexOf("mariadb-install-db"));
+  });
+
   it("refuses to apply setup SQL to a server whose role a runbook changed", () => {
     const script = renderSetupScript(PRODUCTION_DATABASE_PATHS, "replica");
     expect(script).toContain('if [ "$read_only" != "1" ]; then');

@@ -32,11 +32,12 @@ if [ ! -d ${paths.datadir}/mysql ]; then
   systemctl stop mariadb || true
   mariadb-install-db --user=mysql --datadir=${paths.datadir} --skip-test-db --auth-root-authentication-method=socket
 fi
+# The datadir exists now: the server may start at boot (a fresh package install left it disabled until here).
+systemctl enable mariadb
 
 config_hash=$(cat ${paths.serverCnf} ${tls.ca} ${tls.cert} ${tls.key} ${tls.crl} | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$state/config.sha256" 2>/dev/null)" != "$config_hash" ]; then
   echo "ibac-db-setup: configuration changed, restarting MariaDB"
-  systemctl enable mariadb
   systemctl restart mariadb
   echo "$config_hash" > "$state/config.sha256"
 fi
