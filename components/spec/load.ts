@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { PlatformSpec } from "./schema";
 import type { FieldProblem } from "./errors";
 import { crossCheckSpec } from "./cross-checks";
-import { unsafeTextProblems } from "./text-safety";
+import { unsafeTextProblems } from "../input/text-safety";
 import { closestWord } from "../input/did-you-mean";
 import { describeFound } from "../input/describe";
 import { expectedFound, formatFieldPath, InputError, type FieldPath, type InputProblem } from "../input/input-error";

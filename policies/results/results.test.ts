@@ -109,6 +109,12 @@ describe("waivers are bounded: a stack, a named resource for critical requiremen
     expect(parseWaivers(file, "stacks/waivers.yaml", rules)).toEqual([expect.objectContaining({ target: "IBAC-VER-001", stack: "lab", approved: "2026-11-22", expires: "2027-03-31" })]);
   });
 
+  it("an approver or justification with a terminal escape is refused: they reach the terminal, the report and SARIF", () => {
+    expect(boundProblems(file.replace(/approver: (.*)/, 'approver: "$1\\u001b[2J"'))).toEqual([
+      expect.stringMatching(/^waivers\[0\]\.approver: expected one line of printable text, found U\+001B \(escape, as in a terminal escape sequence\) at character \d+$/),
+    ]);
+  });
+
   it("a waiver without a stack is refused: it must name one or say all", () => {
     expect(boundProblems(file.replace("    stack: lab\n", ""))).toEqual(["waivers[0].stack: expected a stack name such as prod, or all, found nothing"]);
   });

@@ -3,6 +3,7 @@ import { InputError, expectedFound, type InputProblem } from "../../components/i
 import { readInputText } from "../../components/input/load-input";
 import { schemaProblems } from "../../components/input/schema-problems";
 import { parseYamlInput } from "../../components/input/yaml-input";
+import { unsafeTextProblems } from "../../components/input/text-safety";
 import { closestWord } from "../../components/input/did-you-mean";
 import type { Waiver } from "./types";
 
@@ -109,6 +110,8 @@ export function parseWaivers(text: string, file: string, rules: WaiverRules = {}
     // In the order of the fields as the file format lists them (ajv reports missing ones first).
     const fieldOf = (p: InputProblem): number => FIELDS.indexOf(p.path.slice(`waivers[${i}].`.length).split(/[.[]/)[0]);
     problems.push(...schemaProblems(input, WaiverSchema, item, at).sort((a, b) => fieldOf(a) - fieldOf(b)));
+    // Justifications and approvers reach the terminal, the report and SARIF: one line of printable text each.
+    problems.push(...unsafeTextProblems(item, at).map((u) => input.problem(u.path, u.detail)));
     if (problems.length > before || !record) return;
     const waiver = record as { requirement?: string; policy?: string; stack: string; resource: string; justification: string; approver: string; approved: string; expires: string };
     const target = String(waiver.requirement ?? waiver.policy);

@@ -1,8 +1,8 @@
-// Free text from the spec ends up in firewall comments, configuration files, e-mail headers and the
+// Free text from an input file (the spec, waivers) ends up in firewall comments, configuration files, e-mail headers and the
 // terminal: it must be one line of printable characters. Line breaks would start a new directive, control
 // characters and ANSI escapes (ESC, CSI) would rewrite what an operator sees.
 
-import { UNSAFE_CHARACTER as UNSAFE } from "../input/printable";
+import { UNSAFE_CHARACTER as UNSAFE } from "./printable";
 
 /** How a found character is named in a message: U+000A (line feed). */
 function describeCharacter(char: string): string {
