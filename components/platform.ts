@@ -9,7 +9,6 @@ import { DebianImage } from "./vm/image";
 import { DebianVm } from "./vm/component";
 import type { RenderedFile } from "./vm/rendered-file";
 import { renderLoginBanner } from "./vm/render-banner";
-import { RSA_HOST_KEY_BITS } from "./vm/render-sshd-hardening";
 import { InternalCa } from "./pki/internal-ca";
 import { PlatformFirewall } from "./network/firewall/component";
 import { flowSlug } from "./model/flow-endpoints";
@@ -80,11 +79,10 @@ export class IbacPlatform extends pulumi.ComponentResource {
 
     this.vms = {};
     for (const vm of model.vms) {
-      // Host keys made here, not in the guest: known before the VM first boots, so the first connection to it
+      // The host key made here, not in the guest: known before the VM first boots, so the first connection to it
       // can already verify it. Private halves are secret outputs, like the deploy key's.
       const hostKeys = {
         ed25519: new tls.PrivateKey(`${vm.name}-host-key-ed25519`, { algorithm: "ED25519" }, { parent: this }),
-        rsa: new tls.PrivateKey(`${vm.name}-host-key-rsa`, { algorithm: "RSA", rsaBits: RSA_HOST_KEY_BITS }, { parent: this }),
       };
       const affinity = model.ha.nodeAffinity.find((p) => p.vmIds.includes(vm.vmId));
       const group = affinity ? cluster.haGroups.get(affinity.id) : undefined;
@@ -97,7 +95,6 @@ export class IbacPlatform extends pulumi.ComponentResource {
         deployPrivateKey: deployKey.privateKeyOpenssh,
         hostKeys: {
           ed25519: { publicKeyOpenssh: hostKeys.ed25519.publicKeyOpenssh, privateKeyOpenssh: hostKeys.ed25519.privateKeyOpenssh },
-          rsa: { publicKeyOpenssh: hostKeys.rsa.publicKeyOpenssh, privateKeyOpenssh: hostKeys.rsa.privateKeyOpenssh },
         },
         files: filesForVm(vm, spec, tiers.flatMap((t) => t.filesFor(vm))),
         ...(group ? { haGroup: group.group } : {}),

@@ -57,19 +57,19 @@ describe.each(listStacks(projectDir))("stack %s: SSH host keys (offline plan und
     expect(new Set(vmKeys).size).toBe(plan.model.vms.length);
   });
 
-  it("every VM gets an ed25519 and a 4096-bit RSA host key from the toolkit, replacing the image's", async () => {
+  it("every VM gets one ed25519 host key from the toolkit, replacing the image's (the one key it offers is the pinned one)", async () => {
     const plan = await planOf(stack);
     const keys = plan.resources.filter((r) => isResourceOf(r, RESOURCES.PrivateKey) && /-host-key-/.test(r.name));
     expect(keys.map((k) => [k.name.replace(/-host-key-.*$/, ""), k.inputs.algorithm, k.inputs.rsaBits ?? null]).sort()).toEqual(
-      plan.model.vms.flatMap((vm) => [[vm.name, "ED25519", null], [vm.name, "RSA", 4096]]).sort(),
+      plan.model.vms.map((vm) => [vm.name, "ED25519", null]).sort(),
     );
     for (const artifact of plan.artifacts.filter((a) => a.path === USER_DATA_PATH_IN_VM)) {
       const userData = parse(artifact.content) as UserData;
       expect(userData.ssh_deletekeys, artifact.vm).toBe(true);
-      expect(identity(userData.ssh_keys.rsa_public)).toMatch(/^ssh-rsa AAAAB3NzaC1yc2E/);
+      expect(Object.keys(userData.ssh_keys).sort(), artifact.vm).toEqual(["ed25519_private", "ed25519_public"]);
+      expect(identity(userData.ssh_keys.ed25519_public)).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5/);
       // Private halves masked, in the artifact and in plan.json's copy of the snippet.
       expect(userData.ssh_keys.ed25519_private).toBe(`${SECRET_MARK}\n`);
-      expect(userData.ssh_keys.rsa_private).toBe(`${SECRET_MARK}\n`);
     }
     const snippet = plan.resources.find((r) => isResourceOf(r, RESOURCES.FileLegacy) && r.inputs.contentType === "snippets");
     const data = String((snippet?.inputs.sourceRaw as { data?: string } | undefined)?.data);
@@ -81,6 +81,5 @@ describe.each(listStacks(projectDir))("stack %s: SSH host keys (offline plan und
     const plan = await planOf(stack);
     const vm = plan.model.vms[0].name;
     expect(plan.knownSecrets.some((s) => s.includes(`${vm}-host-key-ed25519-openssh`))).toBe(true);
-    expect(plan.knownSecrets.some((s) => s.includes(`${vm}-host-key-rsa-openssh`))).toBe(true);
   });
 });

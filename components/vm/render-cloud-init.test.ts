@@ -81,6 +81,8 @@ let workDir = "";
 let deployPublicKey = "";
 /** Real host keys as @pulumi/tls gives them (OpenSSH private key, public key with a trailing newline). */
 let hostKeys: VmHostKeys;
+/** A real host key of another type (RSA), for the renderer to refuse as the ed25519 key. */
+let wrongTypeKey: VmHostKeys["ed25519"];
 /** A second real key, for an admin who adds one. */
 let extraPublicKey = "";
 let fileCounter = 0;
@@ -102,7 +104,8 @@ beforeAll(() => {
     const publicKeyOpenssh = `${generateKey(name, type)}\n`;
     return { publicKeyOpenssh, privateKeyOpenssh: fs.readFileSync(path.join(workDir, name), "utf8") };
   };
-  hostKeys = { ed25519: pair("host_ed25519", "ed25519"), rsa: pair("host_rsa", "rsa") };
+  hostKeys = { ed25519: pair("host_ed25519", "ed25519") };
+  wrongTypeKey = pair("host_rsa", "rsa");
 });
 
 afterAll(() => {
@@ -290,8 +293,6 @@ describe("what cloud-init reads", () => {
       ssh_pwauth: false,
       ssh_deletekeys: true,
       ssh_keys: {
-        rsa_private: hostKeys.rsa.privateKeyOpenssh,
-        rsa_public: hostKeys.rsa.publicKeyOpenssh.trim(),
         ed25519_private: hostKeys.ed25519.privateKeyOpenssh,
         ed25519_public: hostKeys.ed25519.publicKeyOpenssh.trim(),
       },
@@ -337,13 +338,15 @@ describe("security properties of every VM's user-data", () => {
     // The keys the deployment pins, and nothing the guest makes up or keeps from the image.
     expect(doc.ssh_deletekeys).toBe(true);
     expect(doc).not.toHaveProperty("ssh_genkeytypes");
-    expect(doc.ssh_keys).toEqual({ rsa_private: hostKeys.rsa.privateKeyOpenssh, rsa_public: hostKeys.rsa.publicKeyOpenssh.trim(), ed25519_private: hostKeys.ed25519.privateKeyOpenssh, ed25519_public: hostKeys.ed25519.publicKeyOpenssh.trim() });
-    expect([...sshd.matchAll(/^HostKey (.+)$/gm)].map((m) => m[1])).toEqual([SSHD_HOST_KEYS.rsa, SSHD_HOST_KEYS.ed25519]);
+    expect(doc.ssh_keys).toEqual({ ed25519_private: hostKeys.ed25519.privateKeyOpenssh, ed25519_public: hostKeys.ed25519.publicKeyOpenssh.trim() });
+    // One key on offer, the pinned one: a client preferring another algorithm cannot be shown another key.
+    expect([...sshd.matchAll(/^HostKey (.+)$/gm)].map((m) => m[1])).toEqual([SSHD_HOST_KEYS.ed25519]);
+    expect(sshd).toMatch(/^HostKeyAlgorithms ssh-ed25519$/m);
   });
 
   it("writes the private host keys as YAML literal blocks, so a masked value stays a string", () => {
     const { spec, vms } = stackCase("prod");
-    const masked = renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: { ed25519: { ...hostKeys.ed25519, privateKeyOpenssh: "offline-plan-x" }, rsa: { ...hostKeys.rsa, privateKeyOpenssh: "offline-plan-y" } } });
+    const masked = renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: { ed25519: { ...hostKeys.ed25519, privateKeyOpenssh: "offline-plan-x" } } });
     expect(masked).toContain("  ed25519_private: |\n    offline-plan-x\n");
     const scrubbed = parseUserData(masked.replace("offline-plan-x", "[secret]"));
     expect((scrubbed.ssh_keys as Record<string, string>).ed25519_private).toBe("[secret]\n");
@@ -351,10 +354,10 @@ describe("security properties of every VM's user-data", () => {
 
   it("refuses host keys of the wrong type or with control characters", () => {
     const { spec, vms } = stackCase("prod");
-    const swapped = { ed25519: hostKeys.rsa, rsa: hostKeys.rsa };
+    const swapped = { ed25519: wrongTypeKey };
     expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: swapped })).toThrow(`renderCloudInit(${vms[0].name}): hostKeys.ed25519.publicKeyOpenssh is not a one-line ssh-ed25519 public key`);
-    const escaped = { ...hostKeys, rsa: { ...hostKeys.rsa, privateKeyOpenssh: "key\u001b[2J" } };
-    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: escaped })).toThrow(`renderCloudInit(${vms[0].name}): hostKeys.rsa.privateKeyOpenssh is not printable text lines`);
+    const escaped = { ed25519: { ...hostKeys.ed25519, privateKeyOpenssh: "key\u001b[2J" } };
+    expect(() => renderCloudInit({ vm: vms[0], spec, deployPublicKey, hostKeys: escaped })).toThrow(`renderCloudInit(${vms[0].name}): hostKeys.ed25519.privateKeyOpenssh is not printable text lines`);
   });
 
   it("AllowGroups lets in every user the document creates, and the group is created", () => {
@@ -471,7 +474,6 @@ describe("sshd accepts the hardening drop-in and it takes effect", () => {
   // The lines after the stock file play an image that turned everything on: the drop-in must still win.
   function sshdConfigDir(dropIn: string): { dir: string; config: string } {
     return sshdUnderTest(workDir, dropIn, path.basename(SSHD_HARDENING_PATH), {
-      [SSHD_HOST_KEYS.rsa]: hostKeys.rsa.privateKeyOpenssh,
       [SSHD_HOST_KEYS.ed25519]: hostKeys.ed25519.privateKeyOpenssh,
       [SSHD_BANNER_PATH]: "Authorised use only.\n",
     }, "\nPasswordAuthentication yes\nPermitRootLogin yes\nKbdInteractiveAuthentication yes\nX11Forwarding yes\nAllowTcpForwarding yes\nMaxAuthTries 6\n");

@@ -9,11 +9,15 @@
  */
 export const SSH_LOGIN_GROUP = "ibac-ssh";
 
-/** Host keys, RSA first: the order sshd offers them in, which the policy compares. Both made by the toolkit. */
-export const SSHD_HOST_KEYS = { rsa: "/etc/ssh/ssh_host_rsa_key", ed25519: "/etc/ssh/ssh_host_ed25519_key" } as const;
-/** The RSA host key's size: ssh-audit's hardened policies require 4096 bits for rsa-sha2-256/512 host keys. */
-export const RSA_HOST_KEY_BITS = 4096;
-export const SSHD_HOST_KEY_ALGORITHMS = ["rsa-sha2-512", "rsa-sha2-256", "ssh-ed25519"] as const;
+/**
+ * One host key, ed25519, made by the toolkit. One, because deployments pin it (`hostKey` of every
+ * @pulumi/command connection) and a client negotiates the host-key algorithm by its own preference: Go's SSH
+ * library, which the command provider uses, prefers RSA to ed25519, so a VM that also offered an RSA key
+ * could present a key other than the pinned one and every delivery would fail. With one key on offer, what
+ * the server presents is what was pinned, whatever the client prefers.
+ */
+export const SSHD_HOST_KEYS = { ed25519: "/etc/ssh/ssh_host_ed25519_key" } as const;
+export const SSHD_HOST_KEY_ALGORITHMS = ["ssh-ed25519"] as const;
 export const SSHD_KEX_ALGORITHMS = ["curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha256"] as const;
 export const SSHD_CIPHERS = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes192-ctr", "aes128-ctr"] as const;
 export const SSHD_MACS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "umac-128-etm@openssh.com"] as const;
@@ -38,9 +42,8 @@ export function renderSshdHardening(): string {
     "KbdInteractiveAuthentication no",
     "PubkeyAuthentication yes",
     `AllowGroups ${SSH_LOGIN_GROUP}`,
-    "# Only the host keys the toolkit generated and pinned; an upgrade of openssh-server that regenerates",
-    "# missing default keys (ECDSA) cannot add one that sshd would offer.",
-    `HostKey ${SSHD_HOST_KEYS.rsa}`,
+    "# Only the host key the toolkit generated and pinned; an upgrade of openssh-server that regenerates",
+    "# missing default keys (RSA, ECDSA) cannot add one that sshd would offer.",
     `HostKey ${SSHD_HOST_KEYS.ed25519}`,
     `HostKeyAlgorithms ${SSHD_HOST_KEY_ALGORITHMS.join(",")}`,
     `KexAlgorithms ${SSHD_KEX_ALGORITHMS.join(",")}`,

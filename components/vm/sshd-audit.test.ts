@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadStackFile } from "../spec/load";
 import { renderCloudInit, SSHD_HARDENING_PATH, type CloudConfigFile } from "./render-cloud-init";
-import { MIN_MODULUS_BITS, SSHD_BANNER_PATH, SSHD_HOST_KEYS, moduliFilterCommand } from "./render-sshd-hardening";
+import { MIN_MODULUS_BITS, SSHD_BANNER_PATH, SSHD_HOST_KEY_ALGORITHMS, SSHD_HOST_KEYS, moduliFilterCommand } from "./render-sshd-hardening";
 import { renderLoginBanner } from "./render-banner";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { SSHD_AS_ROOT, keygen, runSshd, sshdUnderTest } from "../../test/support/sshd-under-test";
@@ -32,12 +32,12 @@ const STRICT_KEX_MARKER = "kex-strict-s-v00@openssh.com";
 let workDir = "";
 /** Every sshd this file starts, stopped by PID at the end. */
 const started: ChildProcess[] = [];
-let keyTexts = { rsa: "", ed25519: "" };
+let keyTexts = { ed25519: "" };
 let port = 0;
 let dropIn = "";
 let banner = "";
 let moduli = "";
-let hostKeys: { rsa: ReturnType<typeof keygen>; ed25519: ReturnType<typeof keygen> };
+let hostKeys: { ed25519: ReturnType<typeof keygen> };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,14 +66,13 @@ async function waitForPort(p: number, child: ChildProcess, log: () => string): P
 beforeAll(async () => {
   requireTool("ssh-audit", "ssh-audit");
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-sshd-audit-"));
-  hostKeys = { rsa: keygen(workDir, "rsa", "rsa"), ed25519: keygen(workDir, "ed25519", "ed25519") };
+  hostKeys = { ed25519: keygen(workDir, "ed25519", "ed25519") };
   const deploy = keygen(workDir, "deploy", "ed25519");
   const userData = parse(renderCloudInit({
     vm,
     spec: prod.spec,
     deployPublicKey: deploy.publicKey,
     hostKeys: {
-      rsa: { publicKeyOpenssh: hostKeys.rsa.publicKey, privateKeyOpenssh: hostKeys.rsa.privateKey },
       ed25519: { publicKeyOpenssh: hostKeys.ed25519.publicKey, privateKeyOpenssh: hostKeys.ed25519.privateKey },
     },
   })) as { write_files: CloudConfigFile[]; ssh_keys: Record<string, string> };
@@ -89,14 +88,13 @@ beforeAll(async () => {
   expect(filter.status, describeRun(filter)).toBe(0);
   if (SSHD_AS_ROOT) fs.chmodSync(moduli, 0o644);
 
-  keyTexts = { rsa: userData.ssh_keys.rsa_private, ed25519: userData.ssh_keys.ed25519_private };
+  keyTexts = { ed25519: userData.ssh_keys.ed25519_private };
   port = await startSshd(dropIn);
 }, 60_000);
 
 /** Starts sshd from a drop-in (the host keys cloud-init would write, the banner, the filtered moduli). */
 async function startSshd(text: string): Promise<number> {
   const under = sshdUnderTest(workDir, text, path.basename(SSHD_HARDENING_PATH), {
-    [SSHD_HOST_KEYS.rsa]: keyTexts.rsa,
     [SSHD_HOST_KEYS.ed25519]: keyTexts.ed25519,
     [SSHD_BANNER_PATH]: banner,
   }, `\nModuliFile ${moduli}\nPidFile ${path.join(workDir, `sshd-${started.length}.pid`)}\n`);
@@ -133,7 +131,6 @@ describe("ssh-audit against a real sshd started from the rendered drop-in (bookw
   it("sshd -t accepts the configuration", () => {
     expect(dropIn).toContain("KexAlgorithms");
     const under = sshdUnderTest(workDir, dropIn, path.basename(SSHD_HARDENING_PATH), {
-      [SSHD_HOST_KEYS.rsa]: hostKeys.rsa.privateKey,
       [SSHD_HOST_KEYS.ed25519]: hostKeys.ed25519.privateKey,
       [SSHD_BANNER_PATH]: banner,
     });
@@ -146,7 +143,8 @@ describe("ssh-audit against a real sshd started from the rendered drop-in (bookw
     expect(run.stdout, describeRun(run)).toContain("(gen) software: OpenSSH");
     expect(findings(run.stdout), describeRun(run)).toEqual([expect.stringMatching(new RegExp(`^\\(kex\\) ${STRICT_KEX_MARKER.replace(/[.@]/g, "\\$&")} +-- \\[warn\\] unknown algorithm$`))]);
     expect(run.stdout).not.toMatch(/nistp|ssh-rsa |sha1|cbc/);
-    expect(run.stdout).toMatch(/\(key\) rsa-sha2-512 \(4096-bit\)/);
+    expect(run.stdout).toMatch(/\(key\) ssh-ed25519 /);
+    expect(run.stdout).not.toMatch(/\(key\) rsa-sha2/);
   });
 
   it("can fail: a drop-in that adds a NIST curve and SHA-1 MAC draws findings on both", async () => {
@@ -159,7 +157,7 @@ describe("ssh-audit against a real sshd started from the rendered drop-in (bookw
     expect(found, describeRun(run)).toMatch(/\(mac\) hmac-sha1 .*-- \[(fail|warn)\]/);
   });
 
-  it(`passes "${POLICY}", the closest built-in hardening policy, with the strict-KEX marker added`, () => {
+  it(`passes "${POLICY}", the closest built-in hardening policy, with the strict-KEX marker added and only the pinned ed25519 host key`, () => {
     const python = fs.readFileSync(requireTool("ssh-audit", "ssh-audit"), "utf8").split("\n")[0].replace(/^#!\s*/, "").split(/\s+/)[0];
     const dump = runTool(python, ["-c", `import json,sys; from ssh_audit.policy import Policy; print(json.dumps(Policy.BUILTIN_POLICIES[sys.argv[1]]))`, POLICY]);
     expect(dump.status, describeRun(dump)).toBe(0);
@@ -170,26 +168,27 @@ describe("ssh-audit against a real sshd started from the rendered drop-in (bookw
     fs.writeFileSync(policyFile, [
       `name = "${POLICY} + ${STRICT_KEX_MARKER}"`,
       `version = ${String(builtin.version)}`,
-      `host keys = ${list("host_keys").join(", ")}`,
+      // The policy's host keys narrowed to the one the VMs offer (render-sshd-hardening.ts says why): a subset.
+      `host keys = ${list("host_keys").filter((k) => (SSHD_HOST_KEY_ALGORITHMS as readonly string[]).includes(k)).join(", ")}`,
       `optional host keys = ${list("optional_host_keys").join(", ")}`,
       `key exchanges = ${[...list("kex"), STRICT_KEX_MARKER].join(", ")}`,
       `ciphers = ${list("ciphers").join(", ")}`,
       `macs = ${list("macs").join(", ")}`,
-      ...sizes("hostkey_sizes", "hostkey_size_"),
+      ...sizes("hostkey_sizes", "hostkey_size_").filter((line) => (SSHD_HOST_KEY_ALGORITHMS as readonly string[]).some((k) => line.startsWith(`hostkey_size_${k} `))),
       ...sizes("dh_modulus_sizes", "dh_modulus_size_"),
       "",
     ].join("\n"));
-    expect(list("host_keys")).toContain("rsa-sha2-512");
+    expect(list("host_keys")).toContain("ssh-ed25519");
     const run = runTool(requireTool("ssh-audit", "ssh-audit"), ["-n", "-P", policyFile, "-p", String(port), "127.0.0.1"]);
     expect(run.stdout, describeRun(run)).toMatch(/Result: .*Passed/);
     expect(run.status, describeRun(run)).toBe(0);
   });
 
-  it("the unmodified built-in policy fails only on the strict-KEX marker", () => {
+  it("the unmodified built-in policy fails only on the strict-KEX marker and on the RSA host key the VMs leave out", () => {
     const run = runTool(requireTool("ssh-audit", "ssh-audit"), ["-n", "-P", POLICY, "-p", String(port), "127.0.0.1"]);
     expect(run.stdout, describeRun(run)).toMatch(/Result: .*Failed/);
     const errors = run.stdout.split("\n").filter((l) => /^\s+\* /.test(l)).map((l) => l.trim());
-    expect(errors).toEqual(["* Key exchanges did not match."]);
+    expect(errors.sort()).toEqual(["* Host keys did not match.", "* Key exchanges did not match."]);
     expect(run.stdout).toMatch(new RegExp(`- Actual: +curve25519-sha256, .*, ${STRICT_KEX_MARKER}\\n`));
   });
 
@@ -205,7 +204,6 @@ describe("ssh-audit against a real sshd started from the rendered drop-in (bookw
 
   it("refuses TCP forwarding even to an authenticated client (the setting sshd -T shows)", () => {
     const under = sshdUnderTest(workDir, dropIn, path.basename(SSHD_HARDENING_PATH), {
-      [SSHD_HOST_KEYS.rsa]: hostKeys.rsa.privateKey,
       [SSHD_HOST_KEYS.ed25519]: hostKeys.ed25519.privateKey,
       [SSHD_BANNER_PATH]: banner,
     }, "\nAllowTcpForwarding yes\nPermitTunnel yes\n");
