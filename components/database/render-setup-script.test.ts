@@ -8,29 +8,17 @@ import { renderSetupScript } from "./render-setup-script";
 import { renderPackagesScript } from "./render-packages-script";
 
 describe("renderSetupScript, checked by bash and shellcheck", () => {
-  for (const role of ["primary", "replica"] as const) {
-    it(`the ${role}'s bootstrap parses and passes shellcheck`, () => {
-      const shellcheck = requireTool("shellcheck", "shellcheck");
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-setup-"));
-      try {
-        const file = path.join(dir, "ibac-db-setup");
-        fs.writeFileSync(file, renderSetupScript(PRODUCTION_DATABASE_PATHS, role));
-        const syntax = runTool("bash", ["-n", file]);
-        expect(syntax.status, describeRun(syntax)).toBe(0);
-        const lint = runTool(shellcheck, ["-S", "warning", file]);
-        expect(lint.status, describeRun(lint)).toBe(0);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  }
-
-  it("the packages script parses and passes shellcheck", () => {
+  const scripts: [string, string, () => string][] = [
+    ["the primary's bootstrap", "ibac-db-setup", () => renderSetupScript(PRODUCTION_DATABASE_PATHS, "primary")],
+    ["the replica's bootstrap", "ibac-db-setup", () => renderSetupScript(PRODUCTION_DATABASE_PATHS, "replica")],
+    ["the packages script", "ibac-db-packages", () => renderPackagesScript()],
+  ];
+  it.each(scripts)("%s parses and passes shellcheck", (_what, name, render) => {
     const shellcheck = requireTool("shellcheck", "shellcheck");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-packages-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-setup-"));
     try {
-      const file = path.join(dir, "ibac-db-packages");
-      fs.writeFileSync(file, renderPackagesScript());
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, render());
       const syntax = runTool("bash", ["-n", file]);
       expect(syntax.status, describeRun(syntax)).toBe(0);
       const lint = runTool(shellcheck, ["-S", "warning", file]);

@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyModel } from "../../components/model/policy-view";
-import { resourceFiles } from "./rendered-files";
+import { resourceFiles, type DeliveredFile } from "./rendered-files";
 
 /** The key of a file in a VM, for `pendingFiles`. */
 export function fileKey(vm: string, path: string): string {
@@ -15,4 +15,9 @@ export function fileKey(vm: string, path: string): string {
  */
 export async function pendingFiles(resources: readonly PolicyResource[], model: PolicyModel): Promise<Set<string>> {
   return new Set((await resourceFiles(resources, model)).filter((f) => f.text === undefined).map((f) => fileKey(f.vm, f.path)));
+}
+
+/** Whether the stack delivers `path` to `vm`: with its text known, or pending until `pulumi up` makes it. */
+export function isDelivered(files: readonly DeliveredFile[], pending: ReadonlySet<string>, vm: string, path: string): boolean {
+  return pending.has(fileKey(vm, path)) || files.some((f) => f.vm === vm && f.path === path);
 }

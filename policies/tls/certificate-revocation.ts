@@ -2,7 +2,7 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles, type DeliveredFile } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { fileKey, pendingFiles } from "../kit/pending-files";
+import { isDelivered, pendingFiles } from "../kit/pending-files";
 import { effectiveValue } from "../database/option-files";
 import { databaseVms } from "../database/database-vms";
 import { changeMasters, databaseSqlFiles } from "../database/replication-secure";
@@ -33,7 +33,7 @@ export function certificateRevocationPolicy(): IbacStackPolicy {
     const files = await deliveredFiles(resources, view.model);
     const pending = await pendingFiles(resources, view.model);
     const find = (vm: string, path: string): DeliveredFile | undefined => files.find((f) => f.vm === vm && f.path === path);
-    const delivered = (vm: string, path: string): boolean => pending.has(fileKey(vm, path)) || find(vm, path) !== undefined;
+    const delivered = (vm: string, path: string): boolean => isDelivered(files, pending, vm, path);
     /** Why `path` on `vm` is not a usable CRL, or undefined when it is (or its text is not known yet). */
     const crlProblem = (vm: string, path: string): string | undefined => {
       if (!delivered(vm, path)) return `${path}, which the stack does not deliver to ${vm}`;

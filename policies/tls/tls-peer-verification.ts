@@ -4,7 +4,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { databaseVms } from "../database/database-vms";
 import { changeMasters, databaseSqlFiles } from "../database/replication-secure";
-import { fileKey, pendingFiles } from "../kit/pending-files";
+import { isDelivered, pendingFiles } from "../kit/pending-files";
 import { authRounds, swanctlConnections } from "../vpn/swanctl-conf";
 import { providerInput, proxmoxProviders } from "./tls-evidence";
 
@@ -44,7 +44,7 @@ export function tlsPeerVerificationPolicy(): IbacStackPolicy {
     const files = await deliveredFiles(resources, view.model);
     // A file whose text is not known yet (`pulumi preview` of a new stack) is still delivered.
     const pending = await pendingFiles(resources, view.model);
-    const delivered = (vm: string, path: string): boolean => pending.has(fileKey(vm, path)) || files.some((f) => f.vm === vm && f.path === path);
+    const delivered = (vm: string, path: string): boolean => isDelivered(files, pending, vm, path);
 
     const vms = databaseVms(view.model);
     for (const cm of changeMasters(databaseSqlFiles(files, vms.map((v) => v.name)))) {

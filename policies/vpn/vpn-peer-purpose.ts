@@ -2,7 +2,7 @@ import { stackPolicy } from "../kit/define-policy";
 import { deliveredFiles } from "../kit/rendered-files";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
-import { fileKey, pendingFiles } from "../kit/pending-files";
+import { isDelivered, pendingFiles } from "../kit/pending-files";
 import { VPN_CA_FILES } from "../../components/network/vpn/render-swanctl";
 import { authRounds, swanctlConnections } from "./swanctl-conf";
 
@@ -26,7 +26,7 @@ export function vpnPeerPurposePolicy(): IbacStackPolicy {
   }, async (view, resources, report) => {
     const files = await deliveredFiles(resources, view.model);
     const pending = await pendingFiles(resources, view.model);
-    const delivered = (vm: string, path: string): boolean => pending.has(fileKey(vm, path)) || files.some((f) => f.vm === vm && f.path === path);
+    const delivered = (vm: string, path: string): boolean => isDelivered(files, pending, vm, path);
     for (const c of swanctlConnections(files).connections) {
       const purpose = c.section.values.has("pools") ? "mobiles" : c.section.values.has("remote_addrs") ? "site" : undefined;
       if (!purpose) continue;
