@@ -9,7 +9,7 @@ describe("ConfigDelivery's pure parts", () => {
       expect(staged.slice(INCOMING_DIR.length + 1)).not.toContain("/");
       expect(targetPathOf(staged)).toBe(target);
     }
-    expect(targetPathOf("/tmp/elsewhere")).toBeUndefined();
+    expect(targetPathOf("/srv/elsewhere")).toBeUndefined();
   });
 
   it("installs with the file's mode and owner, removes the staged copy, then runs the follow-up", () => {

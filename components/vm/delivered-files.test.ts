@@ -35,7 +35,7 @@ describe("deliveredFileOf: which file a resource puts in its VM", () => {
   });
 
   it("delivers nothing for a copy outside the staging directory, an image upload, or any other resource", async () => {
-    expect(await deliveredFileOf(copy({ remotePath: "/tmp/elsewhere", source: { text: "x" } }))).toBeUndefined();
+    expect(await deliveredFileOf(copy({ remotePath: "/srv/elsewhere", source: { text: "x" } }))).toBeUndefined();
     expect(await deliveredFileOf(snippet({ contentType: "iso", sourceRaw: { data: "x" } }))).toBeUndefined();
     expect(await deliveredFileOf({ type: RESOURCE_TYPES.RemoteCommand, inputs: { create: "true" } })).toBeUndefined();
   });

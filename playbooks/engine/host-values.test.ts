@@ -5,7 +5,7 @@ import { UnsafeStateError } from "./errors";
 import { shellQuote } from "./shell-quote";
 
 /** Values a hostile or broken host could answer with. */
-const HOSTILE = ["x; rm -rf /", "$(touch /tmp/pwned)", "`id`", "a\nb", "it's", '"q"', "../../etc/passwd", "0-1-2'; DROP TABLE t; --", "0-1-2\n", ""];
+const HOSTILE = ["x; rm -rf /", "$(touch ibac-pwned)", "`id`", "a\nb", "it's", '"q"', "../../etc/passwd", "0-1-2'; DROP TABLE t; --", "0-1-2\n", ""];
 
 const refusal = (f: () => unknown): string => {
   try {
