@@ -47,6 +47,13 @@ export function schemaProblems(input: YamlInput, schema: TSchema, data: unknown,
       fieldPath = [...fieldPath, unknown.key];
       made = unknownKeyDetail(unknown.key, unknown.known);
       atKey = true;
+    } else if (e.keyword === "uniqueItems") {
+      // Point at the repeat itself, and say where the entry first stands.
+      const { i, j } = e.params as { i: number; j: number };
+      const [later, first] = [Math.max(i, j), Math.min(i, j)];
+      const list = fieldPath;
+      fieldPath = [...list, later];
+      made = expectedFound("an entry not listed before", `${describeFound((e.data as unknown[])[later])} again (first at ${formatFieldPath([...list, first])})`);
     } else if (e.keyword === "required") {
       const key = String((e.params as { missingProperty: string }).missingProperty);
       fieldPath = [...fieldPath, key];

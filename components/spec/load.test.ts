@@ -451,6 +451,9 @@ describe("every field held to its meaning (issue 11)", () => {
     ["an admin named after a service user", ["admins", 0, "name"], "mysql", ['ibac:platform.admins[0].name: expected a user name no system account uses, found "mysql", reserved by MariaDB']],
     ["an admin named after the deploy user", ["admins", 0, "name"], "ibac-deploy", ["ibac:platform.admins[0].name: expected a user name no system account uses, found \"ibac-deploy\", reserved by the toolkit's deploy user"]],
     ["two admins of one name", ["admins", 1], { name: "ibacops", sshKeys: [key] }, ['ibac:platform.admins[1].name: expected a user name used once, found "ibacops" again (first at admins[0])']],
+    // Lists whose entries mean one thing each: a repeat is a mistake, named at the repeat.
+    ["an NTP server listed twice", ["site", "ntpServers", 1], "10.20.0.2", ['ibac:platform.site.ntpServers[1]: expected an entry not listed before, found "10.20.0.2" again (first at site.ntpServers[0])']],
+    ["a DNS server listed twice", ["site", "dnsServers", 1], "10.20.0.2", ['ibac:platform.site.dnsServers[1]: expected an entry not listed before, found "10.20.0.2" again (first at site.dnsServers[0])']],
     ["a loopback SMTP relay", ["notifications", "smtpRelay", "host"], "127.0.0.1", ["ibac:platform.notifications.smtpRelay.host: expected a unicast host address, found 127.0.0.1 (loopback, 127.0.0.0/8)"]],
     // The Debian release and its image agree.
     ["a release the image is not", ["debian", "release"], 13, [

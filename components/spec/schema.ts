@@ -78,7 +78,7 @@ export const VpnTier = closed({
     {
       peerAddress: Ipv4Address,
       peerId: Type.String({ pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", description: "the remote gateway's IKE identity (its certificate's DNS name)" }),
-      remoteSubnets: Type.Array(Ipv4Cidr, { minItems: 1, description: "the monitoring/statistics site's networks reached through the tunnel" }),
+      remoteSubnets: Type.Array(Ipv4Cidr, { minItems: 1, uniqueItems: true, description: "the monitoring/statistics site's networks reached through the tunnel" }),
     },
     { description: "the IPsec tunnel to the monitoring and statistics site" },
   ),
@@ -126,8 +126,8 @@ export const PlatformSpec = closed({
     domain: Type.String({ pattern: "^([a-z0-9-]+\\.)+[a-z]{2,}$", description: "a DNS domain such as ibac.example.ee" }),
     // The zone database decides (time-zone.ts); the pattern only keeps out what no zone name has.
     timeZone: Type.String({ pattern: "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", description: "an IANA time zone such as Europe/Tallinn" }),
-    dnsServers: Type.Array(Ipv4Address, { minItems: 1, maxItems: 3 }),
-    ntpServers: Type.Array(Ipv4Address, { minItems: 1 }),
+    dnsServers: Type.Array(Ipv4Address, { minItems: 1, maxItems: 3, uniqueItems: true }),
+    ntpServers: Type.Array(Ipv4Address, { minItems: 1, uniqueItems: true }),
   }),
   proxmox: closed({
     version: oneOf([6, 7, 8, 9] as const, "the Proxmox VE major version (8 or 9 are supported; older ones are flagged by policy)"),
@@ -208,7 +208,7 @@ export const PlatformSpec = closed({
     }),
     email: Type.Array(
       Type.String({ pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", maxLength: 254, description: "an e-mail address" }),
-      { minItems: 1 },
+      { minItems: 1, uniqueItems: true },
     ),
   }),
   pki: Type.Optional(
@@ -245,7 +245,7 @@ export const PlatformSpec = closed({
   admins: Type.Array(
     closed({
       name: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "a Linux user name" }),
-      sshKeys: Type.Array(Type.String({ pattern: "^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]+( [^\\r\\n]*)?$", description: "an OpenSSH public key" }), { minItems: 1 }),
+      sshKeys: Type.Array(Type.String({ pattern: "^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/=]+( [^\\r\\n]*)?$", description: "an OpenSSH public key" }), { minItems: 1, uniqueItems: true }),
     }),
     { minItems: 1 },
   ),
