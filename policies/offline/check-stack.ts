@@ -60,7 +60,7 @@ export function knownStacks(projectDir: string): string[] {
  * What bounds a waiver: the stacks there are, and which targets are critical (a requirement of severity
  * critical, or a policy of severity critical or serving a critical requirement).
  */
-export function waiverRules(catalogue: RequirementCatalogue, policies: readonly IbacPolicy[], projectDir: string): WaiverRules {
+export function waiverRules(catalogue: RequirementCatalogue, policies: readonly IbacPolicy[], projectDir: string, now?: Date): WaiverRules {
   const critical = new Set(catalogue.requirements.filter((r) => r.severity === "critical").map((r) => r.id));
   for (const p of policies) if (p.severity === "critical" || p.requirements.some((id) => critical.has(id))) critical.add(p.name);
   return {
@@ -68,6 +68,7 @@ export function waiverRules(catalogue: RequirementCatalogue, policies: readonly 
     stacks: knownStacks(projectDir),
     requirements: catalogue.requirements.map((r) => r.id),
     policies: policies.map((p) => p.name),
+    ...(now ? { today: now.toISOString().slice(0, 10) } : {}),
   };
 }
 
@@ -79,7 +80,7 @@ export async function checkStack(options: CheckStackOptions): Promise<{ result: 
   const now = options.now ?? new Date();
   const catalogue = loadCatalogue();
   const policies = allPolicies({ now: () => now });
-  const waivers = options.waiversFile ? loadWaivers(path.resolve(options.waiversFile), options.waiversFile, waiverRules(catalogue, policies, options.projectDir)) : [];
+  const waivers = options.waiversFile ? loadWaivers(path.resolve(options.waiversFile), options.waiversFile, waiverRules(catalogue, policies, options.projectDir, now)) : [];
   const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
   const planStart = performance.now();
   const plan = await runOfflinePlan(loaded);

@@ -115,6 +115,20 @@ describe("waivers are bounded: a stack, a named resource for critical requiremen
     ]);
   });
 
+  it("a waiver approved after today is refused, so an approval dated ahead cannot stretch its year", () => {
+    const asOf = (today: string): string[] => {
+      try {
+        parseWaivers(file, "stacks/waivers.yaml", { ...rules, today });
+      } catch (e) {
+        if (e instanceof InputError) return e.problems.map((p) => `${p.path}: ${p.detail}`);
+        throw e;
+      }
+      return [];
+    };
+    expect(asOf("2026-11-22")).toEqual([]);
+    expect(asOf("2026-11-21")).toEqual(["waivers[0].approved: expected a date on or before today (2026-11-21), found 2026-11-22"]);
+  });
+
   it("a waiver without a stack is refused: it must name one or say all", () => {
     expect(boundProblems(file.replace("    stack: lab\n", ""))).toEqual(["waivers[0].stack: expected a stack name such as prod, or all, found nothing"]);
   });

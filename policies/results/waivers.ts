@@ -34,6 +34,11 @@ export interface WaiverRules {
   stacks?: readonly string[];
   /** Default WAIVER_MAX_MONTHS. */
   maxMonths?: number;
+  /**
+   * Today (YYYY-MM-DD): a waiver approved after it is refused, since its year would start only then and an
+   * approval dated ahead would stretch the bound. Unchecked when absent.
+   */
+  today?: string;
 }
 
 /** YYYY-MM-DD `months` later, the day clamped to the month's last (2026-08-31 + 6 = 2027-02-28). */
@@ -135,7 +140,9 @@ export function parseWaivers(text: string, file: string, rules: WaiverRules = {}
     }).length === 2;
     if (datesOk) {
       const latest = addMonths(waiver.approved, maxMonths);
-      if (waiver.expires < waiver.approved) {
+      if (rules.today !== undefined && waiver.approved > rules.today) {
+        problems.push(input.problem([...at, "approved"], expectedFound(`a date on or before today (${rules.today})`, waiver.approved)));
+      } else if (waiver.expires < waiver.approved) {
         problems.push(input.problem([...at, "expires"], expectedFound(`a date on or after approved (${waiver.approved})`, waiver.expires)));
       } else if (waiver.expires > latest) {
         problems.push(input.problem([...at, "expires"], expectedFound(`a date at most ${maxMonths} months after approved (${waiver.approved}), so ${latest} or earlier`, waiver.expires)));
