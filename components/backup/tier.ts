@@ -8,7 +8,10 @@ export const backupTier: TierDefinition & { name: "backup" } = {
   report: { label: "Backup", colour: { fill: "#ffedd5", stroke: "#9a3412" }, readingOrder: 6 },
   networks: ["service", "storage"],
   vmCount: { field: "count", plus: 0 },
-  dataDisk: "drbd",
+  // The seed puts the backup volume on DRBD; until the backup issue renders that DRBD resource, Proxmox
+  // replication keeps the only second copy, and HA recovers the VM with it (a DRBD kind without DRBD would
+  // leave the backups on one node).
+  dataDisk: "proxmox-replicated",
   servicePort: { port: "9101", what: "Bacula director" },
   backupClient: false,
   virtualAddresses: [],

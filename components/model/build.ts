@@ -7,6 +7,8 @@ import { planHa } from "./ha";
 import { placeReplicas } from "./placement";
 import { tierDataDiskGiB, tierDefinition } from "../tiers/registry";
 import { FIRST_NODE_CLUSTER_HOST, tierFirstHosts, virtualAddressPlan } from "../tiers/address-plan";
+import { deriveStoragePlan } from "../storage/derive-storage-plan";
+import { objectStoreCountProblems } from "../storage/spec-checks";
 import type { NicPlan, NodePlan, PlatformModel, ReplicationPlan, VmPlan } from "./types";
 
 function nic(device: string, role: NicPlan["network"], network: NetworkSpec, host: number): NicPlan {
@@ -34,6 +36,8 @@ export interface ModelResult {
 export function buildModel(spec: PlatformSpec): ModelResult {
   const { placements, problems } = placeReplicas(spec);
   if (problems.length) return { problems };
+  const storageProblems = objectStoreCountProblems(spec);
+  if (storageProblems.length) return { problems: storageProblems };
 
   const clusterSubnet = parseCidr(spec.networks.cluster.cidr);
   const nodes: NodePlan[] = spec.proxmox.nodes.map((n, i) => ({
@@ -80,6 +84,7 @@ export function buildModel(spec: PlatformSpec): ModelResult {
     .map((vm) => ({ jobId: `${vm.vmId}-0`, vmName: vm.name, vmId: vm.vmId, target: vm.failoverNode as string, schedule: spec.proxmox.replicationSchedule }));
 
   const serviceSubnet = parseCidr(spec.networks.service.cidr);
+  const virtualIps = Object.fromEntries(virtualAddressPlan().map((v) => [v.name, hostAddress(serviceSubnet, v.host)]));
   const qdeviceVotes = spec.proxmox.qdevice ? (nodes.length % 2 === 0 ? 1 : 0) : 0;
   const expectedVotes = nodes.length + qdeviceVotes;
   const model: PlatformModel = {
@@ -97,10 +102,11 @@ export function buildModel(spec: PlatformSpec): ModelResult {
     },
     vms,
     placement,
-    virtualIps: Object.fromEntries(virtualAddressPlan().map((v) => [v.name, hostAddress(serviceSubnet, v.host)])),
+    virtualIps,
     capacity: capacity.report,
     ha: planHa(vms),
     replication,
+    objectStore: deriveStoragePlan(spec, { vms, nodes, ...(spec.proxmox.qdevice ? { qdevice: spec.proxmox.qdevice } : {}), serviceAddress: virtualIps.objectStore }),
     flows: deriveFlows(spec),
   };
   return { model, problems: [] };

@@ -32,7 +32,7 @@ describe("planHa", () => {
     const ha = modelOf(stackSpec("prod")).ha;
     expect(ha.resourceAffinity).toEqual([]);
     expect(ha.notes).toEqual([
-      `no anti-affinity rule for ${TIER_NAMES.join(", ")}: after a node failure their VMs can only be recovered next to a sibling ` +
+      `no anti-affinity rule for ${TIER_NAMES.filter((t) => t !== "objectStore").join(", ")}: after a node failure their VMs can only be recovered next to a sibling ` +
         "and Proxmox would leave them stopped; placement keeps each tier on separate nodes while all nodes are up",
     ]);
   });
@@ -40,25 +40,35 @@ describe("planHa", () => {
   it("two nodes: one strict node-affinity rule per (home, failover) pair, home node preferred", () => {
     const ha = modelOf(stackSpec("prod")).ha;
     expect(ha.nodeAffinity).toEqual([
-      { id: "ibac-pve1-then-pve2", nodes: { pve1: 2, pve2: 1 }, strict: true, vmIds: [1100, 1200, 1300, 1400, 1500, 1600, 1700, 1800] },
-      { id: "ibac-pve2-then-pve1", nodes: { pve2: 2, pve1: 1 }, strict: true, vmIds: [1101, 1201, 1301, 1401, 1501, 1601, 1701, 1801] },
+      { id: "ibac-pve1-only", nodes: { pve1: 1 }, strict: true, vmIds: [1200] },
+      { id: "ibac-pve1-then-pve2", nodes: { pve1: 2, pve2: 1 }, strict: true, vmIds: [1100, 1300, 1400, 1500, 1600, 1700, 1800] },
+      { id: "ibac-pve2-only", nodes: { pve2: 1 }, strict: true, vmIds: [1201] },
+      { id: "ibac-pve2-then-pve1", nodes: { pve2: 2, pve1: 1 }, strict: true, vmIds: [1101, 1301, 1401, 1501, 1601, 1701, 1801] },
     ]);
   });
 
-  it("three nodes with two VMs per tier: an anti-affinity rule for every tier, no note", () => {
+  it("pins a DRBD tier's VMs to their own nodes: HA restarts them there and never moves them away from their data", () => {
+    const model = modelOf(stackSpec("prod"));
+    const storage = model.vms.filter((v) => v.tier === "objectStore");
+    expect(storage.map((v) => [v.name, v.node, v.failoverNode])).toEqual([["s3-1", "pve1", undefined], ["s3-2", "pve2", undefined]]);
+    expect(model.ha.nodeAffinity.filter((r) => storage.some((v) => r.vmIds.includes(v.vmId))).map((r) => r.nodes)).toEqual([{ pve1: 1 }, { pve2: 1 }]);
+    expect(model.replication.map((r) => r.vmName)).not.toContain("s3-1");
+  });
+
+  it("three nodes with two VMs per tier: an anti-affinity rule for every tier but the pinned DRBD tier, no note", () => {
     const ha = modelOf(threeNodeSpec()).ha;
     expect(ha.notes).toEqual([]);
-    expect(ha.resourceAffinity.map((r) => r.tier)).toEqual([...TIER_NAMES]);
-    expect(ha.resourceAffinity.find((r) => r.tier === "objectStore")).toEqual({ id: "ibac-objectstore-apart", tier: "objectStore", vmIds: [1200, 1201] });
+    expect(ha.resourceAffinity.map((r) => r.tier)).toEqual(TIER_NAMES.filter((t) => t !== "objectStore"));
+    expect(ha.resourceAffinity.find((r) => r.tier === "frs")).toEqual({ id: "ibac-frs-apart", tier: "frs", vmIds: [1300, 1301] });
     expect(ha.resourceAffinity.every((r) => r.vmIds.length === 2)).toBe(true);
   });
 
-  it("every HA VM is in exactly one node-affinity rule that names its home and failover node", () => {
+  it("every HA VM is in exactly one node-affinity rule that names its home and failover node (a DRBD VM: its home alone)", () => {
     const model = modelOf(generateStackSpec(8));
     for (const v of model.vms) {
       const rules = model.ha.nodeAffinity.filter((r) => r.vmIds.includes(v.vmId));
       expect(rules).toHaveLength(1);
-      expect(rules[0].nodes).toEqual({ [v.node]: 2, [v.failoverNode ?? ""]: 1 });
+      expect(rules[0].nodes).toEqual(v.tier === "objectStore" ? { [v.node]: 1 } : { [v.node]: 2, [v.failoverNode ?? ""]: 1 });
     }
   });
 

@@ -1,4 +1,5 @@
 import { TIER_NAMES } from "../spec/schema";
+import { recoversOnAnotherNode } from "../tiers/registry";
 import type { HaPlan, NodeAffinityPlan, ResourceAffinityPlan, VmPlan } from "./types";
 
 /**
@@ -12,10 +13,21 @@ import type { HaPlan, NodeAffinityPlan, ResourceAffinityPlan, VmPlan } from "./t
  * left in the recovery state instead of being restarted. On a two-node cluster that would turn anti-affinity
  * into "no HA", so a tier gets an anti-affinity rule only when each of its VMs fails over to a node that runs
  * no sibling; otherwise the placement keeps the tier apart while all nodes are up, and the note says why.
+ *
+ * A DRBD tier's VMs are pinned to their own node (`ibac-<node>-only`): HA restarts a crashed one there and never
+ * moves it, because its data disk exists nowhere else; the tier's other VM takes the service over. Being
+ * pinned to different nodes, they need no anti-affinity rule.
  */
 export function planHa(vms: VmPlan[]): HaPlan {
   const byPair = new Map<string, NodeAffinityPlan>();
   for (const vm of vms) {
+    if (!recoversOnAnotherNode(vm.tier)) {
+      const id = `ibac-${vm.node}-only`;
+      const rule = byPair.get(id) ?? { id, nodes: { [vm.node]: 1 }, strict: true, vmIds: [] };
+      rule.vmIds.push(vm.vmId);
+      byPair.set(id, rule);
+      continue;
+    }
     if (!vm.failoverNode) continue;
     const id = `ibac-${vm.node}-then-${vm.failoverNode}`;
     const rule = byPair.get(id) ?? { id, nodes: { [vm.node]: 2, [vm.failoverNode]: 1 }, strict: true, vmIds: [] };
@@ -27,7 +39,7 @@ export function planHa(vms: VmPlan[]): HaPlan {
   const withoutRule: string[] = [];
   for (const tier of TIER_NAMES) {
     const tierVms = vms.filter((vm) => vm.tier === tier);
-    if (tierVms.length < 2) continue;
+    if (tierVms.length < 2 || !recoversOnAnotherNode(tier)) continue;
     const siblingNodes = new Set(tierVms.map((vm) => vm.node));
     const apartAfterFailover = tierVms.every((vm) => vm.failoverNode && !siblingNodes.has(vm.failoverNode));
     if (apartAfterFailover) {

@@ -1,5 +1,5 @@
 import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
-import { tierDataDiskGiB, tierDefinition, tierEligibleNodes, tierVmCount } from "../tiers/registry";
+import { recoversOnAnotherNode, tierDataDiskGiB, tierDefinition, tierEligibleNodes, tierVmCount } from "../tiers/registry";
 import type { FieldProblem } from "../spec/errors";
 
 export interface VmPlacement {
@@ -32,7 +32,8 @@ function vmMemory(spec: PlatformSpec, tier: TierName): number {
  * Within that, each VM goes to the eligible node with the most free memory (ties: node order), so load
  * spreads evenly. Each VM's failover node is one that runs no sibling while at least half as many nodes as
  * the tier has VMs are free of it (balanced by replica storage), else the next node in ring order.
- * The result is a pure function of the spec: the same spec always gives the same placement.
+ * A DRBD tier's VMs get no failover node (recoversOnAnotherNode). The result is a pure function of the spec:
+ * the same spec always gives the same placement.
  */
 export function placeReplicas(spec: PlatformSpec): PlacementResult {
   const problems: FieldProblem[] = [];
@@ -78,6 +79,10 @@ export function placeReplicas(spec: PlatformSpec): PlacementResult {
     // few nodes free it piles the tier's replicas onto them: then the plain ring order spreads them instead.
     const keepApart = 2 * (eligible.length - count) >= count;
     for (const placement of tierPlacements) {
+      if (!recoversOnAnotherNode(tier)) {
+        placements.push(placement);
+        continue;
+      }
       placement.failoverNode = keepApart
         ? chooseFailoverNode(placement.node, eligible, used, replicaGiB)
         : chooseFailoverNode(placement.node, eligible, new Set());

@@ -1,4 +1,5 @@
 import type { TierName } from "../spec/schema";
+import type { StoragePlan } from "../storage/storage-plan";
 
 /** A network a VM or node is attached to, by its role in the spec's `networks`. */
 export type NetworkRole = "management" | "cluster" | "service" | "storage" | "admin" | "vpnClients";
@@ -117,7 +118,7 @@ export type FlowEndpoint =
   | { kind: "tier"; tier: TierName; role?: "primary" | "replica" }
   | { kind: "zone"; zone: FlowZone };
 
-export const FLOW_ZONES = ["mobiles", "vpnClients", "admin", "proxmoxNodes", "qdevice", "statisticsSite", "offsiteNas", "smtpRelay", "ntp"] as const;
+export const FLOW_ZONES = ["mobiles", "vpnClients", "admin", "proxmoxNodes", "qdevice", "statisticsSite", "offsiteNas", "smtpRelay", "ntp", "nodeBmcs", "thirdSite"] as const;
 export type FlowZone = (typeof FLOW_ZONES)[number];
 
 export interface Flow {
@@ -146,6 +147,8 @@ export interface PlatformModel {
   capacity: CapacityReport;
   ha: HaPlan;
   replication: ReplicationPlan[];
+  /** The object store's DRBD resource, Pacemaker cluster, fencing and service address. */
+  objectStore: StoragePlan;
   flows: Flow[];
 }
 

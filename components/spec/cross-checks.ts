@@ -13,6 +13,7 @@ import { calendarEventProblem } from "./calendar-event";
 import { debianImageProblems } from "./debian-release";
 import { reservedUserProblem } from "./reserved-users";
 import { timeZoneProblem } from "./time-zone";
+import { objectStoreProblems } from "../storage/spec-checks";
 import { FIRST_VM_HOST, highestServiceHost, FIRST_NODE_CLUSTER_HOST, virtualAddressPlan } from "../tiers/address-plan";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
@@ -33,6 +34,7 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkOffsiteNas(spec),
     ...checkFieldMeanings(spec),
     ...checkSshHostKeys(spec),
+    ...objectStoreProblems(spec),
   ];
 }
 

@@ -14,9 +14,25 @@ import { buildModel } from "../model/build";
 import type { PlatformModel } from "../model/types";
 
 /** The config keys this toolkit reads in the `ibac` namespace of a stack file. */
-export const IBAC_CONFIG_KEYS = ["ibac:platform", "ibac:proxmoxApiToken", "ibac:sshPrivateKey"] as const;
-/** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
-export const SECRET_CONFIG_KEYS = ["ibac:proxmoxApiToken", "ibac:sshPrivateKey"] as const;
+export const IBAC_CONFIG_KEYS = [
+  "ibac:platform",
+  "ibac:proxmoxApiToken",
+  "ibac:sshPrivateKey",
+  "ibac:fenceIpmiPassword",
+  "ibac:replicationAccessKey",
+  "ibac:replicationSecretKey",
+] as const;
+/**
+ * Keys whose values must be Pulumi secrets (`pulumi config set --secret`): the Proxmox token and deploy key,
+ * the BMC password of the storage tier's second fencing level, and the third site's S3 keys.
+ */
+export const SECRET_CONFIG_KEYS = [
+  "ibac:proxmoxApiToken",
+  "ibac:sshPrivateKey",
+  "ibac:fenceIpmiPassword",
+  "ibac:replicationAccessKey",
+  "ibac:replicationSecretKey",
+] as const;
 
 export interface LoadedStack {
   stack: string;

@@ -19,6 +19,10 @@ const ipv4Pattern = "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5
 const hostOrIpv4Pattern = `(${ipv4Pattern.slice(1, -1)}|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?)`;
 const portPattern = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})";
 
+/** A file to download: http(s), a host, and plain path segments (its digest, not its transport, vouches for it). */
+const ARTIFACT_URL_PATTERN = `^https?://${hostOrIpv4Pattern}(:${portPattern})?(/[A-Za-z0-9._~%+-]+)+$`;
+const ArtifactUrl = Type.String({ pattern: ARTIFACT_URL_PATTERN, description: "the binary's URL such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z" });
+
 export const Ipv4Address = Type.String({ pattern: ipv4Pattern, description: "an IPv4 address such as 10.20.0.11" });
 export const Ipv4Cidr = Type.String({
   pattern: ipv4Pattern.slice(0, -1) + "/(3[0-2]|[12]?[0-9])$",
@@ -84,6 +88,66 @@ export const VpnTier = closed({
   ),
 });
 export const TierWithData = closed({ vm: VmSize, count, dataDiskGiB, nodes: tierNodes });
+
+/** What each bucket of the object store holds: the tiers' access to it follows from this (storage/bucket-access.ts). */
+export const BUCKET_PURPOSES = ["photos", "frsArchive", "logs", "audit"] as const;
+export type BucketPurpose = (typeof BUCKET_PURPOSES)[number];
+// S3's naming rules that a pattern can hold; the rest (no IP form, no "..", reserved prefixes) are in storage/bucket-names.ts.
+const BucketName = Type.String({ pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description: "an S3 bucket name: 3 to 63 lower-case letters, digits, '.' and '-'" });
+const Days = (description: string) => Type.Integer({ minimum: 1, maximum: 36500, description });
+
+export const ObjectStoreTier = closed({
+  vm: VmSize,
+  count: Type.Integer({ minimum: 1, maximum: 99, description: "how many VMs run the tier: 2, the DRBD peers" }),
+  dataDiskGiB,
+  nodes: tierNodes,
+  minio: closed(
+    {
+      url: ArtifactUrl,
+      sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "the binary's hex SHA-256 digest" }),
+      release: Type.String({ pattern: "^RELEASE\\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$", description: "the MinIO release the binary is, such as RELEASE.2025-09-07T16-13-09Z" }),
+    },
+    { description: "the MinIO server binary, supplied by the operator (MinIO publishes no community binaries) and pinned by digest" },
+  ),
+  buckets: Type.Array(
+    closed({
+      name: BucketName,
+      purpose: oneOf(BUCKET_PURPOSES, "what the bucket holds: photos, frsArchive (FRS data after its local retention), logs or audit"),
+      objectLock: Type.Optional(
+        closed({
+          mode: oneOf(["GOVERNANCE", "COMPLIANCE"] as const, "COMPLIANCE: nobody, root included, can shorten or lift it; GOVERNANCE: a privileged user can"),
+          days: Days("how long each object version is kept unalterable"),
+        }),
+      ),
+      expireAfterDays: Type.Optional(Days("lifecycle: current objects expire (become noncurrent) after this many days")),
+      noncurrentExpireAfterDays: Type.Optional(Days("lifecycle: noncurrent versions are deleted after this many days")),
+    }),
+    { minItems: 1, description: "one bucket per purpose; versioning is always on" },
+  ),
+  fencing: closed(
+    {
+      ipmi: Type.Array(
+        closed({
+          node: Hostname,
+          address: Ipv4Address,
+          user: Type.String({ pattern: "^[A-Za-z0-9._-]{1,16}$", description: "an IPMI user name (16 characters at most)" }),
+        }),
+        { minItems: 1, description: "the BMC of each Proxmox node a storage VM runs on: the second fencing level powers the node off" },
+      ),
+    },
+    { description: "how Pacemaker fences a storage VM: fence_pve first (a Proxmox user the stack creates), then the node's BMC" },
+  ),
+  replication: Type.Optional(
+    closed(
+      {
+        endpoint: Type.String({ pattern: `^https://${hostOrIpv4Pattern}(:${portPattern})?$`, description: "the third site's S3 endpoint such as https://s3.dr.example.org:9000" }),
+        address: Type.Optional(Ipv4Address),
+        buckets: Type.Array(closed({ source: BucketName, target: BucketName }), { minItems: 1, description: "which local bucket goes to which bucket at the third site" }),
+      },
+      { description: "bucket replication to a third location provided by the customer; its keys are the Pulumi secrets ibac:replicationAccessKey and ibac:replicationSecretKey" },
+    ),
+  ),
+});
 export const FrsTier = closed({
   vm: VmSize,
   count,
@@ -160,7 +224,7 @@ export const PlatformSpec = closed({
     release: oneOf([10, 11, 12, 13] as const, "the Debian major release (12 or 13 are supported; older ones are flagged by policy)"),
     image: closed({
       url: Type.String({
-        pattern: `^https?://${hostOrIpv4Pattern}(:${portPattern})?(/[A-Za-z0-9._~%+-]+)+$`,
+        pattern: ARTIFACT_URL_PATTERN,
         description: "the image's URL such as https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2",
       }),
       fileName: Type.String({ pattern: "^[A-Za-z0-9._-]+\\.(qcow2|raw|img)$" }),
@@ -169,7 +233,7 @@ export const PlatformSpec = closed({
     }),
   }),
   database: DatabaseTier,
-  objectStore: TierWithData,
+  objectStore: ObjectStoreTier,
   frs: FrsTier,
   api: CountedTier,
   loadBalancer: CountedTier,
@@ -255,6 +319,8 @@ export type PlatformSpec = Static<typeof PlatformSpec>;
 export type ProxmoxNodeSpec = Static<typeof ProxmoxNode>;
 export type NetworkSpec = Static<typeof Network>;
 export type VmSizeSpec = Static<typeof VmSize>;
+export type ObjectStoreSpec = Static<typeof ObjectStoreTier>;
+export type BucketSpec = ObjectStoreSpec["buckets"][number];
 
 /** The tiers in their fixed order: this order decides VM ids and addresses, so never reorder it. */
 export const TIER_NAMES = ["database", "objectStore", "frs", "api", "loadBalancer", "backup", "monitoring", "vpn"] as const;

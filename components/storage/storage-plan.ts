@@ -39,8 +39,11 @@ export interface FencePlan {
   target: string;
   /** Level 1: `fence_pve` against the Proxmox API of the node that runs it. */
   pve: { address: string; proxmoxNode: string; vmId: number; user: string };
-  /** Level 2: `fence_ipmilan` powers off the Proxmox node that runs it (when the node itself is gone). */
-  ipmi: { address: string; user: string };
+  /**
+   * Level 2: `fence_ipmilan` powers off the Proxmox node that runs it (when the node itself is gone). The spec
+   * checks require it; a plan built from an unchecked spec may lack it, and the fencing policy says so.
+   */
+  ipmi?: { address: string; user: string };
 }
 
 /** The two-node Pacemaker cluster of the storage VMs, made quorate by the platform's QDevice. */

@@ -1,7 +1,18 @@
 import type { TierDefinition } from "../tiers/definition";
-import { tierEndpoint as tier } from "../model/flow-endpoints";
+import { tierEndpoint as tier, zoneEndpoint as zone } from "../model/flow-endpoints";
+import { replicationEndpoint } from "./replication-target";
 
-/** MinIO (S3) for photos and logs on a DRBD-replicated volume (seed design, "Photo and Logging Storage"). */
+/** DRBD's replication port on the storage network (the resource's `address ...:7789`). */
+export const DRBD_PORT = 7789;
+/** MinIO's S3 API. */
+export const MINIO_PORT = 9000;
+
+/**
+ * MinIO (S3) for photos and logs on a DRBD-replicated volume (seed design, "Photo and Logging Storage"). The two
+ * VMs form a Pacemaker cluster of their own: DRBD between them, corosync between them with the platform's
+ * QDevice as third vote, fencing through the Proxmox API and the nodes' BMCs, and bucket replication to the
+ * customer's third location when the spec names one.
+ */
 export const objectStoreTier: TierDefinition & { name: "objectStore" } = {
   name: "objectStore",
   hostPrefix: "s3",
@@ -9,14 +20,24 @@ export const objectStoreTier: TierDefinition & { name: "objectStore" } = {
   networks: ["service", "storage"],
   vmCount: { field: "count", plus: 0 },
   dataDisk: "drbd",
-  servicePort: { port: "9000", what: "MinIO S3 API" },
+  servicePort: { port: String(MINIO_PORT), what: "MinIO S3 API" },
   backupClient: true,
   virtualAddresses: [{ name: "objectStore", host: 12 }],
   addressBlock: 24,
   flowOrder: 6,
-  flows: () => ({
-    dataPath: [
-      { id: "object-store-drbd", source: tier("objectStore"), destination: tier("objectStore"), protocol: "tcp", ports: "7789", purpose: "DRBD replication of the MinIO volume (storage network)" },
-    ],
-  }),
+  flows: (spec) => {
+    const replication = spec.objectStore.replication;
+    return {
+      dataPath: [
+        { id: "object-store-drbd", source: tier("objectStore"), destination: tier("objectStore"), protocol: "tcp", ports: String(DRBD_PORT), purpose: "DRBD replication of the MinIO volume (storage network)" },
+        { id: "object-store-corosync", source: tier("objectStore"), destination: tier("objectStore"), protocol: "udp", ports: "5405", purpose: "corosync between the storage VMs: Pacemaker's membership, on the storage and service networks" },
+        { id: "object-store-to-qdevice", source: tier("objectStore"), destination: zone("qdevice"), protocol: "tcp", ports: "5403", purpose: "corosync-qdevice of the storage cluster to the QNetd vote on the third host" },
+        { id: "object-store-fence-pve", source: tier("objectStore"), destination: zone("proxmoxNodes"), protocol: "tcp", ports: "8006", purpose: "fence_pve powers off a storage VM that stopped answering (Proxmox API)" },
+        { id: "object-store-fence-ipmi", source: tier("objectStore"), destination: zone("nodeBmcs"), protocol: "udp", ports: "623", purpose: "fence_ipmilan powers off the node of a storage VM when its API is gone (IPMI, second fencing level)" },
+        ...(replication
+          ? [{ id: "object-store-to-third-site", source: tier("objectStore"), destination: zone("thirdSite"), protocol: "tcp" as const, ports: String(replicationEndpoint(replication).port), purpose: "bucket replication to the customer's third location (S3 over TLS)" }]
+          : []),
+      ],
+    };
+  },
 };

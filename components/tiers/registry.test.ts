@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TIER_NAMES, type TierName } from "../spec/schema";
 import { stackSpec } from "../../test/fixtures/specs";
-import { allTiers, backupClientTiers, findTier, hasLocalFileSystem, proxmoxReplicatesDataDisk, tierDataDiskGiB, tierLabel, tierVmCount, TIERS } from "./registry";
+import { allTiers, backupClientTiers, findTier, hasLocalFileSystem, proxmoxReplicatesDataDisk, recoversOnAnotherNode, tierDataDiskGiB, tierLabel, tierVmCount, TIERS } from "./registry";
 import type { TierRegistry } from "./definition";
 import {
   FIRST_VM_HOST, LAST_RESERVED_HOST, SLASH_24_LAST_HOST, SMALL_TIER_BLOCK, TIERS_A_SLASH_24_HOLDS, highestServiceHost, tierBlockSizes, tierFirstHosts, virtualAddressPlan,
@@ -45,10 +45,11 @@ describe("the tier registry", () => {
     expect(tierDataDiskGiB(prod, name) !== undefined, "dataDisk declared vs dataDiskGiB in the spec").toBe("dataDiskGiB" in section);
   });
 
-  it("keeps DRBD disks raw and files systems on the others; Proxmox still replicates DRBD disks until DRBD does", () => {
-    expect(TIER_NAMES.filter((t) => TIERS[t].dataDisk === "drbd")).toEqual(["objectStore", "backup"]);
-    expect(TIER_NAMES.filter(hasLocalFileSystem)).toEqual(["database", "frs"]);
-    expect([proxmoxReplicatesDataDisk("plain"), proxmoxReplicatesDataDisk("proxmox-replicated"), proxmoxReplicatesDataDisk("drbd")]).toEqual([false, true, true]);
+  it("keeps DRBD disks raw and file systems on the others; Proxmox never replicates a DRBD disk, and HA keeps a DRBD VM on its node", () => {
+    expect(TIER_NAMES.filter((t) => TIERS[t].dataDisk === "drbd")).toEqual(["objectStore"]);
+    expect(TIER_NAMES.filter(hasLocalFileSystem)).toEqual(["database", "frs", "backup"]);
+    expect([proxmoxReplicatesDataDisk("plain"), proxmoxReplicatesDataDisk("proxmox-replicated"), proxmoxReplicatesDataDisk("drbd")]).toEqual([false, true, false]);
+    expect(TIER_NAMES.filter((t) => !recoversOnAnotherNode(t))).toEqual(["objectStore"]);
   });
 
   it("names the backup clients and labels tiers, and leaves a name that is not a tier as it is", () => {

@@ -67,9 +67,8 @@ export function hasLocalFileSystem(tier: TierName): boolean {
 }
 
 /**
- * Whether Proxmox storage replication copies a data disk of this kind to the VM's failover node. A DRBD disk
- * is copied too for now: no tier runs DRBD yet (the object-store issue builds it), so that copy is the only
- * one on a second node. Once DRBD replicates the disk, Proxmox must not also (ARCHITECTURE.md).
+ * Whether Proxmox storage replication copies a data disk of this kind to the VM's failover node. Never a DRBD
+ * disk: DRBD already keeps it on the peer VM's node, and two replications of one disk fight (ARCHITECTURE.md).
  */
 export function proxmoxReplicatesDataDisk(kind: DataDiskKind): boolean {
   switch (kind) {
@@ -78,12 +77,21 @@ export function proxmoxReplicatesDataDisk(kind: DataDiskKind): boolean {
     case "proxmox-replicated":
       return true;
     case "drbd":
-      return true;
+      return false;
     default: {
       const unknown: never = kind;
       throw new Error(`unknown data-disk kind ${String(unknown)}`);
     }
   }
+}
+
+/**
+ * Whether HA may recover the tier's VMs on another node. Not a DRBD tier's: its data disk exists only on its
+ * own node, so a copy started elsewhere would have no data; the peer VM on the other node takes the service
+ * over instead (Pacemaker promotes it), and HA only restarts a VM where it lives.
+ */
+export function recoversOnAnotherNode(tier: TierName): boolean {
+  return tierDataDiskKind(tier) !== "drbd";
 }
 
 /** The nodes a tier may run on: its own restriction, or every node of the cluster. */

@@ -28,7 +28,7 @@ type Party = { kind: "node" } | { kind: "qdevice" } | { kind: "vm"; tier: string
  * nodes among themselves (cluster file sync, replication and migration run over SSH) and to the QDevice
  * host (`pvecm qdevice setup` copies its certificates over SSH), the database replica to the backup VMs
  * (mariabackup and binary-log copies over SSH), the monitoring VMs to the nodes' API (cluster, quorum and HA
- * checks). A tier facing the mobiles or the internet (vpn, loadBalancer) is never here: a compromised
+ * checks), the storage VMs to the nodes' API (fence_pve). A tier facing the mobiles or the internet (vpn, loadBalancer) is never here: a compromised
  * gateway must not reach a hypervisor. The spec cannot add to this list.
  */
 export const MACHINE_ADMIN_ACCESS: readonly { from: Party; to: Party["kind"] | { tier: string }; port: string; why: string }[] = [
@@ -36,6 +36,7 @@ export const MACHINE_ADMIN_ACCESS: readonly { from: Party; to: Party["kind"] | {
   { from: { kind: "node" }, to: "qdevice", port: "22", why: "pvecm qdevice setup" },
   { from: { kind: "vm", tier: "database", role: "replica" }, to: { tier: "backup" }, port: "22", why: "database backups from the replica" },
   { from: { kind: "vm", tier: "monitoring" }, to: "node", port: "8006", why: "cluster, quorum and HA checks" },
+  { from: { kind: "vm", tier: "objectStore" }, to: "node", port: "8006", why: "fence_pve powers off a storage VM that stopped answering" },
 ];
 
 function parties(model: PolicyModel): Map<string, Party> {

@@ -82,6 +82,8 @@ export const ZONE_LABEL: Record<FlowZone, string> = {
   qdevice: "QDevice",
   statisticsSite: "Statistics site",
   offsiteNas: "Off-site NAS",
+  nodeBmcs: "Node BMCs (IPMI)",
+  thirdSite: "Third location (S3 replica)",
   smtpRelay: "SMTP relay",
   ntp: "NTP servers",
 };

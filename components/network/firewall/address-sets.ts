@@ -1,3 +1,4 @@
+import { replicationTargetAddress } from "../../storage/replication-target";
 import type { PlatformSpec } from "../../spec/schema";
 import type { FlowEndpoint, FlowModel } from "../../model/types";
 
@@ -46,6 +47,10 @@ export function resolveEndpoint(endpoint: FlowEndpoint, model: FlowModel, spec: 
       return [IPV4.test(spec.notifications.smtpRelay.host) ? spec.notifications.smtpRelay.host : `dns:${spec.notifications.smtpRelay.host}`];
     case "ntp":
       return [...spec.site.ntpServers];
+    case "nodeBmcs":
+      return spec.objectStore.fencing.ipmi.map((b) => b.address);
+    case "thirdSite":
+      return spec.objectStore.replication ? [replicationTargetAddress(spec.objectStore.replication)] : [];
   }
 }
 
