@@ -13,7 +13,7 @@ import { InternalCa } from "./pki/internal-ca";
 import { PlatformFirewall } from "./network/firewall/component";
 import { flowSlug } from "./model/flow-endpoints";
 import { BOOTS_EMPTY, TIER_COMPONENTS } from "./tiers/component-registry";
-import type { TierComponent } from "./tiers/tier-component";
+import type { OperatorSecrets, TierComponent } from "./tiers/tier-component";
 
 export interface IbacPlatformArgs {
   spec: PlatformSpec;
@@ -22,6 +22,8 @@ export interface IbacPlatformArgs {
   proxmoxApiToken: pulumi.Input<string>;
   /** Private key for root SSH on the nodes and the QDevice host. A secret. */
   nodeSshPrivateKey: pulumi.Input<string>;
+  /** The operator's other secrets, for the tiers that need them. */
+  secrets: OperatorSecrets;
 }
 
 /**
@@ -66,11 +68,12 @@ export class IbacPlatform extends pulumi.ComponentResource {
 
     const ca = new InternalCa(`${name}-ca`, { organization: spec.site.name, commonName: `${spec.site.name} internal CA`, revoked: spec.pki?.revoked ?? [] }, { parent: this });
     this.peerIssuingCas = ca.peerIssuingCas;
-    // Every tier that builds something, in TIER_NAMES order (the order of their files in each VM).
+    // Every tier that builds something, in TIER_NAMES order (the order of their files in each VM). With the
+    // cluster's provider: a tier may create Proxmox resources of its own (the storage tier's fencing user).
     this.tiers = {};
     for (const tier of TIER_NAMES) {
       const build = TIER_COMPONENTS[tier];
-      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca }, { parent: this });
+      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca, secrets: args.secrets }, withProvider);
     }
     const tiers = Object.values(this.tiers);
     const replication = new Map(model.replication.map((r) => [r.vmName, r]));

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedStack } from "./spec/load";
 import { IbacPlatform } from "./platform";
+import type { OperatorSecrets } from "./tiers/tier-component";
 
 export interface PlatformOutputs {
   /** Where each VM runs and how to reach it. */
@@ -10,6 +11,19 @@ export interface PlatformOutputs {
   automationToken: pulumi.Output<string>;
   /** The VPN peers' issuing CAs (mobiles, site), each key a secret: mobile and site certificates are issued from them. */
   peerIssuingCas: IbacPlatform["peerIssuingCas"];
+}
+
+/** The optional config secrets, each only when the stack sets it. */
+function operatorSecrets(config: pulumi.Config): OperatorSecrets {
+  const optional = (key: string): pulumi.Output<string> | undefined => config.getSecret(key);
+  const fenceIpmiPassword = optional("fenceIpmiPassword");
+  const replicationAccessKey = optional("replicationAccessKey");
+  const replicationSecretKey = optional("replicationSecretKey");
+  return {
+    ...(fenceIpmiPassword ? { fenceIpmiPassword } : {}),
+    ...(replicationAccessKey ? { replicationAccessKey } : {}),
+    ...(replicationSecretKey ? { replicationSecretKey } : {}),
+  };
 }
 
 /**
@@ -23,6 +37,7 @@ export function definePlatform(stack: LoadedStack, opts?: pulumi.ComponentResour
     model: stack.model,
     proxmoxApiToken: config.requireSecret("proxmoxApiToken"),
     nodeSshPrivateKey: config.requireSecret("sshPrivateKey"),
+    secrets: operatorSecrets(config),
   }, opts);
   return {
     vms: Object.fromEntries(stack.model.vms.map((vm) => [vm.name, {

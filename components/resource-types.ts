@@ -46,6 +46,7 @@ export const RESOURCES = {
   LocalCommand: command.local.Command,
   CopyToRemote: command.remote.CopyToRemote,
   RandomPassword: random.RandomPassword,
+  RandomBytes: random.RandomBytes,
   CertRequest: tls.CertRequest,
   LocallySignedCert: tls.LocallySignedCert,
   PrivateKey: tls.PrivateKey,

@@ -122,6 +122,13 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
         return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n(offline plan: ${name})\n-----END CERTIFICATE REQUEST-----\n` };
       case RESOURCE_TYPES.RandomPassword:
         return { result: this.madeUpSecret(name) };
+      case RESOURCE_TYPES.RandomBytes: {
+        // Encodings of a made-up secret are secrets too: remembered for scrubbing like the value itself.
+        const bytes = Buffer.from(this.madeUpSecret(name));
+        const encoded = { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+        this.secretValues.add(encoded.base64).add(encoded.hex);
+        return encoded;
+      }
       default:
         return {};
     }

@@ -33,7 +33,7 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
     }
   });
 
-  it("gives every VM an HA resource and a replication job to its failover node", async () => {
+  it("gives every VM an HA resource and a replication job to its failover node, but the DRBD peers none", async () => {
     const plan = await planOf(stack);
     const haIds = new Set(ofType(plan, RESOURCES.Haresource).map((r) => r.inputs.resourceId));
     const replicationIds = new Set(ofType(plan, RESOURCES.Replication).map((r) => r.inputs.resourceId));
@@ -41,7 +41,11 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
     expect(vms.length).toBe(plan.model.vms.length);
     for (const vm of vms) {
       expect(haIds.has(`vm:${vm.inputs.vmId}`), vm.name).toBe(true);
-      expect(replicationIds.has(`${vm.inputs.vmId}-0`), vm.name).toBe(true);
+      const drbdPeer = String(vm.inputs.name).startsWith("s3-");
+      expect(replicationIds.has(`${vm.inputs.vmId}-0`), vm.name).toBe(!drbdPeer);
+      // DRBD replicates its data disk; Proxmox replicating it too would fight DRBD.
+      const disks = vm.inputs.disks as { interface: string; replicate: boolean }[];
+      if (drbdPeer) expect(disks.find((d) => d.interface === "scsi1")?.replicate, vm.name).toBe(false);
     }
   });
 

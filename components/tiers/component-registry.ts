@@ -2,6 +2,7 @@ import type { TierName } from "../spec/schema";
 import type { TierComponentFactory } from "./tier-component";
 import { DatabaseTier } from "../database/component";
 import { VpnTier } from "../network/vpn/component";
+import { StorageTier } from "../storage/component";
 
 /** A tier whose VMs boot with the base image and nothing of their own yet (its issue builds it). */
 export const BOOTS_EMPTY = "boots-empty";
@@ -13,7 +14,7 @@ export const BOOTS_EMPTY = "boots-empty";
  */
 export const TIER_COMPONENTS: { readonly [K in TierName]: TierComponentFactory | typeof BOOTS_EMPTY } = {
   database: (name, args, opts) => new DatabaseTier(name, args, opts),
-  objectStore: BOOTS_EMPTY,
+  objectStore: (name, args, opts) => new StorageTier(name, args, opts),
   frs: BOOTS_EMPTY,
   api: BOOTS_EMPTY,
   loadBalancer: BOOTS_EMPTY,

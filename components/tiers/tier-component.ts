@@ -37,12 +37,25 @@ export interface TierComponent {
   readonly monitors: readonly ServiceMonitor[];
 }
 
+/**
+ * Secrets the operator supplies (the stack's Pulumi config secrets), for the tiers that need them; each is
+ * absent when the stack does not set it, and the tier that needs it says so when it is asked for.
+ */
+export interface OperatorSecrets {
+  /** The BMC password of the storage tier's second fencing level (`ibac:fenceIpmiPassword`). */
+  fenceIpmiPassword?: pulumi.Output<string>;
+  /** The third site's S3 keys (`ibac:replicationAccessKey`, `ibac:replicationSecretKey`). */
+  replicationAccessKey?: pulumi.Output<string>;
+  replicationSecretKey?: pulumi.Output<string>;
+}
+
 /** What a tier component is built from. */
 export interface TierComponentArgs {
   spec: PlatformSpec;
   model: PlatformModel;
   /** Issues the tier's certificates. */
   ca: InternalCa;
+  secrets: OperatorSecrets;
 }
 
 /** Builds a tier's component; `name` is the platform's name and the tier's (`ibac-database`). */

@@ -13,6 +13,13 @@ const loaded = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "pr
 const { spec, model } = loaded;
 const value = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
 
+/** The operator's config secrets, as the offline plan makes them up (never real values). */
+const TEST_SECRETS = {
+  fenceIpmiPassword: pulumi.secret("test-ipmi-password"),
+  replicationAccessKey: pulumi.secret("test-replication-access-key"),
+  replicationSecretKey: pulumi.secret("test-replication-secret-key"),
+};
+
 /** Every tier that builds something, constructed once under the offline plan's mocks (they are process-global). */
 let built: Promise<Map<string, TierComponent>> | undefined;
 function buildTiers(): Promise<Map<string, TierComponent>> {
@@ -26,7 +33,7 @@ async function constructTiers(): Promise<Map<string, TierComponent>> {
   const tiers = new Map<string, TierComponent>();
   for (const name of TIER_NAMES) {
     const build = TIER_COMPONENTS[name];
-    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca }, {}));
+    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, secrets: TEST_SECRETS }, {}));
   }
   return tiers;
 }

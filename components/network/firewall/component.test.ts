@@ -41,10 +41,11 @@ describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a 
     for (const rule of all) expect(rule.comment).toMatch(/^[a-z0-9-]+: .+ \[.+\]$/);
   });
 
-  it("opens the nodes' GUI only to the admin network and monitoring, corosync only between nodes", async () => {
+  it("opens the nodes' GUI only to the admin network, monitoring and fencing, corosync only between nodes", async () => {
     const plan = await prodPlan();
     const pve1 = rulesOf(plan.resources.find((r) => isResourceOf(r, RESOURCES.FirewallRulesLegacy) && r.name.endsWith("-pve1-rules")));
-    expect(pve1.filter((r) => r.dport === "8006").map((r) => r.source).sort()).toEqual(["+tier-monitoring", "+zone-admin"]);
+    // The storage VMs reach the API for fence_pve.
+    expect(pve1.filter((r) => r.dport === "8006").map((r) => r.source).sort()).toEqual(["+tier-monitoring", "+tier-objectStore", "+zone-admin"]);
     expect(pve1.filter((r) => r.dport === "5404:5405").map((r) => r.source)).toEqual(["+zone-proxmoxNodes"]);
   });
 

@@ -1,0 +1,22 @@
+// Where the object-store tier's files live on a storage VM: one table, read by the component, the scripts,
+// the policies and the tests.
+
+export const STORAGE_PATHS = {
+  /** DRBD reads every `/etc/drbd.d/*.res` through drbd.conf's include. */
+  drbdResource: (name: string): string => `/etc/drbd.d/${name}.res`,
+  corosyncConf: "/etc/corosync/corosync.conf",
+  /** corosync's shared key, delivered base64-encoded (a file's content is text) and decoded by the setup script. */
+  corosyncAuthkeyBase64: "/etc/ibac/storage/corosync-authkey.b64",
+  corosyncAuthkey: "/etc/corosync/authkey",
+  /** The Pacemaker configuration section the setup script loads with cibadmin. */
+  cibConfiguration: "/etc/ibac/storage/cib-configuration.xml",
+  /** Root-only files with the fence agents' passwords, printed by the password script (never in the CIB). */
+  fencePveSecret: "/etc/ibac/storage/fence-pve.secret",
+  fenceIpmiSecret: "/etc/ibac/storage/fence-ipmi.secret",
+  fencePasswordScript: "/usr/local/sbin/ibac-fence-password",
+  packagesScript: "/usr/local/sbin/ibac-storage-packages",
+  setupScript: "/usr/local/sbin/ibac-storage-setup",
+  stateDir: "/var/lib/ibac/storage",
+  minioBinary: "/usr/local/bin/minio",
+  minioCertsDir: "/etc/minio/certs",
+} as const;

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import { buildModel } from "../model/build";
+import { stackSpec } from "../../test/fixtures/specs";
+import { requireTool } from "../../test/support/require-tool";
+import { renderFencePasswordScript, renderStoragePackagesScript, renderStorageSetupScript } from "./render-storage-scripts";
+
+const plan = (() => {
+  const { model } = buildModel(stackSpec("prod"));
+  if (!model) throw new Error("prod has no model");
+  return model.objectStore;
+})();
+
+const scripts: [string, string][] = [
+  ["the packages script", renderStoragePackagesScript()],
+  ["the fence password script", renderFencePasswordScript()],
+  ["the setup script of the first peer", renderStorageSetupScript(plan, "s3-1")],
+  ["the setup script of the second peer", renderStorageSetupScript(plan, "s3-2")],
+];
+
+describe("the storage VMs' scripts, checked by bash and shellcheck", () => {
+  it.each(scripts)("%s parses and passes shellcheck", (_what, text) => {
+    const shellcheck = requireTool("shellcheck", "shellcheck");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-script-"));
+    try {
+      const file = path.join(dir, "script.sh");
+      fs.writeFileSync(file, text);
+      execFileSync("bash", ["-n", file]);
+      execFileSync(shellcheck, ["--severity=style", file]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("syncs and formats only from the first peer, and only a resource that never held data", () => {
+    const first = renderStorageSetupScript(plan, "s3-1");
+    const second = renderStorageSetupScript(plan, "s3-2");
+    expect(first).toContain("drbdadm primary --force ibac-s3");
+    expect(first).toMatch(/get-gi ibac-s3 \| cut -d: -f1\)" = "\$fresh"/);
+    expect(second).not.toContain("primary --force");
+    expect(second).not.toContain("mkfs");
+    expect(second).not.toContain("cibadmin");
+  });
+
+  it("creates DRBD metadata only on a detached disk without any signature", () => {
+    const text = renderStorageSetupScript(plan, "s3-2");
+    const check = text.indexOf("wipefs --noheadings /dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_drive-scsi1");
+    expect(check).toBeGreaterThan(text.indexOf("Unconfigured|Diskless)"));
+    expect(text.indexOf("drbdadm create-md ibac-s3")).toBeGreaterThan(check);
+  });
+
+  it("loads the Pacemaker configuration only while the cluster is quorate", () => {
+    const text = renderStorageSetupScript(plan, "s3-1");
+    expect(text.indexOf('[ "$(crm_node --quorum)" != 1 ]')).toBeLessThan(text.indexOf("cibadmin --replace --scope configuration"));
+  });
+
+  it("keeps the cluster off at boot until the setup script enables it", () => {
+    expect(renderStoragePackagesScript()).toContain("systemctl disable --now pacemaker corosync corosync-qdevice");
+  });
+});
