@@ -386,8 +386,8 @@ describe("capacity", () => {
     const err = rejection(withField(["frs", "vm", "memoryGiB"], 60));
     expect(err.message).toBe(
       lines(
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 200 GiB of memory and has 112 GiB after the hypervisor reserve",
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 200 GiB of memory and has 112 GiB after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 192 GiB of memory and has 112 GiB after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 192 GiB of memory and has 112 GiB after the hypervisor reserve",
       ),
     );
     expect(err.problems[0].position?.line).toBe(lineOf(prod, "- name: pve1"));
@@ -396,17 +396,17 @@ describe("capacity", () => {
   it("cores short after a failure", () => {
     expect(rejection(withField(["frs", "vm", "cores"], 30)).message).toBe(
       lines(
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 104 cores and has 60 after the hypervisor reserve",
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 104 cores and has 60 after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 100 cores and has 60 after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 100 cores and has 60 after the hypervisor reserve",
       ),
     );
   });
 
-  it("disks that do not fit a node's pool", () => {
+  it("disks that do not fit a node's pool: a DRBD disk counts once per node (its peer's copy is the other node's own disk)", () => {
     expect(rejection(withField(["objectStore", "dataDiskGiB"], 20000)).message).toBe(
       lines(
-        "ibac:platform.proxmox.nodes[0].disks: expected room for the disks of pve1's VMs and the replicas it receives (47048 GiB), found 11920 GiB usable at 80% fill",
-        "ibac:platform.proxmox.nodes[1].disks: expected room for the disks of pve2's VMs and the replicas it receives (47048 GiB), found 11920 GiB usable at 80% fill",
+        "ibac:platform.proxmox.nodes[0].disks: expected room for the disks of pve1's VMs and the replicas it receives (27016 GiB), found 11920 GiB usable at 80% fill",
+        "ibac:platform.proxmox.nodes[1].disks: expected room for the disks of pve2's VMs and the replicas it receives (27016 GiB), found 11920 GiB usable at 80% fill",
       ),
     );
   });
@@ -496,7 +496,7 @@ describe("every field held to its meaning (issue 11)", () => {
 
   it("a key with a terminal escape is named spelt out, never obeyed", () => {
     expect(rejection(prod.replace("config:\n", 'config:\n  "ibac:pl\\e]0;x\\a": 1\n')).message).toBe(
-      lines("config.ibac:pl\\u{1b}]0;x\\u{7}: unknown key; expected one of ibac:platform, ibac:proxmoxApiToken, ibac:sshPrivateKey"),
+      lines("config.ibac:pl\\u{1b}]0;x\\u{7}: unknown key; expected one of ibac:platform, ibac:proxmoxApiToken, ibac:sshPrivateKey, ibac:fenceIpmiPassword, ibac:replicationAccessKey, ibac:replicationSecretKey"),
     );
   });
 

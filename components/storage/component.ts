@@ -10,10 +10,9 @@ import { renderDrbdResource } from "./render-drbd-resource";
 import { renderFencePasswordScript, renderStoragePackagesScript, renderStorageSetupScript } from "./render-storage-scripts";
 import { STORAGE_PATHS } from "./paths";
 import { FENCE_PVE_USER } from "./derive-storage-plan";
+import { FENCE_PRIVILEGES } from "./fence-privileges";
 import type { StoragePlan } from "./storage-plan";
 
-/** The Proxmox privileges fence_pve needs: read a VM's state and power it off or on, nothing else. */
-export const FENCE_PRIVILEGES = ["VM.Audit", "VM.PowerMgmt"] as const;
 
 /** The secrets a storage VM's files are made from. */
 export interface StorageSecrets {

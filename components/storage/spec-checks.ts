@@ -74,6 +74,8 @@ function fencingProblems(spec: PlatformSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const bmcs = spec.objectStore.fencing.ipmi;
   const nodeNames = spec.proxmox.nodes.map((n) => n.name);
+  // A node named twice is reported as such; which node a BMC belongs to means nothing until it is fixed.
+  if (new Set(nodeNames).size !== nodeNames.length) return [];
   bmcs.forEach((bmc, i) => {
     const at = ["objectStore", "fencing", "ipmi", i];
     if (!nodeNames.includes(bmc.node)) problems.push({ path: [...at, "node"], detail: `expected one of the Proxmox nodes (${nodeNames.join(", ")}), found "${bmc.node}"` });

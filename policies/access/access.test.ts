@@ -8,6 +8,8 @@ import { RESOURCES, isResourceOf, type ResourceClass } from "../../components/re
 const DROP_IN = "/etc/ssh/sshd_config.d/10-ibac-hardening.conf";
 const ofType = (resourceClass: ResourceClass) => (r: PolicyResource) => isResourceOf(r, resourceClass);
 
+const automationRole = (r: PolicyResource): boolean => isResourceOf(r, RESOURCES.RoleLegacy) && r.props.roleId === "IbacAutomation";
+
 describe("access policies on the prod stack's offline plan (pulumi.runtime.setMocks, not a deployment)", () => {
   it("ssh-key-only: prod passes; SSH password login in db-1's sshd drop-in fails, naming the snippet", async () => {
     expect(await findingsOf(sshKeyOnlyPolicy(), await stackResources("prod"))).toEqual([]);
@@ -53,7 +55,7 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
 
   it("automation-least-privilege: prod passes; the role granted Sys.Modify fails, naming the role", async () => {
     expect(await findingsOf(automationLeastPrivilegePolicy(), await stackResources("prod"))).toEqual([]);
-    const resources = mutate(await stackResources("prod"), ofType(RESOURCES.RoleLegacy), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Sys.Modify"]; });
+    const resources = mutate(await stackResources("prod"), automationRole, (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Sys.Modify"]; });
     const findings = await findingsOf(automationLeastPrivilegePolicy(), resources);
     expect(findings).toEqual([
       expect.objectContaining({
@@ -66,7 +68,7 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
   });
 
   it("automation-least-privilege: Permissions.Modify on the role fails", async () => {
-    const resources = mutate(await stackResources("prod"), ofType(RESOURCES.RoleLegacy), (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Permissions.Modify"]; });
+    const resources = mutate(await stackResources("prod"), automationRole, (r) => { r.props.privileges = [...(r.props.privileges as string[]), "Permissions.Modify"]; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), resources)).toEqual([
       expect.objectContaining({ subject: "privileges of role IbacAutomation", observed: "Permissions.Modify (changes ACLs, so it can grant itself anything)" }),
     ]);
@@ -77,13 +79,29 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
     expect(await findingsOf(automationLeastPrivilegePolicy(), token)).toEqual([
       expect.objectContaining({ subject: "API token ibac-automation@pve!pulumi", observed: "privilegesSeparation: false (the token has every privilege of its user)", location: "inputs.privilegesSeparation" }),
     ]);
-    const password = mutate(await stackResources("prod"), ofType(RESOURCES.UserLegacy), (r) => { r.props.password = "[secret]"; });
+    const password = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.UserLegacy)(r) && r.props.userId === "ibac-automation@pve", (r) => { r.props.password = "[secret]"; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), password)).toEqual([
       expect.objectContaining({ subject: "user ibac-automation@pve", observed: "a password is set", location: "inputs.password" }),
     ]);
     const admin = mutate(await stackResources("prod"), ofType(RESOURCES.AclLegacy), (r) => { r.props.roleId = "Administrator"; });
     expect(await findingsOf(automationLeastPrivilegePolicy(), admin)).toEqual([
       expect.objectContaining({ subject: "ACL of ibac-cluster-automation-token-acl", observed: expect.stringMatching(/^role Administrator, /), location: "inputs.roleId" }),
+    ]);
+  });
+
+  it("automation-least-privilege: fence_pve's user may hold a password only while it can do no more than see and power the storage VMs", async () => {
+    const fenceUser = (r: PolicyResource): boolean => ofType(RESOURCES.UserLegacy)(r) && r.props.userId === "ibac-fence@pve";
+    expect((await stackResources("prod")).filter(fenceUser).map((r) => r.props.acls)).toEqual([[
+      { path: "/vms/1200", roleId: "IbacFence", propagate: false },
+      { path: "/vms/1201", roleId: "IbacFence", propagate: false },
+    ]]);
+    const everywhere = mutate(await stackResources("prod"), fenceUser, (r) => { r.props.acls = [{ path: "/", roleId: "IbacFence", propagate: true }]; });
+    expect(await findingsOf(automationLeastPrivilegePolicy(), everywhere)).toEqual([
+      expect.objectContaining({ subject: "user ibac-fence@pve", observed: "a password is set", location: "inputs.password" }),
+    ]);
+    const wider = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.RoleLegacy)(r) && r.props.roleId === "IbacFence", (r) => { r.props.privileges = ["VM.Audit", "VM.PowerMgmt", "VM.Config.Disk"]; });
+    expect(await findingsOf(automationLeastPrivilegePolicy(), wider)).toEqual([
+      expect.objectContaining({ subject: "user ibac-fence@pve", observed: "a password is set" }),
     ]);
   });
 

@@ -3,6 +3,8 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
+import { FENCE_PVE_USER } from "../../components/storage/derive-storage-plan";
+import { FENCE_PRIVILEGES } from "../../components/storage/fence-privileges";
 
 
 /**
@@ -23,6 +25,23 @@ export const DENIED_PRIVILEGES: Record<string, string> = {
   "SDN.Allocate": "changes the software-defined network",
 };
 
+/**
+ * The one kind of user that may have a password: fence_pve's (Debian's agent signs in with a password ticket, not
+ * a token), and only while every grant it holds is a single VM's (`/vms/<id>`, not propagated) through a role
+ * that can do no more than see and power VMs.
+ */
+function isFencingUser(user: PolicyResource, privilegesOfRole: ReadonlyMap<string, string[]>): boolean {
+  if (user.props.userId !== FENCE_PVE_USER) return false;
+  const acls: unknown = user.props.acls;
+  if (!Array.isArray(acls) || acls.length === 0) return false;
+  return acls.every((a: unknown) => {
+    const acl = a as { path?: unknown; roleId?: unknown; propagate?: unknown };
+    const privileges = privilegesOfRole.get(String(acl.roleId));
+    return /^\/vms\/[0-9]+$/.test(String(acl.path)) && flag(acl.propagate) !== true && privileges !== undefined
+      && privileges.every((p) => (FENCE_PRIVILEGES as readonly string[]).includes(p));
+  });
+}
+
 /** Built-in roles that grant nothing dangerous; any other built-in role is far wider than the automation needs. */
 const HARMLESS_BUILTIN_ROLES = ["NoAccess", "PVEAuditor"];
 
@@ -41,7 +60,8 @@ function privilegesOf(role: PolicyResource): string[] {
  * Seed design, "Security" (privileges and access rights per part of the system) and the adopted least-privilege
  * policy (document 004). The automation identity the stack creates holds a custom role without any privilege
  * that administers users, permissions, realms or the nodes' system; every ACL the stack grants uses such a role;
- * its API token is privilege-separated (it holds only what its own ACL grants); the user has no password.
+ * its API token is privilege-separated (it holds only what its own ACL grants); the user has no password (fence_pve's
+ * user alone may, bounded as `isFencingUser` says).
  */
 export function automationLeastPrivilegePolicy(): IbacStackPolicy {
   return stackPolicy({
@@ -99,9 +119,10 @@ export function automationLeastPrivilegePolicy(): IbacStackPolicy {
         });
       }
     }
+    const privilegesOfRole = new Map(roles.map((r) => [String(r.props.roleId), privilegesOf(r)]));
     for (const user of resources.filter((r) => isResourceOf(r, RESOURCES.UserLegacy))) {
       const password: unknown = user.props.password;
-      if (password !== undefined && password !== null && password !== "") {
+      if (password !== undefined && password !== null && password !== "" && !isFencingUser(user, privilegesOfRole)) {
         reportFinding(report, { subject: `user ${String(user.props.userId)}`, observed: "a password is set", expected: "no password: the automation signs in with its API token only", urn: user.urn, location: "inputs.password" });
       }
     }
