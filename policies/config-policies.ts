@@ -14,9 +14,10 @@ import { certificateRevocationPolicy } from "./tls/certificate-revocation";
 import { sshKeyOnlyPolicy } from "./access/ssh-key-only";
 import { automationLeastPrivilegePolicy } from "./access/automation-least-privilege";
 import { monitoringCoveragePolicy } from "./monitoring/monitoring-coverage";
+import { storageDrbdReplicationPolicy } from "./storage/storage-drbd-replication";
 
 /**
- * The policies over rendered configuration (TLS, database, backups, VPN, access, monitoring). None of them
+ * The policies over rendered configuration (TLS, database, object store, backups, VPN, access, monitoring). None of them
  * depends on the date yet; `_clock` is accepted so that the pack's factories share one signature.
  */
 export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
@@ -24,6 +25,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     databaseReplicaReadOnlyPolicy(),
     databaseReplicationSecurePolicy(),
     databaseSemiSyncPolicy(),
+    storageDrbdReplicationPolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),
