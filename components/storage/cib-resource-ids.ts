@@ -1,0 +1,24 @@
+// The ids of the storage cluster's Pacemaker resources, said once: the CIB renderer, the facts a policy reads
+// from the rendered CIB and the runbooks (crm_resource, crm_mon) all name them through these.
+// Another branch names the same ids in cib-ids.ts; the values here are the agreed ones, so the two unify.
+
+/** The DRBD primitive (ocf:linbit:drbd) and the promotable clone around it. */
+export const DRBD_PRIMITIVE_ID = "storage-drbd";
+export const DRBD_CLONE_ID = "storage-drbd-clone";
+
+/** The group the Promoted side runs, in start order: file system, then address, then MinIO. */
+export const SERVICE_GROUP_ID = "storage-service";
+export const FILESYSTEM_ID = "storage-fs";
+export const SERVICE_IP_ID = "storage-ip";
+export const MINIO_RESOURCE_ID = "storage-minio";
+export const SERVICE_GROUP_MEMBERS = [FILESYSTEM_ID, SERVICE_IP_ID, MINIO_RESOURCE_ID] as const;
+
+/** Level 1: fence_pve stops the VM through the Proxmox API of the node that runs it. */
+export function pveFenceDeviceId(vm: string): string {
+  return `fence-pve-${vm}`;
+}
+
+/** Level 2: fence_ipmilan powers off the Proxmox node that runs the VM. */
+export function ipmiFenceDeviceId(vm: string): string {
+  return `fence-ipmi-${vm}`;
+}
