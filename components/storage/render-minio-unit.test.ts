@@ -32,6 +32,7 @@ function vmRoot(unit: string): string {
   put(MINIO_ENV_FILE, renderMinioEnv(PROD, { rootUser: "ibac-root", rootPassword: "abcdefgh12345678" }), 0o600);
   // verify resolves ExecStart= under --root: a stub stands in for the operator's binary (none exists here).
   put(MINIO_BINARY, "#!/bin/sh\nexit 0\n", 0o755);
+  put("/usr/bin/install", "#!/bin/sh\nexit 0\n", 0o755);
   return root;
 }
 
@@ -67,6 +68,8 @@ describe("renderMinioUnit", () => {
     expect(directives(unit, "Group")).toEqual(["minio-user"]);
     expect(directives(unit, "EnvironmentFile")).toEqual([MINIO_ENV_FILE]);
     expect(directives(unit, "ExecStart")).toEqual(["/usr/local/bin/minio server $MINIO_OPTS $MINIO_VOLUMES"]);
+    // Its data directory, made on the mounted volume before each start, with full privileges ("+") only there.
+    expect(directives(unit, "ExecStartPre")).toEqual(["+/usr/bin/install -d -m 0750 -o minio-user -g minio-user /srv/minio/data"]);
   });
 
   it("leaves start, stop and recovery to Pacemaker: no [Install], no restart, fails its start without the volume", () => {

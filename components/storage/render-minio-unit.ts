@@ -46,6 +46,8 @@ Type=notify
 User=${service.user}
 Group=${service.user}
 EnvironmentFile=${envFile}
+# The data directory below the mount point, the service's own: made as root ("+") once the volume is mounted.
+ExecStartPre=+/usr/bin/install -d -m 0750 -o ${service.user} -g ${service.user} ${service.dataDir}
 ExecStart=${binary} server $MINIO_OPTS $MINIO_VOLUMES
 # Recovery is Pacemaker's (its monitor and its restart or move of the group), not systemd's.
 Restart=no
