@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as command from "@pulumi/command";
+import * as minio from "@pulumi/minio";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 
@@ -51,6 +52,12 @@ export const RESOURCES = {
   LocallySignedCert: tls.LocallySignedCert,
   PrivateKey: tls.PrivateKey,
   SelfSignedCert: tls.SelfSignedCert,
+  MinioS3Bucket: minio.S3Bucket,
+  MinioS3BucketVersioning: minio.S3BucketVersioning,
+  MinioIlmPolicy: minio.IlmPolicy,
+  MinioIamUser: minio.IamUser,
+  MinioIamPolicy: minio.IamPolicy,
+  MinioIamUserPolicyAttachment: minio.IamUserPolicyAttachment,
 } as const satisfies Record<string, ResourceClass>;
 
 export type ResourceName = keyof typeof RESOURCES;
@@ -66,6 +73,7 @@ export const RESOURCE_TYPES = Object.fromEntries(
  */
 export const PROVIDER_TYPES = {
   Proxmox: `pulumi:providers:${typeTokenOf(proxmox.Provider)}`,
+  Minio: `pulumi:providers:${typeTokenOf(minio.Provider)}`,
 } as const;
 
 /** Whether a resource (a policy's view of one, or a plan entry) is of the class. */

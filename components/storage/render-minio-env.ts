@@ -1,0 +1,50 @@
+import type { ObjectServicePlan } from "./storage-plan";
+import { MINIO_CERTS_DIR } from "./minio-paths";
+import { checkCredential, checkedService, checkPath } from "./minio-values";
+
+export interface MinioEnvOptions {
+  /** MINIO_ROOT_USER: the root access key (from the component's @pulumi/random secret, unwrapped in an apply). */
+  rootUser: string;
+  /** MINIO_ROOT_PASSWORD: the root secret key. */
+  rootPassword: string;
+  /** `--certs-dir`; the production path unless a test renders another. */
+  certsDir?: string;
+}
+
+/** MinIO's own bounds: the root user is an access key of at least 3 characters, its password at least 8. */
+const ROOT_USER_MIN = 3;
+const ROOT_PASSWORD_MIN = 8;
+
+/**
+ * The EnvironmentFile of `minio server` on a storage VM (`/etc/default/minio`). Pure.
+ *
+ * - MINIO_VOLUMES is the one data directory on the DRBD volume: MinIO's single-node single-drive mode.
+ * - `--address <service address>:<port>`: MinIO binds every address by default; bound to the service address it
+ *   serves S3 only where clients are told to go, the address that moves with the Promoted role (Pacemaker starts
+ *   IPaddr2 before MinIO), never on the VM's own service or storage addresses. A MinIO started where that
+ *   address is not up fails to bind and so fails its start, which is what Pacemaker should see.
+ * - MINIO_BROWSER=off: no console listener at all (it would otherwise open a second, random port).
+ * - MINIO_SERVER_URL is the name clients verify the certificate against (the internal CA's server name).
+ * - The root credentials are in this file, so it is a secret file: root:root 0600. systemd (PID 1) reads an
+ *   EnvironmentFile as root before it switches to User=, so MinIO's user never needs to read it.
+ *
+ * Values are written unquoted: each is checked to hold nothing systemd's env-file parser reads as syntax.
+ */
+export function renderMinioEnv(service: ObjectServicePlan, opts: MinioEnvOptions): string {
+  const where = "renderMinioEnv";
+  checkedService(service, where);
+  const certsDir = checkPath(opts.certsDir ?? MINIO_CERTS_DIR, `${where}: certsDir`);
+  const user = checkCredential(opts.rootUser, `${where}: rootUser`, ROOT_USER_MIN);
+  const password = checkCredential(opts.rootPassword, `${where}: rootPassword`, ROOT_PASSWORD_MIN);
+  return [
+    "# Rendered by the iBac toolkit: the environment of minio.service. It holds the root credentials:",
+    "# root:root 0600, read by systemd before it drops to the service's user.",
+    `MINIO_VOLUMES=${service.dataDir}`,
+    `MINIO_OPTS="--address ${service.address}:${service.port} --certs-dir ${certsDir}"`,
+    `MINIO_SERVER_URL=https://${service.serverName}:${service.port}`,
+    "MINIO_BROWSER=off",
+    `MINIO_ROOT_USER=${user}`,
+    `MINIO_ROOT_PASSWORD=${password}`,
+    "",
+  ].join("\n");
+}

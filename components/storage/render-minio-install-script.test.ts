@@ -1,0 +1,180 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
+import { renderMinioInstallScript } from "./render-minio-install-script";
+import { storageStack } from "./test-stacks";
+
+const { spec, plan } = storageStack("prod");
+const PROD_MINIO = spec.objectStore.minio;
+const SERVICE = plan.service;
+
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function expectOk(result: ToolResult): void {
+  expect(result.status, describeRun(result)).toBe(0);
+}
+
+describe("renderMinioInstallScript", () => {
+  const script = renderMinioInstallScript(PROD_MINIO, SERVICE);
+
+  it("pins the prod binary by URL and digest, installs to /usr/local/bin and never enables minio.service", () => {
+    expect(script).toContain(`readonly URL=${PROD_MINIO.url}\n`);
+    expect(script).toContain(`readonly SHA256=${PROD_MINIO.sha256}\n`);
+    expect(script).toContain("readonly BINARY=/usr/local/bin/minio\n");
+    expect(script).toContain("readonly CERTS_DIR=/etc/minio/certs\n");
+    expect(script).toContain("--proto =https --proto-redir =https --tlsv1.2");
+    expect(script).not.toMatch(/systemctl (enable|start)/);
+    expect(script).not.toContain("--prefix");
+  });
+
+  it("bash -n and shellcheck accept it", () => {
+    const dir = tempDir("ibac-minio-install-check-");
+    const file = path.join(dir, "ibac-minio-install");
+    fs.writeFileSync(file, script, { mode: 0o755 });
+    expectOk(runTool(requireTool("bash", "bash"), ["-n", file]));
+    expectOk(runTool(requireTool("shellcheck", "shellcheck"), ["--shell=bash", "--severity=style", file]));
+  });
+
+  it.each([
+    ["a URL with a shell substitution", { url: "https://a.example.org/$(id)" }, 'renderMinioInstallScript: objectStore.minio.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found "https://a.example.org/$(id)"'],
+    ["a URL with a line break", { url: "https://a.example.org/minio\nrm" }, 'renderMinioInstallScript: objectStore.minio.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found "https://a.example.org/minio\\nrm"'],
+    ["an ftp URL", { url: "ftp://a.example.org/minio" }, "renderMinioInstallScript: objectStore.minio.url: expected an http(s) URL"],
+    ["an upper-case digest", { sha256: "A".repeat(64) }, `renderMinioInstallScript: objectStore.minio.sha256: expected 64 lower-case hex digits, found "${"A".repeat(64)}"`],
+    ["a short digest", { sha256: "abc" }, 'renderMinioInstallScript: objectStore.minio.sha256: expected 64 lower-case hex digits, found "abc"'],
+    ["\"latest\" as the release", { release: "latest" }, 'renderMinioInstallScript: objectStore.minio.release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found "latest"'],
+  ])("refuses %s", (_what, change, message) => {
+    expect(() => renderMinioInstallScript({ ...PROD_MINIO, ...change }, SERVICE)).toThrow(message);
+  });
+
+  it("refuses a test root a shell would split", () => {
+    expect(() => renderMinioInstallScript(PROD_MINIO, SERVICE, { root: "/tmp/a b" })).toThrow("renderMinioInstallScript: root: expected an absolute path");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// A real run: the rendered script downloads from a python3 http.server on 127.0.0.1 (a random port) into a
+// temporary root; useradd --prefix edits that root's account files, never this machine's. The "binary" is a
+// stand-in file: no MinIO binary exists here, so what is proven is the download, the digest gate and the
+// install, not that MinIO runs.
+// ---------------------------------------------------------------------------------------------------------
+
+const BINARY_TEXT = "#!/bin/sh\necho 'stand-in for the operator's MinIO binary'\n";
+const BINARY_SHA256 = crypto.createHash("sha256").update(BINARY_TEXT).digest("hex");
+let server: ChildProcess | undefined;
+let port = 0;
+let serveDir = "";
+
+beforeAll(async () => {
+  const python = requireTool("python3", "python3");
+  serveDir = tempDir("ibac-minio-artifacts-");
+  fs.mkdirSync(path.join(serveDir, "minio"));
+  fs.writeFileSync(path.join(serveDir, "minio", `minio.${PROD_MINIO.release}`), BINARY_TEXT);
+  server = spawn(python, ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", serveDir], { stdio: ["ignore", "pipe", "pipe"] });
+  port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("python3 http.server did not say its port within 10 s")), 10_000);
+    server?.stdout?.on("data", (chunk: Buffer) => {
+      const found = /port (\d+)/.exec(chunk.toString());
+      if (found) {
+        clearTimeout(timer);
+        resolve(Number(found[1]));
+      }
+    });
+    server?.on("exit", (code) => reject(new Error(`python3 http.server exited with ${code}`)));
+  });
+});
+
+afterAll(() => {
+  if (server?.pid !== undefined && server.exitCode === null) process.kill(server.pid, "SIGTERM");
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary root with the account files useradd --prefix edits. */
+function vmRoot(): string {
+  const root = tempDir("ibac-minio-root-");
+  fs.mkdirSync(path.join(root, "etc"));
+  fs.writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+  fs.writeFileSync(path.join(root, "etc/group"), "root:x:0:\n");
+  fs.writeFileSync(path.join(root, "etc/shadow"), "root:*:19000:0:99999:7:::\n", { mode: 0o600 });
+  fs.writeFileSync(path.join(root, "etc/gshadow"), "root:*::\n", { mode: 0o600 });
+  return root;
+}
+
+function runInstall(root: string, digest: string): ToolResult {
+  const minio = { ...PROD_MINIO, url: `http://127.0.0.1:${port}/minio/minio.${PROD_MINIO.release}`, sha256: digest };
+  const file = path.join(root, "ibac-minio-install");
+  fs.writeFileSync(file, renderMinioInstallScript(minio, SERVICE, { root }), { mode: 0o755 });
+  return runTool(requireTool("bash", "bash"), [file], { timeout: 60_000 });
+}
+
+describe("the install script, run against a loopback HTTP server in a temporary root", () => {
+  it("installs a binary whose digest is the spec's: root-owned 0755, the user, the certificate directory", () => {
+    requireTool("curl", "curl");
+    requireTool("useradd", "passwd");
+    const root = vmRoot();
+    const result = runInstall(root, BINARY_SHA256);
+    expectOk(result);
+    expect(result.stdout).toContain(`installed MinIO ${PROD_MINIO.release}`);
+    const binary = fs.statSync(path.join(root, "usr/local/bin/minio"));
+    expect(binary.mode & 0o7777).toBe(0o755);
+    expect([binary.uid, binary.gid]).toEqual([0, 0]);
+    expect(fs.readFileSync(path.join(root, "usr/local/bin/minio"), "utf8")).toBe(BINARY_TEXT);
+    const passwd = fs.readFileSync(path.join(root, "etc/passwd"), "utf8");
+    const entry = /^minio-user:x:(\d+):(\d+)::\/nonexistent:\/usr\/sbin\/nologin$/m.exec(passwd);
+    expect(entry, passwd).not.toBeNull();
+    const certs = fs.statSync(path.join(root, "etc/minio/certs"));
+    expect(certs.mode & 0o7777).toBe(0o750);
+    expect([certs.uid, certs.gid]).toEqual([0, Number(entry?.[2])]);
+    expect(fs.statSync(path.join(root, "etc/minio/certs/CAs")).isDirectory()).toBe(true);
+    expect(fs.statSync(path.join(root, "srv/minio")).mode & 0o7777).toBe(0o755);
+    // Nothing left behind from the download.
+    expect(fs.readdirSync(path.join(root, "usr/local/bin"))).toEqual(["minio"]);
+  });
+
+  it("refuses a binary whose digest is not the spec's: exit 1, a clear message, nothing installed", () => {
+    const root = vmRoot();
+    const wrong = "0".repeat(64);
+    const result = runInstall(root, wrong);
+    expect(result.status, describeRun(result)).toBe(1);
+    expect(result.stderr).toBe(
+      `ibac-minio-install: refusing the binary from http://127.0.0.1:${port}/minio/minio.${PROD_MINIO.release}: its SHA-256 is ${BINARY_SHA256}, the spec pins ${wrong} (objectStore.minio.sha256); nothing was installed\n`,
+    );
+    expect(fs.readdirSync(path.join(root, "usr/local/bin"))).toEqual([]);
+    expect(fs.readFileSync(path.join(root, "etc/passwd"), "utf8")).not.toContain("minio-user");
+  });
+
+  it("is idempotent: a second run keeps the installed binary and the user, and downloads nothing", () => {
+    const root = vmRoot();
+    expectOk(runInstall(root, BINARY_SHA256));
+    const passwd = fs.readFileSync(path.join(root, "etc/passwd"), "utf8");
+    // The artifact is gone from the server: a second run that tried to download would fail.
+    const artifact = path.join(serveDir, "minio", `minio.${PROD_MINIO.release}`);
+    fs.renameSync(artifact, `${artifact}.away`);
+    try {
+      const again = runInstall(root, BINARY_SHA256);
+      expectOk(again);
+      expect(again.stdout).toContain(`/usr/local/bin/minio is already MinIO ${PROD_MINIO.release}`);
+    } finally {
+      fs.renameSync(`${artifact}.away`, artifact);
+    }
+    expect(fs.readFileSync(path.join(root, "etc/passwd"), "utf8")).toBe(passwd);
+  });
+
+  it("fails clearly when the artifact cannot be downloaded", () => {
+    const root = vmRoot();
+    const file = path.join(root, "ibac-minio-install");
+    const minio = { ...PROD_MINIO, url: `http://127.0.0.1:${port}/minio/missing`, sha256: BINARY_SHA256 };
+    fs.writeFileSync(file, renderMinioInstallScript(minio, SERVICE, { root }), { mode: 0o755 });
+    const result = runTool("/bin/bash", [file]);
+    expect(result.status, describeRun(result)).toBe(1);
+    expect(result.stderr).toContain(`ibac-minio-install: could not download MinIO ${PROD_MINIO.release} from http://127.0.0.1:${port}/minio/missing`);
+  });
+});
