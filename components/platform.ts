@@ -105,6 +105,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
       }, withProvider);
     }
 
+    for (const tier of tiers) tier.onVmsDeclared?.(this.vms);
+
     new PlatformFirewall(`${name}-firewall`, {
       spec,
       model,

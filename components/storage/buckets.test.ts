@@ -4,7 +4,7 @@ import { OfflinePlanMocks } from "../offline-plan/mocks";
 import { PROVIDER_TYPES, RESOURCE_TYPES } from "../resource-types";
 import { loadStackFile, stackFilePath } from "../spec/load";
 import { S3_CLIENTS, clientPolicies, policyDocumentProblems } from "./bucket-access";
-import { declareBuckets, lifecycleRule, minioProvider, type DeclaredBuckets } from "./buckets";
+import { declareBuckets, lifecycleRule, minioProvider, type DeclaredBuckets, clientSecretKeys } from "./buckets";
 import { isSentAsSecret, openInput, plainInputs, recordingScope, settle } from "./mock-registrations";
 import * as path from "node:path";
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   await pulumi.runtime.setMocks(mocks, "ibac-platform", "prod", false);
   const { scope, recorded } = recordingScope("t");
   const provider = minioProvider("t-minio", { service: model.objectStore.service, rootUser: "ibac-root", rootPassword: pulumi.secret(ROOT_PASSWORD) }, { parent: scope });
-  declared = declareBuckets("t-s3", { buckets: spec.objectStore.buckets, policies: clientPolicies(spec.objectStore.buckets), provider }, { parent: scope });
+  declared = declareBuckets("t-s3", { buckets: spec.objectStore.buckets, policies: clientPolicies(spec.objectStore.buckets), provider, secretKeys: clientSecretKeys("t-s3", { parent: scope }) }, { parent: scope });
   await settle(recorded);
 });
 

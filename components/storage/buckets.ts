@@ -54,6 +54,11 @@ export interface ClientCredential {
 
 export interface BucketsArgs {
   buckets: readonly BucketSpec[];
+  /**
+   * Each client's secret key (clientSecretKeys): made apart from the users, when the tier is constructed, so that
+   * the tiers that use them can be given their credentials before MinIO runs.
+   */
+  secretKeys: Readonly<Record<S3Client, pulumi.Output<string>>>;
   /** One policy document per client (bucket-access.ts). */
   policies: Readonly<Record<S3Client, PolicyDocument>>;
   provider: minio.Provider;
@@ -63,6 +68,14 @@ export interface DeclaredBuckets {
   /** By bucket name. */
   buckets: Readonly<Record<string, minio.S3Bucket>>;
   credentials: Readonly<Record<S3Client, ClientCredential>>;
+}
+
+/** One random secret key per client (a Pulumi secret). MinIO's are 8 to 40 characters; letters and digits go into any client's configuration unquoted. */
+export function clientSecretKeys(name: string, opts: { parent?: pulumi.Resource } = {}): Record<S3Client, pulumi.Output<string>> {
+  return Object.fromEntries(S3_CLIENTS.map((client) => [
+    client,
+    pulumi.secret(new random.RandomPassword(`${name}-${client}-secret-key`, { length: 40, special: false }, opts.parent ? { parent: opts.parent } : {}).result),
+  ])) as Record<S3Client, pulumi.Output<string>>;
 }
 
 /** A client's MinIO user name: its access key (MinIO: 3 to 20 characters). */
@@ -117,11 +130,10 @@ export function declareBuckets(name: string, args: BucketsArgs, opts: { parent?:
   for (const client of S3_CLIENTS) {
     const policy = args.policies[client];
     if (!policy) throw new Error(`declareBuckets: policies: expected a policy for ${client}, found none`);
-    // MinIO's secret keys are 8 to 40 characters; letters and digits go into any client's configuration unquoted.
-    const secret = new random.RandomPassword(`${name}-${client}-secret-key`, { length: 40, special: false }, opts.parent ? { parent: opts.parent } : {});
+    const secretKey = args.secretKeys[client];
     const user = new minio.IamUser(`${name}-${client}-user`, {
       name: clientAccessKey(client),
-      secret: pulumi.secret(secret.result),
+      secret: pulumi.secret(secretKey),
       forceDestroy: false,
     }, resourceOpts);
     const iamPolicy = new minio.IamPolicy(`${name}-${client}-policy`, {
@@ -132,7 +144,7 @@ export function declareBuckets(name: string, args: BucketsArgs, opts: { parent?:
       userName: user.name,
       policyName: iamPolicy.name,
     }, resourceOpts);
-    credentials[client] = { accessKey: clientAccessKey(client), secretKey: pulumi.secret(secret.result) };
+    credentials[client] = { accessKey: clientAccessKey(client), secretKey: pulumi.secret(secretKey) };
   }
   return { buckets, credentials };
 }

@@ -1,42 +1,84 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import type { VmPlan } from "../model/types";
 import type { RenderedFile } from "../vm/rendered-file";
-import type { TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
+import type { OperatorSecrets, TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
 import { tierMonitors, type ServiceMonitor } from "../tiers/monitors";
 import { renderDrbdResource } from "./render-drbd-resource";
+import { renderCorosyncConf } from "./render-corosync-conf";
+import { ipmiPasswordScript, PVE_PASSWORD_SCRIPT, renderCib } from "./render-cib";
+import { renderMinioEnv } from "./render-minio-env";
+import { renderMinioUnit } from "./render-minio-unit";
+import { renderMinioInstallScript } from "./render-minio-install-script";
 import { renderFencePasswordScript, renderStoragePackagesScript, renderStorageSetupScript } from "./render-storage-scripts";
+import { MINIO_CERTS_DIR, MINIO_ENV_FILE, MINIO_INSTALL_SCRIPT_PATH, MINIO_UNIT_PATH } from "./minio-paths";
 import { STORAGE_PATHS } from "./paths";
 import { FENCE_PVE_USER } from "./derive-storage-plan";
 import { FENCE_PRIVILEGES } from "./fence-privileges";
+import { clientPolicies, S3_CLIENTS, type S3Client } from "./bucket-access";
+import { clientAccessKey, clientSecretKeys, declareBuckets, minioProvider } from "./buckets";
 import type { StoragePlan } from "./storage-plan";
+import type { ObjectStoreSpec } from "../spec/schema";
 
+/** MinIO's root access key; its password is random (a secret). */
+export const MINIO_ROOT_USER = "ibac-admin";
 
-/** The secrets a storage VM's files are made from. */
+/** What each client tier's MinIO account is for (TierCredential.purpose). */
+const CLIENT_PURPOSE: Record<S3Client, string> = {
+  frs: "FRS reads photos and archives its data after the local retention",
+  api: "the API stores and reads photos",
+  backup: "the backup tier reads every bucket (read-only)",
+  logging: "central logging writes the log and audit archives (write-only)",
+};
+
+/** The secrets and certificates a storage VM's files are made from. */
 export interface StorageSecrets {
   corosyncAuthkeyBase64: pulumi.Input<string>;
   fencePvePassword: pulumi.Input<string>;
   fenceIpmiPassword: pulumi.Input<string>;
+  minioRootPassword: pulumi.Input<string>;
+  caPem: pulumi.Input<string>;
+  certPem: pulumi.Input<string>;
+  keyPem: pulumi.Input<string>;
 }
 
 const rootOnly = { mode: "0600", owner: "root:root" } as const;
 const world = { mode: "0644", owner: "root:root" } as const;
 
 /**
- * Every file of one storage VM, in install order: the packages first (their users and directories), then the
- * DRBD resource, corosync's key, the fence agents' passwords and the scripts; last a digest of them all, whose
- * follow-up runs the setup script once everything it reads is in place.
+ * Every file of one storage VM, in install order: the packages and MinIO's binary first (their users and
+ * directories), then DRBD, corosync and Pacemaker's files with the fence agents' passwords, MinIO's
+ * certificate, environment and unit; last a digest of them all, whose follow-up runs the setup script once
+ * everything it reads is in place.
  */
-export function storageFilesForVm(plan: StoragePlan, vm: string, secrets: StorageSecrets): RenderedFile[] {
+export function storageFilesForVm(plan: StoragePlan, minio: ObjectStoreSpec["minio"], vm: string, secrets: StorageSecrets): RenderedFile[] {
+  const service = plan.service;
+  const ipmiScripts = [...new Set(plan.cluster.fencing.filter((f) => f.ipmi).map((f) => f.pve.proxmoxNode))].map(ipmiPasswordScript);
   const files: RenderedFile[] = [
     { path: STORAGE_PATHS.packagesScript, content: renderStoragePackagesScript(), mode: "0755", owner: "root:root", afterChange: STORAGE_PATHS.packagesScript },
+    { path: MINIO_INSTALL_SCRIPT_PATH, content: renderMinioInstallScript(minio, service), mode: "0755", owner: "root:root", afterChange: MINIO_INSTALL_SCRIPT_PATH },
     { path: STORAGE_PATHS.drbdResource(plan.drbd.name), content: renderDrbdResource(plan.drbd), ...world },
+    { path: STORAGE_PATHS.corosyncConf, content: renderCorosyncConf(plan.cluster), ...world },
     { path: STORAGE_PATHS.corosyncAuthkeyBase64, content: pulumi.secret(secrets.corosyncAuthkeyBase64), ...rootOnly },
     { path: STORAGE_PATHS.fencePveSecret, content: pulumi.secret(secrets.fencePvePassword), ...rootOnly },
     { path: STORAGE_PATHS.fenceIpmiSecret, content: pulumi.secret(secrets.fenceIpmiPassword), ...rootOnly },
-    { path: STORAGE_PATHS.fencePasswordScript, content: renderFencePasswordScript(), mode: "0700", owner: "root:root" },
+    { path: PVE_PASSWORD_SCRIPT, content: renderFencePasswordScript(STORAGE_PATHS.fencePveSecret), mode: "0700", owner: "root:root" },
+    ...ipmiScripts.map((path): RenderedFile => ({ path, content: renderFencePasswordScript(STORAGE_PATHS.fenceIpmiSecret), mode: "0700", owner: "root:root" })),
+    // Not a secret (passwords come from the scripts above), but only the cluster's business.
+    { path: STORAGE_PATHS.cibConfiguration, content: renderCib(plan), mode: "0640", owner: "root:root" },
+    { path: `${MINIO_CERTS_DIR}/CAs/ibac-ca.pem`, content: secrets.caPem, ...world },
+    { path: `${MINIO_CERTS_DIR}/public.crt`, content: secrets.certPem, ...world },
+    // MinIO reads its key itself, as its own user (the install script, earlier, creates it).
+    { path: `${MINIO_CERTS_DIR}/private.key`, content: pulumi.secret(secrets.keyPem), mode: "0600", owner: `${service.user}:${service.user}` },
+    {
+      path: MINIO_ENV_FILE,
+      content: pulumi.secret(pulumi.output(secrets.minioRootPassword).apply((rootPassword) => renderMinioEnv(service, { rootUser: MINIO_ROOT_USER, rootPassword }))),
+      ...rootOnly,
+    },
+    { path: MINIO_UNIT_PATH, content: renderMinioUnit(service), ...world },
     { path: STORAGE_PATHS.setupScript, content: renderStorageSetupScript(plan, vm), mode: "0755", owner: "root:root" },
   ];
   const digest = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) => {
@@ -48,10 +90,19 @@ export function storageFilesForVm(plan: StoragePlan, vm: string, secrets: Storag
   return files;
 }
 
+function requireSecret(secrets: OperatorSecrets, key: keyof OperatorSecrets, why: string): pulumi.Output<string> {
+  const value = secrets[key];
+  if (!value) throw new Error(`${why} needs the Pulumi secret ibac:${key}: pulumi config set --secret ibac:${key}`);
+  return value;
+}
+
 /**
- * The object-store tier: MinIO on a DRBD volume that Pacemaker moves between the two storage VMs. Creates the
- * Proxmox user fence_pve logs in as (its password from @pulumi/random, a secret), corosync's key, and each VM's
- * files, delivered by the VM's ConfigDelivery. The VMs themselves are DebianVms.
+ * The object-store tier: MinIO on a DRBD volume that Pacemaker moves between the two storage VMs.
+ *
+ * At construction: the Proxmox user fence_pve logs in as (its password from @pulumi/random), corosync's key,
+ * MinIO's root password and certificate (the internal CA, for the service name and address), each client's
+ * secret key, and each VM's files, delivered by the VM's ConfigDelivery. Once the VMs are declared
+ * (`onVmsDeclared`): the buckets, users and policies, through MinIO's API at the service address.
  */
 export class StorageTier extends pulumi.ComponentResource implements TierComponent {
   readonly plan: StoragePlan;
@@ -59,19 +110,23 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
   readonly tlsEndpoints: readonly TlsEndpoint[];
   readonly monitors: readonly ServiceMonitor[];
   private readonly files = new Map<string, RenderedFile[]>();
+  private readonly args: TierComponentArgs;
+  private readonly name: string;
+  private readonly rootPassword: pulumi.Output<string>;
+  private readonly secretKeys: Record<S3Client, pulumi.Output<string>>;
 
   constructor(name: string, args: TierComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ibac:storage:StorageTier", name, {}, opts);
     const child = { parent: this };
+    this.name = name;
+    this.args = args;
     this.plan = args.model.objectStore;
     const plan = this.plan;
-    const fenceIpmiPassword = args.secrets.fenceIpmiPassword;
-    if (!fenceIpmiPassword) {
-      throw new Error("the storage tier's second fencing level needs the BMC password: pulumi config set --secret ibac:fenceIpmiPassword");
-    }
+    const service = plan.service;
+    const fenceIpmiPassword = requireSecret(args.secrets, "fenceIpmiPassword", "the storage tier's second fencing level (the nodes' BMCs)");
 
     // fence_pve takes a password ticket (Debian's agent has no API tokens): a pve-realm user with a random
-    // password, allowed to see and power VMs and nothing else.
+    // password, allowed to see and power the two storage VMs and nothing else.
     const fencePassword = new random.RandomPassword(`${name}-fence-pve-password`, { length: 32, special: false }, child).result;
     const role = new proxmox.RoleLegacy(`${name}-fence-role`, { roleId: "IbacFence", privileges: [...FENCE_PRIVILEGES] }, child);
     new proxmox.UserLegacy(`${name}-fence-user`, {
@@ -82,15 +137,27 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
       acls: plan.cluster.fencing.map((f) => ({ path: `/vms/${f.pve.vmId}`, roleId: role.roleId, propagate: false })),
     }, child);
     const authkey = new random.RandomBytes(`${name}-corosync-authkey`, { length: 256 }, child).base64;
+    this.rootPassword = pulumi.secret(new random.RandomPassword(`${name}-minio-root-password`, { length: 40, special: false }, child).result);
+    this.secretKeys = clientSecretKeys(name, child);
+    const cert = args.ca.issueServerCertificate(`${name}-minio-tls`, {
+      commonName: service.serverName,
+      dnsNames: [service.serverName],
+      // The service address: clients and the deployment's provider connect to it, whichever VM holds it.
+      ipAddresses: [service.address],
+    }, this);
 
-    this.credentials = {};
-    this.tlsEndpoints = [];
+    this.credentials = Object.fromEntries(S3_CLIENTS.map((client) => [client, { user: clientAccessKey(client), password: this.secretKeys[client], purpose: CLIENT_PURPOSE[client] }]));
+    this.tlsEndpoints = [{ vm: plan.drbd.peers[0].vm, address: service.address, port: service.port, serverName: service.serverName, what: "MinIO S3 API (on the Promoted VM)" }];
     this.monitors = tierMonitors(args.model, "objectStore");
     for (const peer of plan.drbd.peers) {
-      this.files.set(peer.vm, storageFilesForVm(plan, peer.vm, {
+      this.files.set(peer.vm, storageFilesForVm(plan, args.spec.objectStore.minio, peer.vm, {
         corosyncAuthkeyBase64: authkey,
         fencePvePassword: fencePassword,
         fenceIpmiPassword,
+        minioRootPassword: this.rootPassword,
+        caPem: args.ca.certPem,
+        certPem: cert.certPem,
+        keyPem: cert.privateKeyPem,
       }));
     }
     this.registerOutputs({});
@@ -99,5 +166,28 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
   /** The files a VM of this tier gets, in install order; none for a VM of another tier. */
   filesFor(vm: VmPlan): RenderedFile[] {
     return this.files.get(vm.name) ?? [];
+  }
+
+  /**
+   * The buckets, users and policies, through MinIO's API once both storage VMs have their files (Pacemaker
+   * starts MinIO on one of them). The provider verifies MinIO's certificate against the internal CA, written
+   * to a file on the deploying machine (the provider reads a path).
+   */
+  onVmsDeclared(vms: Readonly<Record<string, pulumi.Resource>>): void {
+    const storageVms = this.plan.drbd.peers.map((p) => vms[p.vm]).filter((r): r is pulumi.Resource => r !== undefined);
+    const caFile = new command.local.Command(`${this.name}-minio-ca-file`, {
+      create: 'umask 022 && mkdir -p .ibac && cat > ".ibac/$IBAC_CA_FILE" && printf %s ".ibac/$IBAC_CA_FILE"',
+      environment: { IBAC_CA_FILE: `${pulumi.getStack()}-internal-ca.pem` },
+      stdin: this.args.ca.certPem,
+      triggers: [this.args.ca.certPem],
+    }, { parent: this, dependsOn: storageVms });
+    const provider = minioProvider(`${this.name}-minio`, {
+      service: this.plan.service,
+      rootUser: MINIO_ROOT_USER,
+      rootPassword: this.rootPassword,
+      caCertFile: caFile.stdout,
+    }, { parent: this, dependsOn: storageVms });
+    const buckets = this.args.spec.objectStore.buckets;
+    declareBuckets(this.name, { buckets, policies: clientPolicies(buckets), provider, secretKeys: this.secretKeys }, { parent: this });
   }
 }

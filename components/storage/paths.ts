@@ -8,15 +8,12 @@ export const STORAGE_PATHS = {
   /** corosync's shared key, delivered base64-encoded (a file's content is text) and decoded by the setup script. */
   corosyncAuthkeyBase64: "/etc/ibac/storage/corosync-authkey.b64",
   corosyncAuthkey: "/etc/corosync/authkey",
-  /** The Pacemaker configuration section the setup script loads with cibadmin. */
-  cibConfiguration: "/etc/ibac/storage/cib-configuration.xml",
-  /** Root-only files with the fence agents' passwords, printed by the password script (never in the CIB). */
+  /** The Pacemaker CIB whose configuration section the setup script loads with cibadmin. */
+  cibConfiguration: "/etc/ibac/storage/cib.xml",
+  /** Root-only files with the fence agents' passwords, printed by the CIB's password scripts (never in the CIB). */
   fencePveSecret: "/etc/ibac/storage/fence-pve.secret",
   fenceIpmiSecret: "/etc/ibac/storage/fence-ipmi.secret",
-  fencePasswordScript: "/usr/local/sbin/ibac-fence-password",
   packagesScript: "/usr/local/sbin/ibac-storage-packages",
   setupScript: "/usr/local/sbin/ibac-storage-setup",
   stateDir: "/var/lib/ibac/storage",
-  minioBinary: "/usr/local/bin/minio",
-  minioCertsDir: "/etc/minio/certs",
 } as const;

@@ -16,7 +16,7 @@ const plan = (() => {
 
 const scripts: [string, string][] = [
   ["the packages script", renderStoragePackagesScript()],
-  ["the fence password script", renderFencePasswordScript()],
+  ["the fence password script", renderFencePasswordScript("/etc/ibac/storage/fence-pve.secret")],
   ["the setup script of the first peer", renderStorageSetupScript(plan, "s3-1")],
   ["the setup script of the second peer", renderStorageSetupScript(plan, "s3-2")],
 ];
@@ -55,6 +55,10 @@ describe("the storage VMs' scripts, checked by bash and shellcheck", () => {
   it("loads the Pacemaker configuration only while the cluster is quorate", () => {
     const text = renderStorageSetupScript(plan, "s3-1");
     expect(text.indexOf('[ "$(crm_node --quorum)" != 1 ]')).toBeLessThan(text.indexOf("cibadmin --replace --scope configuration"));
+  });
+
+  it("refuses a password script for a path that is not a plain absolute path", () => {
+    expect(() => renderFencePasswordScript("/etc/x; rm -rf /")).toThrowError('renderFencePasswordScript: expected an absolute path, found "/etc/x; rm -rf /"');
   });
 
   it("keeps the cluster off at boot until the setup script enables it", () => {

@@ -28,16 +28,15 @@ fi
 `;
 }
 
-/** Prints the password of one fence agent (`pve` or `ipmi`) from its root-only file: the CIB names this script, never a password. */
-export function renderFencePasswordScript(): string {
-  return `#!/bin/bash
-# Rendered by the iBac toolkit: fence agents call it through password_script; the passwords stay in root-only files.
-set -euo pipefail
-case "\${1:-}" in
-  pve) exec cat ${STORAGE_PATHS.fencePveSecret} ;;
-  ipmi) exec cat ${STORAGE_PATHS.fenceIpmiSecret} ;;
-  *) echo "usage: $0 pve|ipmi" >&2; exit 2 ;;
-esac
+/**
+ * A password script the CIB names (`password_script`): prints one fence agent's password from its root-only
+ * file, so that the password is in no CIB, command line or process list.
+ */
+export function renderFencePasswordScript(secretFile: string): string {
+  if (!/^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/.test(secretFile)) throw new Error(`renderFencePasswordScript: expected an absolute path, found ${JSON.stringify(secretFile)}`);
+  return `#!/bin/sh
+# Rendered by the iBac toolkit: a fence agent's password_script; the password stays in a root-only file.
+exec cat ${secretFile}
 `;
 }
 
@@ -102,6 +101,8 @@ if [ "$(drbdadm cstate ${res})" = Connected ] && [ "$(drbdadm dstate ${res})" = 
 fi
 ` : ""}
 install -d -m 0750 ${plan.service.mountPoint}
+# minio.service is Pacemaker's: loaded, never enabled (it has no [Install] section).
+systemctl daemon-reload
 systemctl enable --now corosync
 ${plan.cluster.qdeviceAddress ? "systemctl enable --now corosync-qdevice || echo 'ibac-storage-setup: corosync-qdevice did not start: enrol the cluster with the QNetd (docs/design.md)' >&2\n" : ""}systemctl enable --now pacemaker
 ${first ? `

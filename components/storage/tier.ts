@@ -38,6 +38,9 @@ export const objectStoreTier: TierDefinition & { name: "objectStore" } = {
           ? [{ id: "object-store-to-third-site", source: tier("objectStore"), destination: zone("thirdSite"), protocol: "tcp" as const, ports: String(replicationEndpoint(replication).port), purpose: "bucket replication to the customer's third location (S3 over TLS)" }]
           : []),
       ],
+      operations: [
+        { id: "admin-to-object-store-s3", source: zone("admin"), destination: tier("objectStore"), protocol: "tcp", ports: String(MINIO_PORT), purpose: "the deployment's MinIO provider creates the buckets, users and policies (S3 and admin API over TLS)" },
+      ],
     };
   },
 };

@@ -35,6 +35,12 @@ export interface TierComponent {
   readonly credentials: Readonly<Record<string, TierCredential>>;
   readonly tlsEndpoints: readonly TlsEndpoint[];
   readonly monitors: readonly ServiceMonitor[];
+  /**
+   * Called once every VM is declared, with each VM's component by name: for what a tier declares through its
+   * own running service (the object store's buckets and users, made through MinIO's API once its VMs have their
+   * files). Resources declared here depend on those VMs, so a first `pulumi up` creates them in order.
+   */
+  onVmsDeclared?(vms: Readonly<Record<string, pulumi.Resource>>): void;
 }
 
 /**
