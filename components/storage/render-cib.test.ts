@@ -142,8 +142,8 @@ describe("renderCib: the prod storage cluster", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("renders the same text for trixie (the role names and schema both releases read)", () => {
-    expect(renderCib(PROD, { release: "trixie" })).toBe(text);
+  it("for trixie, differs only in the schema it is written against (Pacemaker 3.0's newest)", () => {
+    expect(renderCib(PROD, { release: "trixie" })).toBe(text.replace('validate-with="pacemaker-3.9"', 'validate-with="pacemaker-4.0"'));
   });
 
   it("without IPMI: one fencing level and no fence_ipmilan device", () => {
@@ -230,6 +230,12 @@ describe("renderCib, read by the real crm_verify (Pacemaker 2.1.5)", () => {
       expect(result.stdout + result.stderr).toBe("");
     });
   }
+
+  it("mutant: the trixie rendering is refused here: bookworm's 2.1.5 has no pacemaker-4.0 schema (so the release matters)", () => {
+    const result = verify(online(PROD, renderCib(PROD, { release: "trixie" })));
+    expect(result.status, describeRun(result)).toBe(78);
+    expect(result.stderr).toContain("CIB did not pass schema validation");
+  });
 
   it("the deprecated Master role name passes too (2.1.5 reads both; Promoted is the one Pacemaker 3 keeps)", () => {
     const result = verify(online(PROD, renderCib(PROD).replace('with-rsc-role="Promoted"', 'with-rsc-role="Master"')));
