@@ -49,7 +49,7 @@ describe("renderCib: the prod storage cluster", () => {
 
   it("turns fencing on, stops the side without quorum, and names the cluster", () => {
     expect(nvpairs(descendants(root, "cluster_property_set")[0])).toEqual({
-      "stonith-enabled": "true", "no-quorum-policy": "stop", "priority-fencing-delay": "30s", "cluster-name": "ibac-s3",
+      "stonith-enabled": "true", "no-quorum-policy": "stop", "priority-fencing-delay": "30s", "stonith-timeout": "105s", "cluster-name": "ibac-s3",
     });
   });
 

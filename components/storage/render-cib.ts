@@ -241,6 +241,8 @@ export function renderCib(plan: StoragePlan, options: CibOptions = {}): string {
     // Only bites without a QDevice (two_node, both halves quorate): the node holding the Promoted instance
     // (priority 10) gets this head start, twice the random delay so the two do not blur into each other.
     "priority-fencing-delay": `${2 * cluster.fenceDelayMaxSeconds}s`,
+    // A fence may first wait both delays; the 60 s Pacemaker allows by default is then left to the agent itself.
+    "stonith-timeout": `${3 * cluster.fenceDelayMaxSeconds + 60}s`,
     "cluster-name": cluster.name,
   }, "      ");
   const nodes = [...cluster.peers].sort((a, b) => a.nodeId - b.nodeId)
