@@ -49,7 +49,7 @@ describe("renderCib: the prod storage cluster", () => {
 
   it("turns fencing on, stops the side without quorum, and names the cluster", () => {
     expect(nvpairs(descendants(root, "cluster_property_set")[0])).toEqual({
-      "stonith-enabled": "true", "no-quorum-policy": "stop", "priority-fencing-delay": "30s", "cluster-name": "ibac-s3",
+      "stonith-enabled": "true", "no-quorum-policy": "stop", "priority-fencing-delay": "30s", "stonith-timeout": "105s", "cluster-name": "ibac-s3",
     });
   });
 
@@ -142,8 +142,8 @@ describe("renderCib: the prod storage cluster", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("renders the same text for trixie (the role names and schema both releases read)", () => {
-    expect(renderCib(PROD, { release: "trixie" })).toBe(text);
+  it("for trixie, differs only in the schema it is written against (Pacemaker 3.0's newest)", () => {
+    expect(renderCib(PROD, { release: "trixie" })).toBe(text.replace('validate-with="pacemaker-3.9"', 'validate-with="pacemaker-4.0"'));
   });
 
   it("without IPMI: one fencing level and no fence_ipmilan device", () => {
@@ -231,6 +231,12 @@ describe("renderCib, read by the real crm_verify (Pacemaker 2.1.5)", () => {
     });
   }
 
+  it("mutant: the trixie rendering is refused here: bookworm's 2.1.5 has no pacemaker-4.0 schema (so the release matters)", () => {
+    const result = verify(online(PROD, renderCib(PROD, { release: "trixie" })));
+    expect(result.status, describeRun(result)).toBe(78);
+    expect(result.stderr).toContain("CIB did not pass schema validation");
+  });
+
   it("the deprecated Master role name passes too (2.1.5 reads both; Promoted is the one Pacemaker 3 keeps)", () => {
     const result = verify(online(PROD, renderCib(PROD).replace('with-rsc-role="Promoted"', 'with-rsc-role="Master"')));
     expect(result.status, describeRun(result)).toBe(0);
@@ -278,12 +284,14 @@ describe("renderCib, read by the real crm_verify (Pacemaker 2.1.5)", () => {
  * crm_verify does not look inside agents' parameters: a misspelt fence_pve option passes it and fails only
  * when the node must be fenced. So the fence devices go through the agents' own validate-all
  * (`stonith_admin --validate`, run locally: validate-all exits before any login, so nothing is sent to the
- * Proxmox or BMC addresses), and the OCF resources' parameters are looked up in the agents' own metadata.
+ * Proxmox or BMC addresses), the OCF resources' parameters are looked up in the agents' own metadata, and
+ * IPaddr2's validate-all runs in a network namespace shaped like a VM's service network.
  */
 describe("renderCib's agent parameters, read by the agents themselves", () => {
   const root = parseXml(renderCib(PROD));
   let stonithAdmin: string;
   let crmResource: string;
+  let namespaces = 0;
 
   beforeAll(() => {
     stonithAdmin = requireTool("stonith_admin", "pacemaker-cli-utils");
@@ -317,6 +325,35 @@ describe("renderCib's agent parameters, read by the agents themselves", () => {
     const { pve_node: node, ...params } = paramsOf(primitiveById(root, "fence-pve-s3-1"));
     const result = validateFence("fence_pve", { ...params, pve_nodes: node });
     expect(result.stdout + result.stderr).toContain("Ignoring unknown option 'pve_nodes=pve1'");
+  });
+
+  /** IPaddr2's validate-all in a namespace whose only link (a veth) holds `vmAddress/prefix`, like the VM's service NIC. */
+  function validateAddressOn(vmAddress: string, prefix: number, params: Record<string, string>): ToolResult {
+    const ip = requireTool("ip", "iproute2");
+    const ns = `ibac-ipaddr2-${process.pid}-${namespaces++}`;
+    expect(runTool(ip, ["netns", "add", ns]).status).toBe(0);
+    try {
+      for (const args of [["link", "add", "svc0", "type", "veth", "peer", "name", "svc1"], ["link", "set", "svc0", "up"], ["addr", "add", `${vmAddress}/${prefix}`, "dev", "svc0"]]) {
+        const r = runTool(ip, ["-n", ns, ...args]);
+        expect(r.status, describeRun(r)).toBe(0);
+      }
+      return runTool(ip, ["netns", "exec", ns, crmResource, "--validate", "--class", "ocf", "--provider", "heartbeat", "--agent", "IPaddr2",
+        ...Object.entries(params).flatMap(([k, v]) => ["--option", `${k}=${v}`])]);
+    } finally {
+      expect(runTool(ip, ["netns", "delete", ns]).status).toBe(0);
+    }
+  }
+
+  it("storage-ip: IPaddr2's validate-all finds the service NIC by itself (no nic given) on a VM's service network", () => {
+    const result = validateAddressOn(PROD.cluster.peers[1].serviceAddress, PROD.service.prefix, paramsOf(primitiveById(root, "storage-ip")));
+    expect(result.status, describeRun(result)).toBe(0);
+    expect(result.stdout).toContain("returned 0 (ok)");
+  });
+
+  it("mutant: a service address outside the VM's networks is refused by IPaddr2 (no interface to put it on)", () => {
+    const result = validateAddressOn(PROD.cluster.peers[1].serviceAddress, PROD.service.prefix, { ...paramsOf(primitiveById(root, "storage-ip")), ip: "10.20.5.12" });
+    expect(result.status, describeRun(result)).toBe(1);
+    expect(result.stdout + result.stderr).toContain("Unable to find nic or netmask");
   });
 
   function metadataParameters(agent: string): string[] {

@@ -4,10 +4,9 @@ import {
 import { checkClusterPeers, checkInteger, checkIpv4, checkPattern, refuse } from "./cluster-plan-checks";
 import type { FencePlan, StoragePlan } from "./storage-plan";
 
-// The Pacemaker CIB of the storage cluster: its configuration section, in the schema bookworm's Pacemaker 2.1.5
-// validates (checked by its crm_verify in the tests). Role names are Promoted/Unpromoted: 2.1.5 accepts them
-// and the deprecated Master/Slave alike (verified with its crm_verify), and Pacemaker 3.0 (trixie) keeps the
-// new names, so the text is the same for both releases; the release still picks the schema it is written for.
+// The Pacemaker CIB of the storage cluster: its configuration section. Role names are Promoted/Unpromoted:
+// bookworm's Pacemaker 2.1.5 reads them and the deprecated Master/Slave alike, trixie's 3.0.0 warns about
+// Master/Slave (crm_verify exits 78 on the warning), so the new names serve both. The release picks the schema.
 
 const WHERE = "storage plan (Pacemaker CIB)";
 
@@ -19,11 +18,11 @@ export interface CibOptions {
 }
 
 /**
- * The schema the configuration is written against. pacemaker-3.9 is the newest 2.1.5 ships; Pacemaker 3.0 still
- * loads it (it refuses only pre-1.0, "next" and unknown schemas) and upgrades it in memory. Not proven here for
- * trixie: only bookworm's crm_verify runs in the tests.
+ * The schema the configuration is written against: the newest each release ships, so that its crm_verify
+ * holds the file to the newest rules it knows (pacemaker-3.9 for 2.1.5, pacemaker-4.0 for 3.0.0; 2.1.5 has no
+ * 4.0). Each checked by that release's own crm_verify in the tests (trixie's in a chroot).
  */
-export const CIB_SCHEMA: Record<PacemakerRelease, string> = { bookworm: "pacemaker-3.9", trixie: "pacemaker-3.9" };
+export const CIB_SCHEMA: Record<PacemakerRelease, string> = { bookworm: "pacemaker-3.9", trixie: "pacemaker-4.0" };
 
 /**
  * Root-only scripts (0700) that print a fence password: fence agents run `password_script` and read its output,
@@ -242,6 +241,8 @@ export function renderCib(plan: StoragePlan, options: CibOptions = {}): string {
     // Only bites without a QDevice (two_node, both halves quorate): the node holding the Promoted instance
     // (priority 10) gets this head start, twice the random delay so the two do not blur into each other.
     "priority-fencing-delay": `${2 * cluster.fenceDelayMaxSeconds}s`,
+    // A fence may first wait both delays; the 60 s Pacemaker allows by default is then left to the agent itself.
+    "stonith-timeout": `${3 * cluster.fenceDelayMaxSeconds + 60}s`,
     "cluster-name": cluster.name,
   }, "      ");
   const nodes = [...cluster.peers].sort((a, b) => a.nodeId - b.nodeId)
