@@ -15,6 +15,7 @@ import { sshKeyOnlyPolicy } from "./access/ssh-key-only";
 import { automationLeastPrivilegePolicy } from "./access/automation-least-privilege";
 import { monitoringCoveragePolicy } from "./monitoring/monitoring-coverage";
 import { storageDrbdReplicationPolicy } from "./storage/storage-drbd-replication";
+import { storageClusterFencingPolicy } from "./storage/storage-cluster-fencing";
 
 /**
  * The policies over rendered configuration (TLS, database, object store, backups, VPN, access, monitoring). None of them
@@ -26,6 +27,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     databaseReplicationSecurePolicy(),
     databaseSemiSyncPolicy(),
     storageDrbdReplicationPolicy(),
+    storageClusterFencingPolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),
