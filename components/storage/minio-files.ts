@@ -46,7 +46,7 @@ export function minioFilesForVm(objectStore: ObjectStoreSpec, service: ObjectSer
     // start, which is Pacemaker's to make (no restart here: this VM may not be the one running MinIO).
     { path: MINIO_ENV_FILE, content: env, ...rootOnly },
     // daemon-reload only: Pacemaker starts the unit; nothing here enables or starts it.
-    { path: MINIO_UNIT_PATH, content: renderMinioUnit(service), mode: "0644", owner: "root:root", afterChange: "systemctl daemon-reload" },
+    { path: MINIO_UNIT_PATH, content: renderMinioUnit(service, { release: objectStore.minio.release }), mode: "0644", owner: "root:root", afterChange: "systemctl daemon-reload" },
     ...(retention ? [retentionScriptFile(retention)] : []),
     ...(objectStore.replication ? [replicationScriptFile(renderReplicationScript(objectStore.replication, service))] : []),
   ];
