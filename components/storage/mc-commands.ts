@@ -79,7 +79,10 @@ export function replicationCommand(name: string, args: McCommandArgs & { local: 
   return mcCommand(name, REPLICATION_SCRIPT_PATH, args, stdin, opts);
 }
 
-/** Runs the default-retention script on the Promoted VM (`mc retention set --default` per locked bucket), as MinIO's root. */
+/**
+ * Runs the default-retention script on the Promoted VM (`mc retention set --default` per locked bucket), as
+ * MinIO's root. `opts.dependsOn` must hold the delivery of the script and the buckets.
+ */
 export function retentionCommand(name: string, args: McCommandArgs & { local: S3Keys }, opts: pulumi.CustomResourceOptions = {}): command.remote.Command {
   const stdin = keysOnStdin([args.local.accessKey, args.local.secretKey], ["MinIO's root user", "MinIO's root password"]);
   return mcCommand(name, RETENTION_SCRIPT_PATH, args, stdin, opts);
