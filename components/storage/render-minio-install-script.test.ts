@@ -178,3 +178,87 @@ describe("the install script, run against a loopback HTTP server in a temporary 
     expect(result.stderr).toContain(`ibac-minio-install: could not download MinIO ${PROD_MINIO.release} from http://127.0.0.1:${port}/minio/missing`);
   });
 });
+
+// Over TLS: a python3 HTTPS server on 127.0.0.1 with a throwaway certificate for 127.0.0.1, trusted through
+// CURL_CA_BUNDLE as the VM would trust the artifact server's CA; /redirect/... answers 302 to the plain http server.
+const HTTPS_SERVER = `import http.server, ssl, sys
+root, cert, key, http_port = sys.argv[1:5]
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=root, **kwargs)
+    def do_GET(self):
+        if self.path.startswith("/redirect/"):
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:%s/%s" % (http_port, self.path[len("/redirect/"):]))
+            self.end_headers()
+            return
+        super().do_GET()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print("port %d" % server.server_address[1], flush=True)
+server.serve_forever()
+`;
+
+describe("the install script over TLS", () => {
+  let https: ChildProcess | undefined;
+  let httpsPort = 0;
+  let caFile = "";
+
+  beforeAll(async () => {
+    const openssl = requireTool("openssl", "openssl");
+    const dir = tempDir("ibac-minio-tls-");
+    caFile = path.join(dir, "cert.pem");
+    const made = runTool(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1", "-keyout", path.join(dir, "key.pem"), "-out", caFile]);
+    expect(made.status, describeRun(made)).toBe(0);
+    fs.writeFileSync(path.join(dir, "server.py"), HTTPS_SERVER);
+    https = spawn(requireTool("python3", "python3"), ["-u", path.join(dir, "server.py"), serveDir, caFile, path.join(dir, "key.pem"), String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+    httpsPort = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the python3 HTTPS server did not say its port within 10 s")), 10_000);
+      https?.stdout?.on("data", (chunk: Buffer) => {
+        const found = /port (\d+)/.exec(chunk.toString());
+        if (found) {
+          clearTimeout(timer);
+          resolve(Number(found[1]));
+        }
+      });
+      https?.on("exit", (code) => reject(new Error(`the python3 HTTPS server exited with ${code}`)));
+    });
+  });
+
+  afterAll(() => {
+    if (https?.pid !== undefined && https.exitCode === null) process.kill(https.pid, "SIGTERM");
+  });
+
+  function runHttps(urlPath: string, trustCa: boolean): { root: string; result: ToolResult } {
+    const root = vmRoot();
+    const minio = { ...PROD_MINIO, url: `https://127.0.0.1:${httpsPort}${urlPath}`, sha256: BINARY_SHA256 };
+    const file = path.join(root, "ibac-minio-install");
+    fs.writeFileSync(file, renderMinioInstallScript(minio, SERVICE, { root }), { mode: 0o755 });
+    const env = { ...process.env, CURL_CA_BUNDLE: trustCa ? caFile : path.join(root, "etc/passwd") };
+    return { root, result: runTool("/bin/bash", [file], { env, timeout: 60_000 }) };
+  }
+
+  it("downloads over TLS from a server whose certificate the VM trusts", () => {
+    const { root, result } = runHttps(`/minio/minio.${PROD_MINIO.release}`, true);
+    expect(result.status, describeRun(result)).toBe(0);
+    expect(fs.readFileSync(path.join(root, "usr/local/bin/minio"), "utf8")).toBe(BINARY_TEXT);
+  });
+
+  it("refuses a server whose certificate it cannot verify: nothing installed", () => {
+    const { root, result } = runHttps(`/minio/minio.${PROD_MINIO.release}`, false);
+    expect(result.status, describeRun(result)).toBe(1);
+    expect(result.stderr).toContain("ibac-minio-install: could not download MinIO");
+    expect(fs.readdirSync(path.join(root, "usr/local/bin"))).toEqual([]);
+  });
+
+  it("refuses a redirect from https to plain http: nothing installed", () => {
+    const { root, result } = runHttps(`/redirect/minio/minio.${PROD_MINIO.release}`, true);
+    expect(result.status, describeRun(result)).toBe(1);
+    expect(result.stderr).toMatch(/Protocol "http" not supported|disabled/);
+    expect(result.stderr).toContain("ibac-minio-install: could not download MinIO");
+    expect(fs.readdirSync(path.join(root, "usr/local/bin"))).toEqual([]);
+  });
+});

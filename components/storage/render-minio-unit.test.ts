@@ -8,7 +8,9 @@ import { renderMinioEnv } from "./render-minio-env";
 import { MINIO_BINARY, MINIO_ENV_FILE, MINIO_UNIT_PATH } from "./minio-paths";
 import { storageStack } from "./test-stacks";
 
-const PROD = storageStack("prod").plan.service;
+const STACK = storageStack("prod");
+const PROD = STACK.plan.service;
+const RELEASE = STACK.spec.objectStore.minio.release;
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -42,7 +44,7 @@ function verify(root: string): ReturnType<typeof runTool> {
 }
 
 describe("renderMinioUnit", () => {
-  const unit = renderMinioUnit(PROD);
+  const unit = renderMinioUnit(PROD, { release: RELEASE });
 
   it("systemd-analyze verify accepts the prod unit without a warning", () => {
     const result = verify(vmRoot(unit));
@@ -106,10 +108,18 @@ describe("renderMinioUnit", () => {
     ["a binary path with a space", { binary: "/opt/my minio" }, "renderMinioUnit: binary: expected an absolute path"],
     ["an env file path with a specifier", { envFile: "/etc/default/%i" }, "renderMinioUnit: envFile: expected an absolute path"],
   ])("refuses %s", (_what, opts, message) => {
-    expect(() => renderMinioUnit(PROD, opts)).toThrow(message);
+    expect(() => renderMinioUnit(PROD, { release: RELEASE, ...opts })).toThrow(message);
+  });
+
+  it("waits for MinIO's readiness (Type=notify) from the release that sends it, and takes an older one as started at exec", () => {
+    expect(RELEASE).toBe("RELEASE.2025-09-07T16-13-09Z");
+    expect(directives(unit, "Type")).toEqual(["notify"]);
+    expect(directives(renderMinioUnit(PROD, { release: "RELEASE.2023-05-04T21-44-30Z" }), "Type")).toEqual(["notify"]);
+    expect(directives(renderMinioUnit(PROD, { release: "RELEASE.2023-04-28T18-11-17Z" }), "Type")).toEqual(["simple"]);
+    expect(() => renderMinioUnit(PROD, { release: "latest" })).toThrow('renderMinioUnit: release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found "latest"');
   });
 
   it("refuses a mount point a unit would read as a specifier", () => {
-    expect(() => renderMinioUnit({ ...PROD, mountPoint: "/srv/%h", dataDir: "/srv/%h/data" })).toThrow("renderMinioUnit: service.mountPoint: expected an absolute path");
+    expect(() => renderMinioUnit({ ...PROD, mountPoint: "/srv/%h", dataDir: "/srv/%h/data" }, { release: RELEASE })).toThrow("renderMinioUnit: service.mountPoint: expected an absolute path");
   });
 });

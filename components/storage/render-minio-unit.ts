@@ -3,6 +3,8 @@ import { MINIO_BINARY, MINIO_ENV_FILE } from "./minio-paths";
 import { checkedService, checkPath } from "./minio-values";
 
 export interface MinioUnitOptions {
+  /** The MinIO release the binary is (spec.objectStore.minio.release): it decides how the unit learns MinIO is up. */
+  release: string;
   /** The server binary ExecStart= runs; the production path unless a test renders another. */
   binary?: string;
   /** The EnvironmentFile=; the production path unless a test renders another. */
@@ -27,9 +29,19 @@ export interface MinioUnitOptions {
  * no devices, no kernel tunables, modules or logs, IPv4/IPv6/Unix sockets plus netlink (Go's net.Interfaces,
  * which MinIO calls at start to learn its addresses, asks the kernel over netlink).
  */
-export function renderMinioUnit(service: ObjectServicePlan, opts: MinioUnitOptions = {}): string {
+/**
+ * The first release that tells systemd it is ready (sd_notify), per the unit MinIO publishes: with it, Type=notify
+ * makes a start succeed only once MinIO serves, so Pacemaker starts what depends on it after that, not at exec.
+ */
+export const FIRST_NOTIFY_RELEASE = "RELEASE.2023-05-04T21-44-30Z";
+const RELEASE = /^RELEASE\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$/;
+
+export function renderMinioUnit(service: ObjectServicePlan, opts: MinioUnitOptions): string {
   const where = "renderMinioUnit";
   checkedService(service, where);
+  if (!RELEASE.test(opts.release)) throw new Error(`${where}: release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(opts.release)}`);
+  // The names sort as their dates do.
+  const type = opts.release >= FIRST_NOTIFY_RELEASE ? "notify" : "simple";
   const binary = checkPath(opts.binary ?? MINIO_BINARY, `${where}: binary`);
   const envFile = checkPath(opts.envFile ?? MINIO_ENV_FILE, `${where}: envFile`);
   return `# Rendered by the iBac toolkit. Started and stopped by Pacemaker only: never enable it.
@@ -42,7 +54,7 @@ AssertPathIsMountPoint=${service.mountPoint}
 AssertFileIsExecutable=${binary}
 
 [Service]
-Type=notify
+Type=${type}
 User=${service.user}
 Group=${service.user}
 EnvironmentFile=${envFile}

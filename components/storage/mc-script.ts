@@ -1,0 +1,89 @@
+import { shellQuote } from "../../playbooks/engine/shell-quote";
+import type { ObjectServicePlan } from "./storage-plan";
+import { MINIO_CERTS_DIR } from "./minio-paths";
+import { checkedService, checkPath } from "./minio-values";
+
+// The part every `mc` script run on the Promoted storage VM shares: where mc is, that this VM holds the service
+// address, the keys read from standard input (never argv), the `local` alias as an MC_HOST_ variable, and a
+// throwaway mc configuration that trusts the internal CA and is deleted on exit.
+//
+// Why MC_HOST_<alias> and standard input: `mc alias set` takes the keys as arguments (visible to every local
+// user in /proc/<pid>/cmdline) or writes them to ~/.mc/config.json (a copy on disk that outlives the run). An
+// environment variable is readable only by the process's own user and root (/proc/<pid>/environ), and the keys
+// arrive on the remote command's standard input, which Pulumi sends as a secret. mc parses
+// `https://KEY:SECRET@host:port` by regular expression, so neither key may hold ':' (the secret would be read
+// as a session token) nor whitespace; the script refuses such a key before it is used.
+
+/** The MinIO client (`mc`) on the storage VMs. The spec pins no mc binary yet: the scripts refuse to run without it. */
+export const MC_BINARY = "/usr/local/bin/mc";
+/** The internal CA's certificate among MinIO's trusted CAs, which the tier delivers. */
+export const INTERNAL_CA_FILE = `${MINIO_CERTS_DIR}/CAs/ibac-ca.pem`;
+
+export interface McScriptOptions {
+  /** Paths, for tests that run the script against a stand-in mc. */
+  mcBinary?: string;
+  caFile?: string;
+}
+
+export interface McPrelude {
+  /** The script's text up to where its own commands begin; `mcx` runs mc with the throwaway configuration. */
+  text: string;
+}
+
+/** The keys a script reads from standard input, in order: shell variable names. */
+export type KeyVariable = "local_access" | "local_secret" | "remote_access" | "remote_secret";
+
+/**
+ * The common start of an mc script: `name` for its messages, `keys` the variables read from standard input
+ * one per line, in order.
+ */
+export function mcPrelude(name: string, description: string, service: ObjectServicePlan, keys: readonly KeyVariable[], opts: McScriptOptions = {}): McPrelude {
+  checkedService(service, name);
+  const mc = checkPath(opts.mcBinary ?? MC_BINARY, `${name}: mcBinary`);
+  const ca = checkPath(opts.caFile ?? INTERNAL_CA_FILE, `${name}: caFile`);
+  const hostPort = `${service.serverName}:${service.port}`;
+  const reads = keys.map((k) => `IFS= read -r ${k} || fail "expected ${keys.length} keys on standard input, one per line (${keys.join(", ")}); ${k} is missing"\ncheck_key ${k} "$${k}"`).join("\n");
+  const text = `#!/bin/bash
+# Rendered by the iBac toolkit: ${description}
+# Run on the Promoted storage VM by the deployment; the keys arrive on standard input, never as arguments.
+set -euo pipefail
+export LC_ALL=C
+umask 077
+readonly NAME=${shellQuote(name)}
+readonly MC=${shellQuote(mc)}
+readonly CA_FILE=${shellQuote(ca)}
+readonly SERVICE_ADDRESS=${shellQuote(service.address)}
+readonly LOCAL_HOST_PORT=${shellQuote(hostPort)}
+
+fail() {
+  echo "$NAME: $*" >&2
+  exit 1
+}
+
+# A key goes into an MC_HOST_ URL: printable, no spaces, no ':' (mc splits on it). Its value is never shown.
+check_key() {
+  [[ $2 =~ ^[[:graph:]]+$ && $2 != *:* ]] || fail "$1: expected printable characters without ':' or spaces, found ${"$"}{#2} characters that are not (not shown)"
+}
+
+[ -x "$MC" ] || fail "no MinIO client at $MC (mc RELEASE.2024-03 or later; the spec pins no mc binary yet)"
+# The service address moves with the Promoted role: only the VM that holds it runs MinIO and may be configured.
+if ! ip -o -4 addr show | awk '{ split($4, a, "/"); print a[1] }' | grep -Fxq "$SERVICE_ADDRESS"; then
+  fail "this VM does not hold the service address $SERVICE_ADDRESS: run this on the Promoted storage VM"
+fi
+
+${reads}
+
+config_dir=$(mktemp -d)
+trap 'rm -rf "$config_dir"' EXIT
+install -d -m 0700 "$config_dir/certs/CAs"
+install -m 0600 "$CA_FILE" "$config_dir/certs/CAs/ibac-ca.pem"
+export MC_HOST_local="https://$local_access:$local_secret@$LOCAL_HOST_PORT"
+
+# mc with the throwaway configuration (no aliases on disk, the internal CA trusted), the server name resolved
+# to the service address whatever DNS says.
+mcx() {
+  "$MC" --config-dir "$config_dir" --resolve "$LOCAL_HOST_PORT=$SERVICE_ADDRESS" --no-color "$@"
+}
+`;
+  return { text };
+}
