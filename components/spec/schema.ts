@@ -109,6 +109,14 @@ export const ObjectStoreTier = closed({
     },
     { description: "the MinIO server binary, supplied by the operator (MinIO publishes no community binaries) and pinned by digest" },
   ),
+  minioClient: closed(
+    {
+      url: ArtifactUrl,
+      sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "the binary's hex SHA-256 digest" }),
+      release: Type.String({ pattern: "^RELEASE\\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$", description: "the mc release the binary is, such as RELEASE.2025-08-13T08-35-41Z (March 2024 or later)" }),
+    },
+    { description: "the MinIO client (mc) that sets Object Lock's default retention and the replication, pinned by digest" },
+  ),
   buckets: Type.Array(
     closed({
       name: BucketName,

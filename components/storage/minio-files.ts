@@ -37,7 +37,7 @@ export function minioFilesForVm(objectStore: ObjectStoreSpec, service: ObjectSer
   const retention = renderRetentionScript(objectStore.buckets, service);
   return [
     // First: it creates minio-user, so that the key below is installed readable by it from its first install.
-    { path: MINIO_INSTALL_SCRIPT_PATH, content: renderMinioInstallScript(objectStore.minio, service), mode: "0755", owner: "root:root", afterChange: MINIO_INSTALL_SCRIPT_PATH },
+    { path: MINIO_INSTALL_SCRIPT_PATH, content: renderMinioInstallScript(objectStore.minio, service, { client: objectStore.minioClient }), mode: "0755", owner: "root:root", afterChange: MINIO_INSTALL_SCRIPT_PATH },
     { path: INTERNAL_CA_FILE, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: `${MINIO_CERTS_DIR}/public.crt`, content: secrets.certPem, mode: "0644", owner: "root:root" },
     // MinIO reads its key itself, as minio-user.

@@ -2,9 +2,12 @@ import { shellQuote } from "../../playbooks/engine/shell-quote";
 import type { ObjectStoreSpec } from "../spec/schema";
 import type { ObjectServicePlan } from "./storage-plan";
 import { MINIO_BINARY, MINIO_CERTS_DIR } from "./minio-paths";
+import { MC_BINARY } from "./mc-script";
 import { checkedService, checkPath } from "./minio-values";
 
 export interface MinioInstallOptions {
+  /** The MinIO client (`mc`) the retention and replication scripts run, pinned like the server. */
+  client?: ObjectStoreSpec["minioClient"];
   /**
    * A directory every path the script writes is placed under, and the account files it edits (useradd
    * --prefix): tests install into a temporary root; production renders without it (the VM's own /).
@@ -18,8 +21,8 @@ const URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%+-]+)+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const RELEASE = /^RELEASE\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$/;
 
-function checked(minio: ObjectStoreSpec["minio"]): ObjectStoreSpec["minio"] {
-  const where = "renderMinioInstallScript: objectStore.minio";
+function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio"): ObjectStoreSpec["minio"] {
+  const where = `renderMinioInstallScript: ${field}`;
   if (!URL.test(minio.url)) throw new Error(`${where}.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.url)}`);
   if (!SHA256.test(minio.sha256)) throw new Error(`${where}.sha256: expected 64 lower-case hex digits, found ${JSON.stringify(minio.sha256)}`);
   if (!RELEASE.test(minio.release)) throw new Error(`${where}.release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.release)}`);
@@ -41,6 +44,7 @@ function checked(minio: ObjectStoreSpec["minio"]): ObjectStoreSpec["minio"] {
  */
 export function renderMinioInstallScript(minio: ObjectStoreSpec["minio"], service: ObjectServicePlan, opts: MinioInstallOptions = {}): string {
   const { url, sha256, release } = checked(minio);
+  const client = opts.client ? checked(opts.client, "objectStore.minioClient") : undefined;
   checkedService(service, "renderMinioInstallScript");
   const root = opts.root === undefined ? "" : checkPath(opts.root, "renderMinioInstallScript: root");
   const under = (p: string): string => shellQuote(`${root}${p}`);
@@ -58,6 +62,11 @@ readonly BINARY=${under(MINIO_BINARY)}
 readonly CERTS_DIR=${under(MINIO_CERTS_DIR)}
 readonly MOUNT_POINT=${under(service.mountPoint)}
 readonly SERVICE_USER=${shellQuote(service.user)}
+${client ? `readonly CLIENT_URL=${shellQuote(client.url)}
+readonly CLIENT_SHA256=${shellQuote(client.sha256)}
+readonly CLIENT_RELEASE=${shellQuote(client.release)}
+readonly CLIENT_BINARY=${under(MC_BINARY)}
+` : ""}
 readonly PASSWD_FILE=${under("/etc/passwd")}
 readonly GROUP_FILE=${under("/etc/group")}
 
@@ -70,26 +79,33 @@ digest_of() {
   sha256sum "$1" | cut -d' ' -f1
 }
 
-install -d -m 0755 "$(dirname "$BINARY")"
-if [ -x "$BINARY" ] && [ "$(digest_of "$BINARY")" = "$SHA256" ]; then
-  echo "ibac-minio-install: $BINARY is already MinIO $RELEASE"
-else
-  download=$(mktemp "$BINARY.download.XXXXXX")
+# install_pinned WHAT URL SHA256 TARGET: the file at URL, kept only if its SHA-256 is the pinned one.
+install_pinned() {
+  local what=$1 url=$2 sha256=$3 target=$4 field=$5
+  install -d -m 0755 "$(dirname "$target")"
+  if [ -x "$target" ] && [ "$(digest_of "$target")" = "$sha256" ]; then
+    echo "ibac-minio-install: $target is already the pinned $what"
+    return
+  fi
+  download=$(mktemp "$target.download.XXXXXX")
   trap 'rm -f "$download"' EXIT
   curl --fail --silent --show-error --location ${curlProtocol} \\
-    --retry 3 --connect-timeout 20 --max-time 900 --output "$download" -- "$URL" \\
-    || fail "could not download MinIO $RELEASE from $URL"
+    --retry 3 --connect-timeout 20 --max-time 900 --output "$download" -- "$url" \\
+    || fail "could not download $what from $url"
   actual=$(digest_of "$download")
-  if [ "$actual" != "$SHA256" ]; then
-    fail "refusing the binary from $URL: its SHA-256 is $actual, the spec pins $SHA256 (objectStore.minio.sha256); nothing was installed"
+  if [ "$actual" != "$sha256" ]; then
+    fail "refusing the binary from $url: its SHA-256 is $actual, the spec pins $sha256 ($field); nothing was installed"
   fi
   chmod 0755 "$download"
   chown 0:0 "$download"
-  mv -f "$download" "$BINARY"
+  mv -f "$download" "$target"
   trap - EXIT
-  echo "ibac-minio-install: installed MinIO $RELEASE at $BINARY"
-fi
+  echo "ibac-minio-install: installed $what at $target"
+}
 
+install_pinned "MinIO $RELEASE" "$URL" "$SHA256" "$BINARY" objectStore.minio.sha256
+${client ? `install_pinned "the MinIO client $CLIENT_RELEASE" "$CLIENT_URL" "$CLIENT_SHA256" "$CLIENT_BINARY" objectStore.minioClient.sha256
+` : ""}
 if ! grep -q "^$SERVICE_USER:" "$PASSWD_FILE"; then
   useradd ${root ? `--prefix ${shellQuote(root)} ` : ""}--system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$SERVICE_USER"
 fi
