@@ -42,7 +42,10 @@ trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"  # apt-get download runs as _apt where it can
 
 say "downloading $kernel_pkg $kernel_version"
-(cd "$work" && apt-get download -q "$kernel_pkg=$kernel_version" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+if ! (cd "$work" && apt-get download -q "$kernel_pkg=$kernel_version") > "$work/download.log" 2>&1; then
+  cat "$work/download.log" >&2; echo "build-drbd-guest: apt-get download $kernel_pkg=$kernel_version failed" >&2; exit 1
+fi
+grep -v '^W: Download is performed unsandboxed' "$work/download.log" || true
 deb=$(ls "$work"/"$kernel_pkg"_*.deb)
 say "extracting $(basename "$deb")"
 dpkg-deb -x "$deb" "$work/kernel"
@@ -59,7 +62,7 @@ mkdir -p "$root/usr/lib64"
 roots=(virtio_pci virtio_blk virtio_net crc32c_generic drbd ext4)
 declare -A seen=()
 order=()
-module_file() { find "$moddir/kernel" -name "$(echo "$1" | sed 's/[-_]/[-_]/g').ko" | head -1; }
+module_file() { local pattern=${1//[-_]/[-_]}; find "$moddir/kernel" -name "$pattern.ko" | head -1; }
 add_module() {
   local name=$1 file deps dep
   [ -n "${seen[$name]:-}" ] && return 0
