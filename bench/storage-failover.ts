@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   for (const p of r.setup) console.log(`  ${s(p.ms)}  ${p.name}`);
   console.log("kill -9 of the Primary's qemu to promoted-and-mounted on the survivor");
   console.log(`  detection   ${s(f.detectionMs)}  ${share(f.detectionMs)}  survivor's DRBD left Connected (${r.stateAtLoss}); ${(f.detectionMs / DRBD_DEFAULT_PING_INT_MS).toFixed(2)}x DRBD's default ping-int`);
+  console.log(`              DRBD said: ${r.lossReason || "(nothing in dmesg)"}`);
   console.log(`  fence       ${s(f.fenceMs)}  ${share(f.fenceMs)}  fence-peer handler called ${r.fenceHandlerCalled ? "yes" : "NO"} (after ${s(f.fenceRequestMs).trim()}); stand-in: harness confirms the killed qemu exited`);
   console.log(`  promote     ${s(f.promoteMs)}  ${share(f.promoteMs)}  drbdadm primary returned 0 ${r.promotionWaitedForFence ? "after" : "WITHOUT WAITING FOR"} the fence`);
   console.log(`  mount       ${s(f.mountMs)}  ${share(f.mountMs)}  mount of the ext4 volume (journal replay)`);

@@ -8,7 +8,8 @@
 //
 // In place of MinIO (no MinIO binary can be had here) the Primary runs a writer of numbered 64-byte records:
 // each is appended with O_APPEND and fsynced (busybox dd conv=fsync) before its number is printed as acknowledged,
-// which is the guarantee MinIO gives a PUT on a single drive (it fsyncs before answering).
+// which is what the volume owes any service on it: data a program fsynced survives the loss of the Primary.
+// Whether MinIO fsyncs everything before it answers a PUT is MinIO's part and is not shown here.
 //
 // Fencing: promoting with the peer unknown makes the kernel call the rendered fence-peer handler
 // (/usr/lib/drbd/crm-fence-peer.sh). crm-fence-peer.sh cannot reach a CIB in the guest (no Pacemaker there), so

@@ -79,6 +79,8 @@ export interface DrillResult {
   promotionWaitedForFence: boolean;
   /** The survivor's DRBD state when it noticed the loss (cstate, then own/peer disk state). */
   stateAtLoss: string;
+  /** The survivor's kernel lines about the loss (why DRBD dropped the connection). */
+  lossReason: string;
   fsckStatus: number;
   fsckOutput: string;
   killedBy: string | null;
@@ -201,13 +203,16 @@ export async function runFailoverDrill(options: DrillOptions = {}): Promise<Dril
     const present = new Set(numbers);
     const lost = [...acks].filter((n) => !present.has(n)).sort((a, b) => a - b);
     const contiguous = numbers.every((n, i) => n === i + 1);
+    // DRBD's own account of the loss, for the report (kernel lines; control characters dropped before printing).
+    const kernel = await survivor.run(`dmesg | grep -E 'drbd ${RES}: (PingAck|.*timed out|.*conn\\( Connected -> )' | head -3`);
+    const lossReason = kernel.output.split(/\r?\n/).map((l) => l.replace(/[^\x20-\x7e]/g, "").replace(/^\[\s*[\d.]+\]\s*/, "").trim()).filter(Boolean).join("; ");
     await survivor.must("umount /mnt/data");
     const fsck = await survivor.run("fsck.ext4 -fn /dev/drbd0", 120_000);
     phase("verify records, umount, fsck -fn");
 
     return {
       setup, failover, acknowledged: acks.size, present: numbers.length, lost, contiguous, fenceHandlerCalled, promotionWaitedForFence,
-      stateAtLoss: `${lostPeer.match[1]} ${lostPeer.match[2]}`,
+      stateAtLoss: `${lostPeer.match[1]} ${lostPeer.match[2]}`, lossReason,
       fsckStatus: fsck.status, fsckOutput: fsck.output, killedBy: killed.signal, consoleLogs: guests.map((g) => g.consoleLog),
     };
   } finally {
