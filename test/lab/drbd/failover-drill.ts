@@ -122,7 +122,7 @@ export async function runFailoverDrill(options: DrillOptions = {}): Promise<Dril
       net: { mode: "listen", port }, diskMiB: options.diskMiB ?? 48, files });
     guests.push(primary);
     for (let i = 0; !listening(port); i++) {
-      if (i > 100 || !primary.alive) throw new Error(`qemu of ${p1.vm} does not listen on 127.0.0.1:${port}\n${primary.tail()}`);
+      if (i > 300 || !primary.alive) throw new Error(`qemu of ${p1.vm} does not listen on 127.0.0.1:${port}\n${primary.tail()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const survivor = new Guest({ image, dir, hostName: p2.vm, address: `${p2.storageAddress}/24`, mac: "52:54:00:12:0c:02",
@@ -155,10 +155,11 @@ export async function runFailoverDrill(options: DrillOptions = {}): Promise<Dril
     await primary.waitFor(/@@ACK 1\r?\n/, 60_000, ackFrom);
     await new Promise((r) => setTimeout(r, writeSeconds * 1000));
     // The survivor watches its own connection state from before the kill, so detection is timed in the guest's loop.
-    await survivor.background(`until ! ${cstateIs("Connected")}; do usleep 50000; done; echo "@@PEER-LOST $(drbdadm cstate ${RES}) $(drbdadm dstate ${RES})"`);
+    // It reads /proc/drbd (no drbdadm per poll: cheaper under TCG, and a failed drbdadm cannot end the loop early).
+    const survivorFrom = survivor.output.length;
+    await survivor.background(`while grep -q ' cs:Connected ' /proc/drbd; do usleep 50000; done; echo "@@PEER-LOST $(drbdadm cstate ${RES}) $(drbdadm dstate ${RES})"`);
     phase(`writes for ${writeSeconds} s`);
 
-    const survivorFrom = survivor.output.length;
     const killedAt = performance.now();
     const killed = await primary.kill9();
     const acks = new Set<number>();
@@ -166,6 +167,7 @@ export async function runFailoverDrill(options: DrillOptions = {}): Promise<Dril
     if (/@@WRITE-FAILED/.test(primary.output.slice(ackFrom))) throw new Error(`the writer failed before the kill\n${primary.tail()}`);
 
     const lostPeer = await survivor.waitFor(/@@PEER-LOST (\S+) (\S+)\r?\n/, 120_000, survivorFrom);
+    if (lostPeer.atMs < killedAt) throw new Error(`${p2.vm} reported its peer lost before the kill (${lostPeer.match[0].trim()})\n${survivor.tail()}`);
     const promoteFrom = survivor.output.length;
     const promoteAt = performance.now();
     await survivor.background(`drbdadm primary ${RES}; echo "@@PRIMARY-RC $?"`);
