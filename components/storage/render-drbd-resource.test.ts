@@ -164,6 +164,15 @@ describe("renderDrbdResource, read by the real drbdadm-84 as each peer", () => {
     });
   }
 
+  it("the drbdadm wrapper, told the module is 8.4.11, hands the file to the same 8.4 parser (as in the guests, where /proc/drbd says so)", () => {
+    const wrapper = requireTool("drbdadm", "drbd-utils");
+    const file = write(renderDrbdResource(PROD_LIKE));
+    const result = runTool(unshare, ["-u", "sh", "-c", 'hostname "$1" && shift && exec "$@"', "sh", "s3-1", wrapper, "-c", file, "dump", "ibac-s3"],
+      { env: { ...process.env, DRBD_DRIVER_VERSION_OVERRIDE: "8.4.11" } });
+    expect(result.status, describeRun(result)).toBe(0);
+    expect(result.stdout).toMatch(/disk \{\s+fencing\s+resource-and-stonith;\s+\}/);
+  });
+
   it("mutant: a host that is neither peer finds no resource for itself (exit 1)", () => {
     const result = drbdadmAs("s3-3", write(renderDrbdResource(PROD_LIKE)), "dump", "ibac-s3");
     expect(result.status, describeRun(result)).toBe(1);
