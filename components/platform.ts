@@ -105,7 +105,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
       }, withProvider);
     }
 
-    for (const tier of tiers) tier.onVmsDeclared?.(this.vms);
+    const declared = Object.fromEntries(Object.entries(this.vms).map(([vmName, vm]) => [vmName, { resource: vm, connection: vm.connection }]));
+    for (const tier of tiers) tier.onVmsDeclared?.(declared);
 
     new PlatformFirewall(`${name}-firewall`, {
       spec,

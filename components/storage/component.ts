@@ -5,16 +5,16 @@ import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import type { VmPlan } from "../model/types";
 import type { RenderedFile } from "../vm/rendered-file";
-import type { OperatorSecrets, TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
+import type { DeclaredVm, OperatorSecrets, TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
 import { tierMonitors, type ServiceMonitor } from "../tiers/monitors";
 import { renderDrbdResource } from "./render-drbd-resource";
 import { renderCorosyncConf } from "./render-corosync-conf";
 import { ipmiPasswordScript, PVE_PASSWORD_SCRIPT, renderCib } from "./render-cib";
-import { renderMinioEnv } from "./render-minio-env";
-import { renderMinioUnit } from "./render-minio-unit";
-import { renderMinioInstallScript } from "./render-minio-install-script";
 import { renderFencePasswordScript, renderStoragePackagesScript, renderStorageSetupScript } from "./render-storage-scripts";
-import { MINIO_CERTS_DIR, MINIO_ENV_FILE, MINIO_INSTALL_SCRIPT_PATH, MINIO_UNIT_PATH } from "./minio-paths";
+import { minioCertificateArgs, minioFilesForVm } from "./minio-files";
+import { replicationCommand, retentionCommand } from "./mc-commands";
+import { renderRetentionScript } from "./render-retention-commands";
+import { renderReplicationScript } from "./render-replication-commands";
 import { STORAGE_PATHS } from "./paths";
 import { FENCE_PVE_USER } from "./derive-storage-plan";
 import { FENCE_PRIVILEGES } from "./fence-privileges";
@@ -34,7 +34,7 @@ const CLIENT_PURPOSE: Record<S3Client, string> = {
   logging: "central logging writes the log and audit archives (write-only)",
 };
 
-/** The secrets and certificates a storage VM's files are made from. */
+/** The secrets and certificates a storage VM's files are made from (MinIO's root user is MINIO_ROOT_USER). */
 export interface StorageSecrets {
   corosyncAuthkeyBase64: pulumi.Input<string>;
   fencePvePassword: pulumi.Input<string>;
@@ -54,12 +54,10 @@ const world = { mode: "0644", owner: "root:root" } as const;
  * certificate, environment and unit; last a digest of them all, whose follow-up runs the setup script once
  * everything it reads is in place.
  */
-export function storageFilesForVm(plan: StoragePlan, minio: ObjectStoreSpec["minio"], vm: string, secrets: StorageSecrets): RenderedFile[] {
-  const service = plan.service;
+export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpec, release: number, vm: string, secrets: StorageSecrets): RenderedFile[] {
   const ipmiScripts = [...new Set(plan.cluster.fencing.filter((f) => f.ipmi).map((f) => f.pve.proxmoxNode))].map(ipmiPasswordScript);
   const files: RenderedFile[] = [
     { path: STORAGE_PATHS.packagesScript, content: renderStoragePackagesScript(), mode: "0755", owner: "root:root", afterChange: STORAGE_PATHS.packagesScript },
-    { path: MINIO_INSTALL_SCRIPT_PATH, content: renderMinioInstallScript(minio, service), mode: "0755", owner: "root:root", afterChange: MINIO_INSTALL_SCRIPT_PATH },
     { path: STORAGE_PATHS.drbdResource(plan.drbd.name), content: renderDrbdResource(plan.drbd), ...world },
     { path: STORAGE_PATHS.corosyncConf, content: renderCorosyncConf(plan.cluster), ...world },
     { path: STORAGE_PATHS.corosyncAuthkeyBase64, content: pulumi.secret(secrets.corosyncAuthkeyBase64), ...rootOnly },
@@ -68,17 +66,14 @@ export function storageFilesForVm(plan: StoragePlan, minio: ObjectStoreSpec["min
     { path: PVE_PASSWORD_SCRIPT, content: renderFencePasswordScript(STORAGE_PATHS.fencePveSecret), mode: "0700", owner: "root:root" },
     ...ipmiScripts.map((path): RenderedFile => ({ path, content: renderFencePasswordScript(STORAGE_PATHS.fenceIpmiSecret), mode: "0700", owner: "root:root" })),
     // Not a secret (passwords come from the scripts above), but only the cluster's business.
-    { path: STORAGE_PATHS.cibConfiguration, content: renderCib(plan), mode: "0640", owner: "root:root" },
-    { path: `${MINIO_CERTS_DIR}/CAs/ibac-ca.pem`, content: secrets.caPem, ...world },
-    { path: `${MINIO_CERTS_DIR}/public.crt`, content: secrets.certPem, ...world },
-    // MinIO reads its key itself, as its own user (the install script, earlier, creates it).
-    { path: `${MINIO_CERTS_DIR}/private.key`, content: pulumi.secret(secrets.keyPem), mode: "0600", owner: `${service.user}:${service.user}` },
-    {
-      path: MINIO_ENV_FILE,
-      content: pulumi.secret(pulumi.output(secrets.minioRootPassword).apply((rootPassword) => renderMinioEnv(service, { rootUser: MINIO_ROOT_USER, rootPassword }))),
-      ...rootOnly,
-    },
-    { path: MINIO_UNIT_PATH, content: renderMinioUnit(service), ...world },
+    { path: STORAGE_PATHS.cibConfiguration, content: renderCib(plan, { release: release >= 13 ? "trixie" : "bookworm" }), mode: "0640", owner: "root:root" },
+    ...minioFilesForVm(objectStore, plan.service, {
+      rootUser: MINIO_ROOT_USER,
+      rootPassword: secrets.minioRootPassword,
+      caPem: secrets.caPem,
+      certPem: secrets.certPem,
+      keyPem: secrets.keyPem,
+    }),
     { path: STORAGE_PATHS.setupScript, content: renderStorageSetupScript(plan, vm), mode: "0755", owner: "root:root" },
   ];
   const digest = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) => {
@@ -139,18 +134,13 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
     const authkey = new random.RandomBytes(`${name}-corosync-authkey`, { length: 256 }, child).base64;
     this.rootPassword = pulumi.secret(new random.RandomPassword(`${name}-minio-root-password`, { length: 40, special: false }, child).result);
     this.secretKeys = clientSecretKeys(name, child);
-    const cert = args.ca.issueServerCertificate(`${name}-minio-tls`, {
-      commonName: service.serverName,
-      dnsNames: [service.serverName],
-      // The service address: clients and the deployment's provider connect to it, whichever VM holds it.
-      ipAddresses: [service.address],
-    }, this);
+    const cert = args.ca.issueServerCertificate(`${name}-minio-tls`, minioCertificateArgs(service), this);
 
     this.credentials = Object.fromEntries(S3_CLIENTS.map((client) => [client, { user: clientAccessKey(client), password: this.secretKeys[client], purpose: CLIENT_PURPOSE[client] }]));
     this.tlsEndpoints = [{ vm: plan.drbd.peers[0].vm, address: service.address, port: service.port, serverName: service.serverName, what: "MinIO S3 API (on the Promoted VM)" }];
     this.monitors = tierMonitors(args.model, "objectStore");
     for (const peer of plan.drbd.peers) {
-      this.files.set(peer.vm, storageFilesForVm(plan, args.spec.objectStore.minio, peer.vm, {
+      this.files.set(peer.vm, storageFilesForVm(plan, args.spec.objectStore, args.spec.debian.release, peer.vm, {
         corosyncAuthkeyBase64: authkey,
         fencePvePassword: fencePassword,
         fenceIpmiPassword,
@@ -173,21 +163,38 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
    * starts MinIO on one of them). The provider verifies MinIO's certificate against the internal CA, written
    * to a file on the deploying machine (the provider reads a path).
    */
-  onVmsDeclared(vms: Readonly<Record<string, pulumi.Resource>>): void {
-    const storageVms = this.plan.drbd.peers.map((p) => vms[p.vm]).filter((r): r is pulumi.Resource => r !== undefined);
+  onVmsDeclared(vms: Readonly<Record<string, DeclaredVm>>): void {
+    const storageVms = this.plan.drbd.peers.map((p) => vms[p.vm]).filter((v): v is DeclaredVm => v !== undefined);
+    const dependsOn = storageVms.map((v) => v.resource);
     const caFile = new command.local.Command(`${this.name}-minio-ca-file`, {
       create: 'umask 022 && mkdir -p .ibac && cat > ".ibac/$IBAC_CA_FILE" && printf %s ".ibac/$IBAC_CA_FILE"',
       environment: { IBAC_CA_FILE: `${pulumi.getStack()}-internal-ca.pem` },
       stdin: this.args.ca.certPem,
       triggers: [this.args.ca.certPem],
-    }, { parent: this, dependsOn: storageVms });
+    }, { parent: this, dependsOn });
     const provider = minioProvider(`${this.name}-minio`, {
       service: this.plan.service,
       rootUser: MINIO_ROOT_USER,
       rootPassword: this.rootPassword,
       caCertFile: caFile.stdout,
-    }, { parent: this, dependsOn: storageVms });
-    const buckets = this.args.spec.objectStore.buckets;
-    declareBuckets(this.name, { buckets, policies: clientPolicies(buckets), provider, secretKeys: this.secretKeys }, { parent: this });
+    }, { parent: this, dependsOn });
+    const objectStore = this.args.spec.objectStore;
+    const declared = declareBuckets(this.name, { buckets: objectStore.buckets, policies: clientPolicies(objectStore.buckets), provider, secretKeys: this.secretKeys }, { parent: this });
+    const afterBuckets = { parent: this, dependsOn: [...dependsOn, ...Object.values(declared.buckets)] };
+    const local = { accessKey: MINIO_ROOT_USER, secretKey: this.rootPassword };
+    // Each script runs on both VMs (each at its own pinned host key); it acts only where MinIO runs.
+    const retention = renderRetentionScript(objectStore.buckets, this.plan.service);
+    const replication = objectStore.replication;
+    for (const [i, vm] of storageVms.entries()) {
+      const peer = this.plan.drbd.peers[i].vm;
+      if (retention) retentionCommand(`${this.name}-retention-${peer}`, { connection: vm.connection, script: retention, local }, afterBuckets);
+      if (replication) {
+        const remote = {
+          accessKey: requireSecret(this.args.secrets, "replicationAccessKey", "replication to the third location"),
+          secretKey: requireSecret(this.args.secrets, "replicationSecretKey", "replication to the third location"),
+        };
+        replicationCommand(`${this.name}-replication-${peer}`, { connection: vm.connection, script: renderReplicationScript(replication, this.plan.service), local, remote }, afterBuckets);
+      }
+    }
   }
 }

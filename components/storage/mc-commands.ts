@@ -4,6 +4,7 @@ import * as command from "@pulumi/command";
 import type { RenderedFile } from "../vm/rendered-file";
 import { REPLICATION_SCRIPT_PATH } from "./render-replication-commands";
 import { RETENTION_SCRIPT_PATH } from "./render-retention-commands";
+import { NOT_PROMOTED_EXIT } from "./mc-script";
 
 // The remote commands that run the rendered mc scripts on the Promoted storage VM, with the keys on standard
 // input as a Pulumi secret. The scripts themselves reach the VM through the delivery seam (the files below,
@@ -17,8 +18,9 @@ export interface S3Keys {
 
 export interface McCommandArgs {
   /**
-   * SSH to the Promoted VM. Connect to the service address, which is always on the Promoted side; a script run
-   * anywhere else refuses (exit 1) instead of configuring a MinIO that is not running there.
+   * SSH to one storage VM, at its own address with its pinned host key (the service address moves between two
+   * VMs with different host keys, so it cannot be pinned). The command runs on both: the script configures
+   * MinIO on the VM that holds the service address and does nothing on the other.
    */
   connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
   /** The rendered script, as delivered (its hash triggers a re-run). */
@@ -49,7 +51,8 @@ const sha256 = (text: string): string => crypto.createHash("sha256").update(text
 function mcCommand(name: string, scriptPath: string, args: McCommandArgs, stdin: pulumi.Output<string>, opts: pulumi.CustomResourceOptions): command.remote.Command {
   return new command.remote.Command(name, {
     connection: args.connection,
-    create: `sudo ${scriptPath}`,
+    // Run on both storage VMs: the one without the service address exits NOT_PROMOTED_EXIT, which is no failure.
+    create: `sudo ${scriptPath} || [ $? -eq ${NOT_PROMOTED_EXIT} ]`,
     stdin,
     // The script's hash re-runs it when it changes; the keys' hash (a secret) when a key is rotated.
     triggers: [sha256(args.script), pulumi.secret(stdin.apply(sha256))],

@@ -14,8 +14,11 @@ import { checkedService, checkPath } from "./minio-values";
 // `https://KEY:SECRET@host:port` by regular expression, so neither key may hold ':' (the secret would be read
 // as a session token) nor whitespace; the script refuses such a key before it is used.
 
-/** The MinIO client (`mc`) on the storage VMs. The spec pins no mc binary yet: the scripts refuse to run without it. */
+/** The MinIO client (`mc`) on the storage VMs, installed from the spec's pinned objectStore.minioClient. */
 export const MC_BINARY = "/usr/local/bin/mc";
+/** The exit code of an mc script run on the storage VM that does not hold the service address (not an error). */
+export const NOT_PROMOTED_EXIT = 3;
+
 /** The internal CA's certificate among MinIO's trusted CAs, which the tier delivers. */
 export const INTERNAL_CA_FILE = `${MINIO_CERTS_DIR}/CAs/ibac-ca.pem`;
 
@@ -65,10 +68,12 @@ check_key() {
   [[ $2 =~ ^[[:graph:]]+$ && $2 != *:* ]] || fail "$1: expected printable characters without ':' or spaces, found ${"$"}{#2} characters that are not (not shown)"
 }
 
-[ -x "$MC" ] || fail "no MinIO client at $MC (mc RELEASE.2024-03 or later; the spec pins no mc binary yet)"
+[ -x "$MC" ] || fail "no MinIO client at $MC (mc RELEASE.2024-03 or later, objectStore.minioClient)"
 # The service address moves with the Promoted role: only the VM that holds it runs MinIO and may be configured.
+# The deployment runs the script on both storage VMs; the one without the address says so and exits 3 (NOT_HERE).
 if ! ip -o -4 addr show | awk '{ split($4, a, "/"); print a[1] }' | grep -Fxq "$SERVICE_ADDRESS"; then
-  fail "this VM does not hold the service address $SERVICE_ADDRESS: run this on the Promoted storage VM"
+  echo "$NAME: this VM does not hold the service address $SERVICE_ADDRESS: nothing to do here (the Promoted storage VM does it)" >&2
+  exit ${NOT_PROMOTED_EXIT}
 fi
 
 ${reads}

@@ -139,6 +139,27 @@ describe("the install script, run against a loopback HTTP server in a temporary 
     expect(fs.readdirSync(path.join(root, "usr/local/bin"))).toEqual(["minio"]);
   });
 
+  it("installs the pinned MinIO client beside the server, and refuses one whose digest is not the spec's", () => {
+    // The same bytes serve as the client here: what is checked is the pinning, not what mc is.
+    const client = { url: `http://127.0.0.1:${port}/minio/minio.${PROD_MINIO.release}`, sha256: BINARY_SHA256, release: "RELEASE.2025-08-13T08-35-41Z" };
+    const minio = { ...PROD_MINIO, url: client.url, sha256: BINARY_SHA256 };
+    const run = (clientDigest: string): { root: string; result: ToolResult } => {
+      const root = vmRoot();
+      const file = path.join(root, "ibac-minio-install");
+      fs.writeFileSync(file, renderMinioInstallScript(minio, SERVICE, { root, client: { ...client, sha256: clientDigest } }), { mode: 0o755 });
+      return { root, result: runTool(requireTool("bash", "bash"), [file], { timeout: 60_000 }) };
+    };
+    const good = run(BINARY_SHA256);
+    expectOk(good.result);
+    expect(good.result.stdout).toContain(`installed the MinIO client ${client.release} at ${path.join(good.root, "usr/local/bin/mc")}`);
+    expect(fs.statSync(path.join(good.root, "usr/local/bin/mc")).mode & 0o7777).toBe(0o755);
+    const wrong = "1".repeat(64);
+    const bad = run(wrong);
+    expect(bad.result.status, describeRun(bad.result)).toBe(1);
+    expect(bad.result.stderr).toContain(`the spec pins ${wrong} (objectStore.minioClient.sha256); nothing was installed`);
+    expect(fs.existsSync(path.join(bad.root, "usr/local/bin/mc"))).toBe(false);
+  });
+
   it("refuses a binary whose digest is not the spec's: exit 1, a clear message, nothing installed", () => {
     const root = vmRoot();
     const wrong = "0".repeat(64);
@@ -161,7 +182,7 @@ describe("the install script, run against a loopback HTTP server in a temporary 
     try {
       const again = runInstall(root, BINARY_SHA256);
       expectOk(again);
-      expect(again.stdout).toContain(`/usr/local/bin/minio is already MinIO ${PROD_MINIO.release}`);
+      expect(again.stdout).toContain(`/usr/local/bin/minio is already the pinned MinIO ${PROD_MINIO.release}`);
     } finally {
       fs.renameSync(`${artifact}.away`, artifact);
     }

@@ -1,3 +1,4 @@
+import { NOT_PROMOTED_EXIT } from "./mc-script";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -133,11 +134,11 @@ describe("the replication script, run in a network namespace with a stand-in mc 
     expect(mcParsesHost(second[0].hosts.remote ?? "")).toMatchObject({ secretKey: "rotated-Remote-Secret" });
   });
 
-  it("refuses to run where the service address is not (not the Promoted VM), before reading a key or calling mc", () => {
+  it("does nothing where the service address is not (not the Promoted VM), before reading a key or calling mc, and says so with exit 3", () => {
     const box = sandbox();
     const result = box.run(render(box), stdinOf(ALL_KEYS), { holdAddress: false });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`ibac-s3-replication: this VM does not hold the service address ${SERVICE.address}: run this on the Promoted storage VM\n`);
+    expect(result.status).toBe(NOT_PROMOTED_EXIT);
+    expect(result.stderr).toBe(`ibac-s3-replication: this VM does not hold the service address ${SERVICE.address}: nothing to do here (the Promoted storage VM does it)\n`);
     expect(readMcCalls(box.state)).toEqual([]);
   });
 
@@ -159,7 +160,7 @@ describe("the replication script, run in a network namespace with a stand-in mc 
     const script = renderReplicationScript(REPLICATION, SERVICE, { mcBinary: path.join(box.dir, "no-mc"), caFile: path.join(box.dir, "ca.pem") });
     const result = box.run(script, stdinOf(ALL_KEYS));
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`ibac-s3-replication: no MinIO client at ${path.join(box.dir, "no-mc")} (mc RELEASE.2024-03 or later; the spec pins no mc binary yet)\n`);
+    expect(result.stderr).toBe(`ibac-s3-replication: no MinIO client at ${path.join(box.dir, "no-mc")} (mc RELEASE.2024-03 or later, objectStore.minioClient)\n`);
   });
 });
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type * as command from "@pulumi/command";
 import type { PlatformSpec } from "../spec/schema";
 import type { PlatformModel, VmPlan } from "../model/types";
 import type { RenderedFile } from "../vm/rendered-file";
@@ -24,6 +25,12 @@ export interface TlsEndpoint {
   what: string;
 }
 
+/** A VM as a tier sees it once declared: the component to depend on, and how the deployment reaches it over SSH. */
+export interface DeclaredVm {
+  resource: pulumi.Resource;
+  connection: command.types.input.remote.ConnectionArgs;
+}
+
 /**
  * What the platform asks of every tier that builds something: the files each VM gets from it, the
  * credentials it offers other tiers, the TLS endpoints it serves and the checks monitoring must run on it.
@@ -40,7 +47,7 @@ export interface TierComponent {
    * own running service (the object store's buckets and users, made through MinIO's API once its VMs have their
    * files). Resources declared here depend on those VMs, so a first `pulumi up` creates them in order.
    */
-  onVmsDeclared?(vms: Readonly<Record<string, pulumi.Resource>>): void;
+  onVmsDeclared?(vms: Readonly<Record<string, DeclaredVm>>): void;
 }
 
 /**

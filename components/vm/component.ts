@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
+import type * as command from "@pulumi/command";
 import type { PlatformSpec } from "../spec/schema";
 import type { ReplicationPlan, VmPlan } from "../model/types";
 import { renderCloudInit, type VmHostKeys } from "./render-cloud-init";
@@ -54,6 +55,8 @@ export class DebianVm extends pulumi.ComponentResource {
   readonly haResource: proxmox.Haresource;
   /** The cloud-init user-data the VM boots with. */
   readonly userData: pulumi.Output<string>;
+  /** How the deployment reaches the VM over SSH: its own address, its pinned host key, the deploy user. */
+  readonly connection: command.types.input.remote.ConnectionArgs;
 
   constructor(name: string, args: DebianVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DebianVm.__pulumiType, name, {}, opts);
@@ -172,8 +175,9 @@ export class DebianVm extends pulumi.ComponentResource {
     }
 
     const serviceAddress = vm.nics.find((n) => n.network === "service")?.address ?? vm.nics[0].address;
+    this.connection = { host: serviceAddress, hostKey: pulumi.output(args.hostKeys.ed25519.publicKeyOpenssh).apply((k) => k.trim()), user: "ibac-deploy", privateKey: pulumi.secret(args.deployPrivateKey), dialErrorLimit: 30, perDialTimeout: 20 };
     new ConfigDelivery(`${vm.name}-config`, {
-      connection: { host: serviceAddress, hostKey: pulumi.output(args.hostKeys.ed25519.publicKeyOpenssh).apply((k) => k.trim()), user: "ibac-deploy", privateKey: pulumi.secret(args.deployPrivateKey), dialErrorLimit: 30, perDialTimeout: 20 },
+      connection: this.connection,
       files: args.files,
       dependsOn: [this.vmResource, this.haResource],
     }, child);
