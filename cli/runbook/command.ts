@@ -28,8 +28,12 @@ export interface RunbookCommandOptions {
   commandLine: string;
 }
 
-/** Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined. */
-export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4 } as const;
+/**
+ * Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined;
+ * a probing runbook (storage-status) that ran to the end: 5 degraded (serving, redundancy lost), 6 down
+ * (not serving, or a split brain).
+ */
+export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4, degraded: 5, down: 6 } as const;
 
 export function describeRunbooks(): string {
   return [...RUNBOOKS.values()].map((r) => {

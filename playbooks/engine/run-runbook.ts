@@ -34,8 +34,11 @@ export interface RunRunbookArgs<I extends EngineInventory = Inventory> {
 }
 
 export interface RunOutcome {
-  /** `invalid`: what the operator asked for cannot be done (e.g. a restore target outside the backups). */
-  status: "completed" | "dry-run" | "failed" | "refused" | "invalid" | "aborted";
+  /**
+   * `invalid`: what the operator asked for cannot be done (e.g. a restore target outside the backups).
+   * `degraded` / `down`: every step ran, and a step reported findings of that severity (ctx.finding).
+   */
+  status: "completed" | "dry-run" | "failed" | "refused" | "invalid" | "aborted" | "degraded" | "down";
   /** 1-based step that failed, refused or was declined. */
   stoppedAt?: number;
   reason?: string;
@@ -69,6 +72,7 @@ export async function runRunbook<I extends EngineInventory>(args: RunRunbookArgs
   const commands: PlannedCommand[] = [];
   const startedAt = Date.now();
   let currentStep = 0;
+  let worstFinding: "degraded" | "down" | undefined;
 
   const audit = (entry: Omit<AuditEntry, "time" | "operator" | "runbook" | "runId" | "stack">): void => {
     args.audit.append({ time: new Date().toISOString(), operator: args.operator, runbook: runbook.name, runId, stack: inventory.stack, ...entry });
@@ -181,6 +185,11 @@ export async function runRunbook<I extends EngineInventory>(args: RunRunbookArgs
       args.say(`    ${message}`);
       audit({ step: currentStep || null, stepName: steps[currentStep - 1]?.name ?? null, host: null, command: null, result: "note", detail: message });
     },
+    finding: (severity, message) => {
+      if (severity === "down" || worstFinding === undefined) worstFinding = severity;
+      args.say(`    ${severity.toUpperCase()}: ${message}`);
+      audit({ step: currentStep || null, stepName: steps[currentStep - 1]?.name ?? null, host: null, command: null, result: "note", detail: `${severity}: ${message}` });
+    },
     dryRun,
     report,
     startedAt,
@@ -280,6 +289,6 @@ export async function runRunbook<I extends EngineInventory>(args: RunRunbookArgs
 
     for (const [key, value] of Object.entries(report)) args.say(`${key}: ${value}`);
     audit({ step: null, stepName: null, host: null, command: null, result: "finished", detail: JSON.stringify(report) });
-    return { status: dryRun ? "dry-run" : "completed", report, commands, runId };
+    return { status: worstFinding ?? (dryRun ? "dry-run" : "completed"), report, commands, runId };
   }
 }

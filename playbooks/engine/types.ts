@@ -56,6 +56,12 @@ export interface StepContext<I extends EngineInventory = Inventory> {
   atEnd(host: EngineHost, command: string, options?: { auditAs?: string }): void;
   /** A line for the operator (and the audit log). */
   note(message: string): void;
+  /**
+   * What a probing runbook found wrong (storage-status: a peer disconnected, a failed action): noted, and
+   * the run ends `degraded` (still serving, redundancy lost) or `down` (not serving, or a split brain)
+   * instead of completed, even in a dry run, since only probes found it. The worst finding wins.
+   */
+  finding(severity: "degraded" | "down", message: string): void;
   /** True in a dry run: steps skip waits that only make sense after their changes. */
   dryRun: boolean;
   /** Values a step leaves for the report at the end (last GTID, downtime, ...). */
