@@ -25,3 +25,6 @@ export function cibFencePve(vm: string): string {
 export function cibFenceIpmi(vm: string): string {
   return `fence-ipmi-${vm}`;
 }
+
+/** The systemd unit CIB_MINIO manages (`systemd:minio`): what the runbooks ask `systemctl is-active` about. */
+export const MINIO_UNIT = "minio";
