@@ -67,6 +67,17 @@ describe("the storage runbooks' inventory", () => {
     });
   });
 
+  it("refuses one SSH endpoint for both VMs, and takes one address with two ports", () => {
+    const { file, text } = written("endpoint.json", { ...inventory, hosts: [inventory.hosts[0], { ...inventory.hosts[1], address: "10.30.0.21" }] });
+    expectInputProblem(() => loadStorageInventoryFile(file, "prod"), {
+      file, path: "hosts[1].address", detail: "expected an SSH endpoint other than hosts[0]'s (address or ssh.port), found 10.30.0.21 port 22 again",
+      expected: "an SSH endpoint other than hosts[0]'s (address or ssh.port)", found: "10.30.0.21 port 22 again",
+      position: { line: text.split("\n").findIndex((l, i) => i >= lineOf(text, '"address": "10.30.0.21"') && l.includes('"address": "10.30.0.21"')) + 1, column: 18 },
+    });
+    const ports = { ...inventory, hosts: [inventory.hosts[0], { ...inventory.hosts[1], address: "10.30.0.21", ssh: { ...inventory.hosts[1].ssh, port: 2222 } }] };
+    expect(loadStorageInventoryFile(written("ports.json", ports).file, "prod").hosts[1].ssh.port).toBe(2222);
+  });
+
   it("must describe the stack it is used for", () => {
     expect(() => loadStorageInventoryFile(written("other.json", inventory).file, "lab")).toThrowError(/stack: expected "lab", found "prod"/);
   });

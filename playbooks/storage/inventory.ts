@@ -59,13 +59,14 @@ export function storageInventoryFromPlan(stack: string, plan: StoragePlan, sshUs
   };
 }
 
-/** The checks a schema cannot express: the file describes this stack, and two distinct VMs. */
+/** The checks a schema cannot express: the file describes this stack, and two distinct VMs reached at two endpoints. */
 function meaningProblems(inventory: StorageInventory, input: { problem(path: (string | number)[], made: Pick<InputProblem, "detail" | "expected" | "found">): InputProblem }, stack: string): InputProblem[] {
   const problems: InputProblem[] = [];
   if (inventory.stack !== stack) problems.push(input.problem(["stack"], expectedFound(JSON.stringify(stack), JSON.stringify(inventory.stack))));
   const [a, b] = inventory.hosts;
   if (a.name === b.name) problems.push(input.problem(["hosts", 1, "name"], expectedFound(`a host name other than hosts[0]'s`, JSON.stringify(b.name))));
-  if (a.address === b.address) problems.push(input.problem(["hosts", 1, "address"], expectedFound(`an address other than hosts[0]'s`, JSON.stringify(b.address))));
+  // One SSH endpoint for both would run every "other side" probe on the same VM.
+  if (a.address === b.address && a.ssh.port === b.ssh.port) problems.push(input.problem(["hosts", 1, "address"], expectedFound(`an SSH endpoint other than hosts[0]'s (address or ssh.port)`, `${b.address} port ${b.ssh.port} again`)));
   return problems;
 }
 
