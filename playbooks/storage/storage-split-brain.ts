@@ -289,7 +289,7 @@ export function makeStorageSplitBrain(timing: SplitBrainTiming): Runbook<Storage
               return;
             }
             await ctx.run(victim, splitBrainCommands.copy(backingDisk, copyTo));
-            ctx.report.copy = `${victim.name}:${copyTo} (raw image of ${backingDisk}; read it with mount -o ro,loop)`;
+            if (!ctx.dryRun) ctx.report.copy = `${victim.name}:${copyTo} (raw image of ${backingDisk}; read it with mount -o ro,loop)`;
           },
           verify: async (ctx) => {
             const { victim, copyTo } = chosen(ctx);

@@ -49,6 +49,15 @@ describe("storage-switchover (engine, scripted pair)", () => {
     expect(pair.constraints).toBe("healthy");
   });
 
+  it("waits through crm_mon answers that fail while the roles change", async () => {
+    const pair = new StoragePair(healthyPair());
+    pair.flakyAfterMove = 2;
+    const outcome = await runRunbook(args(pair));
+    expect(outcome.status, lines.join("\n")).toBe("completed");
+    // Step 1 once; step 2's first poll on both VMs (both fail), its second on s3-1; step 3's check once.
+    expect(pair.ran.filter((r) => r.command === "crm_mon --one-shot --output-as=xml").map((r) => r.host)).toEqual(["s3-1", "s3-1", "s3-2", "s3-1", "s3-1"]);
+  });
+
   it("--to defaults to the VM that is not Promoted", async () => {
     const pair = new StoragePair(healthyPair());
     expect((await runRunbook(args(pair, { options: {} }))).status).toBe("completed");

@@ -49,8 +49,19 @@ async function checkPair(ctx: StorageContext, resumed: boolean): Promise<Move> {
   return { from: promoted, to };
 }
 
-/** Where the Promoted role and the service are now, and whether DRBD agrees on the target. */
-async function arrived(ctx: StorageContext, to: StorageHost): Promise<{ done: boolean; where: string }> {
+/**
+ * Where the Promoted role and the service are now, and whether DRBD agrees on the target. `transient`: a
+ * reading that fails while roles change (crm_mon between transitions) counts as "not yet", not as a stop.
+ */
+async function arrived(ctx: StorageContext, to: StorageHost, transient = false): Promise<{ done: boolean; where: string }> {
+  if (transient) {
+    try {
+      return await arrived(ctx, to);
+    } catch (e) {
+      if (!(e instanceof UnsafeStateError)) throw e;
+      return { done: false, where: e.message };
+    }
+  }
   const { view } = await quorateView(ctx);
   const side = await readDrbdSide(ctx, to);
   const done = view.promoted.length === 1 && view.promoted[0] === to.name && view.serviceOn === to.name && side.device.role === "Primary";
@@ -108,10 +119,10 @@ export function makeStorageSwitchover(timing: SwitchoverTiming): Runbook<Storage
           verify: async (ctx) => {
             const { to } = await current(ctx);
             const t0 = Date.now();
-            let now = await arrived(ctx, to);
+            let now = await arrived(ctx, to, true);
             while (!now.done && Date.now() - t0 < timing.timeoutMs) {
               await sleep(timing.pollMs);
-              now = await arrived(ctx, to);
+              now = await arrived(ctx, to, true);
             }
             if (!now.done) {
               throw new Error(`${to.name} does not run the service after ${Math.round(timing.timeoutMs / 1000)} s (${now.where}); the move constraint cli-prefer-${CIB_DRBD_CLONE} is still in place: see crm_mon, then resume, or remove it with \`${commands.clear}\` to let Pacemaker decide`);

@@ -68,6 +68,9 @@ export class StoragePair implements HostTransport {
   readonly unreachable = new Set<string>();
   /** Commands that do nothing to the state (a move Pacemaker does not carry out). */
   readonly ineffective = new Set<string>();
+  /** crm_mon answers that fail right after the move (the cluster between transitions). */
+  flakyAfterMove = 0;
+  private crmMonFailures = 0;
   /** The CIB's constraints, cluster-wide. */
   constraints: CrmMonScenario = "healthy";
 
@@ -107,12 +110,18 @@ export class StoragePair implements HostTransport {
       case commands.procDrbd: return ok(PROC_DRBD[me.drbd]);
       case commands.drbdadmState(res): return ok(DRBDADM[me.adm ?? me.drbd]);
       case commands.getGi(res): return ok(me.gi);
-      case commands.crmMon: return me.crmMon === "fails" ? failed(102, "crm_mon: Error: cluster is not available on this node") : ok(crmMonSample(me.crmMon).crmMon);
+      case commands.crmMon:
+        if (this.crmMonFailures > 0) {
+          this.crmMonFailures -= 1;
+          return failed(102, "crm_mon: Error: connection to the CIB manager failed");
+        }
+        return me.crmMon === "fails" ? failed(102, "crm_mon: Error: cluster is not available on this node") : ok(crmMonSample(me.crmMon).crmMon);
       case commands.constraints: return ok(crmMonSample(this.constraints).constraints);
       case minioHealthCommand(inv, inv.service.caFile ?? ""): return me.curl === 0 ? ok() : failed(me.curl, "curl: (7) Failed to connect");
       case commands.move("s3-2"):
         if (effective) {
           this.setCrmMon("moved-to-s3-2");
+          this.crmMonFailures = this.flakyAfterMove;
           this.constraints = "moved-to-s3-2";
           this.vms["s3-1"].drbd = "secondaryConnected";
           this.vms["s3-2"].drbd = "primaryConnected";
