@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { leftoverMoveConstraints, parseCrmMon } from "./crm-mon";
+import { fenceHandlerPin, leftoverMoveConstraints, parseCrmMon } from "./crm-mon";
 import { readXml } from "./xml-reader";
 import { crmMonSample } from "../../test/support/crm-mon-samples";
 
@@ -61,6 +61,25 @@ describe("leftoverMoveConstraints (cibadmin --query --scope constraints)", () =>
   it("finds the cli-prefer constraint crm_resource --move leaves, and nothing in a clean CIB", () => {
     expect(leftoverMoveConstraints(crmMonSample("moved-to-s3-2").constraints, "x")).toEqual(["cli-prefer-storage-drbd-clone"]);
     expect(leftoverMoveConstraints(crmMonSample("healthy").constraints, "x")).toEqual([]);
+  });
+});
+
+describe("fenceHandlerPin (the constraint crm-fence-peer.sh places)", () => {
+  // The element crm-fence-peer.sh of drbd-utils writes (its template, with the clone's id and the node).
+  const placed = (node: string): string => crmMonSample("healthy").constraints.replace("</constraints>", `  <rsc_location rsc="storage-drbd-clone" id="drbd-fence-by-handler-storage-drbd-clone">
+    <rule role="Promoted" score="-INFINITY" id="drbd-fence-by-handler-rule-storage-drbd-clone">
+      <expression attribute="#uname" operation="ne" value="${node}" id="drbd-fence-by-handler-expr-storage-drbd-clone"/>
+    </rule>
+  </rsc_location>
+</constraints>`);
+
+  it("names the one node allowed to be Promoted", () => {
+    expect(fenceHandlerPin(placed("s3-1"), "x")).toEqual({ id: "drbd-fence-by-handler-storage-drbd-clone", onlyOn: "s3-1" });
+    expect(fenceHandlerPin(crmMonSample("healthy").constraints, "x")).toBeUndefined();
+  });
+
+  it("refuses a node value that is not a node name", () => {
+    expect(() => fenceHandlerPin(placed("s3-1 $(id)"), "s3-1: cibadmin")).toThrowError('s3-1: cibadmin: drbd-fence-by-handler-storage-drbd-clone: expected a node name such as s3-1, found "s3-1 $(id)"');
   });
 });
 

@@ -160,3 +160,17 @@ export function leftoverMoveConstraints(cibConstraintsXml: string, where: string
       return id;
     });
 }
+
+/**
+ * The constraint DRBD's fence handler (crm-fence-peer.sh, `fencing resource-and-stonith`) places when the
+ * peer is lost or outdated: `drbd-fence-by-handler-<clone>`, which forbids the Promoted role on every node
+ * but the one that placed it, until crm-unfence-peer.sh removes it after the resync. Undefined when absent.
+ */
+export function fenceHandlerPin(cibConstraintsXml: string, where: string): { id: string; onlyOn: string } | undefined {
+  const root = readXml(cibConstraintsXml, where);
+  const id = `drbd-fence-by-handler-${CIB_DRBD_CLONE}`;
+  const constraint = root.children.find((c) => c.name === "rsc_location" && c.attributes.id === id);
+  if (!constraint) return undefined;
+  const expression = childNamed(childNamed(constraint, "rule"), "expression");
+  return { id, onlyOn: nodeName(expression?.attributes.value, `${where}: ${id}`) };
+}

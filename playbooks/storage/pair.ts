@@ -4,7 +4,7 @@ import { shellQuote } from "../engine/shell-quote";
 import { CIB_DRBD_CLONE } from "../../components/storage/cib-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
 import { deviceOfMinor, parseDrbdadmState, parseProcDrbd, stateDisagreement, type DrbdadmState, type DrbdDevice } from "./drbd-state";
-import { leftoverMoveConstraints, parseCrmMon, type ClusterView } from "./crm-mon";
+import { fenceHandlerPin, leftoverMoveConstraints, parseCrmMon, type ClusterView } from "./crm-mon";
 
 export type StorageContext = StepContext<StorageInventory>;
 
@@ -75,9 +75,22 @@ export async function quorateView(ctx: StorageContext): Promise<{ host: StorageH
   throw new UnsafeStateError(`the storage cluster is not quorate (${said}): Pacemaker promotes nothing without quorum, and this runbook acts on nothing either`);
 }
 
-/** Move/ban constraints crm_resource left on the storage resources. */
-export async function readLeftoverConstraints(ctx: StorageContext, host: StorageHost): Promise<string[]> {
-  return leftoverMoveConstraints((await ctx.probe(host, commands.constraints)).stdout, `${host.name}: cibadmin constraints`);
+/** The constraints that pin the Promoted role: crm_resource's move/ban leftovers, DRBD's fence handler's. */
+export interface Pins {
+  moves: string[];
+  fenceHandler?: { id: string; onlyOn: string };
+}
+
+export async function readPins(ctx: StorageContext, host: StorageHost): Promise<Pins> {
+  const xml = (await ctx.probe(host, commands.constraints)).stdout;
+  const where = `${host.name}: cibadmin constraints`;
+  const fenceHandler = fenceHandlerPin(xml, where);
+  return { moves: leftoverMoveConstraints(xml, where), ...(fenceHandler ? { fenceHandler } : {}) };
+}
+
+/** How to remove the fence handler's constraint by hand, when crm-unfence-peer.sh did not. */
+export function removeFencePin(id: string): string {
+  return `cibadmin --delete --xml-text '<rsc_location id="${id}"/>'`;
 }
 
 /** The other VM of the pair. */

@@ -66,6 +66,16 @@ describe("storage-split-brain (engine, scripted pair)", () => {
       expect(outcome.report.why).toBe("no side is Promoted; it changed more since the split (18432 KiB)");
     });
 
+    it("with nothing Promoted, advises the side DRBD's fence handler kept promotable", async () => {
+      const vms = splitBrainPair();
+      for (const v of Object.values(vms)) v.crmMon = "nothing-promoted";
+      const pair = new StoragePair(vms);
+      pair.fencedFor = "s3-2";
+      const outcome = await runRunbook(args(pair));
+      expect(outcome.report).toMatchObject({ keep: "s3-2", why: "no side is Promoted; DRBD's fence handler left the Promoted role to it when the peer went" });
+      expect(lines).toContain("        Pacemaker: not Promoted; the only side DRBD's fence handler lets be Promoted");
+    });
+
     it.each([
       ["the peers are connected", (vms: Record<string, VmState>) => Object.assign(vms, healthyPair()), "no split brain: s3-1 is Connected, s3-2 is Connected with its peer, so DRBD replicates; storage-status shows the details"],
       ["the peers are disconnected but one only lags", (vms: Record<string, VmState>) => { vms["s3-2"].gi = GET_GI.laggingS3_2; }, "no split brain: the peers are disconnected (s3-1 StandAlone, s3-2 StandAlone) but only s3-1 changed data since they parted; s3-2 just lags and resyncs from it on `drbdadm connect ibac-s3` on each"],

@@ -4,7 +4,7 @@ import { shellQuote } from "../engine/shell-quote";
 import { CIB_SERVICE_GROUP, MINIO_UNIT } from "../../components/storage/cib-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
 import { compareGenerations, lastSplitBrainLine, lastWriteTime, parseGenerationIds, type GenerationIds } from "./drbd-state";
-import { commands, CONNECTED_STATES, peerOf, quorateView, readBothSides, readDrbdSide, sleep, type DrbdSide, type StorageContext } from "./pair";
+import { commands, CONNECTED_STATES, peerOf, quorateView, readBothSides, readDrbdSide, readPins, sleep, type DrbdSide, type StorageContext } from "./pair";
 
 /** One side of a split brain, as the operator needs it to choose. */
 interface SideEvidence {
@@ -19,6 +19,8 @@ interface SideEvidence {
 interface Roles {
   promoted?: string;
   serviceOn?: string;
+  /** The node DRBD's fence handler left the Promoted role to (crm-fence-peer.sh's constraint). */
+  fencedFor?: string;
 }
 
 interface Evidence extends Roles {
@@ -80,8 +82,13 @@ async function findSplitBrain(ctx: StorageContext): Promise<Evidence> {
 /** Pacemaker's Promoted node and where the service runs; nothing when no partition is quorate. */
 async function pacemakerRoles(ctx: StorageContext): Promise<Roles> {
   try {
-    const { view } = await quorateView(ctx);
-    return { ...(view.promoted.length === 1 ? { promoted: view.promoted[0] } : {}), ...(view.serviceOn ? { serviceOn: view.serviceOn } : {}) };
+    const { host, view } = await quorateView(ctx);
+    const pins = await readPins(ctx, host);
+    return {
+      ...(view.promoted.length === 1 ? { promoted: view.promoted[0] } : {}),
+      ...(view.serviceOn ? { serviceOn: view.serviceOn } : {}),
+      ...(pins.fenceHandler ? { fencedFor: pins.fenceHandler.onlyOn } : {}),
+    };
   } catch (e) {
     if (!(e instanceof UnsafeStateError)) throw e;
     ctx.note(`Pacemaker: ${e.message}`);
@@ -89,10 +96,14 @@ async function pacemakerRoles(ctx: StorageContext): Promise<Roles> {
   }
 }
 
-/** Which side to keep, and why: the one clients were served from, else the one that changed more. */
+/**
+ * Which side to keep, and why: the one clients were served from, else the one DRBD's fence handler kept
+ * promotable (it stayed UpToDate when the peer went), else the one that changed more.
+ */
 function advice(evidence: Evidence): { keep: string; why: string } {
   const [a, b] = evidence.sides;
   if (evidence.promoted) return { keep: evidence.promoted, why: `Pacemaker promoted it${evidence.serviceOn === evidence.promoted ? ` and it runs ${CIB_SERVICE_GROUP}` : ""}: MinIO's clients were served from it` };
+  if (evidence.fencedFor) return { keep: evidence.fencedFor, why: "no side is Promoted; DRBD's fence handler left the Promoted role to it when the peer went" };
   const changed = (s: SideEvidence): number => s.side.device.outOfSyncKiB ?? 0;
   const more = changed(a) >= changed(b) ? a : b;
   return { keep: more.side.host.name, why: `no side is Promoted; it changed more since the split (${changed(more)} KiB)` };
@@ -235,7 +246,7 @@ export function makeStorageSplitBrain(timing: SplitBrainTiming): Runbook<Storage
             const d = s.side.device;
             ctx.note(`  ${s.side.host.name}: ${d.role ?? "?"}, ${d.connection}, disk ${d.disk ?? "?"}; generation ${s.gi.current} (split from ${s.gi.bitmap})`);
             ctx.note(`    changed since the split: ${d.outOfSyncKiB ?? "?"} KiB; file system last written: ${s.lastWrite ?? "not readable"}; kernel: ${s.logged ? `Split-Brain detected (${s.logged.outcome}) at ${s.logged.time}` : "no Split-Brain line in the journal"}`);
-            ctx.note(`    Pacemaker: ${ev.promoted === s.side.host.name ? "Promoted" : "not Promoted"}${ev.serviceOn === s.side.host.name ? `, runs ${CIB_SERVICE_GROUP}` : ""}`);
+            ctx.note(`    Pacemaker: ${ev.promoted === s.side.host.name ? "Promoted" : "not Promoted"}${ev.serviceOn === s.side.host.name ? `, runs ${CIB_SERVICE_GROUP}` : ""}${ev.fencedFor === s.side.host.name ? "; the only side DRBD's fence handler lets be Promoted" : ""}`);
           }
           const a = advice(ev);
           const victim = peerOf(ctx, a.keep).name;

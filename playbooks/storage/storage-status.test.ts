@@ -113,6 +113,13 @@ describe("storage-status (engine, scripted pair)", () => {
     expect(lines).toContain("    DEGRADED: move/ban constraints left in place (cli-prefer-storage-drbd-clone): they pin the Promoted role; crm_resource --clear removes them");
   });
 
+  it("DRBD's fence handler's constraint: degraded, naming the node it leaves the role to", async () => {
+    const pair = new StoragePair(healthyPair());
+    pair.fencedFor = "s3-1";
+    expect((await runRunbook(args(pair))).status).toBe("degraded");
+    expect(lines).toContain("    DEGRADED: DRBD's fence handler allows the Promoted role only on s3-1 (drbd-fence-by-handler-storage-drbd-clone): the peer is outdated until it resyncs; crm-unfence-peer.sh removes the constraint then");
+  });
+
   it("without a CA file MinIO is not probed, and the summary says why", async () => {
     const service = { ...storageInventory.service };
     delete service.caFile;

@@ -4,7 +4,7 @@ import { CommandFailedError } from "../engine/run-runbook";
 import { shellQuote } from "../engine/shell-quote";
 import { CIB_SERVICE_GROUP } from "../../components/storage/cib-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
-import { CONNECTED_STATES, describeSide, readCluster, readDrbdSide, readLeftoverConstraints, type ClusterReading, type DrbdSide, type StorageContext } from "./pair";
+import { CONNECTED_STATES, describeSide, readCluster, readDrbdSide, readPins, type ClusterReading, type DrbdSide, type StorageContext } from "./pair";
 
 /** MinIO's liveness endpoint, asked from the VM itself over the service address, its certificate verified. */
 export function minioHealthCommand(inventory: StorageInventory, caFile: string): string {
@@ -89,8 +89,11 @@ export const storageStatus: Runbook<StorageInventory> = {
           const v = quorate.view;
           ctx.note(`Pacemaker (as ${quorate.host.name} sees it): quorate, DC ${v.dc ?? "none"}; ${v.nodes.map((n) => `${n.name} ${n.online ? "online" : "offline"}`).join(", ")}`);
           ctx.note(`  Promoted: ${v.promoted.join(", ") || "nowhere"}; ${CIB_SERVICE_GROUP}: ${v.serviceOn ?? "not running"}; failed actions: ${v.failures.length || "none"}; fencing history: ${v.fencing ? (v.fencing.length ? v.fencing.map((e) => `${e.action} ${e.target} ${e.status}`).join(", ") : "none") : "not reported"}`);
-          const pins = await readLeftoverConstraints(ctx, quorate.host);
-          if (pins.length) findings.push(["degraded", `move/ban constraints left in place (${pins.join(", ")}): they pin the Promoted role; crm_resource --clear removes them`]);
+          const pins = await readPins(ctx, quorate.host);
+          if (pins.moves.length) findings.push(["degraded", `move/ban constraints left in place (${pins.moves.join(", ")}): they pin the Promoted role; crm_resource --clear removes them`]);
+          if (pins.fenceHandler) {
+            findings.push(["degraded", `DRBD's fence handler allows the Promoted role only on ${pins.fenceHandler.onlyOn} (${pins.fenceHandler.id}): the peer is outdated until it resyncs; crm-unfence-peer.sh removes the constraint then`]);
+          }
         } else {
           ctx.note(`Pacemaker: no quorate view (${readings.map((r) => `${r.host.name}: ${"view" in r ? "no quorum" : r.problem}`).join("; ")})`);
         }

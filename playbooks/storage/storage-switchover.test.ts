@@ -113,6 +113,11 @@ describe("storage-switchover (engine, scripted pair)", () => {
         .toBe("move or ban constraints are left from an earlier move (cli-prefer-storage-drbd-clone): they would fight this one; remove them with `crm_resource --resource storage-drbd-clone --clear` once you know why they are there");
     });
 
+    it("DRBD's fence handler's constraint outlived the resync", async () => {
+      expect(await refusal((_, pair) => { pair.fencedFor = "s3-1"; }))
+        .toBe("DRBD's fence handler still allows the Promoted role only on s3-1 (drbd-fence-by-handler-storage-drbd-clone), though both disks are UpToDate: crm-unfence-peer.sh did not remove it; remove it with `cibadmin --delete --xml-text '<rsc_location id=\"drbd-fence-by-handler-storage-drbd-clone\"/>'` once you know why, then switch over");
+    });
+
     it("/proc/drbd and drbdadm disagree", async () => {
       expect(await refusal((vms) => { vms["s3-2"].adm = "standAloneSecondary"; }))
         .toBe("s3-2: /proc/drbd and drbdadm disagree about ibac-s3 (peer role Primary in /proc/drbd, Unknown from drbdadm; connection Connected in /proc/drbd, StandAlone from drbdadm; peer disk UpToDate in /proc/drbd, DUnknown from drbdadm): the state is changing or misread; look again in a moment");

@@ -2,7 +2,7 @@ import type { Runbook } from "../engine/types";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { CIB_DRBD_CLONE, CIB_SERVICE_GROUP } from "../../components/storage/cib-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
-import { commands, peerOf, quorateView, readBothSides, readDrbdSide, readLeftoverConstraints, sleep, type StorageContext } from "./pair";
+import { commands, peerOf, quorateView, readBothSides, readDrbdSide, readPins, removeFencePin, sleep, type StorageContext } from "./pair";
 
 interface Move {
   from: StorageHost;
@@ -42,9 +42,13 @@ async function checkPair(ctx: StorageContext, resumed: boolean): Promise<Move> {
     if (!resumed) throw new UnsafeStateError(`${to.name} is already Promoted and runs ${CIB_SERVICE_GROUP}: there is nothing to switch over`);
     return { from: peerOf(ctx, to.name), to };
   }
-  const pins = await readLeftoverConstraints(ctx, seenFrom);
-  if (pins.length && !resumed) {
-    throw new UnsafeStateError(`move or ban constraints are left from an earlier move (${pins.join(", ")}): they would fight this one; remove them with \`${commands.clear}\` once you know why they are there`);
+  const pins = await readPins(ctx, seenFrom);
+  if (pins.fenceHandler) {
+    // Both disks are UpToDate (checked above), so the handler's constraint outlived the resync it waited for.
+    throw new UnsafeStateError(`DRBD's fence handler still allows the Promoted role only on ${pins.fenceHandler.onlyOn} (${pins.fenceHandler.id}), though both disks are UpToDate: crm-unfence-peer.sh did not remove it; remove it with \`${removeFencePin(pins.fenceHandler.id)}\` once you know why, then switch over`);
+  }
+  if (pins.moves.length && !resumed) {
+    throw new UnsafeStateError(`move or ban constraints are left from an earlier move (${pins.moves.join(", ")}): they would fight this one; remove them with \`${commands.clear}\` once you know why they are there`);
   }
   return { from: promoted, to };
 }
@@ -140,8 +144,8 @@ export function makeStorageSwitchover(timing: SwitchoverTiming): Runbook<Storage
           },
           verify: async (ctx) => {
             const { to } = await current(ctx);
-            const pins = await readLeftoverConstraints(ctx, to);
-            if (pins.length) throw new Error(`constraints still in place after \`${commands.clear}\`: ${pins.join(", ")}`);
+            const pins = await readPins(ctx, to);
+            if (pins.moves.length) throw new Error(`constraints still in place after \`${commands.clear}\`: ${pins.moves.join(", ")}`);
             // Without its constraint the role must stay (resource-stickiness): a move back would be a second outage.
             await sleep(timing.pollMs);
             const now = await arrived(ctx, to);

@@ -71,8 +71,9 @@ export class StoragePair implements HostTransport {
   /** crm_mon answers that fail right after the move (the cluster between transitions). */
   flakyAfterMove = 0;
   private crmMonFailures = 0;
-  /** The CIB's constraints, cluster-wide. */
+  /** The CIB's constraints, cluster-wide, and the node crm-fence-peer.sh's constraint leaves the role to. */
   constraints: CrmMonScenario = "healthy";
+  fencedFor?: string;
 
   constructor(readonly vms: Record<string, VmState>) {}
 
@@ -116,7 +117,11 @@ export class StoragePair implements HostTransport {
           return failed(102, "crm_mon: Error: connection to the CIB manager failed");
         }
         return me.crmMon === "fails" ? failed(102, "crm_mon: Error: cluster is not available on this node") : ok(crmMonSample(me.crmMon).crmMon);
-      case commands.constraints: return ok(crmMonSample(this.constraints).constraints);
+      case commands.constraints: {
+        const xml = crmMonSample(this.constraints).constraints;
+        // The element crm-fence-peer.sh writes (its template, with the clone's id and the surviving node).
+        return ok(this.fencedFor === undefined ? xml : xml.replace("</constraints>", `  <rsc_location rsc="storage-drbd-clone" id="drbd-fence-by-handler-storage-drbd-clone">\n    <rule role="Promoted" score="-INFINITY" id="drbd-fence-by-handler-rule-storage-drbd-clone">\n      <expression attribute="#uname" operation="ne" value="${this.fencedFor}" id="drbd-fence-by-handler-expr-storage-drbd-clone"/>\n    </rule>\n  </rsc_location>\n</constraints>`));
+      }
       case minioHealthCommand(inv, inv.service.caFile ?? ""): return me.curl === 0 ? ok() : failed(me.curl, "curl: (7) Failed to connect");
       case commands.move("s3-2"):
         if (effective) {
