@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describeRun, requireTool, runTool } from "./require-tool";
-import { CIB_DRBD_CLONE, CIB_DRBD_PRIMITIVE, CIB_MINIO } from "../../components/storage/cib-ids";
+import { CIB_DRBD_PRIMITIVE, CIB_MINIO } from "../../components/storage/cib-ids";
+import { commands } from "../../playbooks/storage/pair";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "storage", "cib-pair.xml");
 
@@ -31,26 +32,71 @@ export interface CrmMonSample {
 
 interface Tools {
   crmSimulate: string;
-  crmMon: string;
   crmAttribute: string;
-  crmResource: string;
   cibadmin: string;
 }
 
 function tools(): Tools {
   return {
     crmSimulate: requireTool("crm_simulate", "pacemaker-cli-utils"),
-    crmMon: requireTool("crm_mon", "pacemaker-cli-utils"),
     crmAttribute: requireTool("crm_attribute", "pacemaker-cli-utils"),
-    crmResource: requireTool("crm_resource", "pacemaker-cli-utils"),
     cibadmin: requireTool("cibadmin", "pacemaker-cli-utils"),
   };
 }
 
+/** One of the runbooks' own command lines, run by sh against the CIB file as it would run on a VM. */
+export function runCommandOnCib(command: string, cib: string): string {
+  // crm_mon and crm_resource are named bare in the command lines: checked here so a missing one says its package.
+  requireTool("crm_mon", "pacemaker-cli-utils");
+  requireTool("crm_resource", "pacemaker-cli-utils");
+  return run("/bin/sh", ["-c", command], cib);
+}
+
 function run(file: string, args: string[], cib?: string): string {
-  const result = runTool(file, args, { env: { ...process.env, ...(cib ? { CIB_file: cib } : {}) }, timeout: 30_000 });
+  // Pacemaker's tools live in sbin, which a non-root PATH leaves out; the runbooks' command lines name them bare.
+  const env = { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/local/sbin:/usr/sbin:/sbin`, ...(cib ? { CIB_file: cib } : {}) };
+  const result = runTool(file, args, { env, timeout: 30_000 });
   if (result.status !== 0) throw new Error(describeRun(result));
   return result.stdout;
+}
+
+/** Lets Pacemaker carry out what the CIB now asks for (crm_simulate -S), as the cluster would. */
+export function settle(cib: string): void {
+  const out = `${cib}.next`;
+  run(tools().crmSimulate, ["-x", cib, "-S", "-O", out]);
+  fs.renameSync(out, cib);
+}
+
+/** A CIB file in `dir` brought to the scenario's state. */
+export function cibIn(dir: string, scenario: CrmMonScenario): string {
+  const t = tools();
+  const state = path.join(dir, "cib.xml");
+  // Both nodes up, the DRBD clone started Unpromoted everywhere.
+  run(t.crmSimulate, ["-x", FIXTURE, "-u", "s3-1", "-u", "s3-2", "-S", "-O", state]);
+  if (scenario !== "nothing-promoted") {
+    // The promotion scores ocf:linbit:drbd sets on UpToDate peers; s3-1 wins the tie by stickiness of order.
+    for (const node of ["s3-1", "s3-2"]) run(t.crmAttribute, ["-N", node, "-n", `master-${CIB_DRBD_PRIMITIVE}`, "-v", "10000", "-l", "reboot"], state);
+    settle(state);
+  }
+  if (scenario === "moved-to-s3-2") {
+    // The runbook's own command line (storage-switchover step 2), by the real crm_resource.
+    runCommandOnCib(commands.move("s3-2"), state);
+    settle(state);
+  } else if (scenario === "minio-monitor-failed") {
+    run(t.crmSimulate, ["-x", state, "-i", `${CIB_MINIO}_monitor_30000@s3-1=7`, "-S", "-O", `${state}.next`]);
+    fs.renameSync(`${state}.next`, state);
+  } else if (scenario === "s3-2-offline") {
+    run(t.crmSimulate, ["-x", state, "-d", "s3-2", "-S", "-O", `${state}.next`]);
+    fs.renameSync(`${state}.next`, state);
+  } else if (scenario === "no-quorum") {
+    run(t.cibadmin, ["--modify", "--xml-text", '<cib have-quorum="0"/>'], state);
+  }
+  return state;
+}
+
+/** What the runbooks' probes print for a CIB file: crm_mon's XML and the constraints. */
+export function sampleOf(cib: string): CrmMonSample {
+  return { crmMon: runCommandOnCib(commands.crmMon, cib), constraints: runCommandOnCib(commands.constraints, cib) };
 }
 
 const cache = new Map<CrmMonScenario, CrmMonSample>();
@@ -59,36 +105,9 @@ const cache = new Map<CrmMonScenario, CrmMonSample>();
 export function crmMonSample(scenario: CrmMonScenario): CrmMonSample {
   const cached = cache.get(scenario);
   if (cached) return cached;
-  const t = tools();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-crm-mon-"));
   try {
-    const at = (name: string): string => path.join(dir, name);
-    // Both nodes up, the DRBD clone started Unpromoted everywhere.
-    run(t.crmSimulate, ["-x", FIXTURE, "-u", "s3-1", "-u", "s3-2", "-S", "-O", at("started.xml")]);
-    let state = at("started.xml");
-    if (scenario !== "nothing-promoted") {
-      // The promotion scores ocf:linbit:drbd sets on UpToDate peers; s3-1 wins the tie by stickiness of order.
-      for (const node of ["s3-1", "s3-2"]) run(t.crmAttribute, ["-N", node, "-n", `master-${CIB_DRBD_PRIMITIVE}`, "-v", "10000", "-l", "reboot"], state);
-      run(t.crmSimulate, ["-x", state, "-S", "-O", at("promoted.xml")]);
-      state = at("promoted.xml");
-    }
-    if (scenario === "moved-to-s3-2") {
-      run(t.crmResource, ["--resource", CIB_DRBD_CLONE, "--move", "--promoted", "--node", "s3-2"], state);
-      run(t.crmSimulate, ["-x", state, "-S", "-O", at("moved.xml")]);
-      state = at("moved.xml");
-    } else if (scenario === "minio-monitor-failed") {
-      run(t.crmSimulate, ["-x", state, "-i", `${CIB_MINIO}_monitor_30000@s3-1=7`, "-S", "-O", at("failed.xml")]);
-      state = at("failed.xml");
-    } else if (scenario === "s3-2-offline") {
-      run(t.crmSimulate, ["-x", state, "-d", "s3-2", "-S", "-O", at("offline.xml")]);
-      state = at("offline.xml");
-    } else if (scenario === "no-quorum") {
-      run(t.cibadmin, ["--modify", "--xml-text", '<cib have-quorum="0"/>'], state);
-    }
-    const sample = {
-      crmMon: run(t.crmMon, ["--one-shot", "--output-as=xml"], state),
-      constraints: run(t.cibadmin, ["--query", "--scope", "constraints"], state),
-    };
+    const sample = sampleOf(cibIn(dir, scenario));
     cache.set(scenario, sample);
     return sample;
   } finally {
