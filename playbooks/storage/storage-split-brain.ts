@@ -146,10 +146,13 @@ async function checkVictim(ctx: StorageContext, roles: Roles, victimChangedKiB: 
   if (roles.promoted !== keep.name && ctx.options["keep-unpromoted"] !== true) {
     throw new UnsafeStateError(`${keep.name} is not the side Pacemaker promoted (${roles.promoted ?? "no side is Promoted"}): keeping it discards what ${victim.name} changed since the split (${victimChangedKiB ?? "?"} KiB); pass --keep-unpromoted to confirm that choice`);
   }
+  // Only a clear "no" lets the run go on: systemctl says inactive (3) or no such unit (4), findmnt found nothing (1).
   const minio = await ctx.probe(victim, splitBrainCommands.minioActive, { allowFailure: true });
-  if (minio.stdout.trim() === "active") throw new UnsafeStateError(`${victim.name} still runs MinIO (systemctl is-active ${MINIO_UNIT}: active): it serves from the data this would discard; stop it there first`);
-  const mounted = (await ctx.probe(victim, splitBrainCommands.mounted(device), { allowFailure: true })).stdout.trim();
-  if (mounted) throw new UnsafeStateError(`${victim.name} has ${device} mounted (on ${JSON.stringify(mounted.slice(0, 100))}): unmount it (stop ${CIB_SERVICE_GROUP} there) first`);
+  if (minio.code === 0) throw new UnsafeStateError(`${victim.name} still runs MinIO (systemctl is-active ${MINIO_UNIT}: ${JSON.stringify(minio.stdout.trim().slice(0, 40))}): it serves from the data this would discard; stop it there first`);
+  if (minio.code !== 3 && minio.code !== 4) throw new UnsafeStateError(`${victim.name}: cannot tell whether MinIO runs (systemctl is-active ${MINIO_UNIT} exited ${minio.code}): find out before its data is discarded`);
+  const mounted = await ctx.probe(victim, splitBrainCommands.mounted(device), { allowFailure: true });
+  if (mounted.code === 0) throw new UnsafeStateError(`${victim.name} has ${device} mounted (on ${JSON.stringify(mounted.stdout.trim().slice(0, 100))}): unmount it (stop ${CIB_SERVICE_GROUP} there) first`);
+  if (mounted.code !== 1) throw new UnsafeStateError(`${victim.name}: cannot tell whether ${device} is mounted (findmnt exited ${mounted.code}): find out before its data is discarded`);
   if (!copyTo || resumed) return;
   if ((await ctx.probe(victim, splitBrainCommands.absent(copyTo), { allowFailure: true })).code !== 0) {
     throw new UnsafeStateError(`${victim.name}: ${copyTo} exists already: name a new file for the copy`);

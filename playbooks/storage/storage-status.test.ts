@@ -79,6 +79,14 @@ describe("storage-status (engine, scripted pair)", () => {
     expect(lines).toContain("    DOWN: MinIO's liveness check failed from s3-1 (curl exit 7)");
   });
 
+  it("without curl on the VM, MinIO's health is unknown: degraded, not down", async () => {
+    const vms = healthyPair();
+    vms["s3-1"].curl = 127;
+    expect((await runRunbook(args(new StoragePair(vms)))).status).toBe("degraded");
+    expect(lines).toContain("    MinIO: not probed: curl is not installed on s3-1");
+    expect(lines).toContain("    DEGRADED: MinIO's health is unknown: curl is not installed on s3-1");
+  });
+
   it("a VM that does not answer is a finding, not a stop", async () => {
     const vms = healthyPair();
     vms["s3-2"].crmMon = "s3-2-offline";

@@ -103,8 +103,15 @@ export const storageStatus: Runbook<StorageInventory> = {
         else if (!caFile) ctx.note("MinIO: not probed: the inventory names no CA file (service.caFile) to verify its certificate with, and it is never probed unverified");
         else {
           const health = await ctx.probe(serving, minioHealthCommand(ctx.inventory, caFile), { allowFailure: true });
-          ctx.note(`MinIO (https://${serverName}:${port}/minio/health/live from ${serving.name}): ${health.code === 0 ? "live" : `not live (curl exited ${health.code})`}`);
-          if (health.code !== 0) findings.push(["down", `MinIO's liveness check failed from ${serving.name} (curl exit ${health.code})`]);
+          if (health.code === 127 || health.code === 255) {
+            // No curl on the VM, or the VM did not answer: MinIO was not asked, which says nothing of its health.
+            const why = health.code === 127 ? `curl is not installed on ${serving.name}` : `${serving.name} did not answer`;
+            ctx.note(`MinIO: not probed: ${why}`);
+            findings.push(["degraded", `MinIO's health is unknown: ${why}`]);
+          } else {
+            ctx.note(`MinIO (https://${serverName}:${port}/minio/health/live from ${serving.name}): ${health.code === 0 ? "live" : `not live (curl exited ${health.code})`}`);
+            if (health.code !== 0) findings.push(["down", `MinIO's liveness check failed from ${serving.name} (curl exit ${health.code})`]);
+          }
         }
         for (const [severity, message] of findings) ctx.finding(severity, message);
         ctx.report.verdict = findings.some(([s]) => s === "down") ? "down" : findings.length ? "degraded" : "healthy";

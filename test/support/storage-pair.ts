@@ -19,7 +19,8 @@ export interface VmState {
   adm?: DrbdSample;
   gi: string;
   journal: string;
-  minio: "active" | "inactive";
+  minio: "active" | "inactive" | "unknown";
+  /** The mount point of the DRBD device, "" when not mounted, or "unknown" (findmnt missing). */
   mounted: string;
   /** crm_mon on this VM: a scenario, or a failure (Pacemaker not running). */
   crmMon: CrmMonScenario | "fails";
@@ -137,8 +138,10 @@ export class StoragePair implements HostTransport {
         return ok("Removing constraint: cli-prefer-storage-drbd-clone\n");
       case splitBrainCommands.journal: return ok(me.journal);
       case splitBrainCommands.dumpe2fs(inv.drbd.backingDisk): return ok(DUMPE2FS);
-      case splitBrainCommands.minioActive: return me.minio === "active" ? ok("active\n") : { code: 3, stdout: "inactive\n", stderr: "" };
-      case splitBrainCommands.mounted(inv.drbd.device): return me.mounted ? ok(`${me.mounted}\n`) : failed(1);
+      case splitBrainCommands.minioActive: return me.minio === "active" ? ok("active\n") : me.minio === "inactive" ? { code: 3, stdout: "inactive\n", stderr: "" } : failed(127, "sh: systemctl: not found");
+      case splitBrainCommands.mounted(inv.drbd.device):
+        if (me.mounted === "unknown") return failed(127, "sh: findmnt: not found");
+        return me.mounted ? ok(`${me.mounted}\n`) : failed(1);
       case splitBrainCommands.size(inv.drbd.backingDisk): return ok(`${me.diskBytes}\n`);
       case splitBrainCommands.disconnect(res): return ok();
       case splitBrainCommands.secondary(res):
