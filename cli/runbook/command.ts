@@ -38,9 +38,10 @@ export interface RunbookCommandOptions {
 export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4, degraded: 5, down: 6 } as const;
 
 export function describeRunbooks(): string {
+  const width = Math.max(...[...RUNBOOKS.keys()].map((n) => n.length));
   return [...RUNBOOKS.values()].map(({ runbook: r }) => {
     const options = (r.options ?? []).map((o) => `      ${o.flag.padEnd(24)} ${o.description}`).join("\n");
-    return `  ${r.name.padEnd(18)} ${r.summary}${options ? `\n${options}` : ""}`;
+    return `  ${r.name.padEnd(width)} ${r.summary}${options ? `\n${options}` : ""}`;
   }).join("\n");
 }
 

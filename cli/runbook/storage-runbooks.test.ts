@@ -48,9 +48,11 @@ describe("ibac runbook with the storage runbooks", () => {
   it("--list shows the three storage runbooks and their options", () => {
     const run = ibac(["runbook", "--list"]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^ {2}storage-status {5}the object store at a glance/m);
-    expect(run.stdout).toMatch(/^ {2}storage-switchover planned move of the Promoted role/m);
+    // Summaries start in one column, the longest name's width plus one.
+    expect(run.stdout).toMatch(/^ {2}storage-status {6}the object store at a glance/m);
+    expect(run.stdout).toMatch(/^ {2}storage-switchover {2}planned move of the Promoted role/m);
     expect(run.stdout).toMatch(/^ {2}storage-split-brain detect a DRBD split brain/m);
+    expect(run.stdout).toMatch(/^ {2}db-switchover {7}planned role change/m);
     expect(run.stdout).toContain("--keep-unpromoted");
   });
 
