@@ -1,4 +1,5 @@
 import { UnsafeStateError } from "../engine/errors";
+import { hostNodeName } from "../engine/host-values";
 import { CIB_DRBD_CLONE, CIB_DRBD_PRIMITIVE, CIB_SERVICE_GROUP, CIB_SERVICE_GROUP_MEMBERS } from "../../components/storage/cib-ids";
 import { childNamed, childrenNamed, readXml, type XmlElement } from "./xml-reader";
 
@@ -50,13 +51,8 @@ export interface ClusterView {
   fencing?: FenceEvent[];
 }
 
-const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const OPERATION = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,200}$/;
 
-function nodeName(value: string | undefined, where: string): string {
-  if (value === undefined || !NODE_NAME.test(value)) throw new UnsafeStateError(`${where}: expected a node name such as s3-1, found ${value === undefined ? "nothing" : JSON.stringify(value.slice(0, 80))}`);
-  return value;
-}
 
 const flag = (e: XmlElement, name: string): boolean => e.attributes[name] === "true";
 
@@ -67,7 +63,7 @@ function roleOf(e: XmlElement): string | undefined {
 }
 
 function runningOn(resource: XmlElement, where: string): string[] {
-  return childrenNamed(resource, "node").map((n) => nodeName(n.attributes.name, `${where}: node of ${resource.attributes.id ?? "a resource"}`));
+  return childrenNamed(resource, "node").map((n) => hostNodeName(n.attributes.name, `${where}: node of ${resource.attributes.id ?? "a resource"}`));
 }
 
 /**
@@ -87,7 +83,7 @@ export function parseCrmMon(text: string, where: string): ClusterView {
   const dc = childNamed(summary, "current_dc");
   const options = childNamed(summary, "cluster_options");
   const nodes = childrenNamed(childNamed(root, "nodes"), "node").map((n) => ({
-    name: nodeName(n.attributes.name, `${where}: nodes`),
+    name: hostNodeName(n.attributes.name, `${where}: nodes`),
     online: flag(n, "online"),
     standby: flag(n, "standby"),
     maintenance: flag(n, "maintenance"),
@@ -112,7 +108,7 @@ export function parseCrmMon(text: string, where: string): ClusterView {
     const words = f.attributes.exitstatus;
     return {
       operation,
-      node: nodeName(f.attributes.node, `${where}: failures`),
+      node: hostNodeName(f.attributes.node, `${where}: failures`),
       exitCode: Number.isInteger(exitCode) ? exitCode : -1,
       ...(words !== undefined && /^[a-z][a-z ]{0,40}$/.test(words) ? { status: words } : {}),
     };
@@ -125,12 +121,12 @@ export function parseCrmMon(text: string, where: string): ClusterView {
         const action = e.attributes.action ?? "";
         if (!/^[a-z-]{1,20}$/.test(action)) throw new UnsafeStateError(`${where}: fence_history: expected an action such as reboot or off, found ${JSON.stringify(action.slice(0, 40))}`);
         const completed = e.attributes.completed;
-        return { action, target: nodeName(e.attributes.target, `${where}: fence_history`), status, ...(completed !== undefined && /^[0-9 :TZ.+-]{1,40}$/.test(completed) ? { completed } : {}) };
+        return { action, target: hostNodeName(e.attributes.target, `${where}: fence_history`), status, ...(completed !== undefined && /^[0-9 :TZ.+-]{1,40}$/.test(completed) ? { completed } : {}) };
       })
     : undefined;
   return {
     quorate: dc?.attributes.with_quorum === "true",
-    ...(dc && dc.attributes.present === "true" && dc.attributes.name ? { dc: nodeName(dc.attributes.name, `${where}: current_dc`) } : {}),
+    ...(dc && dc.attributes.present === "true" && dc.attributes.name ? { dc: hostNodeName(dc.attributes.name, `${where}: current_dc`) } : {}),
     maintenanceMode: options ? flag(options, "maintenance-mode") : false,
     nodes,
     promoted,
@@ -172,5 +168,5 @@ export function fenceHandlerPin(cibConstraintsXml: string, where: string): { id:
   const constraint = root.children.find((c) => c.name === "rsc_location" && c.attributes.id === id);
   if (!constraint) return undefined;
   const expression = childNamed(childNamed(constraint, "rule"), "expression");
-  return { id, onlyOn: nodeName(expression?.attributes.value, `${where}: ${id}`) };
+  return { id, onlyOn: hostNodeName(expression?.attributes.value, `${where}: ${id}`) };
 }

@@ -1,5 +1,6 @@
 import type { Runbook } from "../engine/types";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
+import { hostByteCount } from "../engine/host-values";
 import { shellQuote } from "../engine/shell-quote";
 import { CIB_SERVICE_GROUP, MINIO_UNIT } from "../../components/storage/cib-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
@@ -157,18 +158,12 @@ async function checkVictim(ctx: StorageContext, roles: Roles, victimChangedKiB: 
   if ((await ctx.probe(victim, splitBrainCommands.absent(copyTo), { allowFailure: true })).code !== 0) {
     throw new UnsafeStateError(`${victim.name}: ${copyTo} exists already: name a new file for the copy`);
   }
-  const size = hostBytes((await ctx.probe(victim, splitBrainCommands.size(backingDisk))).stdout, `${victim.name}: size of ${backingDisk}`);
+  const size = hostByteCount((await ctx.probe(victim, splitBrainCommands.size(backingDisk))).stdout, `${victim.name}: size of ${backingDisk}`);
   const dir = copyTo.slice(0, copyTo.lastIndexOf("/")) || "/";
-  const free = hostBytes((await ctx.probe(victim, splitBrainCommands.free(dir))).stdout, `${victim.name}: free space in ${dir}`);
+  const free = hostByteCount((await ctx.probe(victim, splitBrainCommands.free(dir))).stdout, `${victim.name}: free space in ${dir}`);
   if (free < size) throw new UnsafeStateError(`${victim.name}: ${dir} has ${free} bytes free, the copy of ${backingDisk} needs ${size}: name a place with room (or copy it elsewhere yourself and pass --no-copy)`);
 }
 
-/** A byte count a host printed (blockdev, df, stat): digits only, or the run stops. */
-function hostBytes(text: string, where: string): number {
-  const value = text.trim();
-  if (!/^\d{1,18}$/.test(value)) throw new UnsafeStateError(`${where}: expected a byte count, found ${JSON.stringify(value.slice(0, 60))}`);
-  return Number(value);
-}
 
 /** The victim after `connect --discard-my-data`: Secondary and connecting or syncing, not StandAlone. */
 async function victimReconnecting(ctx: StorageContext, victim: StorageHost): Promise<string | undefined> {
@@ -289,9 +284,9 @@ export function makeStorageSplitBrain(timing: SplitBrainTiming): Runbook<Storage
           resumeCheck: async (ctx) => {
             const { victim, copyTo } = chosen(ctx);
             if (!copyTo) return;
-            const size = hostBytes((await ctx.probe(victim, splitBrainCommands.size(ctx.inventory.drbd.backingDisk))).stdout, `${victim.name}: size of the backing disk`);
+            const size = hostByteCount((await ctx.probe(victim, splitBrainCommands.size(ctx.inventory.drbd.backingDisk))).stdout, `${victim.name}: size of the backing disk`);
             const copied = await ctx.probe(victim, splitBrainCommands.copySize(copyTo), { allowFailure: true });
-            if (copied.code !== 0 || hostBytes(copied.stdout, `${victim.name}: size of ${copyTo}`) !== size) {
+            if (copied.code !== 0 || hostByteCount(copied.stdout, `${victim.name}: size of ${copyTo}`) !== size) {
               throw new UnsafeStateError(`${victim.name}: the copy ${copyTo} is missing or incomplete: resume from step 3`);
             }
           },
@@ -308,8 +303,8 @@ export function makeStorageSplitBrain(timing: SplitBrainTiming): Runbook<Storage
           verify: async (ctx) => {
             const { victim, copyTo } = chosen(ctx);
             if (!copyTo) return;
-            const size = hostBytes((await ctx.probe(victim, splitBrainCommands.size(ctx.inventory.drbd.backingDisk))).stdout, `${victim.name}: size of the backing disk`);
-            const copied = hostBytes((await ctx.probe(victim, splitBrainCommands.copySize(copyTo))).stdout, `${victim.name}: size of ${copyTo}`);
+            const size = hostByteCount((await ctx.probe(victim, splitBrainCommands.size(ctx.inventory.drbd.backingDisk))).stdout, `${victim.name}: size of the backing disk`);
+            const copied = hostByteCount((await ctx.probe(victim, splitBrainCommands.copySize(copyTo))).stdout, `${victim.name}: size of ${copyTo}`);
             if (copied !== size) throw new Error(`${victim.name}: ${copyTo} has ${copied} bytes, the backing disk ${size}`);
           },
         },
