@@ -138,6 +138,11 @@ describe("storage-split-brain (engine, scripted pair)", () => {
           .toBe("s3-2 is not the side Pacemaker promoted (no side is Promoted): keeping it discards what s3-1 changed since the split (18432 KiB); pass --keep-unpromoted to confirm that choice");
       });
 
+      it("the side kept is not UpToDate", async () => {
+        expect(await refusal((vms) => { vms["s3-2"].drbd = "standAloneOutdated"; for (const v of Object.values(vms)) v.crmMon = "nothing-promoted"; }, { keep: "s3-2", "no-copy": true, "keep-unpromoted": true }))
+          .toBe("s3-2's disk is Outdated, not UpToDate: it is not a side to keep (its peer would resync from incomplete data)");
+      });
+
       it("the victim still runs MinIO, even with --keep-unpromoted", async () => {
         expect(await refusal((vms) => { for (const v of Object.values(vms)) v.crmMon = "fails"; }, { keep: "s3-2", "no-copy": true, "keep-unpromoted": true }))
           .toBe('s3-1 still runs MinIO (systemctl is-active minio: "active"): it serves from the data this would discard; stop it there first');

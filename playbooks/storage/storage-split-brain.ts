@@ -144,6 +144,10 @@ async function checkVictim(ctx: StorageContext, roles: Roles, victimChangedKiB: 
   if (roles.promoted === victim.name) {
     throw new UnsafeStateError(`${victim.name} holds the Promoted role in Pacemaker and would be promoted again: move ${CIB_SERVICE_GROUP} off it first (for instance \`crm_resource --resource ${CIB_SERVICE_GROUP} --ban --node ${victim.name}\`), then run this again`);
   }
+  const kept = await readDrbdSide(ctx, keep);
+  if (kept.device.disk !== "UpToDate") {
+    throw new UnsafeStateError(`${keep.name}'s disk is ${kept.device.disk ?? "unknown"}, not UpToDate: it is not a side to keep (its peer would resync from incomplete data)`);
+  }
   if (roles.promoted !== keep.name && ctx.options["keep-unpromoted"] !== true) {
     throw new UnsafeStateError(`${keep.name} is not the side Pacemaker promoted (${roles.promoted ?? "no side is Promoted"}): keeping it discards what ${victim.name} changed since the split (${victimChangedKiB ?? "?"} KiB); pass --keep-unpromoted to confirm that choice`);
   }
