@@ -6,8 +6,8 @@ describe("parseProcDrbd (DRBD 8.4's /proc/drbd)", () => {
   it.each([
     ["primaryConnected", { connection: "Connected", role: "Primary", peerRole: "Secondary", disk: "UpToDate", peerDisk: "UpToDate", protocol: "C", outOfSyncKiB: 0 }],
     ["secondaryConnected", { connection: "Connected", role: "Secondary", peerRole: "Primary", disk: "UpToDate", peerDisk: "UpToDate", protocol: "C", outOfSyncKiB: 0 }],
-    ["standAlonePrimary", { connection: "StandAlone", role: "Primary", peerRole: "Unknown", disk: "UpToDate", peerDisk: "DUnknown", outOfSyncKiB: 18432 }],
-    ["wfConnectionSecondary", { connection: "WFConnection", role: "Secondary", peerRole: "Unknown", disk: "UpToDate", peerDisk: "DUnknown", protocol: "C", outOfSyncKiB: 4096 }],
+    ["standAlonePrimary", { connection: "StandAlone", role: "Primary", peerRole: "Unknown", disk: "UpToDate", peerDisk: "Outdated", outOfSyncKiB: 3292 }],
+    ["wfConnectionSecondary", { connection: "WFConnection", role: "Secondary", peerRole: "Unknown", disk: "UpToDate", peerDisk: "Outdated", protocol: "C", outOfSyncKiB: 340 }],
     ["syncSource", { connection: "SyncSource", role: "Primary", disk: "UpToDate", peerDisk: "Inconsistent", outOfSyncKiB: 912384, syncedPercent: 12.4 }],
     ["syncTarget", { connection: "SyncTarget", role: "Secondary", disk: "Inconsistent", peerDisk: "UpToDate", syncedPercent: 12.4 }],
     ["unconfigured", { connection: "Unconfigured" }],
@@ -26,7 +26,7 @@ describe("parseProcDrbd (DRBD 8.4's /proc/drbd)", () => {
     ["DRBD 9", PROC_DRBD.drbd9, `s3-1: /proc/drbd: expected DRBD 8.4's /proc/drbd (first line "version: 8.4.x ..."), found "version: 9.2.8 (api:2/proto:86-122)"`],
     ["an unknown connection state", PROC_DRBD.primaryConnected.replace("cs:Connected", "cs:Connectd"), 's3-1: /proc/drbd: minor 0 cs: expected a DRBD 8.4 connection state (one of StandAlone, Disconnecting, Unconnected, Timeout, BrokenPipe, NetworkFailure, ProtocolError, TearDown, WFConnection, WFReportParams, Connected, StartingSyncS, StartingSyncT, WFBitMapS, WFBitMapT, WFSyncUUID, SyncSource, SyncTarget, VerifyS, VerifyT, PausedSyncS, PausedSyncT, Ahead, Behind), found "Connectd"'],
     ["a role with a shell in it", PROC_DRBD.primaryConnected.replace("ro:Primary/", "ro:$(reboot)/"), 's3-1: /proc/drbd: minor 0 ro: expected a DRBD role (one of Primary, Secondary, Unknown), found "$(reboot)"'],
-    ["a counters line without oos", PROC_DRBD.primaryConnected.replace(" oos:0", ""), 's3-1: /proc/drbd: minor 0: expected the counters line to end in oos:<KiB>, found "    ns:1048508 nr:0 dw:40960 dr:1050597 al:10 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f"'],
+    ["a counters line without oos", PROC_DRBD.primaryConnected.replace(" oos:0", ""), 's3-1: /proc/drbd: minor 0: expected the counters line to end in oos:<KiB>, found "    ns:41243 nr:0 dw:45432 dr:41597 al:10 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f"'],
   ])("refuses %s", (_, text, message) => {
     expect(() => parseProcDrbd(text, "s3-1: /proc/drbd")).toThrowError(message);
   });
@@ -58,7 +58,7 @@ describe("parseDrbdadmState and the cross-check with /proc/drbd", () => {
 describe("generation identifiers (drbdadm get-gi) and how two sides' data relate", () => {
   it("parses the four UUIDs and the flags", () => {
     expect(parseGenerationIds(GET_GI.splitS3_1, "s3-1")).toEqual({
-      current: "8C5E1F27A1D04B3F", bitmap: "6A1B2C3D4E5F6071", history: ["0000000000000000", "0000000000000000"],
+      current: "6404BF38299C49E9", bitmap: "68692695ED1636EB", history: ["DFA02763775A5CF1", "0000000000000004"],
       flags: { consistent: true, wasUpToDate: true, primary: true, connected: false },
     });
   });
@@ -70,8 +70,11 @@ describe("generation identifiers (drbdadm get-gi) and how two sides' data relate
   });
 
   it.each([
-    ["split brain: the same bitmap base (the primary flag bit ignored), two new current generations", GET_GI.splitS3_1, GET_GI.splitS3_2, "diverged"],
-    ["the same data (the primary flag bit ignored)", GET_GI.sameS3_1, GET_GI.sameS3_2, "same"],
+    ["the real split brain: a shared history generation (rule 100, as the kernel decided)", GET_GI.splitS3_1, GET_GI.splitS3_2, "diverged"],
+    ["the same, seen from s3-2", GET_GI.splitS3_2, GET_GI.splitS3_1, "diverged"],
+    ["split brain by rule 90: the same bitmap base (the primary flag bit ignored), two new current generations", GET_GI.bitmapSplitA, GET_GI.bitmapSplitB, "diverged"],
+    ["the same data after the initial sync (the primary flag bit ignored)", GET_GI.sameS3_1, GET_GI.sameS3_2, "same"],
+    ["the same data after the recovery's resync", GET_GI.recoveredS3_1, GET_GI.recoveredS3_2, "same"],
     ["the second side only lags (its current is the first's bitmap base)", GET_GI.splitS3_1, GET_GI.laggingS3_2, "first-ahead"],
     ["the same, seen the other way round", GET_GI.laggingS3_2, GET_GI.splitS3_1, "second-ahead"],
     ["no common generation", GET_GI.splitS3_1, GET_GI.unrelated, "unrelated"],
@@ -82,7 +85,7 @@ describe("generation identifiers (drbdadm get-gi) and how two sides' data relate
 
 describe("the kernel's split-brain line and the file system's last write", () => {
   it("keeps the time and the outcome of the resource's last line, nothing else", () => {
-    expect(lastSplitBrainLine(JOURNAL.solved + JOURNAL.splitBrain, "ibac-s3", 0)).toEqual({ time: "2026-12-01T20:58:12+0000", outcome: "unresolved" });
+    expect(lastSplitBrainLine(JOURNAL.solved + JOURNAL.splitBrain, "ibac-s3", 0)).toEqual({ time: "2026-12-01T22:27:05+0000", outcome: "unresolved" });
     expect(lastSplitBrainLine(JOURNAL.splitBrain + JOURNAL.solved, "ibac-s3", 0)).toEqual({ time: "2026-11-30T10:00:00+0000", outcome: "solved" });
   });
 

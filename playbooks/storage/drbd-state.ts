@@ -161,18 +161,31 @@ export type DataRelation = "same" | "first-ahead" | "second-ahead" | "diverged" 
 
 // The lowest bit of a UUID is a flag (it says the node was primary), not part of the identity.
 const identity = (uuid: string): bigint => BigInt(`0x${uuid}`) & ~1n;
+/** The current UUID of a device whose meta data was just created (UUID_JUST_CREATED). */
+const JUST_CREATED = 4n;
 
 /**
- * `diverged` is a split brain: both sides changed the data since they last shared it (both carry the same
- * non-zero bitmap UUID, the generation they split at, and each a new current one). `first-ahead` means the
- * second side only lags (its current generation is the first side's bitmap or history base): a normal resync.
+ * DRBD 8.4's drbd_uuid_compare (drbd_receiver.c), its rule numbers in the comments, on the generations
+ * `drbdadm get-gi` shows, as `first` would see `second` when they connect. Left out: the corrections for a
+ * resync whose last packet was lost (rules 34-37, 51, 71), which need the kernel's in-memory flags; they
+ * decide between "ahead" answers, never for or against a split brain. `diverged` is DRBD's split brain
+ * (rule 90: the same non-zero bitmap base; rule 100: a shared history generation): both sides changed data
+ * since they parted. The fixtures of the tests include the generations of a real split brain of the 8.4.11
+ * module, which the kernel found by rule 100.
  */
 export function compareGenerations(first: GenerationIds, second: GenerationIds): DataRelation {
-  const [c1, c2, b1, b2] = [identity(first.current), identity(second.current), identity(first.bitmap), identity(second.bitmap)];
-  if (c1 === c2) return "same";
-  if (b1 !== 0n && b1 === b2) return "diverged";
-  if ((b1 !== 0n && b1 === c2) || first.history.some((h) => identity(h) !== 0n && identity(h) === c2)) return "first-ahead";
-  if ((b2 !== 0n && b2 === c1) || second.history.some((h) => identity(h) !== 0n && identity(h) === c1)) return "second-ahead";
+  const self = { current: identity(first.current), bitmap: identity(first.bitmap), history: first.history.map(identity) };
+  const peer = { current: identity(second.current), bitmap: identity(second.bitmap), history: second.history.map(identity) };
+  if (self.current === JUST_CREATED && peer.current === JUST_CREATED) return "same"; // rule 10
+  if ((self.current === JUST_CREATED || self.current === 0n) && peer.current !== JUST_CREATED) return "second-ahead"; // rule 20
+  if (self.current !== JUST_CREATED && (peer.current === JUST_CREATED || peer.current === 0n)) return "first-ahead"; // rule 30
+  if (self.current === peer.current) return "same"; // rule 40
+  if (peer.bitmap === self.current) return "second-ahead"; // rule 50
+  if (peer.history.includes(self.current)) return "second-ahead"; // rule 60
+  if (self.bitmap === peer.current) return "first-ahead"; // rule 70
+  if (self.history.includes(peer.current)) return "first-ahead"; // rule 80
+  if (self.bitmap === peer.bitmap && self.bitmap !== 0n) return "diverged"; // rule 90
+  if (self.history.some((h) => peer.history.includes(h))) return "diverged"; // rule 100
   return "unrelated";
 }
 

@@ -41,11 +41,11 @@ describe("storage-split-brain (engine, scripted pair)", () => {
       expect(outcome.commands.every((c) => c.kind === "probe")).toBe(true);
       expect(lines).toEqual(expect.arrayContaining([
         "    split brain on ibac-s3: each side changed data since they parted",
-        "      s3-1: Primary, StandAlone, disk UpToDate; generation 8C5E1F27A1D04B3F (split from 6A1B2C3D4E5F6071)",
-        "        changed since the split: 18432 KiB; file system last written: Tue Dec  1 20:58:40 2026; kernel: Split-Brain detected (unresolved) at 2026-12-01T20:58:12+0000",
+        "      s3-1: Primary, StandAlone, disk UpToDate; generation 6404BF38299C49E9 (bitmap base 68692695ED1636EB, history DFA02763775A5CF1 0000000000000004)",
+        "        changed since the split: 3292 KiB; file system last written: Tue Dec  1 20:58:40 2026; kernel: Split-Brain detected (unresolved) at 2026-12-01T22:27:05+0000",
         "        Pacemaker: Promoted, runs storage-service",
-        "      s3-2: Secondary, StandAlone, disk UpToDate; generation 2F4D6B8A9C0E1A31 (split from 6A1B2C3D4E5F6070)",
-        "        changed since the split: 4096 KiB; file system last written: Tue Dec  1 20:58:40 2026; kernel: Split-Brain detected (unresolved) at 2026-12-01T20:58:12+0000",
+        "      s3-2: Secondary, StandAlone, disk UpToDate; generation C75C6FD24A6D05C8 (bitmap base C1A6730041B9A79B, history DFA02763775A5CF0 0000000000000004)",
+        "        changed since the split: 340 KiB; file system last written: Tue Dec  1 20:58:40 2026; kernel: Split-Brain detected (unresolved) at 2026-12-01T22:27:05+0000",
         "        Pacemaker: not Promoted",
         "    keep s3-1: Pacemaker promoted it and it runs storage-service: MinIO's clients were served from it. s3-2's changes since the split are then overwritten: copy its volume first.",
       ]));
@@ -63,7 +63,7 @@ describe("storage-split-brain (engine, scripted pair)", () => {
       vms["s3-2"].drbd = "standAlonePrimary";
       const outcome = await runRunbook(args(new StoragePair(vms)));
       expect(outcome.report.keep).toBe("s3-2");
-      expect(outcome.report.why).toBe("no side is Promoted; it changed more since the split (18432 KiB)");
+      expect(outcome.report.why).toBe("no side is Promoted; it changed more since the split (3292 KiB)");
     });
 
     it("with nothing Promoted, advises the side DRBD's fence handler kept promotable", async () => {
@@ -79,8 +79,8 @@ describe("storage-split-brain (engine, scripted pair)", () => {
     it.each([
       ["the peers are connected", (vms: Record<string, VmState>) => Object.assign(vms, healthyPair()), "no split brain: s3-1 is Connected, s3-2 is Connected with its peer, so DRBD replicates; storage-status shows the details"],
       ["the peers are disconnected but one only lags", (vms: Record<string, VmState>) => { vms["s3-2"].gi = GET_GI.laggingS3_2; }, "no split brain: the peers are disconnected (s3-1 StandAlone, s3-2 StandAlone) but only s3-1 changed data since they parted; s3-2 just lags and resyncs from it on `drbdadm connect ibac-s3` on each"],
-      ["the peers hold the same generation", (vms: Record<string, VmState>) => { vms["s3-1"].gi = GET_GI.sameS3_1; vms["s3-2"].gi = GET_GI.sameS3_2; }, "no split brain: the peers are disconnected (s3-1 StandAlone, s3-2 StandAlone) but hold the same data generation (6A1B2C3D4E5F6071); reconnect them with `drbdadm connect ibac-s3` on each"],
-      ["the data are unrelated", (vms: Record<string, VmState>) => { vms["s3-2"].gi = GET_GI.unrelated; }, "the peers' data generations are unrelated (s3-1 8C5E1F27A1D04B3F, s3-2 0123456789ABCDEF): no common history, not a split brain this runbook resolves; a full resync from the side to keep is a manual decision"],
+      ["the peers hold the same generation", (vms: Record<string, VmState>) => { vms["s3-1"].gi = GET_GI.sameS3_1; vms["s3-2"].gi = GET_GI.sameS3_2; }, "no split brain: the peers are disconnected (s3-1 StandAlone, s3-2 StandAlone) but hold the same data generation (68692695ED1636EB); reconnect them with `drbdadm connect ibac-s3` on each"],
+      ["the data are unrelated", (vms: Record<string, VmState>) => { vms["s3-2"].gi = GET_GI.unrelated; }, "the peers' data generations are unrelated (s3-1 6404BF38299C49E9, s3-2 0123456789ABCDEF): no common history, not a split brain this runbook resolves; a full resync from the side to keep is a manual decision"],
     ])("stops and says why when %s", async (_, mutate, reason) => {
       const vms = splitBrainPair();
       mutate(vms);
@@ -135,7 +135,7 @@ describe("storage-split-brain (engine, scripted pair)", () => {
       it("the side kept is not the one Pacemaker promoted", async () => {
         expect(await refusal(() => undefined, { keep: "s3-2", "no-copy": true })).toBe("s3-1 holds the Promoted role in Pacemaker and would be promoted again: move storage-service off it first (for instance `crm_resource --resource storage-service --ban --node s3-1`), then run this again");
         expect(await refusal((vms) => { for (const v of Object.values(vms)) v.crmMon = "nothing-promoted"; }, { keep: "s3-2", "no-copy": true }))
-          .toBe("s3-2 is not the side Pacemaker promoted (no side is Promoted): keeping it discards what s3-1 changed since the split (18432 KiB); pass --keep-unpromoted to confirm that choice");
+          .toBe("s3-2 is not the side Pacemaker promoted (no side is Promoted): keeping it discards what s3-1 changed since the split (3292 KiB); pass --keep-unpromoted to confirm that choice");
       });
 
       it("the side kept is not UpToDate", async () => {

@@ -120,7 +120,7 @@ describe("storage-switchover (engine, scripted pair)", () => {
 
     it("/proc/drbd and drbdadm disagree", async () => {
       expect(await refusal((vms) => { vms["s3-2"].adm = "standAloneSecondary"; }))
-        .toBe("s3-2: /proc/drbd and drbdadm disagree about ibac-s3 (peer role Primary in /proc/drbd, Unknown from drbdadm; connection Connected in /proc/drbd, StandAlone from drbdadm; peer disk UpToDate in /proc/drbd, DUnknown from drbdadm): the state is changing or misread; look again in a moment");
+        .toBe("s3-2: /proc/drbd and drbdadm disagree about ibac-s3 (peer role Primary in /proc/drbd, Unknown from drbdadm; connection Connected in /proc/drbd, StandAlone from drbdadm; peer disk UpToDate in /proc/drbd, Outdated from drbdadm): the state is changing or misread; look again in a moment");
     });
   });
 
