@@ -8,8 +8,8 @@ describe("parseProcDrbd (DRBD 8.4's /proc/drbd)", () => {
     ["secondaryConnected", { connection: "Connected", role: "Secondary", peerRole: "Primary", disk: "UpToDate", peerDisk: "UpToDate", protocol: "C", outOfSyncKiB: 0 }],
     ["standAlonePrimary", { connection: "StandAlone", role: "Primary", peerRole: "Unknown", disk: "UpToDate", peerDisk: "Outdated", outOfSyncKiB: 3292 }],
     ["wfConnectionSecondary", { connection: "WFConnection", role: "Secondary", peerRole: "Unknown", disk: "UpToDate", peerDisk: "Outdated", protocol: "C", outOfSyncKiB: 340 }],
-    ["syncSource", { connection: "SyncSource", role: "Primary", disk: "UpToDate", peerDisk: "Inconsistent", outOfSyncKiB: 912384, syncedPercent: 12.4 }],
-    ["syncTarget", { connection: "SyncTarget", role: "Secondary", disk: "Inconsistent", peerDisk: "UpToDate", syncedPercent: 12.4 }],
+    ["syncSource", { connection: "SyncSource", role: "Primary", disk: "UpToDate", peerDisk: "Inconsistent", outOfSyncKiB: 13860, syncedPercent: 25 }],
+    ["syncTarget", { connection: "SyncTarget", role: "Secondary", disk: "Inconsistent", peerDisk: "UpToDate", outOfSyncKiB: 13200, syncedPercent: 25 }],
     ["unconfigured", { connection: "Unconfigured" }],
   ] as const)("%s", (sample, expected) => {
     const proc = parseProcDrbd(PROC_DRBD[sample], "s3-1: /proc/drbd");

@@ -107,7 +107,7 @@ describe("storage-split-brain (engine, scripted pair)", () => {
       expect(changes(pair)).toEqual([`s3-2: ${COPY}`, ...RESOLVE]);
       expect(outcome.report).toMatchObject({
         copy: "s3-2:/var/tmp/ibac-s3-s3-2.img (raw image of /dev/vdb; read it with mount -o ro,loop)",
-        resync: "12.4% (912384 KiB to go); storage-status shows the progress",
+        resync: "25% (13860 KiB to go); storage-status shows the progress",
       });
       expect(pair.vms["s3-2"].files.get("/var/tmp/ibac-s3-s3-2.img")).toBe(pair.vms["s3-2"].diskBytes);
     });

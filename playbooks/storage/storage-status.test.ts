@@ -57,9 +57,9 @@ describe("storage-status (engine, scripted pair)", () => {
     expect(outcome.status).toBe("degraded");
     expect(RUNBOOK_EXIT[outcome.status]).toBe(5);
     expect(lines).toEqual(expect.arrayContaining([
-      "    DEGRADED: s3-1: ibac-s3 is SyncSource (12.4% done)",
+      "    DEGRADED: s3-1: ibac-s3 is SyncSource (25% done)",
       "    DEGRADED: s3-2: its disk is Inconsistent, not UpToDate",
-      "    DEGRADED: s3-1: 912384 KiB out of sync with its peer",
+      "    DEGRADED: s3-1: 13860 KiB out of sync with its peer",
     ]));
   });
 
