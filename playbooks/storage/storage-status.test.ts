@@ -8,6 +8,7 @@ import type { StorageInventory } from "./inventory";
 import { storageStatus } from "./storage-status";
 import { healthyPair, splitBrainPair, StoragePair, storageInventory } from "../../test/support/storage-pair";
 import { RUNBOOK_EXIT } from "../../cli/runbook/command";
+import { GET_GI } from "../../test/fixtures/storage/proc-drbd";
 
 // Engine-level: the real engine and runbook, a scripted transport (test/support/storage-pair.ts). Unproven
 // here: the run against a live DRBD pair and Pacemaker (DRBD runs only in the qemu guests of issue 12 item 4).
@@ -109,9 +110,16 @@ describe("storage-status (engine, scripted pair)", () => {
     expect(lines).toContain("    MinIO: not probed (the service group runs nowhere)");
   });
 
-  it("a split brain shows as both sides disconnected", async () => {
-    expect((await runRunbook(args(new StoragePair(splitBrainPair())))).status).toBe("degraded");
-    expect(lines).toContain("    DEGRADED: neither side is connected: if both changed data, that is a split brain (storage-split-brain tells)");
+  it("a split brain (both disconnected, diverged generations): down", async () => {
+    expect((await runRunbook(args(new StoragePair(splitBrainPair())))).status).toBe("down");
+    expect(lines).toContain("    DOWN: split brain: neither side is connected and both changed data since they parted; storage-split-brain shows both sides and which to keep");
+  });
+
+  it("both disconnected but one only lags: degraded, with the command that reconnects them", async () => {
+    const vms = splitBrainPair();
+    vms["s3-2"].gi = GET_GI.laggingS3_2;
+    expect((await runRunbook(args(new StoragePair(vms)))).status).toBe("degraded");
+    expect(lines).toContain("    DEGRADED: neither side is connected; only s3-1 changed data since they parted: `drbdadm connect ibac-s3` on each resyncs s3-2 from it");
   });
 
   it("a move constraint left in place pins the role: degraded", async () => {

@@ -4,7 +4,8 @@ import { CommandFailedError } from "../engine/run-runbook";
 import { shellQuote } from "../engine/shell-quote";
 import { CIB_SERVICE_GROUP } from "../../components/storage/cib-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
-import { CONNECTED_STATES, describeSide, readCluster, readDrbdSide, readPins, type ClusterReading, type DrbdSide, type StorageContext } from "./pair";
+import { commands, CONNECTED_STATES, describeSide, readCluster, readDrbdSide, readPins, type ClusterReading, type DrbdSide, type StorageContext } from "./pair";
+import { compareGenerations, parseGenerationIds, type DataRelation } from "./drbd-state";
 
 /** MinIO's liveness endpoint, asked from the VM itself over the service address, its certificate verified. */
 export function minioHealthCommand(inventory: StorageInventory, caFile: string): string {
@@ -14,7 +15,20 @@ export function minioHealthCommand(inventory: StorageInventory, caFile: string):
 
 type Finding = ["degraded" | "down", string];
 
-function drbdFindings(sides: (DrbdSide | { host: StorageHost; problem: string })[], resource: string): Finding[] {
+/** What the two sides' generations say when neither is connected (DRBD's own comparison, compareGenerations). */
+function disconnectedFinding(relation: DataRelation | undefined, sides: DrbdSide[], resource: string): Finding {
+  const [a, b] = sides.map((s) => s.host.name);
+  switch (relation) {
+    case "diverged": return ["down", `split brain: neither side is connected and both changed data since they parted; storage-split-brain shows both sides and which to keep`];
+    case "unrelated": return ["down", `neither side is connected and their data generations are unrelated: no common history to resync from`];
+    case "same": return ["degraded", `neither side is connected, but both hold the same data: \`drbdadm connect ${resource}\` on each reconnects them`];
+    case "first-ahead": return ["degraded", `neither side is connected; only ${a} changed data since they parted: \`drbdadm connect ${resource}\` on each resyncs ${b} from it`];
+    case "second-ahead": return ["degraded", `neither side is connected; only ${b} changed data since they parted: \`drbdadm connect ${resource}\` on each resyncs ${a} from it`];
+    default: return ["degraded", "neither side is connected, and their generations could not be read: storage-split-brain tells whether it is a split brain"];
+  }
+}
+
+function drbdFindings(sides: (DrbdSide | { host: StorageHost; problem: string })[], resource: string, relation: DataRelation | undefined): Finding[] {
   const findings: Finding[] = [];
   const read = sides.filter((s): s is DrbdSide => "device" in s);
   for (const s of sides) if (!("device" in s)) findings.push(["degraded", `${s.host.name}: DRBD state not readable (${s.problem})`]);
@@ -28,9 +42,7 @@ function drbdFindings(sides: (DrbdSide | { host: StorageHost; problem: string })
   }
   const primaries = read.filter((s) => s.device.role === "Primary");
   if (primaries.length > 1) findings.push(["down", `both sides are DRBD Primary (${primaries.map((s) => s.host.name).join(", ")}): a split brain; run storage-split-brain`]);
-  if (read.length === 2 && read.every((s) => !CONNECTED_STATES.includes(s.device.connection))) {
-    findings.push(["degraded", "neither side is connected: if both changed data, that is a split brain (storage-split-brain tells)"]);
-  }
+  if (read.length === 2 && read.every((s) => !CONNECTED_STATES.includes(s.device.connection))) findings.push(disconnectedFinding(relation, read, resource));
   return findings;
 }
 
@@ -84,7 +96,18 @@ export const storageStatus: Runbook<StorageInventory> = {
         const read = sides.filter((s): s is DrbdSide => "device" in s);
         ctx.note(`DRBD ${resource} (${device}):`);
         for (const s of sides) ctx.note(`  ${s.host.name}: ${"device" in s ? describeSide(s) : `not readable: ${s.problem}`}`);
-        const findings: Finding[] = [...drbdFindings(sides, resource), ...clusterFindings(quorate, ctx.inventory.hosts.map((h) => h.name), read)];
+        // Both sides disconnected: their generations tell a split brain from a side that only lags.
+        let relation: DataRelation | undefined;
+        if (read.length === 2 && read.every((s) => !CONNECTED_STATES.includes(s.device.connection))) {
+          try {
+            const [a, b] = await Promise.all(read.map(async (s) => parseGenerationIds((await ctx.probe(s.host, commands.getGi(resource))).stdout, `${s.host.name}: drbdadm get-gi ${resource}`)));
+            relation = compareGenerations(a, b);
+          } catch (e) {
+            if (!(e instanceof UnsafeStateError || e instanceof CommandFailedError || e instanceof RunbookInputError)) throw e;
+            ctx.note(`generations not readable: ${e.message.split("\n")[0]}`);
+          }
+        }
+        const findings: Finding[] = [...drbdFindings(sides, resource, relation), ...clusterFindings(quorate, ctx.inventory.hosts.map((h) => h.name), read)];
         if (quorate) {
           const v = quorate.view;
           ctx.note(`Pacemaker (as ${quorate.host.name} sees it): quorate, DC ${v.dc ?? "none"}; ${v.nodes.map((n) => `${n.name} ${n.online ? "online" : "offline"}`).join(", ")}`);
