@@ -168,7 +168,6 @@ async function checkVictim(ctx: StorageContext, roles: Roles, victimChangedKiB: 
   if (free < size) throw new UnsafeStateError(`${victim.name}: ${dir} has ${free} bytes free, the copy of ${backingDisk} needs ${size}: name a place with room (or copy it elsewhere yourself and pass --no-copy)`);
 }
 
-
 /** The victim after `connect --discard-my-data`: Secondary and connecting or syncing, not StandAlone. */
 async function victimReconnecting(ctx: StorageContext, victim: StorageHost): Promise<string | undefined> {
   const side = await readDrbdSide(ctx, victim);
