@@ -134,14 +134,20 @@ program
   .option("--inventory <file>", "hosts as JSON instead of the stack's model (the lab, or a site with another layout)")
   .option("--from-step <n>", "resume at step n after a failed run was fixed", (v: string) => Number(v))
   .option("--audit-log <file>", "JSON-lines audit log, a regular file (default: $IBAC_AUDIT_LOG or $XDG_STATE_HOME/ibac/audit/runbooks.jsonl, ~/.local/state/... without it)")
-  .option("--to <target>", "db-restore-pitr: a GTID or a time; db-switchover/db-failover: the replica to promote")
+  .option("--to <target>", "db-restore-pitr: a GTID or a time; db-switchover/db-failover: the replica to promote; storage-switchover: the storage VM to promote")
   .option("--host <host>", "db-rejoin/db-reclone: the server to act on; db-restore-pitr: the host with the backups")
   .option("--from-server <name>", "db-restore-pitr: whose backups")
   .option("--force", "db-failover: promote although the old primary answers")
   .option("--assume-fenced", "db-failover: the old primary's VM was stopped by hand")
+  .option("--keep <host>", "storage-split-brain: the side whose data survives (the other side's changes since the split are discarded)")
+  .option("--copy-to <file>", "storage-split-brain --keep: a raw copy of the other side's backing disk, a new file on that VM")
+  // commander reads --no-copy as `copy: false`.
+  .option("--no-copy", "storage-split-brain --keep: take no copy (you saved the other side's data yourself)")
+  .option("--keep-unpromoted", "storage-split-brain --keep: keep a side Pacemaker did not promote")
   .action(async (name: string | undefined, o: {
     stack?: string; list?: boolean; dryRun?: boolean; yes?: boolean; identity?: string; knownHosts?: string; sshUser?: string; inventory?: string;
     fromStep?: number; auditLog?: string; to?: string; host?: string; fromServer?: string; force?: boolean; assumeFenced?: boolean;
+    keep?: string; copyTo?: string; copy?: boolean; keepUnpromoted?: boolean;
   }) => {
     if (o.list || !name) {
       console.log(`Runbooks:\n${describeRunbooks()}`);
@@ -163,7 +169,10 @@ program
       ...(o.inventory ? { inventory: o.inventory } : {}),
       ...(o.fromStep !== undefined ? { fromStep: o.fromStep } : {}),
       ...(o.auditLog ? { auditLog: o.auditLog } : {}),
-      runbookOptions: { to: o.to, host: o.host, "from-server": o.fromServer, force: o.force, "assume-fenced": o.assumeFenced },
+      runbookOptions: {
+        to: o.to, host: o.host, "from-server": o.fromServer, force: o.force, "assume-fenced": o.assumeFenced,
+        keep: o.keep, "copy-to": o.copyTo, "no-copy": o.copy === false ? true : undefined, "keep-unpromoted": o.keepUnpromoted,
+      },
       commandLine: ["ibac", ...process.argv.slice(2).filter((a, i, all) => a !== "--from-step" && all[i - 1] !== "--from-step")].join(" "),
     });
     process.exitCode = RUNBOOK_EXIT[outcome.status];

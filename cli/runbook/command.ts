@@ -2,7 +2,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { loadStackFile, stackFilePath } from "../../components/spec/load";
-import { RUNBOOKS } from "../../playbooks/registry";
+import { RUNBOOKS, type RegisteredRunbook } from "../../playbooks/registry";
+import type { EngineInventory, Runbook } from "../../playbooks/engine/types";
+import { loadStorageInventoryFile } from "../../playbooks/storage/inventory";
 import { inventoryFromModel, loadInventoryFile } from "../../playbooks/engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/errors";
 import { AuditLog, defaultAuditLogPath } from "../../playbooks/engine/audit-log";
@@ -28,13 +30,18 @@ export interface RunbookCommandOptions {
   commandLine: string;
 }
 
-/** Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined. */
-export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4 } as const;
+/**
+ * Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined;
+ * a probing runbook (storage-status) that ran to the end: 5 degraded (serving, redundancy lost), 6 down
+ * (not serving, or a split brain).
+ */
+export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4, degraded: 5, down: 6 } as const;
 
 export function describeRunbooks(): string {
-  return [...RUNBOOKS.values()].map((r) => {
+  const width = Math.max(...[...RUNBOOKS.keys()].map((n) => n.length));
+  return [...RUNBOOKS.values()].map(({ runbook: r }) => {
     const options = (r.options ?? []).map((o) => `      ${o.flag.padEnd(24)} ${o.description}`).join("\n");
-    return `  ${r.name.padEnd(18)} ${r.summary}${options ? `\n${options}` : ""}`;
+    return `  ${r.name.padEnd(width)} ${r.summary}${options ? `\n${options}` : ""}`;
   }).join("\n");
 }
 
@@ -44,20 +51,36 @@ function defaultIdentity(): string {
 
 /** `ibac runbook NAME --stack S`: resolves the runbook and inventory, then runs it over SSH. */
 export async function runbookCommand(options: RunbookCommandOptions): Promise<RunOutcome> {
-  const runbook = RUNBOOKS.get(options.name);
-  if (!runbook) {
+  const registered = RUNBOOKS.get(options.name);
+  if (!registered) {
     const suggestion = closestWord(options.name, [...RUNBOOKS.keys()]);
     throw new RunbookInputError(`no runbook "${options.name}"${suggestion ? `; did you mean "${suggestion}"?` : ""}\nRunbooks:\n${describeRunbooks()}`);
   }
-  for (const option of runbook.options ?? []) {
+  for (const option of registered.runbook.options ?? []) {
     const key = option.flag.replace(/^--/, "").split(" ")[0];
-    if (option.required && options.runbookOptions[key] === undefined) throw new RunbookInputError(`${runbook.name} needs ${option.flag}: ${option.description}`);
+    if (option.required && options.runbookOptions[key] === undefined) throw new RunbookInputError(`${registered.runbook.name} needs ${option.flag}: ${option.description}`);
   }
+  return registered.tier === "database" ? runWith(registered.runbook, databaseInventory(options), options) : runWith(registered.runbook, storageInventory(registered, options), options);
+}
+
+function databaseInventory(options: RunbookCommandOptions): ReturnType<typeof inventoryFromModel> {
   const shownFile = path.join("stacks", `Pulumi.${options.stack}.yaml`);
   const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), shownFile);
-  const inventory = options.inventory
+  return options.inventory
     ? loadInventoryFile(options.inventory, options.stack)
     : inventoryFromModel(options.stack, loaded.model, loaded.spec, options.sshUser ?? loaded.spec.admins[0].name);
+}
+
+function storageInventory(registered: Extract<RegisteredRunbook, { tier: "objectStore" }>, options: RunbookCommandOptions): ReturnType<typeof loadStorageInventoryFile> {
+  // The stack file is still checked: a run against a stack that does not load must not start.
+  loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
+  if (!options.inventory) {
+    throw new RunbookInputError(`${registered.runbook.name} needs --inventory FILE, a JSON storage inventory (stack, drbd, service, hosts; see playbooks/README.md): the stack's model does not derive the storage plan yet`);
+  }
+  return loadStorageInventoryFile(options.inventory, options.stack);
+}
+
+async function runWith<I extends EngineInventory>(runbook: Runbook<I>, inventory: I, options: RunbookCommandOptions): Promise<RunOutcome> {
   // The audit log first: a run that could not be recorded must not start.
   const auditFile = options.auditLog ?? process.env.IBAC_AUDIT_LOG ?? defaultAuditLogPath();
   const audit = new AuditLog(auditFile, options.auditLog ? "--audit-log" : process.env.IBAC_AUDIT_LOG ? "IBAC_AUDIT_LOG" : "the audit log");

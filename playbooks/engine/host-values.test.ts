@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { hostBackupDir, hostBinlogName, hostBinlogPosition, hostGtid, hostGtidList, hostTimestamp, sqlIdentifier } from "./host-values";
+import { hostBackupDir, hostBinlogName, hostBinlogPosition, hostByteCount, hostGtid, hostGtidList, hostNodeName, hostTimestamp, sqlIdentifier } from "./host-values";
 import { UnsafeStateError } from "./errors";
 import { shellQuote } from "./shell-quote";
 
@@ -29,6 +29,8 @@ describe("values read from hosts", () => {
     expect(hostTimestamp("2026-11-22T00:01:00Z", "w")).toBe("2026-11-22T00:01:00Z");
     expect(sqlIdentifier("drill", "w")).toBe("`drill`");
     expect(sqlIdentifier("we`ird", "w")).toBe("`we``ird`");
+    expect(hostNodeName("s3-1", "w")).toBe("s3-1");
+    expect(hostByteCount("8589934592\n", "w")).toBe(8589934592);
   });
 
   it("refuses every hostile value with the place it came from, what was expected and what was found", () => {
@@ -39,7 +41,12 @@ describe("values read from hosts", () => {
       expect(refusal(() => hostBinlogName(value, "db-2: backup/db-2/binlog"))).toBe(`db-2: backup/db-2/binlog: expected a binary log file name such as mariadb-bin.000042, found ${JSON.stringify(value)}`);
       expect(refusal(() => hostBackupDir(value, "m"))).toBe(`m: expected full/<name> or inc/<name> (letters, digits, . _ : -), found ${JSON.stringify(value)}`);
       expect(refusal(() => hostTimestamp(value, "m"))).toBe(`m: expected an ISO 8601 time with a zone such as 2026-11-22T10:00:05Z, found ${JSON.stringify(value)}`);
+      expect(refusal(() => hostNodeName(value, "s3-1: crm_mon"))).toBe(`s3-1: crm_mon: expected a node name such as s3-1, found ${JSON.stringify(value)}`);
+      // Command output ends in a line break; the count is what stands before it.
+      if (value !== "") expect(refusal(() => hostByteCount(value, "s3-2: size of /dev/vdb"))).toBe(`s3-2: size of /dev/vdb: expected a byte count, found ${JSON.stringify(value.trim())}`);
     }
+    expect(refusal(() => hostNodeName(undefined, "n"))).toBe("n: expected a node name such as s3-1, found nothing");
+    expect(refusal(() => hostByteCount("12 MiB", "n"))).toBe('n: expected a byte count, found "12 MiB"');
     expect(refusal(() => hostBinlogName("../mariadb-bin.000001", "b"))).toContain('found "../mariadb-bin.000001"');
     expect(refusal(() => hostBinlogName("mariadb-bin..000001", "b"))).toContain("expected a binary log file name");
     expect(refusal(() => hostBackupDir("full/../../etc", "m"))).toContain('found "full/../../etc"');

@@ -62,3 +62,16 @@ export function sqlIdentifier(value: string, where: string): string {
   if (value.length === 0 || value.length > 64 || /[\u0000-\u001f\u007f\\]/.test(value)) refuse(where, "a schema or table name without control characters or backslashes", value);
   return `\`${value.replace(/`/g, "``")}\``;
 }
+
+/** A cluster node's or VM's host name as Pacemaker and DRBD print it (`s3-1`): one DNS label, lower case. */
+export function hostNodeName(value: string | undefined, where: string): string {
+  if (value === undefined || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) refuse(where, "a node name such as s3-1", value === undefined ? undefined : value.slice(0, 80));
+  return value;
+}
+
+/** A byte count a command printed (`blockdev --getsize64`, `df --output=avail -B1`, `stat -c %s`): digits only. */
+export function hostByteCount(text: string, where: string): number {
+  const value = text.trim();
+  if (!/^\d{1,18}$/.test(value)) refuse(where, "a byte count", value.slice(0, 60));
+  return Number(value);
+}

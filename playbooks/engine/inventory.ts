@@ -13,17 +13,20 @@ const Paths = Type.Object({
   backupCnf: Type.String(), binlogCnf: Type.String(), backupDir: Type.String(), stateDir: Type.String(), setupSql: Type.String(),
 }, { additionalProperties: false });
 
+/** How the runbooks log in to a host: every tier's inventory uses this. */
+export const SshLogin = Type.Object({
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  user: Type.String({ minLength: 1 }),
+  /** Prefix privileged commands with sudo (production's admin accounts); the lab logs in as root. */
+  sudo: Type.Boolean(),
+}, { additionalProperties: false });
+
 export const InventoryHost = Type.Object({
   name: Type.String({ minLength: 1 }),
   address: Type.String({ minLength: 1, description: "where SSH and MariaDB answer" }),
   role: Type.Union([Type.Literal("primary"), Type.Literal("replica")], { description: "the role the stack's spec records" }),
   serverId: Type.Integer({ minimum: 1 }),
-  ssh: Type.Object({
-    port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    user: Type.String({ minLength: 1 }),
-    /** Prefix privileged commands with sudo (production's admin accounts); the lab logs in as root. */
-    sudo: Type.Boolean(),
-  }, { additionalProperties: false }),
+  ssh: SshLogin,
   paths: Paths,
   service: Type.Object({
     start: Type.String({ minLength: 1 }),

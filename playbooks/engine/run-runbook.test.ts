@@ -215,6 +215,32 @@ describe("runRunbook (engine logic, recording transport)", () => {
     });
   });
 
+  describe("findings of a probing runbook", () => {
+    const probing = (findings: ["degraded" | "down", string][]): Runbook => ({
+      ...sample,
+      steps: () => [{ name: "look", hosts: () => ["db-1"], action: async (ctx) => {
+        await ctx.probe(ctx.host("db-1"), "check-state");
+        for (const [severity, message] of findings) ctx.finding(severity, message);
+      } }],
+    });
+
+    it("end the run degraded, printed and audited", async () => {
+      const outcome = await runRunbook({ ...args, runbook: probing([["degraded", "db-2 is disconnected"]]) });
+      expect(outcome.status).toBe("degraded");
+      expect(lines).toContain("    DEGRADED: db-2 is disconnected");
+      expect(auditEntries().find((e) => e.result === "note")).toMatchObject({ detail: "degraded: db-2 is disconnected", step: 1 });
+    });
+
+    it("the worst one wins, in whatever order they came", async () => {
+      expect((await runRunbook({ ...args, runbook: probing([["down", "nothing serves"], ["degraded", "a failed action"]]) })).status).toBe("down");
+    });
+
+    it("count in a dry run too: only probes found them", async () => {
+      expect((await runRunbook({ ...args, dryRun: true, runbook: probing([["degraded", "x"]]) })).status).toBe("degraded");
+      expect((await runRunbook({ ...args, dryRun: true, runbook: probing([]) })).status).toBe("dry-run");
+    });
+  });
+
   it("audits the command as sent, with what it was shown as and its standard input", async () => {
     const shown: Runbook = { ...sample, steps: () => [{ name: "write", hosts: () => ["db-1"], action: async (ctx) => void (await ctx.run(ctx.host("db-1"), "cat > /etc/x.new && mv /etc/x.new /etc/x", { stdin: "role = replica\n", auditAs: "write /etc/x" })) }] };
     await runRunbook({ ...args, runbook: shown });

@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
-import type { Inventory, InventoryHost } from "./inventory";
-import type { CommandResult, HostTransport, Runbook, Step, StepContext } from "./types";
+import type { Inventory } from "./inventory";
+import type { CommandResult, EngineHost, EngineInventory, HostOf, HostTransport, Runbook, Step, StepContext } from "./types";
 import type { AuditEntry, AuditLog } from "./audit-log";
 import { RunbookInputError, UnsafeStateError } from "./errors";
 
@@ -13,9 +13,9 @@ export interface PlannedCommand {
   kind: "probe" | "change";
 }
 
-export interface RunRunbookArgs {
-  runbook: Runbook;
-  inventory: Inventory;
+export interface RunRunbookArgs<I extends EngineInventory = Inventory> {
+  runbook: Runbook<I>;
+  inventory: I;
   transport: HostTransport;
   options: Record<string, string | boolean | undefined>;
   dryRun: boolean;
@@ -34,8 +34,11 @@ export interface RunRunbookArgs {
 }
 
 export interface RunOutcome {
-  /** `invalid`: what the operator asked for cannot be done (e.g. a restore target outside the backups). */
-  status: "completed" | "dry-run" | "failed" | "refused" | "invalid" | "aborted";
+  /**
+   * `invalid`: what the operator asked for cannot be done (e.g. a restore target outside the backups).
+   * `degraded` / `down`: every step ran, and a step reported findings of that severity (ctx.finding).
+   */
+  status: "completed" | "dry-run" | "failed" | "refused" | "invalid" | "aborted" | "degraded" | "down";
   /** 1-based step that failed, refused or was declined. */
   stoppedAt?: number;
   reason?: string;
@@ -46,7 +49,7 @@ export interface RunOutcome {
 
 /** A command that exited non-zero where the step needed it to succeed. */
 export class CommandFailedError extends Error {
-  constructor(host: InventoryHost, command: string, result: CommandResult) {
+  constructor(host: EngineHost, command: string, result: CommandResult) {
     const output = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-5).join("\n");
     super(`on ${host.name}: \`${command}\` exited ${result.code}${output ? `:\n${output}` : ""}`);
     this.name = "CommandFailedError";
@@ -62,20 +65,21 @@ function seconds(ms: number): string {
  * runs only probes and prints the changes; a failed step stops the run and says how to resume; a
  * precondition that finds an unsafe state stops it before that step changes anything.
  */
-export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
+export async function runRunbook<I extends EngineInventory>(args: RunRunbookArgs<I>): Promise<RunOutcome> {
   const { runbook, inventory, transport, dryRun } = args;
   const runId = crypto.randomUUID();
   const report: Record<string, string> = {};
   const commands: PlannedCommand[] = [];
   const startedAt = Date.now();
   let currentStep = 0;
+  let worstFinding: "degraded" | "down" | undefined;
 
   const audit = (entry: Omit<AuditEntry, "time" | "operator" | "runbook" | "runId" | "stack">): void => {
     args.audit.append({ time: new Date().toISOString(), operator: args.operator, runbook: runbook.name, runId, stack: inventory.stack, ...entry });
   };
 
   runbook.validate?.(args.options, inventory);
-  const steps: Step[] = runbook.steps(inventory, args.options);
+  const steps: Step<I>[] = runbook.steps(inventory, args.options);
   const from = args.fromStep ?? 1;
   if (!Number.isInteger(from) || from < 1 || from > steps.length) {
     throw new RunbookInputError(`--from-step: expected a step number from 1 to ${steps.length}, found ${String(args.fromStep)}`);
@@ -87,8 +91,8 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     );
   }
 
-  const hostByName = new Map(inventory.hosts.map((h) => [h.name, h]));
-  const host = (name: string): InventoryHost => {
+  const hostByName = new Map<string, HostOf<I>>(inventory.hosts.map((h) => [h.name, h]));
+  const host = (name: string): HostOf<I> => {
     const h = hostByName.get(name);
     if (!h) throw new RunbookInputError(`no host "${name}" in the ${inventory.stack} inventory (${[...hostByName.keys()].join(", ")})`);
     return h;
@@ -114,7 +118,7 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     if (checking) throw new Error(`step ${currentStep} tried to change something from its check (${command}): checks may only probe`);
   };
 
-  const exec = async (kind: "probe" | "change", h: InventoryHost, command: string, options: { stdin?: string; allowFailure?: boolean; auditAs?: string }): Promise<CommandResult> => {
+  const exec = async (kind: "probe" | "change", h: EngineHost, command: string, options: { stdin?: string; allowFailure?: boolean; auditAs?: string }): Promise<CommandResult> => {
     const shown = options.auditAs ?? command;
     if (kind === "change") refuseChange(shown);
     commands.push({ step: currentStep, host: h.name, address: h.address, command: shown, kind });
@@ -146,9 +150,9 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
   };
 
   /** Commands that run when the run ends, however it ends (temporary servers to stop). */
-  const atEnd: { step: number; host: InventoryHost; command: string; auditAs?: string }[] = [];
+  const atEnd: { step: number; host: EngineHost; command: string; auditAs?: string }[] = [];
 
-  const ctx: StepContext = {
+  const ctx: StepContext<I> = {
     inventory,
     options: args.options,
     host,
@@ -180,6 +184,11 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
     note: (message) => {
       args.say(`    ${message}`);
       audit({ step: currentStep || null, stepName: steps[currentStep - 1]?.name ?? null, host: null, command: null, result: "note", detail: message });
+    },
+    finding: (severity, message) => {
+      if (severity === "down" || worstFinding === undefined) worstFinding = severity;
+      args.say(`    ${severity.toUpperCase()}: ${message}`);
+      audit({ step: currentStep || null, stepName: steps[currentStep - 1]?.name ?? null, host: null, command: null, result: "note", detail: `${severity}: ${message}` });
     },
     dryRun,
     report,
@@ -280,6 +289,6 @@ export async function runRunbook(args: RunRunbookArgs): Promise<RunOutcome> {
 
     for (const [key, value] of Object.entries(report)) args.say(`${key}: ${value}`);
     audit({ step: null, stepName: null, host: null, command: null, result: "finished", detail: JSON.stringify(report) });
-    return { status: dryRun ? "dry-run" : "completed", report, commands, runId };
+    return { status: worstFinding ?? (dryRun ? "dry-run" : "completed"), report, commands, runId };
   }
 }

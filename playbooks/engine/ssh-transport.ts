@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import { NodeSSH } from "node-ssh";
-import type { InventoryHost } from "./inventory";
-import type { CommandResult, HostTransport } from "./types";
+import type { CommandResult, EngineHost, HostTransport } from "./types";
 import { RunbookInputError } from "./errors";
 import { shellQuote } from "./shell-quote";
 import { checkHostKey, readKnownHosts } from "./known-hosts";
@@ -16,7 +15,7 @@ export interface SshTransportOptions {
 }
 
 /** Why a connection failed, in the words an operator needs at 3 a.m. */
-export function describeSshFailure(host: InventoryHost, error: Error & { code?: unknown; level?: unknown }, identityFile: string): string {
+export function describeSshFailure(host: EngineHost, error: Error & { code?: unknown; level?: unknown }, identityFile: string): string {
   const where = `${host.name} (${host.ssh.user}@${host.address}:${host.ssh.port})`;
   const code = typeof error.code === "string" ? error.code : "";
   if (error.level === "client-authentication" || /authentication methods failed/i.test(error.message)) {
@@ -49,7 +48,7 @@ export class SshTransport implements HostTransport {
     }
   }
 
-  async connect(host: InventoryHost): Promise<void> {
+  async connect(host: EngineHost): Promise<void> {
     if (this.connections.get(host.name)?.isConnected()) return;
     const ssh = new NodeSSH();
     let keyProblem: string | undefined;
@@ -75,7 +74,7 @@ export class SshTransport implements HostTransport {
     this.connections.set(host.name, ssh);
   }
 
-  async exec(host: InventoryHost, command: string, options: { stdin?: string } = {}): Promise<CommandResult> {
+  async exec(host: EngineHost, command: string, options: { stdin?: string } = {}): Promise<CommandResult> {
     await this.connect(host);
     const ssh = this.connections.get(host.name);
     if (!ssh) throw new Error(`no connection to ${host.name}`);
@@ -91,13 +90,13 @@ export class SshTransport implements HostTransport {
     }
   }
 
-  async pipe(from: InventoryHost, fromCommand: string, to: InventoryHost, toCommand: string): Promise<{ from: CommandResult; to: CommandResult }> {
+  async pipe(from: EngineHost, fromCommand: string, to: EngineHost, toCommand: string): Promise<{ from: CommandResult; to: CommandResult }> {
     await this.connect(from);
     await this.connect(to);
     const source = this.connections.get(from.name)?.connection;
     const sink = this.connections.get(to.name)?.connection;
     if (!source || !sink) throw new Error(`no connection to ${from.name} or ${to.name}`);
-    const wrap = (host: InventoryHost, command: string): string => (host.ssh.sudo ? `sudo -n sh -c ${shellQuote(command)}` : command);
+    const wrap = (host: EngineHost, command: string): string => (host.ssh.sudo ? `sudo -n sh -c ${shellQuote(command)}` : command);
     return new Promise((resolve, reject) => {
       sink.exec(wrap(to, toCommand), (sinkError, sinkChannel) => {
         if (sinkError) return reject(sinkError);

@@ -1,4 +1,21 @@
-import type { Inventory, InventoryHost } from "./inventory";
+import type { Inventory } from "./inventory";
+
+/**
+ * What the engine and the SSH transport need of a host: its name, where SSH answers and how to log in. Each
+ * tier's inventory adds what its runbooks need (the database's paths and server ids, the storage tier's DRBD
+ * resource), and a runbook is typed by the inventory it reads (`Runbook<StorageInventory>`).
+ */
+export interface EngineHost {
+  name: string;
+  address: string;
+  ssh: { port: number; user: string; sudo: boolean };
+}
+
+/** What the engine needs of an inventory: the stack it describes and its hosts. */
+export interface EngineInventory {
+  stack: string;
+  hosts: readonly EngineHost[];
+}
 
 /** What a command returned on a host. */
 export interface CommandResult {
@@ -10,32 +27,41 @@ export interface CommandResult {
 /** Runs shell commands on inventory hosts (over SSH in production and in the lab). */
 export interface HostTransport {
   /** Opens the connection, or fails with a RunbookInputError naming the host and the reason. */
-  connect(host: InventoryHost): Promise<void>;
-  exec(host: InventoryHost, command: string, options?: { stdin?: string }): Promise<CommandResult>;
+  connect(host: EngineHost): Promise<void>;
+  exec(host: EngineHost, command: string, options?: { stdin?: string }): Promise<CommandResult>;
   /** Streams one command's output into another command's input on another host, through this machine. */
-  pipe(from: InventoryHost, fromCommand: string, to: InventoryHost, toCommand: string): Promise<{ from: CommandResult; to: CommandResult }>;
+  pipe(from: EngineHost, fromCommand: string, to: EngineHost, toCommand: string): Promise<{ from: CommandResult; to: CommandResult }>;
   close(): Promise<void>;
 }
 
+/** A host of inventory I (the database's InventoryHost, the storage tier's StorageHost). */
+export type HostOf<I extends EngineInventory> = I["hosts"][number];
+
 /** What a step does on hosts, through the engine, which logs, dry-runs and audits every command. */
-export interface StepContext {
-  inventory: Inventory;
+export interface StepContext<I extends EngineInventory = Inventory> {
+  inventory: I;
   /** The runbook's own options (e.g. `to` for a restore), already validated. */
   options: Readonly<Record<string, string | boolean | undefined>>;
-  host(name: string): InventoryHost;
+  host(name: string): HostOf<I>;
   /** A read-only command: it runs even in a dry run, because later commands depend on what it finds. */
-  probe(host: InventoryHost, command: string, options?: { stdin?: string; allowFailure?: boolean }): Promise<CommandResult>;
+  probe(host: EngineHost, command: string, options?: { stdin?: string; allowFailure?: boolean }): Promise<CommandResult>;
   /** A command that changes something: printed and not run in a dry run. */
-  run(host: InventoryHost, command: string, options?: { stdin?: string; allowFailure?: boolean; auditAs?: string }): Promise<CommandResult>;
+  run(host: EngineHost, command: string, options?: { stdin?: string; allowFailure?: boolean; auditAs?: string }): Promise<CommandResult>;
   /** A change that streams `fromCommand`'s output on one host into `toCommand` on another. */
-  pipe(from: InventoryHost, fromCommand: string, to: InventoryHost, toCommand: string, options?: { auditAs?: string }): Promise<void>;
+  pipe(from: EngineHost, fromCommand: string, to: EngineHost, toCommand: string, options?: { auditAs?: string }): Promise<void>;
   /**
    * Registers a command the engine runs on the host when the run ends, whether it completed, failed or was
    * refused (a temporary server to stop); the last registered runs first. In a dry run it is printed.
    */
-  atEnd(host: InventoryHost, command: string, options?: { auditAs?: string }): void;
+  atEnd(host: EngineHost, command: string, options?: { auditAs?: string }): void;
   /** A line for the operator (and the audit log). */
   note(message: string): void;
+  /**
+   * What a probing runbook found wrong (storage-status: a peer disconnected, a failed action): noted, and
+   * the run ends `degraded` (still serving, redundancy lost) or `down` (not serving, or a split brain)
+   * instead of completed, even in a dry run, since only probes found it. The worst finding wins.
+   */
+  finding(severity: "degraded" | "down", message: string): void;
   /** True in a dry run: steps skip waits that only make sense after their changes. */
   dryRun: boolean;
   /** Values a step leaves for the report at the end (last GTID, downtime, ...). */
@@ -44,18 +70,18 @@ export interface StepContext {
   startedAt: number;
 }
 
-export interface Step {
+export interface Step<I extends EngineInventory = Inventory> {
   /** Short imperative name, shown in progress and the audit log. */
   name: string;
   /** The host(s) the step acts on, for display before it runs. */
-  hosts(ctx: StepContext): string[];
+  hosts(ctx: StepContext<I>): string[];
   /** Changes that are hard to undo (promotion, wiping a datadir): confirmed unless --yes. */
   destructive?: boolean;
   /**
    * Checks that it is safe to act; throws UnsafeStateError (nothing changed) if not. Only probes: the
    * engine refuses a change made from a check.
    */
-  precondition?(ctx: StepContext): Promise<void>;
+  precondition?(ctx: StepContext<I>): Promise<void>;
   /**
    * A run resumed (`--from-step`) after this step: checks again what this step's precondition and action
    * guaranteed, in the state its action leaves (the primary read-only, the replica caught up), and
@@ -63,10 +89,10 @@ export interface Step {
    * when the state is not what the later steps rely on. Without it the engine re-runs the precondition,
    * which must then hold both before and after the action.
    */
-  resumeCheck?(ctx: StepContext): Promise<void>;
-  action(ctx: StepContext): Promise<void>;
+  resumeCheck?(ctx: StepContext<I>): Promise<void>;
+  action(ctx: StepContext<I>): Promise<void>;
   /** Checks that the action had its effect; throws if not. Skipped in a dry run. */
-  verify?(ctx: StepContext): Promise<void>;
+  verify?(ctx: StepContext<I>): Promise<void>;
 }
 
 export interface RunbookOption {
@@ -75,14 +101,14 @@ export interface RunbookOption {
   required?: boolean;
 }
 
-export interface Runbook {
+export interface Runbook<I extends EngineInventory = Inventory> {
   name: string;
   summary: string;
   /** Extra command-line options, e.g. `--to <time|gtid>` for db-restore-pitr. */
   options?: RunbookOption[];
   /** Hosts that may be unreachable when the run starts (the lost primary of a failover). */
-  mayBeDown?(inventory: Inventory): string[];
+  mayBeDown?(inventory: I): string[];
   /** Validates the options before anything connects; throws RunbookInputError. */
-  validate?(options: Record<string, string | boolean | undefined>, inventory: Inventory): void;
-  steps(inventory: Inventory, options: Record<string, string | boolean | undefined>): Step[];
+  validate?(options: Record<string, string | boolean | undefined>, inventory: I): void;
+  steps(inventory: I, options: Record<string, string | boolean | undefined>): Step<I>[];
 }
