@@ -2,9 +2,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { loadStackFile, stackFilePath } from "../../components/spec/load";
-import { RUNBOOKS, type RegisteredRunbook } from "../../playbooks/registry";
+import { RUNBOOKS } from "../../playbooks/registry";
 import type { EngineInventory, Runbook } from "../../playbooks/engine/types";
-import { loadStorageInventoryFile } from "../../playbooks/storage/inventory";
+import { loadStorageInventoryFile, storageInventoryFromPlan } from "../../playbooks/storage/inventory";
+import { MINIO_CA_FILE } from "../../components/storage/minio-paths";
 import { inventoryFromModel, loadInventoryFile } from "../../playbooks/engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/errors";
 import { AuditLog, defaultAuditLogPath } from "../../playbooks/engine/audit-log";
@@ -60,7 +61,7 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
     const key = option.flag.replace(/^--/, "").split(" ")[0];
     if (option.required && options.runbookOptions[key] === undefined) throw new RunbookInputError(`${registered.runbook.name} needs ${option.flag}: ${option.description}`);
   }
-  return registered.tier === "database" ? runWith(registered.runbook, databaseInventory(options), options) : runWith(registered.runbook, storageInventory(registered, options), options);
+  return registered.tier === "database" ? runWith(registered.runbook, databaseInventory(options), options) : runWith(registered.runbook, storageInventory(options), options);
 }
 
 function databaseInventory(options: RunbookCommandOptions): ReturnType<typeof inventoryFromModel> {
@@ -71,13 +72,10 @@ function databaseInventory(options: RunbookCommandOptions): ReturnType<typeof in
     : inventoryFromModel(options.stack, loaded.model, loaded.spec, options.sshUser ?? loaded.spec.admins[0].name);
 }
 
-function storageInventory(registered: Extract<RegisteredRunbook, { tier: "objectStore" }>, options: RunbookCommandOptions): ReturnType<typeof loadStorageInventoryFile> {
-  // The stack file is still checked: a run against a stack that does not load must not start.
-  loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
-  if (!options.inventory) {
-    throw new RunbookInputError(`${registered.runbook.name} needs --inventory FILE, a JSON storage inventory (stack, drbd, service, hosts; see playbooks/README.md): the stack's model does not derive the storage plan yet`);
-  }
-  return loadStorageInventoryFile(options.inventory, options.stack);
+function storageInventory(options: RunbookCommandOptions): ReturnType<typeof loadStorageInventoryFile> {
+  const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
+  if (options.inventory) return loadStorageInventoryFile(options.inventory, options.stack);
+  return storageInventoryFromPlan(options.stack, loaded.model.objectStore, options.sshUser ?? loaded.spec.admins[0].name, MINIO_CA_FILE);
 }
 
 async function runWith<I extends EngineInventory>(runbook: Runbook<I>, inventory: I, options: RunbookCommandOptions): Promise<RunOutcome> {

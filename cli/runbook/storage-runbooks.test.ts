@@ -56,12 +56,6 @@ describe("ibac runbook with the storage runbooks", () => {
     expect(run.stdout).toContain("--keep-unpromoted");
   });
 
-  it("without --inventory: exit 2, naming what is needed", () => {
-    const run = ibac(["runbook", "storage-status", "--stack", "lab", "--dry-run"]);
-    expect(run.status, run.stderr).toBe(2);
-    expect(run.stderr).toBe("ibac runbook: storage-status needs --inventory FILE, a JSON storage inventory (stack, drbd, service, hosts; see playbooks/README.md): the stack's model does not derive the storage plan yet\nNothing was changed.\n");
-  });
-
   it("a bad storage inventory: exit 2, file and field", () => {
     const bad = path.join(dir, "bad.json");
     fs.writeFileSync(bad, `${JSON.stringify({ ...storageInventory, drbd: { ...storageInventory.drbd, device: "/dev/sda" } }, null, 2)}\n`);

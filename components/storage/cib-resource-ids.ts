@@ -1,6 +1,5 @@
 // The ids of the storage cluster's Pacemaker resources, said once: the CIB renderer, the facts a policy reads
 // from the rendered CIB and the runbooks (crm_resource, crm_mon) all name them through these.
-// Another branch names the same ids in cib-ids.ts; the values here are the agreed ones, so the two unify.
 
 /** The DRBD primitive (ocf:linbit:drbd) and the promotable clone around it. */
 export const DRBD_PRIMITIVE_ID = "storage-drbd";

@@ -1,6 +1,6 @@
 import { UnsafeStateError } from "../engine/errors";
 import { hostNodeName } from "../engine/host-values";
-import { CIB_DRBD_CLONE, CIB_DRBD_PRIMITIVE, CIB_SERVICE_GROUP, CIB_SERVICE_GROUP_MEMBERS } from "../../components/storage/cib-ids";
+import { DRBD_CLONE_ID, DRBD_PRIMITIVE_ID, SERVICE_GROUP_ID, SERVICE_GROUP_MEMBERS } from "../../components/storage/cib-resource-ids";
 import { childNamed, childrenNamed, readXml, type XmlElement } from "./xml-reader";
 
 /** A cluster node as crm_mon sees it. */
@@ -90,12 +90,12 @@ export function parseCrmMon(text: string, where: string): ClusterView {
     unclean: flag(n, "unclean"),
   }));
   const resources = childNamed(root, "resources");
-  const clone = childrenNamed(resources, "clone").find((c) => c.attributes.id === CIB_DRBD_CLONE);
-  const instances = childrenNamed(clone, "resource").filter((r) => r.attributes.id === CIB_DRBD_PRIMITIVE);
+  const clone = childrenNamed(resources, "clone").find((c) => c.attributes.id === DRBD_CLONE_ID);
+  const instances = childrenNamed(clone, "resource").filter((r) => r.attributes.id === DRBD_PRIMITIVE_ID);
   const promoted = instances.filter((r) => roleOf(r) === "Promoted").flatMap((r) => runningOn(r, where));
   const unpromoted = instances.filter((r) => roleOf(r) === "Unpromoted").flatMap((r) => runningOn(r, where));
-  const group = childrenNamed(resources, "group").find((g) => g.attributes.id === CIB_SERVICE_GROUP);
-  const serviceMembers = CIB_SERVICE_GROUP_MEMBERS.map((id) => {
+  const group = childrenNamed(resources, "group").find((g) => g.attributes.id === SERVICE_GROUP_ID);
+  const serviceMembers = SERVICE_GROUP_MEMBERS.map((id) => {
     const member = childrenNamed(group, "resource").find((r) => r.attributes.id === id);
     return { id, nodes: member && member.attributes.active === "true" ? runningOn(member, where) : [], failed: member ? flag(member, "failed") : false, managed: member ? member.attributes.managed !== "false" : true };
   });
@@ -147,7 +147,7 @@ export function leftoverMoveConstraints(cibConstraintsXml: string, where: string
     e.children.forEach(walk);
   };
   walk(root);
-  const ours = new Set<string>([CIB_DRBD_CLONE, CIB_SERVICE_GROUP, ...CIB_SERVICE_GROUP_MEMBERS]);
+  const ours = new Set<string>([DRBD_CLONE_ID, SERVICE_GROUP_ID, ...SERVICE_GROUP_MEMBERS]);
   return all
     .filter((c) => /^cli-(prefer|ban)-/.test(c.attributes.id ?? "") && ours.has(c.attributes.rsc ?? ""))
     .map((c) => {
@@ -164,7 +164,7 @@ export function leftoverMoveConstraints(cibConstraintsXml: string, where: string
  */
 export function fenceHandlerPin(cibConstraintsXml: string, where: string): { id: string; onlyOn: string } | undefined {
   const root = readXml(cibConstraintsXml, where);
-  const id = `drbd-fence-by-handler-${CIB_DRBD_CLONE}`;
+  const id = `drbd-fence-by-handler-${DRBD_CLONE_ID}`;
   const constraint = root.children.find((c) => c.name === "rsc_location" && c.attributes.id === id);
   if (!constraint) return undefined;
   const expression = childNamed(childNamed(constraint, "rule"), "expression");

@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { expectInputProblem } from "../../test/support/input-error-shape";
 import type { StoragePlan } from "../../components/storage/storage-plan";
 import { loadStorageInventoryFile, storageInventoryFromPlan, type StorageInventory } from "./inventory";
+import { stackSpec } from "../../test/fixtures/specs";
+import { buildModel } from "../../components/model/build";
+import { MINIO_CA_FILE } from "../../components/storage/minio-paths";
 
 const peer = (n: 1 | 2): StoragePlan["drbd"]["peers"][number] => ({
   vm: `s3-${n}`, nodeId: n, proxmoxNode: `pve${n}`, proxmoxNodeAddress: `10.20.0.1${n}`, vmId: 140 + n, storageAddress: `10.40.0.2${n}`, serviceAddress: `10.30.0.2${n}`,
@@ -45,6 +48,17 @@ describe("the storage runbooks' inventory", () => {
       ],
     });
     expect(storageInventoryFromPlan("lab", plan, "root").hosts[0].ssh.sudo).toBe(false);
+  });
+
+  it("from the lab stack's model: its two storage VMs, the plan's DRBD resource and service, MinIO's CA file", () => {
+    const model = buildModel(stackSpec("lab")).model;
+    if (!model) throw new Error("lab: no model");
+    const lab = storageInventoryFromPlan("lab", model.objectStore, "root", MINIO_CA_FILE);
+    expect(lab.hosts.map((h) => h.name)).toEqual(model.vms.filter((vm) => vm.tier === "objectStore").map((vm) => vm.name));
+    expect(lab.drbd).toEqual({ resource: model.objectStore.drbd.name, device: model.objectStore.drbd.device, backingDisk: model.objectStore.drbd.backingDisk });
+    expect(lab.service.caFile).toBe("/etc/minio/certs/CAs/ibac-ca.pem");
+    // What the model gives passes the inventory file's own checks.
+    expect(loadStorageInventoryFile(written("lab.json", lab).file, "lab")).toEqual(lab);
   });
 
   it("reads back from a file", () => {

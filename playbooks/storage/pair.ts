@@ -1,7 +1,7 @@
 import type { StepContext } from "../engine/types";
 import { UnsafeStateError } from "../engine/errors";
 import { shellQuote } from "../engine/shell-quote";
-import { CIB_DRBD_CLONE } from "../../components/storage/cib-ids";
+import { DRBD_CLONE_ID } from "../../components/storage/cib-resource-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
 import { deviceOfMinor, parseDrbdadmState, parseProcDrbd, stateDisagreement, type DrbdadmState, type DrbdDevice } from "./drbd-state";
 import { fenceHandlerPin, leftoverMoveConstraints, parseCrmMon, type ClusterView } from "./crm-mon";
@@ -15,8 +15,8 @@ export const commands = {
   getGi: (res: string): string => `drbdadm get-gi ${shellQuote(res)}`,
   crmMon: "crm_mon --one-shot --output-as=xml",
   constraints: "cibadmin --query --scope constraints",
-  move: (node: string): string => `crm_resource --resource ${CIB_DRBD_CLONE} --move --promoted --node ${shellQuote(node)}`,
-  clear: `crm_resource --resource ${CIB_DRBD_CLONE} --clear`,
+  move: (node: string): string => `crm_resource --resource ${DRBD_CLONE_ID} --move --promoted --node ${shellQuote(node)}`,
+  clear: `crm_resource --resource ${DRBD_CLONE_ID} --clear`,
 };
 
 /** One side's DRBD state, read twice: /proc/drbd and drbdadm. */

@@ -145,11 +145,11 @@ describe("storage-split-brain (engine, scripted pair)", () => {
 
       it("the victim still runs MinIO, even with --keep-unpromoted", async () => {
         expect(await refusal((vms) => { for (const v of Object.values(vms)) v.crmMon = "fails"; }, { keep: "s3-2", "no-copy": true, "keep-unpromoted": true }))
-          .toBe('s3-1 still runs MinIO (systemctl is-active minio: "active"): it serves from the data this would discard; stop it there first');
+          .toBe('s3-1 still runs MinIO (systemctl is-active minio.service: "active"): it serves from the data this would discard; stop it there first');
       });
 
       it("it cannot tell whether the victim runs MinIO or has the volume mounted", async () => {
-        expect(await refusal((vms) => { vms["s3-2"].minio = "unknown"; }, keepS3_1)).toBe("s3-2: cannot tell whether MinIO runs (systemctl is-active minio exited 127): find out before its data is discarded");
+        expect(await refusal((vms) => { vms["s3-2"].minio = "unknown"; }, keepS3_1)).toBe("s3-2: cannot tell whether MinIO runs (systemctl is-active minio.service exited 127): find out before its data is discarded");
         expect(await refusal((vms) => { vms["s3-2"].mounted = "unknown"; }, keepS3_1)).toBe("s3-2: cannot tell whether /dev/drbd0 is mounted (findmnt exited 127): find out before its data is discarded");
       });
 

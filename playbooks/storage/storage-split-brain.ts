@@ -2,7 +2,8 @@ import type { Runbook } from "../engine/types";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { hostByteCount } from "../engine/host-values";
 import { shellQuote } from "../engine/shell-quote";
-import { CIB_SERVICE_GROUP, MINIO_UNIT } from "../../components/storage/cib-ids";
+import { SERVICE_GROUP_ID } from "../../components/storage/cib-resource-ids";
+import { MINIO_UNIT } from "../../components/storage/minio-paths";
 import type { StorageHost, StorageInventory } from "./inventory";
 import { compareGenerations, lastSplitBrainLine, lastWriteTime, parseGenerationIds, type GenerationIds } from "./drbd-state";
 import { commands, CONNECTED_STATES, peerOf, quorateView, readBothSides, readDrbdSide, readPins, sleep, type DrbdSide, type StorageContext } from "./pair";
@@ -103,7 +104,7 @@ async function pacemakerRoles(ctx: StorageContext): Promise<Roles> {
  */
 function advice(evidence: Evidence): { keep: string; why: string } {
   const [a, b] = evidence.sides;
-  if (evidence.promoted) return { keep: evidence.promoted, why: `Pacemaker promoted it${evidence.serviceOn === evidence.promoted ? ` and it runs ${CIB_SERVICE_GROUP}` : ""}: MinIO's clients were served from it` };
+  if (evidence.promoted) return { keep: evidence.promoted, why: `Pacemaker promoted it${evidence.serviceOn === evidence.promoted ? ` and it runs ${SERVICE_GROUP_ID}` : ""}: MinIO's clients were served from it` };
   if (evidence.fencedFor) return { keep: evidence.fencedFor, why: "no side is Promoted; DRBD's fence handler left the Promoted role to it when the peer went" };
   const changed = (s: SideEvidence): number => s.side.device.outOfSyncKiB ?? 0;
   const more = changed(a) >= changed(b) ? a : b;
@@ -142,7 +143,7 @@ async function checkVictim(ctx: StorageContext, roles: Roles, victimChangedKiB: 
   const { keep, victim, copyTo } = chosen;
   const { device, backingDisk } = ctx.inventory.drbd;
   if (roles.promoted === victim.name) {
-    throw new UnsafeStateError(`${victim.name} holds the Promoted role in Pacemaker and would be promoted again: move ${CIB_SERVICE_GROUP} off it first (for instance \`crm_resource --resource ${CIB_SERVICE_GROUP} --ban --node ${victim.name}\`), then run this again`);
+    throw new UnsafeStateError(`${victim.name} holds the Promoted role in Pacemaker and would be promoted again: move ${SERVICE_GROUP_ID} off it first (for instance \`crm_resource --resource ${SERVICE_GROUP_ID} --ban --node ${victim.name}\`), then run this again`);
   }
   const kept = await readDrbdSide(ctx, keep);
   if (kept.device.disk !== "UpToDate") {
@@ -156,7 +157,7 @@ async function checkVictim(ctx: StorageContext, roles: Roles, victimChangedKiB: 
   if (minio.code === 0) throw new UnsafeStateError(`${victim.name} still runs MinIO (systemctl is-active ${MINIO_UNIT}: ${JSON.stringify(minio.stdout.trim().slice(0, 40))}): it serves from the data this would discard; stop it there first`);
   if (minio.code !== 3 && minio.code !== 4) throw new UnsafeStateError(`${victim.name}: cannot tell whether MinIO runs (systemctl is-active ${MINIO_UNIT} exited ${minio.code}): find out before its data is discarded`);
   const mounted = await ctx.probe(victim, splitBrainCommands.mounted(device), { allowFailure: true });
-  if (mounted.code === 0) throw new UnsafeStateError(`${victim.name} has ${device} mounted (on ${JSON.stringify(mounted.stdout.trim().slice(0, 100))}): unmount it (stop ${CIB_SERVICE_GROUP} there) first`);
+  if (mounted.code === 0) throw new UnsafeStateError(`${victim.name} has ${device} mounted (on ${JSON.stringify(mounted.stdout.trim().slice(0, 100))}): unmount it (stop ${SERVICE_GROUP_ID} there) first`);
   if (mounted.code !== 1) throw new UnsafeStateError(`${victim.name}: cannot tell whether ${device} is mounted (findmnt exited ${mounted.code}): find out before its data is discarded`);
   if (!copyTo || resumed) return;
   if ((await ctx.probe(victim, splitBrainCommands.absent(copyTo), { allowFailure: true })).code !== 0) {
@@ -247,7 +248,7 @@ export function makeStorageSplitBrain(timing: SplitBrainTiming): Runbook<Storage
             const d = s.side.device;
             ctx.note(`  ${s.side.host.name}: ${d.role ?? "?"}, ${d.connection}, disk ${d.disk ?? "?"}; generation ${s.gi.current} (bitmap base ${s.gi.bitmap}, history ${s.gi.history.join(" ")})`);
             ctx.note(`    changed since the split: ${d.outOfSyncKiB ?? "?"} KiB; file system last written: ${s.lastWrite ?? "not readable"}; kernel: ${s.logged ? `Split-Brain detected (${s.logged.outcome}) at ${s.logged.time}` : "no Split-Brain line in the journal"}`);
-            ctx.note(`    Pacemaker: ${ev.promoted === s.side.host.name ? "Promoted" : "not Promoted"}${ev.serviceOn === s.side.host.name ? `, runs ${CIB_SERVICE_GROUP}` : ""}${ev.fencedFor === s.side.host.name ? "; the only side DRBD's fence handler lets be Promoted" : ""}`);
+            ctx.note(`    Pacemaker: ${ev.promoted === s.side.host.name ? "Promoted" : "not Promoted"}${ev.serviceOn === s.side.host.name ? `, runs ${SERVICE_GROUP_ID}` : ""}${ev.fencedFor === s.side.host.name ? "; the only side DRBD's fence handler lets be Promoted" : ""}`);
           }
           const a = advice(ev);
           const victim = peerOf(ctx, a.keep).name;

@@ -2,7 +2,7 @@ import type { Runbook } from "../engine/types";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
 import { CommandFailedError } from "../engine/run-runbook";
 import { shellQuote } from "../engine/shell-quote";
-import { CIB_SERVICE_GROUP } from "../../components/storage/cib-ids";
+import { SERVICE_GROUP_ID } from "../../components/storage/cib-resource-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
 import { commands, CONNECTED_STATES, describeSide, readCluster, readDrbdSide, readPins, type ClusterReading, type DrbdSide, type StorageContext } from "./pair";
 import { compareGenerations, parseGenerationIds, type DataRelation } from "./drbd-state";
@@ -59,8 +59,8 @@ function clusterFindings(reading: ClusterReading | undefined, names: string[], d
     }
   }
   if (view.promoted.length !== 1) findings.push(["down", view.promoted.length ? `the DRBD clone is Promoted on ${view.promoted.join(" and ")}` : "the DRBD clone is Promoted nowhere"]);
-  if (!view.serviceOn) findings.push(["down", `${CIB_SERVICE_GROUP} does not run (${view.serviceMembers.map((m) => `${m.id}: ${m.nodes.join(",") || "stopped"}`).join("; ")})`]);
-  else if (view.promoted.length === 1 && view.serviceOn !== view.promoted[0]) findings.push(["down", `${CIB_SERVICE_GROUP} runs on ${view.serviceOn}, not with the Promoted instance on ${view.promoted[0]}`]);
+  if (!view.serviceOn) findings.push(["down", `${SERVICE_GROUP_ID} does not run (${view.serviceMembers.map((m) => `${m.id}: ${m.nodes.join(",") || "stopped"}`).join("; ")})`]);
+  else if (view.promoted.length === 1 && view.serviceOn !== view.promoted[0]) findings.push(["down", `${SERVICE_GROUP_ID} runs on ${view.serviceOn}, not with the Promoted instance on ${view.promoted[0]}`]);
   const promotedSide = drbd.find((s) => s.host.name === view.promoted[0]);
   if (promotedSide && promotedSide.device.role !== "Primary") findings.push(["down", `Pacemaker has ${promotedSide.host.name} Promoted, but its DRBD role is ${promotedSide.device.role ?? "unknown"}`]);
   for (const f of view.failures) findings.push(["degraded", `failed action ${f.operation} on ${f.node} (exit ${f.exitCode}${f.status ? `, ${f.status}` : ""}): crm_resource --cleanup once understood`]);
@@ -111,7 +111,7 @@ export const storageStatus: Runbook<StorageInventory> = {
         if (quorate) {
           const v = quorate.view;
           ctx.note(`Pacemaker (as ${quorate.host.name} sees it): quorate, DC ${v.dc ?? "none"}; ${v.nodes.map((n) => `${n.name} ${n.online ? "online" : "offline"}`).join(", ")}`);
-          ctx.note(`  Promoted: ${v.promoted.join(", ") || "nowhere"}; ${CIB_SERVICE_GROUP}: ${v.serviceOn ?? "not running"}; failed actions: ${v.failures.length || "none"}; fencing history: ${v.fencing ? (v.fencing.length ? v.fencing.map((e) => `${e.action} ${e.target} ${e.status}`).join(", ") : "none") : "not reported"}`);
+          ctx.note(`  Promoted: ${v.promoted.join(", ") || "nowhere"}; ${SERVICE_GROUP_ID}: ${v.serviceOn ?? "not running"}; failed actions: ${v.failures.length || "none"}; fencing history: ${v.fencing ? (v.fencing.length ? v.fencing.map((e) => `${e.action} ${e.target} ${e.status}`).join(", ") : "none") : "not reported"}`);
           const pins = await readPins(ctx, quorate.host);
           if (pins.moves.length) findings.push(["degraded", `move/ban constraints left in place (${pins.moves.join(", ")}): they pin the Promoted role; crm_resource --clear removes them`]);
           if (pins.fenceHandler) {

@@ -1,6 +1,6 @@
 import type { Runbook } from "../engine/types";
 import { RunbookInputError, UnsafeStateError } from "../engine/errors";
-import { CIB_DRBD_CLONE, CIB_SERVICE_GROUP } from "../../components/storage/cib-ids";
+import { DRBD_CLONE_ID, SERVICE_GROUP_ID } from "../../components/storage/cib-resource-ids";
 import type { StorageHost, StorageInventory } from "./inventory";
 import { commands, peerOf, quorateView, readBothSides, readDrbdSide, readPins, removeFencePin, sleep, type StorageContext } from "./pair";
 
@@ -35,11 +35,11 @@ async function checkPair(ctx: StorageContext, resumed: boolean): Promise<Move> {
   }
   if (view.promoted.length !== 1) throw new UnsafeStateError(`the DRBD clone is Promoted on ${view.promoted.length ? view.promoted.join(" and ") : "no node"}: this is not a planned switchover (see storage-status)`);
   const promoted = ctx.host(view.promoted[0]);
-  if (view.serviceOn !== promoted.name) throw new UnsafeStateError(`${CIB_SERVICE_GROUP} does not run on the Promoted node ${promoted.name} (it runs on ${view.serviceOn ?? "no node"}): see storage-status`);
+  if (view.serviceOn !== promoted.name) throw new UnsafeStateError(`${SERVICE_GROUP_ID} does not run on the Promoted node ${promoted.name} (it runs on ${view.serviceOn ?? "no node"}): see storage-status`);
   const asked = typeof ctx.options.to === "string" ? ctx.host(ctx.options.to) : undefined;
   const to = asked ?? peerOf(ctx, promoted.name);
   if (to.name === promoted.name) {
-    if (!resumed) throw new UnsafeStateError(`${to.name} is already Promoted and runs ${CIB_SERVICE_GROUP}: there is nothing to switch over`);
+    if (!resumed) throw new UnsafeStateError(`${to.name} is already Promoted and runs ${SERVICE_GROUP_ID}: there is nothing to switch over`);
     return { from: peerOf(ctx, to.name), to };
   }
   const pins = await readPins(ctx, seenFrom);
@@ -69,7 +69,7 @@ async function arrived(ctx: StorageContext, to: StorageHost, transient = false):
   const { view } = await quorateView(ctx);
   const side = await readDrbdSide(ctx, to);
   const done = view.promoted.length === 1 && view.promoted[0] === to.name && view.serviceOn === to.name && side.device.role === "Primary";
-  return { done, where: `Promoted on ${view.promoted.join(", ") || "no node"}, ${CIB_SERVICE_GROUP} on ${view.serviceOn ?? "no node"}, DRBD on ${to.name} ${side.device.role ?? "unknown"}` };
+  return { done, where: `Promoted on ${view.promoted.join(", ") || "no node"}, ${SERVICE_GROUP_ID} on ${view.serviceOn ?? "no node"}, DRBD on ${to.name} ${side.device.role ?? "unknown"}` };
 }
 
 export interface SwitchoverTiming {
@@ -129,7 +129,7 @@ export function makeStorageSwitchover(timing: SwitchoverTiming): Runbook<Storage
               now = await arrived(ctx, to, true);
             }
             if (!now.done) {
-              throw new Error(`${to.name} does not run the service after ${Math.round(timing.timeoutMs / 1000)} s (${now.where}); the move constraint cli-prefer-${CIB_DRBD_CLONE} is still in place: see crm_mon, then resume, or remove it with \`${commands.clear}\` to let Pacemaker decide`);
+              throw new Error(`${to.name} does not run the service after ${Math.round(timing.timeoutMs / 1000)} s (${now.where}); the move constraint cli-prefer-${DRBD_CLONE_ID} is still in place: see crm_mon, then resume, or remove it with \`${commands.clear}\` to let Pacemaker decide`);
             }
             ctx.report.promoted = to.name;
             ctx.report.moveSeconds = ((Date.now() - t0) / 1000).toFixed(1);

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describeRun, requireTool, runTool } from "./require-tool";
-import { CIB_DRBD_PRIMITIVE, CIB_MINIO } from "../../components/storage/cib-ids";
+import { DRBD_PRIMITIVE_ID, MINIO_RESOURCE_ID } from "../../components/storage/cib-resource-ids";
 import { commands } from "../../playbooks/storage/pair";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "storage", "cib-pair.xml");
@@ -75,7 +75,7 @@ export function cibIn(dir: string, scenario: CrmMonScenario): string {
   run(t.crmSimulate, ["-x", FIXTURE, "-u", "s3-1", "-u", "s3-2", "-S", "-O", state]);
   if (scenario !== "nothing-promoted") {
     // The promotion scores ocf:linbit:drbd sets on UpToDate peers; s3-1 wins the tie by stickiness of order.
-    for (const node of ["s3-1", "s3-2"]) run(t.crmAttribute, ["-N", node, "-n", `master-${CIB_DRBD_PRIMITIVE}`, "-v", "10000", "-l", "reboot"], state);
+    for (const node of ["s3-1", "s3-2"]) run(t.crmAttribute, ["-N", node, "-n", `master-${DRBD_PRIMITIVE_ID}`, "-v", "10000", "-l", "reboot"], state);
     settle(state);
   }
   if (scenario === "moved-to-s3-2") {
@@ -83,7 +83,7 @@ export function cibIn(dir: string, scenario: CrmMonScenario): string {
     runCommandOnCib(commands.move("s3-2"), state);
     settle(state);
   } else if (scenario === "minio-monitor-failed") {
-    run(t.crmSimulate, ["-x", state, "-i", `${CIB_MINIO}_monitor_30000@s3-1=7`, "-S", "-O", `${state}.next`]);
+    run(t.crmSimulate, ["-x", state, "-i", `${MINIO_RESOURCE_ID}_monitor_30000@s3-1=7`, "-S", "-O", `${state}.next`]);
     fs.renameSync(`${state}.next`, state);
   } else if (scenario === "s3-2-offline") {
     run(t.crmSimulate, ["-x", state, "-d", "s3-2", "-S", "-O", `${state}.next`]);
