@@ -1,6 +1,6 @@
 import { shellQuote } from "../../playbooks/engine/shell-quote";
 import type { ObjectServicePlan } from "./storage-plan";
-import { MINIO_CERTS_DIR } from "./minio-paths";
+import { MINIO_CA_FILE } from "./minio-paths";
 import { checkedService, checkPath } from "./minio-values";
 
 // The part every `mc` script run on the Promoted storage VM shares: where mc is, that this VM holds the service
@@ -19,8 +19,6 @@ export const MC_BINARY = "/usr/local/bin/mc";
 /** The exit code of an mc script run on the storage VM that does not hold the service address (not an error). */
 export const NOT_PROMOTED_EXIT = 3;
 
-/** The internal CA's certificate among MinIO's trusted CAs, which the tier delivers. */
-export const INTERNAL_CA_FILE = `${MINIO_CERTS_DIR}/CAs/ibac-ca.pem`;
 
 export interface McScriptOptions {
   /** Paths, for tests that run the script against a stand-in mc. */
@@ -43,7 +41,7 @@ export type KeyVariable = "local_access" | "local_secret" | "remote_access" | "r
 export function mcPrelude(name: string, description: string, service: ObjectServicePlan, keys: readonly KeyVariable[], opts: McScriptOptions = {}): McPrelude {
   checkedService(service, name);
   const mc = checkPath(opts.mcBinary ?? MC_BINARY, `${name}: mcBinary`);
-  const ca = checkPath(opts.caFile ?? INTERNAL_CA_FILE, `${name}: caFile`);
+  const ca = checkPath(opts.caFile ?? MINIO_CA_FILE, `${name}: caFile`);
   const hostPort = `${service.serverName}:${service.port}`;
   const reads = keys.map((k) => `IFS= read -r ${k} || fail "expected ${keys.length} keys on standard input, one per line (${keys.join(", ")}); ${k} is missing"\ncheck_key ${k} "$${k}"`).join("\n");
   const text = `#!/bin/bash

@@ -3,8 +3,7 @@ import type { ServerCertificateArgs } from "../pki/internal-ca";
 import type { ObjectStoreSpec } from "../spec/schema";
 import type { RenderedFile } from "../vm/rendered-file";
 import type { ObjectServicePlan } from "./storage-plan";
-import { MINIO_CERTS_DIR, MINIO_ENV_FILE, MINIO_INSTALL_SCRIPT_PATH, MINIO_UNIT_PATH } from "./minio-paths";
-import { INTERNAL_CA_FILE } from "./mc-script";
+import { MINIO_CA_FILE, MINIO_CERTS_DIR, MINIO_ENV_FILE, MINIO_INSTALL_SCRIPT_PATH, MINIO_UNIT_PATH } from "./minio-paths";
 import { renderMinioEnv } from "./render-minio-env";
 import { renderMinioInstallScript } from "./render-minio-install-script";
 import { renderMinioUnit } from "./render-minio-unit";
@@ -38,7 +37,7 @@ export function minioFilesForVm(objectStore: ObjectStoreSpec, service: ObjectSer
   return [
     // First: it creates minio-user, so that the key below is installed readable by it from its first install.
     { path: MINIO_INSTALL_SCRIPT_PATH, content: renderMinioInstallScript(objectStore.minio, service, { client: objectStore.minioClient }), mode: "0755", owner: "root:root", afterChange: MINIO_INSTALL_SCRIPT_PATH },
-    { path: INTERNAL_CA_FILE, content: secrets.caPem, mode: "0644", owner: "root:root" },
+    { path: MINIO_CA_FILE, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: `${MINIO_CERTS_DIR}/public.crt`, content: secrets.certPem, mode: "0644", owner: "root:root" },
     // MinIO reads its key itself, as minio-user.
     { path: `${MINIO_CERTS_DIR}/private.key`, content: pulumi.secret(secrets.keyPem), mode: "0640", owner: "root:minio-user" },
