@@ -78,7 +78,7 @@ export function storageFilesForVm(plan: StoragePlan, minio: ObjectStoreSpec["min
       content: pulumi.secret(pulumi.output(secrets.minioRootPassword).apply((rootPassword) => renderMinioEnv(service, { rootUser: MINIO_ROOT_USER, rootPassword }))),
       ...rootOnly,
     },
-    { path: MINIO_UNIT_PATH, content: renderMinioUnit(service), ...world },
+    { path: MINIO_UNIT_PATH, content: renderMinioUnit(service, { release: minio.release }), ...world },
     { path: STORAGE_PATHS.setupScript, content: renderStorageSetupScript(plan, vm), mode: "0755", owner: "root:root" },
   ];
   const digest = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) => {
