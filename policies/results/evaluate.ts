@@ -61,8 +61,9 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     });
     const own = findings.filter((f) => names.includes(f.policy) && f.requirements.includes(requirement.id));
     const failing = own.some((f) => f.state !== "waived") || policies.some((p) => p.status === "error");
-    // Nothing wrong found, but by a policy that could read only the declaration: not a pass.
-    const declared = policies.some((p) => p.basis === "declaration");
+    // Nothing wrong found, but by a policy that could read only the declaration: not a pass. Nor is a
+    // requirement whose every policy found nothing to judge (the spec declares no such part): nothing built shows it.
+    const declared = policies.some((p) => p.basis === "declaration") || policies.every((p) => p.status === "not-applicable");
     const status = failing ? "fail" : own.length ? "waived" : declared ? "declared" : "pass";
     return { requirement, status, policies, findings: own };
   });
