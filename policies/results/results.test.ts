@@ -197,6 +197,17 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
     }));
   });
 
+  it("a not-implemented requirement with partial evidence stays not implemented without a finding, and fails on one (IBAC-DAT-002)", async () => {
+    const clean = (await evaluate(await stackResources("prod"))).requirements.find((r) => r.requirement.id === "IBAC-DAT-002");
+    expect(clean).toEqual(expect.objectContaining({ status: "not-implemented", findings: [], policies: [expect.objectContaining({ policy: "object-store-least-privilege", status: "pass" })] }));
+    const wide = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.MinioIamPolicy) && r.props.name === "ibac-api", (r) => {
+      r.props.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::ibac-photos/*"] }] });
+    });
+    const failed = (await evaluate(wide)).requirements.find((r) => r.requirement.id === "IBAC-DAT-002");
+    expect(failed?.status).toBe("fail");
+    expect(failed?.findings.map((f) => f.observed)).toEqual(['policy ibac-api: Statement[0].Action: expected named S3 actions, found "s3:*"']);
+  });
+
   it("the verdict of prod is incomplete, not green: mandatory requirements not implemented or only declared, named", async () => {
     const result = await evaluate(await stackResources("prod"));
     const s = result.summary;
