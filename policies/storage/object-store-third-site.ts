@@ -45,7 +45,10 @@ export function objectStoreThirdSitePolicy(): IbacStackPolicy {
         }
       }
     }
-    const runs = resourcesOf(resources, RESOURCES.RemoteCommand).filter((r) => typeof r.props.create === "string" && r.props.create.trim() === `sudo ${REPLICATION_SCRIPT_PATH}`);
+    // The command's first word after sudo is the script (a status test may follow: the VM without the service
+    // address exits with its own code, which is no failure).
+    const runsScript = new RegExp(`^\\s*sudo\\s+${escape(REPLICATION_SCRIPT_PATH)}(\\s|$)`);
+    const runs = resourcesOf(resources, RESOURCES.RemoteCommand).filter((r) => typeof r.props.create === "string" && runsScript.test(r.props.create));
     if (!runs.length) {
       reportFinding(report, { subject: `replication to ${replication.endpoint}`, observed: "no remote command runs the replication script", expected: `a remote command whose create runs sudo ${REPLICATION_SCRIPT_PATH} on the Promoted storage VM`, urn: view.urn });
     }

@@ -179,6 +179,10 @@ describe("object-store-third-site on the stacks' offline plans (under mocks)", (
     const script = renderReplicationScript(spec.objectStore.replication, plan.service);
     const built = async (text: string): Promise<PolicyResource[]> => withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, text), "s3-2", REPLICATION_SCRIPT_PATH, text), "ibac-object-store-replication", `sudo ${REPLICATION_SCRIPT_PATH}`);
     expect(await findingsOf(objectStoreThirdSitePolicy(), await built(script))).toEqual([]);
+    const tolerant = withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, script), "s3-2", REPLICATION_SCRIPT_PATH, script), "ibac-object-store-replication-s3-1", `sudo ${REPLICATION_SCRIPT_PATH} || [ $? -eq 3 ]`);
+    expect(await findingsOf(objectStoreThirdSitePolicy(), tolerant)).toEqual([]);
+    const elsewhere = withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, script), "s3-2", REPLICATION_SCRIPT_PATH, script), "ibac-object-store-other", `sudo install -D -m 0700 -o root -g root '/x' '${REPLICATION_SCRIPT_PATH}'`);
+    expect(await findingsOf(objectStoreThirdSitePolicy(), elsewhere)).toEqual([expect.objectContaining({ observed: "no remote command runs the replication script" })]);
     const noAudit = script.replace(/^replicate ibac-audit .*\n/m, "");
     expect(await findingsOf(objectStoreThirdSitePolicy(), await built(noAudit))).toEqual([
       expect.objectContaining({ subject: "replication of ibac-audit from s3-1", expected: "replicate ibac-audit ibac-audit ibac-to-ibac-audit" }),
