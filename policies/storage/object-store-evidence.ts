@@ -39,11 +39,6 @@ export function installedModes(resources: readonly PolicyResource[], model: Poli
   return modes;
 }
 
-/** Whether a mode lets others (not owner, not group) read the file. */
-export function worldReadable(mode: string): boolean {
-  return (parseInt(mode, 8) & 0o004) !== 0;
-}
-
 /** The values of a systemd EnvironmentFile (KEY=VALUE lines, a value in double quotes unquoted). */
 export function envValues(text: string): Map<string, string> {
   const values = new Map<string, string>();

@@ -7,10 +7,10 @@ import type { IbacStackPolicy } from "../kit/types";
 import { vmUrn } from "../kit/platform-view";
 import { RESOURCES } from "../../components/resource-types";
 import { MINIO_ENV_FILE } from "../../components/storage/minio-paths";
-import { envValues, installedModes, optionValue, resourcesOf, worldReadable } from "./object-store-evidence";
+import { envValues, installedModes, optionValue, resourcesOf } from "./object-store-evidence";
 
-/** The modes the private key may have: its owner reads it, a group at most, others never. */
-const KEY_MODES = ["0600", "0640", "600", "640"];
+/** Whether a private key's mode keeps it secret: others have no bit at all, a group may at most read it (0600, 0640, 0400, 0440). */
+const keyModeSafe = (mode: string): boolean => (parseInt(mode, 8) & 0o037) === 0;
 
 /**
  * The certificate the stack issues for a server name (the internal CA's `issueServerCertificate`: a CertRequest
@@ -65,7 +65,7 @@ export function objectStoreTlsPolicy(): IbacStackPolicy {
       if (!isDelivered(files, pending, vm.name, key)) missing(key);
       else {
         const installed = modes.get(fileKey(vm.name, key));
-        if (!installed || !KEY_MODES.includes(installed.mode) || worldReadable(installed.mode)) {
+        if (!installed || !keyModeSafe(installed.mode)) {
           reportFinding(report, { subject, observed: installed ? `${key} installed with mode ${installed.mode}` : `no install command for ${key}, so its mode is unknown`, expected: "mode 0600 or 0640 (the key never readable by others)", urn: installed?.urn ?? vmUrn(resources, vm.name, view.urn), location: key });
         }
       }

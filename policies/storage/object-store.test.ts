@@ -66,6 +66,10 @@ describe("object-store-tls on the stacks' offline plans (under mocks)", () => {
     expect(await findingsOf(objectStoreTlsPolicy(), open)).toEqual([
       expect.objectContaining({ observed: `${KEY} installed with mode 0644`, expected: "mode 0600 or 0640 (the key never readable by others)" }),
     ]);
+    const groupWritable = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-2-config-install-etc-minio-certs-private-key", (r) => {
+      r.props.create = String(r.props.create).replace("-m 0600", "-m 0660");
+    });
+    expect(await findingsOf(objectStoreTlsPolicy(), groupWritable)).toEqual([expect.objectContaining({ observed: `${KEY} installed with mode 0660` })]);
   });
 
   it("a CA directory without the CA that signed MinIO's certificate fails", async () => {
