@@ -16,6 +16,10 @@ import { automationLeastPrivilegePolicy } from "./access/automation-least-privil
 import { monitoringCoveragePolicy } from "./monitoring/monitoring-coverage";
 import { storageDrbdReplicationPolicy } from "./storage/storage-drbd-replication";
 import { storageClusterFencingPolicy } from "./storage/storage-cluster-fencing";
+import { objectStoreTlsPolicy } from "./storage/object-store-tls";
+import { objectStoreBucketsPolicy } from "./storage/object-store-buckets";
+import { objectStoreLeastPrivilegePolicy } from "./storage/object-store-least-privilege";
+import { objectStoreThirdSitePolicy } from "./storage/object-store-third-site";
 
 /**
  * The policies over rendered configuration (TLS, database, object store, backups, VPN, access, monitoring). None of them
@@ -28,6 +32,10 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     databaseSemiSyncPolicy(),
     storageDrbdReplicationPolicy(),
     storageClusterFencingPolicy(),
+    objectStoreTlsPolicy(),
+    objectStoreBucketsPolicy(),
+    objectStoreLeastPrivilegePolicy(),
+    objectStoreThirdSitePolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),

@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { allPolicies } from "../all-policies";
 import { catalogueCounts, loadCatalogue, parseCatalogue } from "./load-catalogue";
 import { InputError } from "../../components/input/input-error";
-import type { RequirementCatalogue } from "./types";
+import type { Requirement, RequirementCatalogue } from "./types";
 import { expectInputProblem } from "../../test/support/input-error-shape";
 
 // Copies of shared/seeds kept in the repository, so the citations are checked on any clean checkout.
@@ -25,6 +25,9 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-DB-001": ["database-replica-read-only"],
   "IBAC-DB-002": ["database-replication-secure"],
   "IBAC-DB-005": ["database-semi-sync"],
+  "IBAC-STO-001": ["storage-drbd-replication", "storage-cluster-fencing", "object-store-tls"],
+  "IBAC-STO-002": ["object-store-buckets"],
+  "IBAC-DAT-003": ["object-store-third-site"],
   "IBAC-BAK-001": ["database-backup-schedule"],
   "IBAC-BAK-002": ["photo-backup-restore-range"],
   "IBAC-BAK-003": ["backup-offsite-encrypted"],
@@ -45,6 +48,19 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-VER-002": ["supported-versions"],
   "IBAC-MON-001": ["monitoring-coverage"],
 };
+
+/**
+ * The requirements not implemented as a whole whose built part policies judge already (partial evidence:
+ * their findings fail the requirement, their silence leaves it not implemented).
+ */
+const PARTIAL_CONTRACT: Record<string, string[]> = {
+  "IBAC-DAT-002": ["object-store-least-privilege"],
+};
+
+/** The policies a requirement names: an automated one's, or a not-implemented one's partial evidence. */
+function namedPolicies(r: Requirement): string[] {
+  return r.check.kind === "manual" ? [] : (r.check.policies ?? []);
+}
 
 /** A small valid catalogue, as data, for the bad-input cases to break in one place each. */
 function minimal(): { version: number; requirements: Record<string, unknown>[]; outOfScope: Record<string, unknown>[] } {
@@ -89,6 +105,11 @@ describe("the requirement catalogue (policies/catalogue/requirements.yaml)", () 
     expect(automated).toEqual(AUTOMATED_CONTRACT);
   });
 
+  it("has exactly the agreed partial evidence: not-implemented requirements naming the policies of their built part", () => {
+    const partial = Object.fromEntries(catalogue.requirements.flatMap((r) => (r.check.kind === "not-implemented" && r.check.policies ? [[r.id, r.check.policies]] : [])));
+    expect(partial).toEqual(PARTIAL_CONTRACT);
+  });
+
   it("cites only documents of shared/seeds, and sections whose headings occur in them, in order", () => {
     const entries = [...catalogue.requirements, ...catalogue.outOfScope];
     const problems: string[] = [];
@@ -119,8 +140,8 @@ describe("the requirement catalogue (policies/catalogue/requirements.yaml)", () 
       for (const id of policy.requirements) {
         const requirement = byId.get(id);
         if (!requirement) problems.push(`${policy.name}: requirement ${id} is not in the catalogue`);
-        else if (requirement.check.kind !== "automated") problems.push(`${policy.name}: requirement ${id} is ${requirement.check.kind}, not automated`);
-        else if (!requirement.check.policies.includes(policy.name)) problems.push(`${policy.name}: requirement ${id} does not name the policy`);
+        else if (requirement.check.kind === "manual") problems.push(`${policy.name}: requirement ${id} is manual, not automated`);
+        else if (!namedPolicies(requirement).includes(policy.name)) problems.push(`${policy.name}: requirement ${id} (${requirement.check.kind}) does not name the policy`);
         else if (requirement.enforcement !== policy.enforcementLevel) problems.push(`${policy.name}: ${policy.enforcementLevel}, but ${id} is ${requirement.enforcement}`);
       }
       const served = catalogue.requirements.filter((r) => policy.requirements.includes(r.id));
@@ -129,7 +150,7 @@ describe("the requirement catalogue (policies/catalogue/requirements.yaml)", () 
         problems.push(`${policy.name}: severity ${policy.severity}, but the worst of its requirements is ${worst}`);
       }
       for (const requirement of catalogue.requirements) {
-        if (requirement.check.kind === "automated" && requirement.check.policies.includes(policy.name) && !policy.requirements.includes(requirement.id)) {
+        if (namedPolicies(requirement).includes(policy.name) && !policy.requirements.includes(requirement.id)) {
           problems.push(`${policy.name}: ${requirement.id} names the policy, but the policy does not list it`);
         }
       }
@@ -137,10 +158,16 @@ describe("the requirement catalogue (policies/catalogue/requirements.yaml)", () 
     expect(problems).toEqual([]);
   });
 
+  it("policies/README.md lists every policy of the pack with its requirements and enforcement, and nothing else", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| ([^|]+) \| (\w+) \|$/gm)].map((m) => `${m[1]} ${m[2].trim()} ${m[3]}`);
+    expect(rows).toEqual(allPolicies().map((p) => `${p.name} ${p.requirements.join(", ")} ${p.enforcementLevel}`));
+  });
+
   // Fails until every agreed policy is in the pack: this test is the list of what is still missing.
-  it("every policy an automated requirement names is in the pack", () => {
+  it("every policy a requirement names (automated, or partial evidence of a not-implemented one) is in the pack", () => {
     const inPack = new Set(allPolicies().map((p) => p.name));
-    const named = [...new Set(catalogue.requirements.flatMap((r) => (r.check.kind === "automated" ? r.check.policies : [])))];
+    const named = [...new Set(catalogue.requirements.flatMap(namedPolicies))];
     expect(named.filter((name) => !inPack.has(name))).toEqual([]);
   });
 });
@@ -196,6 +223,14 @@ describe("loading a bad catalogue reports every problem, with the field and what
     );
     c.requirements[0].check = { kind: "automated" };
     expect(errorOf(stringify(c))).toBe("bad.yaml: requirements[0].check.policies: expected at least one policy name for an automated check, found nothing");
+  });
+
+  it("a not-implemented check may name the policies of its built part, but not an empty list of them", () => {
+    const c = minimal();
+    c.requirements[1].check = { kind: "not-implemented", reason: "Half built.", policies: ["tier-redundancy"] };
+    expect(parseCatalogue(stringify(c), "bad.yaml").requirements[1].check).toEqual({ kind: "not-implemented", reason: "Half built.", policies: ["tier-redundancy"] });
+    c.requirements[1].check = { kind: "not-implemented", reason: "Half built.", policies: [] };
+    expect(errorOf(stringify(c))).toBe("bad.yaml: requirements[1].check.policies: expected at least one policy name (the policies judging the part already built) or no policies key, found an empty list");
   });
 
   it("a manual check without evidence, carrying a policy", () => {

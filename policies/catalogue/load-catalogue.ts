@@ -123,7 +123,7 @@ function semanticProblems(c: RawCatalogue, problem: MakeProblem): InputProblem[]
   const needs: Record<string, { key: "policies" | "evidence" | "reason"; allowed: string[] }> = {
     automated: { key: "policies", allowed: ["policies"] },
     manual: { key: "evidence", allowed: ["evidence"] },
-    "not-implemented": { key: "reason", allowed: ["reason", "evidence"] },
+    "not-implemented": { key: "reason", allowed: ["reason", "evidence", "policies"] },
   };
   c.requirements.forEach((r, i) => {
     const at: FieldPath = ["requirements", i, "check"];
@@ -134,6 +134,9 @@ function semanticProblems(c: RawCatalogue, problem: MakeProblem): InputProblem[]
       }
     } else if (r.check[key] === undefined) {
       problems.push(problem([...at, key], `expected a non-empty string (a ${r.check.kind} check needs its ${key}), found nothing`));
+    }
+    if (r.check.kind === "not-implemented" && r.check.policies !== undefined && r.check.policies.length === 0) {
+      problems.push(problem([...at, "policies"], "expected at least one policy name (the policies judging the part already built) or no policies key, found an empty list"));
     }
     for (const other of ["policies", "evidence", "reason"] as const) {
       if (r.check[other] !== undefined && !allowed.includes(other)) {

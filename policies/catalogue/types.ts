@@ -16,7 +16,16 @@ export interface RequirementSource {
 export type RequirementCheck =
   | { kind: "automated"; policies: string[] }
   | { kind: "manual"; evidence: string }
-  | { kind: "not-implemented"; reason: string; evidence?: string };
+  | {
+      kind: "not-implemented";
+      reason: string;
+      evidence?: string;
+      /**
+       * Partial evidence: the policies that judge the part the toolkit already builds. Their findings fail
+       * the requirement; without findings it stays not implemented, never a pass.
+       */
+      policies?: string[];
+    };
 
 /** One requirement the platform must satisfy. */
 export interface Requirement {

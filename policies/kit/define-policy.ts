@@ -22,17 +22,21 @@ export function resourcePolicy(
   };
 }
 
-/** A stack policy that reads the platform's spec and model along with every resource. */
+/**
+ * A stack policy that reads the platform's spec and model along with every resource. `notApplicable` ends the
+ * run as not applicable (the spec declares nothing the policy judges): the requirement then reads "declared",
+ * never "pass" (policies/results/evaluate.ts).
+ */
 export function stackPolicy(
   meta: IbacPolicyMeta,
-  check: (view: PlatformView, resources: readonly PolicyResource[], report: ReportViolation) => void | Promise<void>,
+  check: (view: PlatformView, resources: readonly PolicyResource[], report: ReportViolation, notApplicable: (reason: string) => never) => void | Promise<void>,
 ): IbacStackPolicy {
   return {
     ...meta,
     kind: "stack",
     tags: meta.requirements,
     validateStack: async (args: StackValidationArgs, report) => {
-      await check(platformView(args), args.resources, report);
+      await check(platformView(args), args.resources, report, (reason) => args.notApplicable(reason));
     },
   };
 }

@@ -153,6 +153,7 @@ ${r.findings.length ? findingsTable(r.findings) : ""}`;
   if (check.kind === "not-implemented") {
     return html`<p><strong>Why it is not checked:</strong> ${check.reason}</p>
 ${check.evidence ? html`<p><strong>Evidence available meanwhile:</strong> ${check.evidence}</p>` : ""}
+${r.policies.length ? policyTable(r.policies) : ""}
 ${r.findings.length ? findingsTable(r.findings) : ""}`;
   }
   return html`${policyTable(r.policies)}
@@ -166,7 +167,8 @@ function requirementArticle(r: RequirementResult): Markup {
   const check = req.check;
   const how = check.kind === "automated"
     ? html`Automated, by ${check.policies.length === 1 ? "the policy" : "the policies"} ${check.policies.map((p, i) => html`${i ? ", " : ""}<code>${p}</code>`)}`
-    : check.kind === "manual" ? html`Manual: an auditor checks the evidence below` : html`Not implemented`;
+    : check.kind === "manual" ? html`Manual: an auditor checks the evidence below`
+      : html`Not implemented${check.policies?.length ? html`; the part already built is judged by ${check.policies.map((p, i) => html`${i ? ", " : ""}<code>${p}</code>`)}` : ""}`;
   return html`<article class="req req-${r.status}" id="${reqAnchor(req.id)}">
 <div class="req-top">
 <header class="req-head"><span class="req-id">${req.id}</span><h3>${req.title}</h3>${statusBadge(r.status)}</header>

@@ -84,7 +84,7 @@ function requirementDetail(r: RequirementResult): string {
     `- Severity: ${md(SEVERITY_WORD[req.severity] ?? req.severity)}`,
     `- Enforcement: ${md(enforcementText(req.enforcement))}`,
     `- Sources: ${sources(req.source)}`,
-    `- How it is checked: ${c.kind === "automated" ? `automated, by ${c.policies.map(code).join(", ")}` : c.kind === "manual" ? "manual (see the evidence below)" : "not implemented"}`,
+    `- How it is checked: ${c.kind === "automated" ? `automated, by ${c.policies.map(code).join(", ")}` : c.kind === "manual" ? "manual (see the evidence below)" : `not implemented${c.policies?.length ? `; the part already built is judged by ${c.policies.map(code).join(", ")}` : ""}`}`,
     "",
   ];
   if (c.kind === "manual") out.push(`Evidence an auditor must see: ${md(c.evidence)}`, "");
@@ -92,7 +92,7 @@ function requirementDetail(r: RequirementResult): string {
     out.push(`Why it is not checked: ${md(c.reason)}`, "");
     if (c.evidence) out.push(`Evidence available meanwhile: ${md(c.evidence)}`, "");
   }
-  if (c.kind === "automated") {
+  if (c.kind === "automated" || r.policies.length) {
     out.push(r.policies.length
       ? table(["Policy", "Result", "Resources checked"], r.policies.map((p) => [
         code(p.policy),
@@ -100,7 +100,7 @@ function requirementDetail(r: RequirementResult): string {
         p.checked.length ? urnGroups(p.checked) : "none named",
       ]))
       : "No policy results were recorded for this requirement.", "");
-    if (!r.findings.length) out.push("No violations found.", "");
+    if (!r.findings.length && c.kind === "automated") out.push("No violations found.", "");
   }
   if (r.findings.length) out.push(`Findings (${r.findings.length}):`, "", findingsTable(r.findings), "");
   return out.join("\n");

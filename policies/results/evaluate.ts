@@ -50,8 +50,11 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
 
   const requirements: RequirementResult[] = input.catalogue.requirements.map((requirement) => {
     if (requirement.check.kind === "manual") return { requirement, status: "manual", policies: [], findings: [] };
-    if (requirement.check.kind === "not-implemented") return { requirement, status: "not-implemented", policies: [], findings: [] };
-    const names = requirement.check.policies;
+    // A requirement not implemented may name the policies that judge the part already built: their findings
+    // fail it, their silence leaves it not implemented (never a pass).
+    if (requirement.check.kind === "not-implemented" && !requirement.check.policies?.length) return { requirement, status: "not-implemented", policies: [], findings: [] };
+    const partial = requirement.check.kind === "not-implemented";
+    const names = requirement.check.policies ?? [];
     const policies: PolicyEvidence[] = names.map((name) => {
       const o = byPolicy.get(name);
       if (!o) return { policy: name, status: "error", detail: "no such policy in the pack", basis: "rendered", checked: [] };
@@ -61,9 +64,10 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceResult {
     });
     const own = findings.filter((f) => names.includes(f.policy) && f.requirements.includes(requirement.id));
     const failing = own.some((f) => f.state !== "waived") || policies.some((p) => p.status === "error");
-    // Nothing wrong found, but by a policy that could read only the declaration: not a pass.
-    const declared = policies.some((p) => p.basis === "declaration");
-    const status = failing ? "fail" : own.length ? "waived" : declared ? "declared" : "pass";
+    // Nothing wrong found, but by a policy that could read only the declaration: not a pass. Nor is a
+    // requirement whose every policy found nothing to judge (the spec declares no such part): nothing built shows it.
+    const declared = policies.some((p) => p.basis === "declaration") || policies.every((p) => p.status === "not-applicable");
+    const status = failing ? "fail" : own.length ? "waived" : partial ? "not-implemented" : declared ? "declared" : "pass";
     return { requirement, status, policies, findings: own };
   });
 

@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import type { PolicyResource } from "@pulumi/policy";
+import { editDeliveredFile, findingsOf, mutate, outcomeOf, remove, stackResources } from "../../test/fixtures/policy-fixture";
+import { RESOURCES, isResourceOf } from "../../components/resource-types";
+import { stagingPath, targetPathOf } from "../../components/vm/deliver";
+import { storageStack } from "../../components/storage/test-stacks";
+import { renderRetentionScript, RETENTION_SCRIPT_PATH } from "../../components/storage/render-retention-commands";
+import { renderReplicationScript, REPLICATION_SCRIPT_PATH } from "../../components/storage/render-replication-commands";
+import { objectStoreTlsPolicy } from "./object-store-tls";
+import { objectStoreBucketsPolicy } from "./object-store-buckets";
+import { objectStoreLeastPrivilegePolicy } from "./object-store-least-privilege";
+import { objectStoreThirdSitePolicy } from "./object-store-third-site";
+
+// Test notes: the resources are the offline plan's (pulumi.runtime.setMocks: a plan under mocks, never a
+// deployment). What MinIO does with them (TLS handshakes, Object Lock, replication) is not proven here.
+
+const ENV = "/etc/default/minio";
+const KEY = "/etc/minio/certs/private.key";
+const STACKS = ["prod", "staging", "lab"];
+
+const ofType = (cls: Parameters<typeof isResourceOf>[1]) => (r: PolicyResource): boolean => isResourceOf(r, cls);
+const bucketOf = (cls: Parameters<typeof isResourceOf>[1], bucket: string) => (r: PolicyResource): boolean => ofType(cls)(r) && r.props.bucket === bucket;
+const copyOf = (vm: string, path: string) => (r: PolicyResource): boolean => ofType(RESOURCES.CopyToRemote)(r) && r.name.startsWith(`${vm}-config-`) && targetPathOf(String(r.props.remotePath)) === path;
+
+/** The resources with one more file delivered to `vm` (a copy of its env file's CopyToRemote), as the storage tier would add it. */
+function withFile(resources: PolicyResource[], vm: string, path: string, text: string): PolicyResource[] {
+  const template = resources.find(copyOf(vm, ENV));
+  if (!template) throw new Error(`withFile: no ${ENV} delivery on ${vm}`);
+  const name = `${vm}-config-copy-${path.replace(/\W+/g, "-")}`;
+  return [...resources, { ...template, name, urn: template.urn.replace(/::[^:]+$/, `::${name}`), props: { ...template.props, remotePath: stagingPath(path), source: { text } } }];
+}
+
+/** The resources with one more remote command (a copy of an install command, `create` replaced). */
+function withCommand(resources: PolicyResource[], name: string, create: string): PolicyResource[] {
+  const template = resources.find((r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-1-config-install-etc-default-minio");
+  if (!template) throw new Error("withCommand: no template command");
+  return [...resources, { ...template, name, urn: template.urn.replace(/::[^:]+$/, `::${name}`), props: { ...template.props, create } }];
+}
+
+
+describe("object-store-tls on the stacks' offline plans (under mocks)", () => {
+  it.each(STACKS)("%s passes: MinIO gets --certs-dir with its certificate, a 0600 key and the internal CA, and an https server URL", async (stack) => {
+    expect(await findingsOf(objectStoreTlsPolicy(), await stackResources(stack))).toEqual([]);
+  });
+
+  it("MinIO without --certs-dir (plain HTTP) fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-1", ENV, (t) => t.replace(" --certs-dir /etc/minio/certs", ""));
+    expect(await findingsOf(objectStoreTlsPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "MinIO's TLS on s3-1", observed: "MINIO_OPTS without --certs-dir (MinIO serves plain HTTP)", location: `${ENV}: MINIO_OPTS` }),
+    ]);
+  });
+
+  it("an http server URL fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-2", ENV, (t) => t.replace("MINIO_SERVER_URL=https://", "MINIO_SERVER_URL=http://"));
+    expect(await findingsOf(objectStoreTlsPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "MinIO's TLS on s3-2", observed: "MINIO_SERVER_URL=http://s3.ibac.rik.ee:9000", expected: "MINIO_SERVER_URL=https://<the name in MinIO's certificate>" }),
+    ]);
+  });
+
+  it("a private key not delivered, or installed readable by others, fails", async () => {
+    const gone = remove(await stackResources("prod"), copyOf("s3-1", KEY));
+    expect(await findingsOf(objectStoreTlsPolicy(), gone)).toEqual([expect.objectContaining({ observed: `${KEY} not delivered`, location: KEY })]);
+    const open = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-1-config-install-etc-minio-certs-private-key", (r) => {
+      r.props.create = String(r.props.create).replace("-m 0600", "-m 0644");
+    });
+    expect(await findingsOf(objectStoreTlsPolicy(), open)).toEqual([
+      expect.objectContaining({ observed: `${KEY} installed with mode 0644`, expected: "mode 0600 or 0640 (the key never readable by others)" }),
+    ]);
+    const groupWritable = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-2-config-install-etc-minio-certs-private-key", (r) => {
+      r.props.create = String(r.props.create).replace("-m 0600", "-m 0660");
+    });
+    expect(await findingsOf(objectStoreTlsPolicy(), groupWritable)).toEqual([expect.objectContaining({ observed: `${KEY} installed with mode 0660` })]);
+  });
+
+  it("a CA directory without the CA that signed MinIO's certificate fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-1", "/etc/minio/certs/CAs/ibac-ca.pem", () => "-----BEGIN CERTIFICATE-----\nsomeone else's CA\n-----END CERTIFICATE-----\n");
+    expect(await findingsOf(objectStoreTlsPolicy(), resources)).toEqual([
+      expect.objectContaining({ observed: "/etc/minio/certs/CAs/ holds no copy of the CA that signed MinIO's certificate" }),
+    ]);
+  });
+});
+
+describe("object-store-buckets on the stacks' offline plans (under mocks)", () => {
+  it.each(STACKS)("%s passes: every bucket of the spec, versioned, log and audit buckets locked, no lifecycle shorter than a lock", async (stack) => {
+    expect(await findingsOf(objectStoreBucketsPolicy(), await stackResources(stack))).toEqual([]);
+  });
+
+  it("a bucket without versioning fails: its versioning resource removed, or Suspended", async () => {
+    const removed = remove(await stackResources("prod"), bucketOf(RESOURCES.MinioS3BucketVersioning, "ibac-photos"));
+    expect(await findingsOf(objectStoreBucketsPolicy(), removed)).toEqual([
+      expect.objectContaining({ subject: "bucket ibac-photos (photos)", observed: "no S3BucketVersioning resource", expected: "versioning Enabled (an overwrite or delete keeps the earlier version)" }),
+    ]);
+    const suspended = mutate(await stackResources("prod"), bucketOf(RESOURCES.MinioS3BucketVersioning, "ibac-frs-archive"), (r) => { r.props.versioningConfiguration = { status: "Suspended" }; });
+    expect(await findingsOf(objectStoreBucketsPolicy(), suspended)).toEqual([expect.objectContaining({ subject: "bucket ibac-frs-archive (frsArchive)", observed: "versioning Suspended" })]);
+  });
+
+  it("a log bucket without Object Lock fails", async () => {
+    const resources = mutate(await stackResources("prod"), bucketOf(RESOURCES.MinioS3Bucket, "ibac-logs"), (r) => { r.props.objectLocking = false; });
+    expect(await findingsOf(objectStoreBucketsPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "bucket ibac-logs (logs)", observed: "objectLocking off", location: "inputs.objectLocking" }),
+    ]);
+  });
+
+  it("forceDestroy, a missing bucket and a lifecycle rule shorter than the lock each fail", async () => {
+    const destroy = mutate(await stackResources("prod"), bucketOf(RESOURCES.MinioS3Bucket, "ibac-photos"), (r) => { r.props.forceDestroy = true; });
+    expect(await findingsOf(objectStoreBucketsPolicy(), destroy)).toEqual([expect.objectContaining({ subject: "bucket ibac-photos", observed: "forceDestroy true (destroying the stack deletes every object and version)" })]);
+    const missing = remove(await stackResources("prod"), bucketOf(RESOURCES.MinioS3Bucket, "ibac-audit"));
+    expect(await findingsOf(objectStoreBucketsPolicy(), missing)).toEqual([expect.objectContaining({ subject: "bucket ibac-audit (audit)", observed: "no S3Bucket resource" })]);
+    const early = mutate(await stackResources("prod"), bucketOf(RESOURCES.MinioIlmPolicy, "ibac-logs"), (r) => { r.props.rules = [{ id: "ibac-retention", status: "Enabled", expiration: "30d", noncurrentVersionExpirationDays: 730 }]; });
+    expect(await findingsOf(objectStoreBucketsPolicy(), early)).toEqual([
+      expect.objectContaining({ subject: "bucket ibac-logs (logs)", observed: "expiration after 30 days", expected: "at least the Object Lock's 365 days (a version is never expired while it is locked)", location: "inputs.rules[0].expiration" }),
+    ]);
+  });
+
+  it("with the retention script delivered (renderRetentionScript's text): passes, and fails when it sets a shorter retention", async () => {
+    const base = await stackResources("prod");
+    const { spec, plan } = storageStack("prod");
+    const script = renderRetentionScript(spec.objectStore.buckets, plan.service);
+    if (!script) throw new Error("prod has locked buckets: a retention script is expected");
+    const delivered = withFile(withFile(base, "s3-1", RETENTION_SCRIPT_PATH, script), "s3-2", RETENTION_SCRIPT_PATH, script);
+    expect(await findingsOf(objectStoreBucketsPolicy(), delivered)).toEqual([]);
+    const shorter = withFile(base, "s3-1", RETENTION_SCRIPT_PATH, script.replace("retain ibac-audit COMPLIANCE 1825d", "retain ibac-audit GOVERNANCE 1d"));
+    expect(await findingsOf(objectStoreBucketsPolicy(), shorter)).toEqual([
+      expect.objectContaining({ subject: "bucket ibac-audit (audit)", observed: `${RETENTION_SCRIPT_PATH} on s3-1 sets no default retention COMPLIANCE 1825d for it` }),
+    ]);
+  });
+});
+
+describe("object-store-least-privilege on the stacks' offline plans (under mocks)", () => {
+  it.each(STACKS)("%s passes: one user per client tier, one policy each, no wildcard or delete, secret keys masked", async (stack) => {
+    expect(await findingsOf(objectStoreLeastPrivilegePolicy(), await stackResources(stack))).toEqual([]);
+  });
+
+  it("a client policy with s3:* fails", async () => {
+    const resources = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.MinioIamPolicy)(r) && r.props.name === "ibac-api", (r) => {
+      r.props.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::ibac-photos/*"] }] });
+    });
+    expect(await findingsOf(objectStoreLeastPrivilegePolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "MinIO user ibac-api (api)", observed: 'policy ibac-api: Statement[0].Action: expected named S3 actions, found "s3:*"' }),
+    ]);
+  });
+
+  it("a client attached to two policies fails", async () => {
+    const base = await stackResources("prod");
+    const attachment = base.find((r) => ofType(RESOURCES.MinioIamUserPolicyAttachment)(r) && r.props.userName === "ibac-api");
+    if (!attachment) throw new Error("no attachment for ibac-api");
+    const second = { ...attachment, name: "extra", urn: `${attachment.urn}-extra`, props: { ...attachment.props, policyName: "ibac-backup" } };
+    expect(await findingsOf(objectStoreLeastPrivilegePolicy(), [...base, second])).toEqual([
+      expect.objectContaining({ subject: "MinIO user ibac-api (api)", observed: "2 policy attachments (ibac-api, ibac-backup)", expected: "exactly one policy attached" }),
+    ]);
+  });
+
+  it("a missing user, and a secret key in plain text, fail", async () => {
+    const missing = remove(await stackResources("prod"), (r) => ofType(RESOURCES.MinioIamUser)(r) && r.props.name === "ibac-logging");
+    expect(await findingsOf(objectStoreLeastPrivilegePolicy(), missing)).toEqual([expect.objectContaining({ subject: "MinIO user ibac-logging (logging)", observed: "no IamUser resource" })]);
+    const plain = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.MinioIamUser)(r) && r.props.name === "ibac-frs", (r) => { r.props.secret = "plain-text-secret-key-0123456789"; });
+    expect(await findingsOf(objectStoreLeastPrivilegePolicy(), plain)).toEqual([
+      expect.objectContaining({ subject: "MinIO user ibac-frs (frs)", observed: "its secret key in plain text in the resource's inputs", location: "inputs.secret" }),
+    ]);
+  });
+});
+
+describe("object-store-third-site on the stacks' offline plans (under mocks)", () => {
+  // prod and staging declare a third site; the storage tier does not deliver the replication script or its
+  // command yet, so the policy fails there. Flip these to toEqual([]) once the main branch delivers them.
+  it.each(["prod", "staging"])("%s fails while the replication script and its command are not delivered", async (stack) => {
+    expect(await findingsOf(objectStoreThirdSitePolicy(), await stackResources(stack))).toEqual([
+      expect.objectContaining({ subject: "replication to https://203.0.113.20:9000 from s3-1", observed: "no replication script delivered" }),
+      expect.objectContaining({ subject: "replication to https://203.0.113.20:9000 from s3-2", observed: "no replication script delivered" }),
+      expect.objectContaining({ subject: "replication to https://203.0.113.20:9000", observed: "no remote command runs the replication script" }),
+    ]);
+  });
+
+  it("lab declares no third site: not applicable, never a pass", async () => {
+    const outcome = await outcomeOf(objectStoreThirdSitePolicy(), await stackResources("lab"));
+    expect(outcome.status).toBe("not-applicable");
+    expect(outcome.detail).toBe("the spec declares no third location (objectStore.replication)");
+  });
+
+  it("with renderReplicationScript's script on both VMs and a command running it: passes; a pair left out, or a source unversioned, fails", async () => {
+    const { spec, plan } = storageStack("prod");
+    if (!spec.objectStore.replication) throw new Error("prod declares replication");
+    const script = renderReplicationScript(spec.objectStore.replication, plan.service);
+    const built = async (text: string): Promise<PolicyResource[]> => withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, text), "s3-2", REPLICATION_SCRIPT_PATH, text), "ibac-object-store-replication", `sudo ${REPLICATION_SCRIPT_PATH}`);
+    expect(await findingsOf(objectStoreThirdSitePolicy(), await built(script))).toEqual([]);
+    const tolerant = withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, script), "s3-2", REPLICATION_SCRIPT_PATH, script), "ibac-object-store-replication-s3-1", `sudo ${REPLICATION_SCRIPT_PATH} || [ $? -eq 3 ]`);
+    expect(await findingsOf(objectStoreThirdSitePolicy(), tolerant)).toEqual([]);
+    const elsewhere = withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, script), "s3-2", REPLICATION_SCRIPT_PATH, script), "ibac-object-store-other", `sudo install -D -m 0700 -o root -g root '/x' '${REPLICATION_SCRIPT_PATH}'`);
+    expect(await findingsOf(objectStoreThirdSitePolicy(), elsewhere)).toEqual([expect.objectContaining({ observed: "no remote command runs the replication script" })]);
+    const noAudit = script.replace(/^replicate ibac-audit .*\n/m, "");
+    expect(await findingsOf(objectStoreThirdSitePolicy(), await built(noAudit))).toEqual([
+      expect.objectContaining({ subject: "replication of ibac-audit from s3-1", expected: "replicate ibac-audit ibac-audit ibac-to-ibac-audit" }),
+      expect.objectContaining({ subject: "replication of ibac-audit from s3-2" }),
+    ]);
+    const unversioned = mutate(await built(script), bucketOf(RESOURCES.MinioS3BucketVersioning, "ibac-logs"), (r) => { r.props.versioningConfiguration = { status: "Suspended" }; });
+    expect(await findingsOf(objectStoreThirdSitePolicy(), unversioned)).toEqual([
+      expect.objectContaining({ subject: "replicated bucket ibac-logs", observed: "versioning Suspended" }),
+    ]);
+  });
+});
