@@ -180,9 +180,9 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
     const failing = result.requirements.filter((r) => r.status === "fail" && r.requirement.enforcement === "mandatory").map((r) => `${r.requirement.id}: ${JSON.stringify(r.findings.map((f) => f.observed))} ${JSON.stringify(r.policies.filter((p) => p.status === "error"))}`);
     expect(failing).toEqual([]);
     expect(result.summary.mandatoryViolations).toBe(0);
-    // Advisory: prod declares a third site, and the storage tier does not deliver the replication script yet.
+    // Advisory ones too: prod declares a third site, and the storage tier delivers and runs its replication.
     const advisoryFailing = result.requirements.filter((r) => r.status === "fail").map((r) => r.requirement.id);
-    expect(advisoryFailing).toEqual(["IBAC-DAT-003"]);
+    expect(advisoryFailing).toEqual([]);
     expect(result.summary.pass + result.summary.declared + advisoryFailing.length).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
     // The policies that can read only the spec (nothing the toolkit builds shows these yet) never pass.
     expect(result.requirements.filter((r) => r.status === "declared").map((r) => r.requirement.id)).toEqual(["IBAC-BAK-002", "IBAC-BAK-003", "IBAC-MON-001", "IBAC-VER-001"]);
@@ -270,8 +270,7 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
     expect(text).toMatch(/resource: urn:pulumi:prod::ibac-platform::.*FirewallLegacy::ibac-cluster-firewall/);
     expect(text).toContain("observed: enabled true, inbound ACCEPT");
     expect(text).toContain("expected: enabled true, inbound DROP");
-    // advisory: object-store-third-site's 3 findings (prod's replication script is not delivered yet).
-    expect(text).toMatch(/Mandatory violations: 1; advisory: 3\./);
+    expect(text).toMatch(/Mandatory violations: 1; advisory: 0\./);
   });
 
   describe("SARIF 2.1.0 and JUnit", () => {

@@ -2,10 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { PolicyResource } from "@pulumi/policy";
 import { editDeliveredFile, findingsOf, mutate, outcomeOf, remove, stackResources } from "../../test/fixtures/policy-fixture";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
-import { stagingPath, targetPathOf } from "../../components/vm/deliver";
-import { storageStack } from "../../components/storage/test-stacks";
-import { renderRetentionScript, RETENTION_SCRIPT_PATH } from "../../components/storage/render-retention-commands";
-import { renderReplicationScript, REPLICATION_SCRIPT_PATH } from "../../components/storage/render-replication-commands";
+import { targetPathOf } from "../../components/vm/deliver";
+import { RETENTION_SCRIPT_PATH } from "../../components/storage/render-retention-commands";
+import { REPLICATION_SCRIPT_PATH } from "../../components/storage/render-replication-commands";
 import { objectStoreTlsPolicy } from "./object-store-tls";
 import { objectStoreBucketsPolicy } from "./object-store-buckets";
 import { objectStoreLeastPrivilegePolicy } from "./object-store-least-privilege";
@@ -21,22 +20,6 @@ const STACKS = ["prod", "staging", "lab"];
 const ofType = (cls: Parameters<typeof isResourceOf>[1]) => (r: PolicyResource): boolean => isResourceOf(r, cls);
 const bucketOf = (cls: Parameters<typeof isResourceOf>[1], bucket: string) => (r: PolicyResource): boolean => ofType(cls)(r) && r.props.bucket === bucket;
 const copyOf = (vm: string, path: string) => (r: PolicyResource): boolean => ofType(RESOURCES.CopyToRemote)(r) && r.name.startsWith(`${vm}-config-`) && targetPathOf(String(r.props.remotePath)) === path;
-
-/** The resources with one more file delivered to `vm` (a copy of its env file's CopyToRemote), as the storage tier would add it. */
-function withFile(resources: PolicyResource[], vm: string, path: string, text: string): PolicyResource[] {
-  const template = resources.find(copyOf(vm, ENV));
-  if (!template) throw new Error(`withFile: no ${ENV} delivery on ${vm}`);
-  const name = `${vm}-config-copy-${path.replace(/\W+/g, "-")}`;
-  return [...resources, { ...template, name, urn: template.urn.replace(/::[^:]+$/, `::${name}`), props: { ...template.props, remotePath: stagingPath(path), source: { text } } }];
-}
-
-/** The resources with one more remote command (a copy of an install command, `create` replaced). */
-function withCommand(resources: PolicyResource[], name: string, create: string): PolicyResource[] {
-  const template = resources.find((r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-1-config-install-etc-default-minio");
-  if (!template) throw new Error("withCommand: no template command");
-  return [...resources, { ...template, name, urn: template.urn.replace(/::[^:]+$/, `::${name}`), props: { ...template.props, create } }];
-}
-
 
 describe("object-store-tls on the stacks' offline plans (under mocks)", () => {
   it.each(STACKS)("%s passes: MinIO gets --certs-dir with its certificate, a 0600 key and the internal CA, and an https server URL", async (stack) => {
@@ -61,13 +44,13 @@ describe("object-store-tls on the stacks' offline plans (under mocks)", () => {
     const gone = remove(await stackResources("prod"), copyOf("s3-1", KEY));
     expect(await findingsOf(objectStoreTlsPolicy(), gone)).toEqual([expect.objectContaining({ observed: `${KEY} not delivered`, location: KEY })]);
     const open = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-1-config-install-etc-minio-certs-private-key", (r) => {
-      r.props.create = String(r.props.create).replace("-m 0600", "-m 0644");
+      r.props.create = String(r.props.create).replace("-m 0640", "-m 0644");
     });
     expect(await findingsOf(objectStoreTlsPolicy(), open)).toEqual([
       expect.objectContaining({ observed: `${KEY} installed with mode 0644`, expected: "mode 0600 or 0640 (the key never readable by others)" }),
     ]);
     const groupWritable = mutate(await stackResources("prod"), (r) => ofType(RESOURCES.RemoteCommand)(r) && r.name === "s3-2-config-install-etc-minio-certs-private-key", (r) => {
-      r.props.create = String(r.props.create).replace("-m 0600", "-m 0660");
+      r.props.create = String(r.props.create).replace("-m 0640", "-m 0660");
     });
     expect(await findingsOf(objectStoreTlsPolicy(), groupWritable)).toEqual([expect.objectContaining({ observed: `${KEY} installed with mode 0660` })]);
   });
@@ -112,14 +95,8 @@ describe("object-store-buckets on the stacks' offline plans (under mocks)", () =
     ]);
   });
 
-  it("with the retention script delivered (renderRetentionScript's text): passes, and fails when it sets a shorter retention", async () => {
-    const base = await stackResources("prod");
-    const { spec, plan } = storageStack("prod");
-    const script = renderRetentionScript(spec.objectStore.buckets, plan.service);
-    if (!script) throw new Error("prod has locked buckets: a retention script is expected");
-    const delivered = withFile(withFile(base, "s3-1", RETENTION_SCRIPT_PATH, script), "s3-2", RETENTION_SCRIPT_PATH, script);
-    expect(await findingsOf(objectStoreBucketsPolicy(), delivered)).toEqual([]);
-    const shorter = withFile(base, "s3-1", RETENTION_SCRIPT_PATH, script.replace("retain ibac-audit COMPLIANCE 1825d", "retain ibac-audit GOVERNANCE 1d"));
+  it("the delivered retention script sets each locked bucket's default retention; a shorter one fails", async () => {
+    const shorter = editDeliveredFile(await stackResources("prod"), "s3-1", RETENTION_SCRIPT_PATH, (t) => t.replace("retain ibac-audit COMPLIANCE 1825d", "retain ibac-audit GOVERNANCE 1d"));
     expect(await findingsOf(objectStoreBucketsPolicy(), shorter)).toEqual([
       expect.objectContaining({ subject: "bucket ibac-audit (audit)", observed: `${RETENTION_SCRIPT_PATH} on s3-1 sets no default retention COMPLIANCE 1825d for it` }),
     ]);
@@ -161,12 +138,13 @@ describe("object-store-least-privilege on the stacks' offline plans (under mocks
 });
 
 describe("object-store-third-site on the stacks' offline plans (under mocks)", () => {
-  // prod and staging declare a third site; the storage tier does not deliver the replication script or its
-  // command yet, so the policy fails there. Flip these to toEqual([]) once the main branch delivers them.
-  it.each(["prod", "staging"])("%s fails while the replication script and its command are not delivered", async (stack) => {
-    expect(await findingsOf(objectStoreThirdSitePolicy(), await stackResources(stack))).toEqual([
-      expect.objectContaining({ subject: "replication to https://203.0.113.20:9000 from s3-1", observed: "no replication script delivered" }),
-      expect.objectContaining({ subject: "replication to https://203.0.113.20:9000 from s3-2", observed: "no replication script delivered" }),
+  it.each(["prod", "staging"])("%s passes: the replication script on both storage VMs, run by a command on each", async (stack) => {
+    expect(await findingsOf(objectStoreThirdSitePolicy(), await stackResources(stack))).toEqual([]);
+  });
+
+  it("prod without the commands that run the replication script fails", async () => {
+    const resources = remove(await stackResources("prod"), (r) => ofType(RESOURCES.RemoteCommand)(r) && /-replication-s3-[12]$/.test(r.name));
+    expect(await findingsOf(objectStoreThirdSitePolicy(), resources)).toEqual([
       expect.objectContaining({ subject: "replication to https://203.0.113.20:9000", observed: "no remote command runs the replication script" }),
     ]);
   });
@@ -177,22 +155,13 @@ describe("object-store-third-site on the stacks' offline plans (under mocks)", (
     expect(outcome.detail).toBe("the spec declares no third location (objectStore.replication)");
   });
 
-  it("with renderReplicationScript's script on both VMs and a command running it: passes; a pair left out, or a source unversioned, fails", async () => {
-    const { spec, plan } = storageStack("prod");
-    if (!spec.objectStore.replication) throw new Error("prod declares replication");
-    const script = renderReplicationScript(spec.objectStore.replication, plan.service);
-    const built = async (text: string): Promise<PolicyResource[]> => withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, text), "s3-2", REPLICATION_SCRIPT_PATH, text), "ibac-object-store-replication", `sudo ${REPLICATION_SCRIPT_PATH}`);
-    expect(await findingsOf(objectStoreThirdSitePolicy(), await built(script))).toEqual([]);
-    const tolerant = withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, script), "s3-2", REPLICATION_SCRIPT_PATH, script), "ibac-object-store-replication-s3-1", `sudo ${REPLICATION_SCRIPT_PATH} || [ $? -eq 3 ]`);
-    expect(await findingsOf(objectStoreThirdSitePolicy(), tolerant)).toEqual([]);
-    const elsewhere = withCommand(withFile(withFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, script), "s3-2", REPLICATION_SCRIPT_PATH, script), "ibac-object-store-other", `sudo install -D -m 0700 -o root -g root '/x' '${REPLICATION_SCRIPT_PATH}'`);
-    expect(await findingsOf(objectStoreThirdSitePolicy(), elsewhere)).toEqual([expect.objectContaining({ observed: "no remote command runs the replication script" })]);
-    const noAudit = script.replace(/^replicate ibac-audit .*\n/m, "");
-    expect(await findingsOf(objectStoreThirdSitePolicy(), await built(noAudit))).toEqual([
+  it("a replication script that leaves a pair out, or a source bucket unversioned, fails", async () => {
+    const noAudit = editDeliveredFile(editDeliveredFile(await stackResources("prod"), "s3-1", REPLICATION_SCRIPT_PATH, (t) => t.replace(/^replicate ibac-audit .*\n/m, "")), "s3-2", REPLICATION_SCRIPT_PATH, (t) => t.replace(/^replicate ibac-audit .*\n/m, ""));
+    expect(await findingsOf(objectStoreThirdSitePolicy(), noAudit)).toEqual([
       expect.objectContaining({ subject: "replication of ibac-audit from s3-1", expected: "replicate ibac-audit ibac-audit ibac-to-ibac-audit" }),
       expect.objectContaining({ subject: "replication of ibac-audit from s3-2" }),
     ]);
-    const unversioned = mutate(await built(script), bucketOf(RESOURCES.MinioS3BucketVersioning, "ibac-logs"), (r) => { r.props.versioningConfiguration = { status: "Suspended" }; });
+    const unversioned = mutate(await stackResources("prod"), bucketOf(RESOURCES.MinioS3BucketVersioning, "ibac-logs"), (r) => { r.props.versioningConfiguration = { status: "Suspended" }; });
     expect(await findingsOf(objectStoreThirdSitePolicy(), unversioned)).toEqual([
       expect.objectContaining({ subject: "replicated bucket ibac-logs", observed: "versioning Suspended" }),
     ]);
