@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findingsOf, stackResources, editDeliveredFile } from "../../test/fixtures/policy-fixture";
 import { storageDrbdReplicationPolicy } from "./storage-drbd-replication";
+import { storageClusterFencingPolicy } from "./storage-cluster-fencing";
 
 const DRBD = "/etc/drbd.d/ibac-s3.res";
 
@@ -39,5 +40,31 @@ describe("storage-drbd-replication on the stacks' offline plans (pulumi.runtime.
     const findings = await findingsOf(storageDrbdReplicationPolicy(), elsewhere);
     expect(findings).toHaveLength(1);
     expect(findings[0].observed).toMatch(/^s3-2 at 10\.20\.3\.99$/);
+  });
+});
+
+describe("storage-cluster-fencing on the stacks' offline plans (pulumi.runtime.setMocks, not a deployment)", () => {
+  const CIB = "/etc/ibac/storage/cib.xml";
+  const edit = async (vm: string, change: (t: string) => string) => findingsOf(storageClusterFencingPolicy(), editDeliveredFile(await stackResources("prod"), vm, CIB, change));
+
+  it.each(["prod", "staging", "lab"])("%s passes: stonith on, two fencing levels per storage VM, MinIO's group with the Promoted role after the promotion", async (stack) => {
+    expect(await findingsOf(storageClusterFencingPolicy(), await stackResources(stack))).toEqual([]);
+  });
+
+  it("a CIB without stonith fails", async () => {
+    expect(await edit("s3-1", (t) => t.replace('name="stonith-enabled" value="true"', 'name="stonith-enabled" value="false"'))).toEqual([
+      expect.objectContaining({ subject: "Pacemaker CIB on s3-1", observed: "stonith-enabled=false", location: `${CIB}: crm_config.stonith-enabled` }),
+    ]);
+  });
+
+  it("a storage VM with one fencing level, a service group not colocated with Promoted, and a password in the CIB each fail", async () => {
+    expect(await edit("s3-2", (t) => t.replace(/^ *<fencing-level id="fencing-s3-1-2"[^\n]*\n/m, ""))).toEqual([
+      expect.objectContaining({ observed: "1 fencing level for s3-1", expected: "two fencing levels for s3-1 (fence_pve, then the node's BMC)" }),
+    ]);
+    expect(await edit("s3-1", (t) => t.replace(/^ *<rsc_colocation [^\n]*\n/m, ""))).toEqual([
+      expect.objectContaining({ observed: "the service group is not colocated with the Promoted DRBD role" }),
+    ]);
+    const inline = await edit("s3-1", (t) => t.replace(/name="password_script" value="[^"]*"/, 'name="password" value="hunter2"'));
+    expect(inline.map((f) => f.observed)).toContain("a password written into the CIB: fence-pve-s3-1");
   });
 });
