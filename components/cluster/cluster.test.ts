@@ -5,7 +5,8 @@ import { qdeviceCommands } from "./qdevice";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { specKnownHosts } from "./host-keys";
+import { specHostKey, specKnownHosts } from "./host-keys";
+import { clusterCaCommand } from "./cluster-ca";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 
 const prod = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
@@ -71,5 +72,12 @@ describe("known_hosts lines from the spec (for the provider's own SSH, which tru
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("clusterCaCommand (pure)", () => {
+  it("reads the Proxmox cluster CA from the first node, pinned to its spec host key, printing nothing but a certificate", () => {
+    const c = clusterCaCommand(prod.model, prod.spec);
+    expect(c).toEqual({ name: "pve-root-ca-pve1", host: "10.20.0.11", hostKey: specHostKey(prod.spec, "10.20.0.11"), create: "openssl x509 -in /etc/pve/pve-root-ca.pem -outform PEM" });
   });
 });

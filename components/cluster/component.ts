@@ -5,6 +5,7 @@ import type { PlatformSpec } from "../spec/schema";
 import type { PlatformModel } from "../model/types";
 import { automationPrivileges } from "./automation-role";
 import { qdeviceCommands } from "./qdevice";
+import { clusterCaCommand } from "./cluster-ca";
 import { outboundPolicyOf } from "../network/firewall/rules";
 
 export interface ProxmoxClusterArgs {
@@ -33,6 +34,8 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
   readonly automationToken: pulumi.Output<string>;
   /** The commands that install QNetd and join the QDevice (empty without one). */
   readonly qdeviceSetup: command.remote.Command[];
+  /** The Proxmox cluster's CA (PEM), which signs the nodes' API certificates, read from the first node. */
+  readonly clusterCaPem: pulumi.Output<string>;
 
   constructor(name: string, args: ProxmoxClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ibac:cluster:ProxmoxCluster", name, {}, opts);
@@ -99,6 +102,12 @@ export class ProxmoxCluster extends pulumi.ComponentResource {
       create: c.create,
       ...(c.delete ? { delete: c.delete } : {}),
     }, child));
+
+    const ca = clusterCaCommand(model, spec);
+    this.clusterCaPem = new command.remote.Command(`${name}-${ca.name}`, {
+      connection: { host: ca.host, hostKey: ca.hostKey, user: "root", privateKey: pulumi.secret(args.nodeSshPrivateKey), dialErrorLimit: 5 },
+      create: ca.create,
+    }, child).stdout;
 
     const role = new proxmox.RoleLegacy(`${name}-automation-role`, {
       roleId: "IbacAutomation",

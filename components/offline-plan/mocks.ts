@@ -1,3 +1,4 @@
+import { READ_PVE_ROOT_CA } from "../cluster/cluster-ca";
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../model/types";
@@ -117,9 +118,16 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
       case RESOURCE_TYPES.LocallySignedCert:
         // Certificates are public; a plan shows where one goes, not its bytes, which only a deployment makes.
         return { certPem: `-----BEGIN CERTIFICATE-----\n(offline plan: ${name}, issued by the deployment)\n-----END CERTIFICATE-----\n` };
-      case RESOURCE_TYPES.LocalCommand:
-        // Only the CAs' CRLs are signed locally (components/pki/internal-ca.ts); a deployment prints the PEM.
+      case RESOURCE_TYPES.LocalCommand: {
+        // The storage tier writes the internal CA to a file for MinIO's provider and prints its path; every other
+        // local command signs a CA's CRL (components/pki/internal-ca.ts), whose PEM a deployment prints.
+        const caFile = (inputs.environment as Record<string, unknown> | undefined)?.IBAC_CA_FILE;
+        if (typeof caFile === "string") return { stdout: `.ibac/${caFile}` };
         return { stdout: `-----BEGIN X509 CRL-----\n(offline plan: ${name}, signed by the deployment)\n-----END X509 CRL-----\n` };
+      }
+      case RESOURCE_TYPES.RemoteCommand:
+        // The one remote command whose output the program uses: the Proxmox cluster CA, read from a node.
+        return inputs.create === READ_PVE_ROOT_CA ? { stdout: `-----BEGIN CERTIFICATE-----\n(offline plan: ${name}, read from the node by the deployment)\n-----END CERTIFICATE-----\n` } : {};
       case RESOURCE_TYPES.CertRequest:
         return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n(offline plan: ${name})\n-----END CERTIFICATE REQUEST-----\n` };
       case RESOURCE_TYPES.RandomPassword:

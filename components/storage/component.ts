@@ -40,6 +40,8 @@ export interface StorageSecrets {
   fencePvePassword: pulumi.Input<string>;
   fenceIpmiPassword: pulumi.Input<string>;
   minioRootPassword: pulumi.Input<string>;
+  /** The Proxmox cluster's CA, which fence_pve verifies the API against. */
+  proxmoxCaPem: pulumi.Input<string>;
   caPem: pulumi.Input<string>;
   certPem: pulumi.Input<string>;
   keyPem: pulumi.Input<string>;
@@ -64,6 +66,7 @@ export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpe
     { path: STORAGE_PATHS.fencePveSecret, content: pulumi.secret(secrets.fencePvePassword), ...rootOnly },
     { path: STORAGE_PATHS.fenceIpmiSecret, content: pulumi.secret(secrets.fenceIpmiPassword), ...rootOnly },
     { path: PVE_PASSWORD_SCRIPT, content: renderFencePasswordScript(STORAGE_PATHS.fencePveSecret), mode: "0700", owner: "root:root" },
+    { path: STORAGE_PATHS.proxmoxCa, content: secrets.proxmoxCaPem, ...world },
     ...ipmiScripts.map((path): RenderedFile => ({ path, content: renderFencePasswordScript(STORAGE_PATHS.fenceIpmiSecret), mode: "0700", owner: "root:root" })),
     // Not a secret (passwords come from the scripts above), but only the cluster's business.
     { path: STORAGE_PATHS.cibConfiguration, content: renderCib(plan, { release: release >= 13 ? "trixie" : "bookworm" }), mode: "0640", owner: "root:root" },
@@ -145,6 +148,7 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
         fencePvePassword: fencePassword,
         fenceIpmiPassword,
         minioRootPassword: this.rootPassword,
+        proxmoxCaPem: args.proxmoxCaPem,
         caPem: args.ca.certPem,
         certPem: cert.certPem,
         keyPem: cert.privateKeyPem,

@@ -13,6 +13,8 @@ export const STORAGE_PATHS = {
   /** Root-only files with the fence agents' passwords, printed by the CIB's password scripts (never in the CIB). */
   fencePveSecret: "/etc/ibac/storage/fence-pve.secret",
   fenceIpmiSecret: "/etc/ibac/storage/fence-ipmi.secret",
+  /** The Proxmox cluster's CA in the system trust store: fence_pve verifies the API's certificate against it. */
+  proxmoxCa: "/usr/local/share/ca-certificates/ibac-proxmox-cluster.crt",
   packagesScript: "/usr/local/sbin/ibac-storage-packages",
   setupScript: "/usr/local/sbin/ibac-storage-setup",
   stateDir: "/var/lib/ibac/storage",

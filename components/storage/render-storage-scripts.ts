@@ -7,7 +7,7 @@ import type { StoragePlan } from "./storage-plan";
  * comes with drbd-utils, Filesystem and IPaddr2 with resource-agents) and the fence agents (fence_pve,
  * fence_ipmilan). Unverified here: the package names on trixie (fence-agents is split there).
  */
-export const STORAGE_PACKAGES = ["drbd-utils", "corosync", "corosync-qdevice", "pacemaker", "pacemaker-cli-utils", "resource-agents", "fence-agents", "curl"] as const;
+export const STORAGE_PACKAGES = ["drbd-utils", "corosync", "corosync-qdevice", "pacemaker", "pacemaker-cli-utils", "resource-agents", "fence-agents", "curl", "ca-certificates"] as const;
 
 /**
  * The first step of every storage deployment: the packages, before the files that name their users and
@@ -62,6 +62,8 @@ install -d -m 0700 "$state"
 
 ${STORAGE_PATHS.packagesScript}
 modprobe drbd
+# fence_pve verifies the Proxmox API's certificate: the cluster's CA joins the system's trusted ones.
+update-ca-certificates >/dev/null
 
 # corosync's key: the same on both peers, root-only, written only when it changed.
 umask 077

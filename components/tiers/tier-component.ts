@@ -68,6 +68,8 @@ export interface TierComponentArgs {
   model: PlatformModel;
   /** Issues the tier's certificates. */
   ca: InternalCa;
+  /** The Proxmox cluster's CA (PEM), for a tier whose VMs call the Proxmox API (the storage tier's fence_pve). */
+  proxmoxCaPem: pulumi.Input<string>;
   secrets: OperatorSecrets;
 }
 
