@@ -1,8 +1,8 @@
-import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { VmPlan } from "../model/types";
 import type { RenderedFile } from "../vm/rendered-file";
+import { withDeployedDigest } from "../vm/deployed-digest";
 import type { TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
 import { tierMonitors, type ServiceMonitor } from "../tiers/monitors";
 import { PRODUCTION_DATABASE_PATHS, renderCredentialsCnf, tlsFiles, type DatabasePaths } from "./paths";
@@ -114,13 +114,6 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
     { path: SETUP_SCRIPT_PATH, content: renderSetupScript(paths, server.role), mode: "0755", owner: "root:root" },
     ...renderDatabaseBackupFiles(server, topology, paths),
   ];
-  // The last file is a digest of all the others: it changes whenever any of them does, and its follow-up
-  // runs the bootstrap once, after everything it reads is in place.
-  const digest = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) => {
-    const hash = crypto.createHash("sha256");
-    files.forEach((f, i) => hash.update(`${f.path}\0${f.mode}\0${f.owner}\0${contents[i]}\0`));
-    return `${hash.digest("hex")}\n`;
-  });
-  files.push({ path: `${paths.stateDir}/deployed.sha256`, content: pulumi.secret(digest), ...rootOnly, afterChange: SETUP_SCRIPT_PATH });
-  return files;
+  // The last file is a digest of all the others: its follow-up runs the bootstrap once everything is in place.
+  return withDeployedDigest(files, `${paths.stateDir}/deployed.sha256`, SETUP_SCRIPT_PATH);
 }

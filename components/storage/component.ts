@@ -1,10 +1,10 @@
-import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import type { VmPlan } from "../model/types";
 import type { RenderedFile } from "../vm/rendered-file";
+import { withDeployedDigest } from "../vm/deployed-digest";
 import type { DeclaredVm, OperatorSecrets, TierComponent, TierComponentArgs, TierCredential, TlsEndpoint } from "../tiers/tier-component";
 import { tierMonitors, type ServiceMonitor } from "../tiers/monitors";
 import { renderDrbdResource } from "./render-drbd-resource";
@@ -79,13 +79,8 @@ export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpe
     }),
     { path: STORAGE_PATHS.setupScript, content: renderStorageSetupScript(plan, vm), mode: "0755", owner: "root:root" },
   ];
-  const digest = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) => {
-    const hash = crypto.createHash("sha256");
-    files.forEach((f, i) => hash.update(`${f.path}\0${f.mode}\0${f.owner}\0${contents[i]}\0`));
-    return `${hash.digest("hex")}\n`;
-  });
-  files.push({ path: `${STORAGE_PATHS.stateDir}/deployed.sha256`, content: pulumi.secret(digest), ...rootOnly, afterChange: STORAGE_PATHS.setupScript });
-  return files;
+  // The last file is a digest of all the others: its follow-up runs the bootstrap once everything is in place.
+  return withDeployedDigest(files, `${STORAGE_PATHS.stateDir}/deployed.sha256`, STORAGE_PATHS.setupScript);
 }
 
 function requireSecret(secrets: OperatorSecrets, key: keyof OperatorSecrets, why: string): pulumi.Output<string> {

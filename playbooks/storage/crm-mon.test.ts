@@ -90,12 +90,12 @@ describe("readXml (the small reader for Pacemaker's XML)", () => {
   });
 
   it.each([
-    ["a document type (entities are never expanded)", '<!DOCTYPE a [<!ENTITY e "x">]><a/>', "x: expected XML, found a document type declaration at line 1"],
-    ["a tag closed twice", "<a></a></a>", "x: expected XML, found a closing tag </a> that closes nothing open at line 1"],
-    ["an element never closed", "<a>\n<b>", "x: expected XML, found <b> never closed at line 2"],
-    ["an unknown entity", '<a x="&bomb;"/>', "x: expected XML, found the unknown entity &bomb;"],
-    ["the same attribute twice", '<a x="1" x="2"/>', "x: expected XML, found the attribute x twice at line 1"],
-    ["two roots", "<a/><b/>", "x: expected XML, found more than one root element at line 1"],
+    ["a document type with entity definitions (never expanded)", '<!DOCTYPE a [<!ENTITY e "x">]><a/>', "x: expected XML, found a misplaced or unsupported DOCTYPE at offset 0"],
+    ["a tag closed twice", "<a></a></a>", "x: expected XML, found </a> does not close anything at offset 7"],
+    ["an element never closed", "<a>\n<b>", "x: expected XML, found <b> is never closed"],
+    ["an unknown entity", '<a x="&bomb;"/>', "x: expected XML, found unknown entity &bomb; at offset 0"],
+    ["the same attribute twice", '<a x="1" x="2"/>', "x: expected XML, found attribute x twice on <a> at offset 0"],
+    ["two roots", "<a/><b/>", "x: expected XML, found a second root element <b> at offset 4"],
   ])("refuses %s", (_, text, message) => {
     expect(() => readXml(text, "x")).toThrowError(message);
   });
