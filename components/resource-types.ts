@@ -54,6 +54,7 @@ export const RESOURCES = {
   SelfSignedCert: tls.SelfSignedCert,
   MinioS3Bucket: minio.S3Bucket,
   MinioS3BucketVersioning: minio.S3BucketVersioning,
+  MinioS3BucketServerSideEncryption: minio.S3BucketServerSideEncryption,
   MinioIlmPolicy: minio.IlmPolicy,
   MinioIamUser: minio.IamUser,
   MinioIamPolicy: minio.IamPolicy,

@@ -20,6 +20,7 @@ import { objectStoreTlsPolicy } from "./storage/object-store-tls";
 import { objectStoreBucketsPolicy } from "./storage/object-store-buckets";
 import { objectStoreLeastPrivilegePolicy } from "./storage/object-store-least-privilege";
 import { objectStoreThirdSitePolicy } from "./storage/object-store-third-site";
+import { dataEncryptedAtRestPolicy } from "./storage/data-encrypted-at-rest";
 
 /**
  * The policies over rendered configuration (TLS, database, object store, backups, VPN, access, monitoring). None of them
@@ -36,6 +37,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     objectStoreBucketsPolicy(),
     objectStoreLeastPrivilegePolicy(),
     objectStoreThirdSitePolicy(),
+    dataEncryptedAtRestPolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),

@@ -134,7 +134,11 @@ export class OfflinePlanMocks implements pulumi.runtime.Mocks {
         return { result: this.madeUpSecret(name) };
       case RESOURCE_TYPES.RandomBytes: {
         // Encodings of a made-up secret are secrets too: remembered for scrubbing like the value itself.
-        const bytes = Buffer.from(this.madeUpSecret(name));
+        // As many bytes as asked for (a key's length is checked where it is used), derived from a made-up secret.
+        const seed = this.madeUpSecret(name);
+        const length = Number(inputs.length ?? 32);
+        const bytes = Buffer.alloc(length);
+        for (let at = 0, block = 0; at < length; block++) at += crypto.createHash("sha256").update(`${seed}/${block}`).digest().copy(bytes, at);
         const encoded = { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
         this.secretValues.add(encoded.base64).add(encoded.hex);
         return encoded;

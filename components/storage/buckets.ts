@@ -5,6 +5,7 @@ import type { BucketSpec } from "../spec/schema";
 import type { ObjectServicePlan } from "./storage-plan";
 import { S3_CLIENTS, type PolicyDocument, type S3Client } from "./bucket-access";
 import { checkedService } from "./minio-values";
+import { MINIO_KMS_KEY_NAME } from "./render-minio-env";
 
 // The object store's buckets and who may use them, as @pulumi/minio resources against the running MinIO.
 // A function, not a ComponentResource: the storage tier's component is the parent of everything here, and
@@ -119,6 +120,12 @@ export function declareBuckets(name: string, args: BucketsArgs, opts: { parent?:
     const versioning = new minio.S3BucketVersioning(`${name}-versioning-${spec.name}`, {
       bucket: bucket.bucket,
       versioningConfiguration: { status: "Enabled" },
+    }, resourceOpts);
+    // Every object encrypted at rest with MinIO's static key (SSE-KMS by default: no client needs to ask).
+    new minio.S3BucketServerSideEncryption(`${name}-encryption-${spec.name}`, {
+      bucket: bucket.bucket,
+      encryptionType: "aws:kms",
+      kmsKeyId: MINIO_KMS_KEY_NAME,
     }, resourceOpts);
     const rule = lifecycleRule(spec);
     if (rule) {

@@ -40,6 +40,7 @@ export interface StorageSecrets {
   fencePvePassword: pulumi.Input<string>;
   fenceIpmiPassword: pulumi.Input<string>;
   minioRootPassword: pulumi.Input<string>;
+  minioKmsKeyBase64: pulumi.Input<string>;
   /** The Proxmox cluster's CA, which fence_pve verifies the API against. */
   proxmoxCaPem: pulumi.Input<string>;
   caPem: pulumi.Input<string>;
@@ -73,6 +74,7 @@ export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpe
     ...minioFilesForVm(objectStore, plan.service, {
       rootUser: MINIO_ROOT_USER,
       rootPassword: secrets.minioRootPassword,
+      kmsKeyBase64: secrets.minioKmsKeyBase64,
       caPem: secrets.caPem,
       certPem: secrets.certPem,
       keyPem: secrets.keyPem,
@@ -132,6 +134,7 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
     const authkey = new random.RandomBytes(`${name}-corosync-authkey`, { length: 256 }, child).base64;
     this.rootPassword = pulumi.secret(new random.RandomPassword(`${name}-minio-root-password`, { length: 40, special: false }, child).result);
     this.secretKeys = clientSecretKeys(name, child);
+    const kmsKey = pulumi.secret(new random.RandomBytes(`${name}-minio-kms-key`, { length: 32 }, child).base64);
     const cert = args.ca.issueServerCertificate(`${name}-minio-tls`, minioCertificateArgs(service), this);
 
     this.credentials = Object.fromEntries(S3_CLIENTS.map((client) => [client, { user: clientAccessKey(client), password: this.secretKeys[client], purpose: CLIENT_PURPOSE[client] }]));
@@ -143,6 +146,7 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
         fencePvePassword: fencePassword,
         fenceIpmiPassword,
         minioRootPassword: this.rootPassword,
+        minioKmsKeyBase64: kmsKey,
         proxmoxCaPem: args.proxmoxCaPem,
         caPem: args.ca.certPem,
         certPem: cert.certPem,

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 describe("minioFilesForVm under pulumi.runtime.setMocks (a plan, not a deployment)", () => {
-  const secrets = { rootUser: "ibac-root", rootPassword: pulumi.secret("RootPassword0123456789"), caPem: "CA PEM\n", certPem: "CERT PEM\n", keyPem: pulumi.secret("KEY PEM\n") };
+  const secrets = { rootUser: "ibac-root", rootPassword: pulumi.secret("RootPassword0123456789"), kmsKeyBase64: pulumi.secret(Buffer.alloc(32, 7).toString("base64")), caPem: "CA PEM\n", certPem: "CERT PEM\n", keyPem: pulumi.secret("KEY PEM\n") };
 
   it("installs the binary and its user first, then TLS, the root-only env file, the unit and the mc scripts", () => {
     const files = minioFilesForVm(spec.objectStore, service, secrets);

@@ -24,6 +24,8 @@ export interface MinioFileSecrets {
   /** MinIO's root credentials (@pulumi/random secrets). */
   rootUser: pulumi.Input<string>;
   rootPassword: pulumi.Input<string>;
+  /** MinIO's static encryption key, base64 (a secret). */
+  kmsKeyBase64: pulumi.Input<string>;
   /** The internal CA's certificate, MinIO's certificate for the service and its key (a secret). */
   caPem: pulumi.Input<string>;
   certPem: pulumi.Input<string>;
@@ -32,7 +34,7 @@ export interface MinioFileSecrets {
 
 export function minioFilesForVm(objectStore: ObjectStoreSpec, service: ObjectServicePlan, secrets: MinioFileSecrets): RenderedFile[] {
   const rootOnly = { mode: "0600", owner: "root:root" };
-  const env = pulumi.secret(pulumi.all([secrets.rootUser, secrets.rootPassword]).apply(([rootUser, rootPassword]) => renderMinioEnv(service, { rootUser, rootPassword })));
+  const env = pulumi.secret(pulumi.all([secrets.rootUser, secrets.rootPassword, secrets.kmsKeyBase64]).apply(([rootUser, rootPassword, kmsKeyBase64]) => renderMinioEnv(service, { rootUser, rootPassword, kmsKeyBase64 })));
   const retention = renderRetentionScript(objectStore.buckets, service);
   return [
     // First: it creates minio-user, so that the key below is installed readable by it from its first install.

@@ -9,7 +9,17 @@ export interface MinioEnvOptions {
   rootPassword: string;
   /** `--certs-dir`; the production path unless a test renders another. */
   certsDir?: string;
+  /**
+   * MINIO_KMS_SECRET_KEY's key: 32 random bytes, base64 (a @pulumi/random secret). MinIO's static key encrypts
+   * every object (SSE-KMS by the buckets' default) and its own backend; without it no object is readable, so it
+   * lives in Pulumi's state and on both VMs' system disks, never on the data disk it protects.
+   */
+  kmsKeyBase64?: string;
 }
+
+/** The name of MinIO's static encryption key: the buckets' default SSE-KMS key id. */
+export const MINIO_KMS_KEY_NAME = "ibac-s3-key";
+const BASE64_256_BITS = /^[A-Za-z0-9+/]{43}=$/;
 
 /** MinIO's own bounds: the root user is an access key of at least 3 characters, its password at least 8. */
 const ROOT_USER_MIN = 3;
@@ -36,6 +46,9 @@ export function renderMinioEnv(service: ObjectServicePlan, opts: MinioEnvOptions
   const certsDir = checkPath(opts.certsDir ?? MINIO_CERTS_DIR, `${where}: certsDir`);
   const user = checkCredential(opts.rootUser, `${where}: rootUser`, ROOT_USER_MIN);
   const password = checkCredential(opts.rootPassword, `${where}: rootPassword`, ROOT_PASSWORD_MIN);
+  if (opts.kmsKeyBase64 !== undefined && !BASE64_256_BITS.test(opts.kmsKeyBase64)) {
+    throw new Error(`${where}: kmsKeyBase64: expected 32 bytes in base64 (44 characters ending in =), found ${opts.kmsKeyBase64.length} characters (the value is a secret and not shown)`);
+  }
   return [
     "# Rendered by the iBac toolkit: the environment of minio.service. It holds the root credentials:",
     "# root:root 0600, read by systemd before it drops to the service's user.",
@@ -45,6 +58,7 @@ export function renderMinioEnv(service: ObjectServicePlan, opts: MinioEnvOptions
     "MINIO_BROWSER=off",
     `MINIO_ROOT_USER=${user}`,
     `MINIO_ROOT_PASSWORD=${password}`,
+    ...(opts.kmsKeyBase64 !== undefined ? [`MINIO_KMS_SECRET_KEY=${MINIO_KMS_KEY_NAME}:${opts.kmsKeyBase64}`] : []),
     "",
   ].join("\n");
 }

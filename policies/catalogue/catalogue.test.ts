@@ -55,6 +55,7 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
  */
 const PARTIAL_CONTRACT: Record<string, string[]> = {
   "IBAC-DAT-002": ["object-store-least-privilege"],
+  "IBAC-DAT-004": ["data-encrypted-at-rest"],
 };
 
 /** The policies a requirement names: an automated one's, or a not-implemented one's partial evidence. */

@@ -9,6 +9,7 @@ import { objectStoreTlsPolicy } from "./object-store-tls";
 import { objectStoreBucketsPolicy } from "./object-store-buckets";
 import { objectStoreLeastPrivilegePolicy } from "./object-store-least-privilege";
 import { objectStoreThirdSitePolicy } from "./object-store-third-site";
+import { dataEncryptedAtRestPolicy } from "./data-encrypted-at-rest";
 
 // Test notes: the resources are the offline plan's (pulumi.runtime.setMocks: a plan under mocks, never a
 // deployment). What MinIO does with them (TLS handshakes, Object Lock, replication) is not proven here.
@@ -165,5 +166,24 @@ describe("object-store-third-site on the stacks' offline plans (under mocks)", (
     expect(await findingsOf(objectStoreThirdSitePolicy(), unversioned)).toEqual([
       expect.objectContaining({ subject: "replicated bucket ibac-logs", observed: "versioning Suspended" }),
     ]);
+  });
+});
+
+describe("data-encrypted-at-rest on the stacks' offline plans (under mocks)", () => {
+  it.each(STACKS)("%s: MinIO's key and every bucket's SSE-KMS pass; the database servers, which encrypt no table yet, fail", async (stack) => {
+    const findings = await findingsOf(dataEncryptedAtRestPolicy(), await stackResources(stack));
+    expect(findings.map((f) => [f.subject, f.observed])).toEqual([
+      ["MariaDB's tables on db-1", "innodb_encrypt_tables not set (tables written unencrypted)"],
+      ["MariaDB's tables on db-2", "innodb_encrypt_tables not set (tables written unencrypted)"],
+    ]);
+  });
+
+  it("MinIO without its key, or a bucket without default encryption, fails", async () => {
+    const noKey = editDeliveredFile(await stackResources("prod"), "s3-1", ENV, (t) => t.replace(/^MINIO_KMS_SECRET_KEY=.*\n/m, ""));
+    expect((await findingsOf(dataEncryptedAtRestPolicy(), noKey)).map((f) => f.subject)).toContain("MinIO's encryption key on s3-1");
+    const plain = remove(await stackResources("prod"), bucketOf(RESOURCES.MinioS3BucketServerSideEncryption, "ibac-photos"));
+    expect(await findingsOf(dataEncryptedAtRestPolicy(), plain)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ subject: "bucket ibac-photos", observed: "no default encryption", expected: "SSE-KMS with MinIO's key (ibac-s3-key)" }),
+    ]));
   });
 });
