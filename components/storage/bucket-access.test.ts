@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { S3_CLIENTS, clientPolicies, clientPolicy, policyDocumentProblems, type PolicyDocument } from "./bucket-access";
-import { storageStack } from "./test-stacks";
+import { storageStack } from "../../test/fixtures/storage-stacks";
 
 const BUCKETS = storageStack("prod").spec.objectStore.buckets;
 

@@ -5,7 +5,7 @@ import { PROVIDER_TYPES, RESOURCE_TYPES } from "../resource-types";
 import { loadStackFile, stackFilePath } from "../spec/load";
 import { S3_CLIENTS, clientPolicies, policyDocumentProblems } from "./bucket-access";
 import { declareBuckets, lifecycleRule, minioProvider, type DeclaredBuckets, clientSecretKeys } from "./buckets";
-import { isSentAsSecret, openInput, plainInputs, recordingScope, settle } from "./mock-registrations";
+import { isSentAsSecret, openInput, plainInputs, recordingScope, settle } from "../../test/support/mock-registrations";
 import * as path from "node:path";
 
 const loaded = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));

@@ -6,7 +6,7 @@ import { OfflinePlanMocks } from "../offline-plan/mocks";
 import { RESOURCE_TYPES } from "../resource-types";
 import { loadStackFile, stackFilePath } from "../spec/load";
 import { replicationCommand, replicationScriptFile, retentionCommand, s3KeyProblem } from "./mc-commands";
-import { isSentAsSecret, openInput, plainInputs, recordingScope, settle } from "./mock-registrations";
+import { isSentAsSecret, openInput, plainInputs, recordingScope, settle } from "../../test/support/mock-registrations";
 import { REPLICATION_SCRIPT_PATH, renderReplicationScript } from "./render-replication-commands";
 import { RETENTION_SCRIPT_PATH, renderRetentionScript } from "./render-retention-commands";
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { renderMinioEnv, type MinioEnvOptions } from "./render-minio-env";
 import type { ObjectServicePlan } from "./storage-plan";
-import { storageStack } from "./test-stacks";
+import { storageStack } from "../../test/fixtures/storage-stacks";
 
 const PROD = storageStack("prod").plan.service;
 const CREDS: MinioEnvOptions = { rootUser: "ibac-root", rootPassword: "k3Y-._+=,~abcdefGHIJ0123456789xyz" };

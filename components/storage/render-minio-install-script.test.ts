@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { renderMinioInstallScript } from "./render-minio-install-script";
-import { storageStack } from "./test-stacks";
+import { storageStack } from "../../test/fixtures/storage-stacks";
 
 const { spec, plan } = storageStack("prod");
 const PROD_MINIO = spec.objectStore.minio;

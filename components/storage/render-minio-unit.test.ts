@@ -6,7 +6,7 @@ import { describeRun, requireTool, runTool } from "../../test/support/require-to
 import { renderMinioUnit } from "./render-minio-unit";
 import { renderMinioEnv } from "./render-minio-env";
 import { MINIO_BINARY, MINIO_ENV_FILE, MINIO_UNIT_PATH } from "./minio-paths";
-import { storageStack } from "./test-stacks";
+import { storageStack } from "../../test/fixtures/storage-stacks";
 
 const STACK = storageStack("prod");
 const PROD = STACK.plan.service;

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { renderReplicationScript, replicationRuleId } from "./render-replication-commands";
 import { renderRetentionScript } from "./render-retention-commands";
-import { mcParsesHost, readMcCalls, writeMcStandIn } from "./mc-stand-in";
-import { storageStack } from "./test-stacks";
+import { mcParsesHost, readMcCalls, writeMcStandIn } from "../../test/support/mc-stand-in";
+import { storageStack } from "../../test/fixtures/storage-stacks";
 
 const { spec, plan } = storageStack("prod");
 const REPLICATION = spec.objectStore.replication as NonNullable<typeof spec.objectStore.replication>;

@@ -1,7 +1,7 @@
 // For the storage tier's tests under pulumi.runtime.setMocks: record what a piece of the program registers,
 // wait until it has all registered, and look at the inputs with the secrets taken out.
 import * as pulumi from "@pulumi/pulumi";
-import type { Registration } from "../offline-plan/mocks";
+import type { Registration } from "../../components/offline-plan/mocks";
 
 /**
  * A component to parent what a test declares, which records every resource registered below it (a
