@@ -21,6 +21,7 @@ export class GuestTransport implements HostTransport {
   async exec(host: EngineHost, command: string, options: { stdin?: string } = {}): Promise<CommandResult> {
     if (options.stdin !== undefined) throw new Error("the guests' consoles carry no standard input");
     const g = this.guest(host);
+    // The guest's own /tmp (its initramfs, one user, one command at a time), never the host's.
     const run = await g.run(`{ ${command}; } 2>/tmp/ibac-stderr`, 120_000);
     const stderr = await g.run("cat /tmp/ibac-stderr");
     const text = (t: string): string => t.replace(/\r/g, "");
