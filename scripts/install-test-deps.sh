@@ -24,3 +24,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
 fi
 echo "test dependencies present: ${packages[*]}"
+# The qemu guest with Debian's kernel and DRBD 8.4 for the storage tests, built from those packages (cached
+# under out/drbd-guest: rebuilt only when a package it is made of changes).
+bash "$(dirname "$0")/build-drbd-guest.sh"
