@@ -13,15 +13,6 @@ import { parseYamlInput } from "../input/yaml-input";
 import { buildModel } from "../model/build";
 import type { PlatformModel } from "../model/types";
 
-/** The config keys this toolkit reads in the `ibac` namespace of a stack file. */
-export const IBAC_CONFIG_KEYS = [
-  "ibac:platform",
-  "ibac:proxmoxApiToken",
-  "ibac:sshPrivateKey",
-  "ibac:fenceIpmiPassword",
-  "ibac:replicationAccessKey",
-  "ibac:replicationSecretKey",
-] as const;
 /**
  * Keys whose values must be Pulumi secrets (`pulumi config set --secret`): the Proxmox token and deploy key,
  * the BMC password of the storage tier's second fencing level, and the third site's S3 keys.
@@ -33,6 +24,8 @@ export const SECRET_CONFIG_KEYS = [
   "ibac:replicationAccessKey",
   "ibac:replicationSecretKey",
 ] as const;
+/** The config keys this toolkit reads in the `ibac` namespace of a stack file: the platform spec and the secrets. */
+export const IBAC_CONFIG_KEYS = ["ibac:platform", ...SECRET_CONFIG_KEYS] as const;
 
 export interface LoadedStack {
   stack: string;

@@ -11,13 +11,12 @@
 //   mount      the Filesystem resource's step: mount replays the ext4 journal.
 // Then every acknowledged record is looked for on the survivor and the file system is checked with fsck -fn.
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { renderDrbdResource } from "../../../components/storage/render-drbd-resource";
 import type { DrbdResourcePlan, StoragePeer } from "../../../components/storage/storage-plan";
-import { Guest, listening, requireGuestImage } from "./guest";
+import { freePort, Guest, listening, requireGuestImage } from "./guest";
 
 /** Addresses from TEST-NET-1 (RFC 5737): they exist only inside the guests and are never routed anywhere. */
 function guestPeer(vm: string, nodeId: number): StoragePeer {
@@ -85,15 +84,6 @@ export interface DrillResult {
   fsckOutput: string;
   killedBy: string | null;
   consoleLogs: string[];
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
 }
 
 const RES = GUEST_PLAN.name;

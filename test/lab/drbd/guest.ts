@@ -2,6 +2,7 @@
 // console: the harness writes one shell line at a time and reads markers (lines starting with @@) back.
 // Guests reach each other only over `-netdev socket` on 127.0.0.1; their addresses exist inside the guests only.
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -224,4 +225,14 @@ export function listening(port: number): boolean {
     const cols = line.trim().split(/\s+/);
     return cols[1] === `0100007F:${hex}` && cols[3] === "0A";
   });
+}
+
+/** A port on 127.0.0.1 that nothing listens on now, for a guest pair's socket link. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no free port");
+  return address.port;
 }

@@ -4,23 +4,13 @@
 // what makes a split brain), both write, s3-2 steps back to Secondary keeping its changes, and both reconnect:
 // the kernel finds the split brain and drops the connection (StandAlone on both).
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderDrbdResource } from "../../../components/storage/render-drbd-resource";
 import { GUEST_PLAN } from "./failover-drill";
-import { Guest, listening, requireGuestImage } from "./guest";
+import { freePort, Guest, listening, requireGuestImage } from "./guest";
 
 export const RES = GUEST_PLAN.name;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
 
 export interface SplitBrainPair {
   guests: Guest[];
