@@ -73,7 +73,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
     this.tiers = {};
     for (const tier of TIER_NAMES) {
       const build = TIER_COMPONENTS[tier];
-      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca, proxmoxCaPem: cluster.clusterCaPem, secrets: args.secrets }, withProvider);
+      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca, proxmoxCaPem: cluster.clusterCaPem, secrets: args.secrets, offered: { ...this.tiers } }, withProvider);
     }
     const tiers = Object.values(this.tiers);
     const replication = new Map(model.replication.map((r) => [r.vmName, r]));

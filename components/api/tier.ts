@@ -8,16 +8,16 @@ export const apiTier: TierDefinition & { name: "api" } = {
   report: { label: "API", colour: { fill: "#dcfce7", stroke: "#166534" }, readingOrder: 2 },
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
-  servicePort: { port: "8443", what: "iBac API" },
+  servicePort: (spec) => ({ port: String(spec.api.port), what: "iBac API" }),
   backupClient: false,
   virtualAddresses: [],
   addressBlock: 24,
   flowOrder: 3,
-  flows: () => ({
+  flows: (spec) => ({
     dataPath: [
       { id: "api-to-database-mysql", source: tier("api"), destination: tier("database"), protocol: "tcp", ports: "3306", purpose: "API reads and writes (TLS)" },
       { id: "api-to-object-store-s3", source: tier("api"), destination: tier("objectStore"), protocol: "tcp", ports: "9000", purpose: "API stores photos and logs in MinIO (TLS)" },
-      { id: "api-to-frs-https", source: tier("api"), destination: tier("frs"), protocol: "tcp", ports: "8443", purpose: "API submits photos to face recognition (TLS)" },
+      { id: "api-to-frs-https", source: tier("api"), destination: tier("frs"), protocol: "tcp", ports: String(spec.frs.port), purpose: "API submits photos to face recognition (TLS)" },
     ],
   }),
 };

@@ -12,7 +12,7 @@ export const backupTier: TierDefinition & { name: "backup" } = {
   // replication keeps the only second copy, and HA recovers the VM with it (a DRBD kind without DRBD would
   // leave the backups on one node).
   dataDisk: "proxmox-replicated",
-  servicePort: { port: "9101", what: "Bacula director" },
+  servicePort: () => ({ port: "9101", what: "Bacula director" }),
   backupClient: false,
   virtualAddresses: [],
   addressBlock: 24,

@@ -11,7 +11,7 @@ export const databaseTier: TierDefinition & { name: "database" } = {
   // The spec counts the replicas; the primary comes on top.
   vmCount: { field: "replicas", plus: 1 },
   dataDisk: "proxmox-replicated",
-  servicePort: { port: "3306", what: "MariaDB" },
+  servicePort: () => ({ port: "3306", what: "MariaDB" }),
   backupClient: true,
   virtualAddresses: [{ name: "databasePrimary", host: 11 }],
   addressBlock: 24,

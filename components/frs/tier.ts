@@ -9,7 +9,7 @@ export const frsTier: TierDefinition & { name: "frs" } = {
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   dataDisk: "proxmox-replicated",
-  servicePort: { port: "8443", what: "FRS API" },
+  servicePort: (spec) => ({ port: String(spec.frs.port), what: "FRS API" }),
   backupClient: true,
   virtualAddresses: [],
   addressBlock: 24,

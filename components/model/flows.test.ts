@@ -40,7 +40,7 @@ describe("deriveFlows", () => {
   it.each(TIER_NAMES)("monitoring reaches the %s tier (agent check, and service check where it serves one)", (tier) => {
     const toTier = flows.filter((f) => isTier(f.source, "monitoring") && isTier(f.destination, tier));
     expect(toTier.map((f) => f.ports)).toContain("5666");
-    const service = TIERS[tier].servicePort;
+    const service = TIERS[tier].servicePort?.(spec);
     if (service) expect(toTier.map((f) => f.ports)).toContain(service.port);
   });
 

@@ -27,7 +27,7 @@ function tiersInFlowOrder(): TierDefinition[] {
 export function designFlows(spec: PlatformSpec): Flow[] {
   const tierFlows = new Map(tiersInFlowOrder().map((t): [string, TierFlows] => [t.name, t.flows?.(spec) ?? {}]));
   const group = (key: keyof TierFlows): Flow[] => [...tierFlows.values()].flatMap((f) => f[key] ?? []);
-  return [...group("dataPath"), ...backupClientFlows(), ...everyTierFlows(), ...group("operations"), ...platformFlows()];
+  return [...group("dataPath"), ...backupClientFlows(), ...everyTierFlows(spec), ...group("operations"), ...platformFlows()];
 }
 
 /** The Bacula director to each backup client's file daemon, and the file daemon back to the storage daemon. */
@@ -44,9 +44,9 @@ export function monitorFlowIds(t: TierName): { server: string; service: string }
 }
 
 /** Server- and service-level monitoring, administration over SSH and time, for every tier. */
-function everyTierFlows(): Flow[] {
+function everyTierFlows(spec: PlatformSpec): Flow[] {
   return TIER_NAMES.flatMap((t): Flow[] => {
-    const service = tierDefinition(t).servicePort;
+    const service = tierDefinition(t).servicePort?.(spec);
     const monitor = monitorFlowIds(t);
     return [
       { id: monitor.server, source: tier("monitoring"), destination: tier(t), protocol: "tcp", ports: "5666", purpose: `server-level checks of the ${t} VMs (NRPE)` },

@@ -14,6 +14,8 @@ import { debianImageProblems } from "./debian-release";
 import { reservedUserProblem } from "./reserved-users";
 import { timeZoneProblem } from "./time-zone";
 import { objectStoreProblems } from "../storage/spec-checks";
+import { applicationServiceProblems } from "../app-service/spec-checks";
+import { loadBalancerProblems } from "../loadbalancer/spec-checks";
 import { FIRST_VM_HOST, highestServiceHost, FIRST_NODE_CLUSTER_HOST, virtualAddressPlan } from "../tiers/address-plan";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
@@ -35,6 +37,8 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...checkFieldMeanings(spec),
     ...checkSshHostKeys(spec),
     ...objectStoreProblems(spec),
+    ...applicationServiceProblems(spec),
+    ...loadBalancerProblems(spec),
   ];
 }
 

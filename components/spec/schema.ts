@@ -156,12 +156,69 @@ export const ObjectStoreTier = closed({
     ),
   ),
 });
+const Sha256Digest = Type.String({ pattern: "^[0-9a-f]{64}$", description: "the file's hex SHA-256 digest" });
+
+/**
+ * The operator's application (the toolkit deploys it, it does not write it), pinned: either a self-contained
+ * executable by `url` + `sha256`, or a Debian package from the site's repository by `package` + `version` with
+ * the `executable` it installs. Which of the two is checked in app-service/spec-checks.ts (one message for both).
+ */
+export const ServiceArtifact = closed(
+  {
+    url: Type.Optional(ArtifactUrl),
+    sha256: Type.Optional(Sha256Digest),
+    package: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9+.-]+$", maxLength: 100, description: "a Debian package name such as ibac-api" })),
+    version: Type.Optional(Type.String({ pattern: "^([0-9]+:)?[0-9][A-Za-z0-9.+~-]*$", maxLength: 100, description: "the package's exact Debian version such as 1.4.2-1" })),
+    executable: Type.Optional(Type.String({ pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._+-]+)+$", maxLength: 200, description: "the absolute path of the program the package installs, such as /usr/bin/ibac-api" })),
+  },
+  { description: "the application, pinned: { url, sha256 } (an executable) or { package, version, executable } (a Debian package)" },
+);
+
+/** What the toolkit needs to run one of the operator's HTTPS services (the API, FRS). */
+const applicationService = {
+  artifact: ServiceArtifact,
+  port: Type.Integer({ minimum: 1024, maximum: 65535, description: "the TCP port the service serves HTTPS on (it gets its certificate from the internal CA)" }),
+  healthPath: Type.String({ pattern: "^/[A-Za-z0-9._~/-]*$", maxLength: 200, description: "the path that answers 200 when the instance can serve, such as /healthz" }),
+  environment: Type.Optional(
+    Type.Record(
+      Type.String({ pattern: "^[A-Z][A-Z0-9_]{0,63}$" }),
+      Type.String({ pattern: "^[A-Za-z0-9 ._:/,=@+%-]{0,500}$", description: "a value of letters, digits, spaces and ._:/,=@+%-" }),
+      { description: "the service's own settings (not secrets): names in upper case; IBAC_* are the toolkit's", additionalProperties: false },
+    ),
+  ),
+};
+
 export const FrsTier = closed({
   vm: VmSize,
   count,
   dataDiskGiB,
-  localRetentionDays: Type.Integer({ minimum: 1, maximum: 365, description: "days FRS keeps processed data locally" }),
+  localRetentionDays: Type.Integer({ minimum: 1, maximum: 365, description: "days FRS keeps processed data locally before it is archived to the object store" }),
   nodes: tierNodes,
+  ...applicationService,
+});
+export const ApiTier = closed({ vm: VmSize, count, nodes: tierNodes, ...applicationService });
+
+const DnsName = Type.String({ pattern: "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", maxLength: 253, description: "a DNS name such as api.ibac.example.ee" });
+export const LoadBalancerTier = closed({
+  vm: VmSize,
+  count,
+  nodes: tierNodes,
+  publicNames: Type.Array(DnsName, { minItems: 1, maxItems: 20, uniqueItems: true, description: "the names the iBac app calls the API by: the front certificate's names" }),
+  healthCheck: closed(
+    {
+      intervalMs: Type.Integer({ minimum: 100, maximum: 60000, description: "how often HAProxy asks each API instance's health path" }),
+      timeoutMs: Type.Integer({ minimum: 50, maximum: 60000, description: "how long one health check may take" }),
+      fall: Type.Integer({ minimum: 1, maximum: 10, description: "failed checks in a row that take an instance out of rotation" }),
+      rise: Type.Integer({ minimum: 1, maximum: 10, description: "passed checks in a row that put it back" }),
+    },
+    { description: "HAProxy's checks of the API instances: an instance is out after about intervalMs x fall" },
+  ),
+  vrrp: closed(
+    {
+      advertIntervalMs: Type.Integer({ minimum: 10, maximum: 40950, multipleOf: 10, description: "VRRPv3 advertisement interval in ms (centiseconds on the wire): a dead holder's address moves after about 3 x this" }),
+    },
+    { description: "keepalived's timing for every virtual address on the service network (the API's and the database primary's)" },
+  ),
 });
 
 export const ProxmoxNode = closed({
@@ -243,8 +300,8 @@ export const PlatformSpec = closed({
   database: DatabaseTier,
   objectStore: ObjectStoreTier,
   frs: FrsTier,
-  api: CountedTier,
-  loadBalancer: CountedTier,
+  api: ApiTier,
+  loadBalancer: LoadBalancerTier,
   backup: TierWithData,
   monitoring: CountedTier,
   vpn: VpnTier,
@@ -329,6 +386,8 @@ export type NetworkSpec = Static<typeof Network>;
 export type VmSizeSpec = Static<typeof VmSize>;
 export type ObjectStoreSpec = Static<typeof ObjectStoreTier>;
 export type BucketSpec = ObjectStoreSpec["buckets"][number];
+export type ServiceArtifactSpec = Static<typeof ServiceArtifact>;
+export type LoadBalancerSpec = Static<typeof LoadBalancerTier>;
 
 /** The tiers in their fixed order: this order decides VM ids and addresses, so never reorder it. */
 export const TIER_NAMES = ["database", "objectStore", "frs", "api", "loadBalancer", "backup", "monitoring", "vpn"] as const;

@@ -20,7 +20,7 @@ export const objectStoreTier: TierDefinition & { name: "objectStore" } = {
   networks: ["service", "storage"],
   vmCount: { field: "count", plus: 0 },
   dataDisk: "drbd",
-  servicePort: { port: String(MINIO_PORT), what: "MinIO S3 API" },
+  servicePort: () => ({ port: String(MINIO_PORT), what: "MinIO S3 API" }),
   backupClient: true,
   virtualAddresses: [{ name: "objectStore", host: 12 }],
   addressBlock: 24,

@@ -83,8 +83,8 @@ export interface TierDefinition {
   vmCount: VmCount;
   /** The tier's data disk (sized by the section's `dataDiskGiB`), or none. */
   dataDisk?: DataDiskKind;
-  /** The port service-level monitoring connects to, for a tier that serves one. */
-  servicePort?: ServicePortDefinition;
+  /** The port service-level monitoring connects to, for a tier that serves one (the operator's services choose theirs). */
+  servicePort?(spec: PlatformSpec): ServicePortDefinition;
   /** Whether the tier's VMs run a Bacula file daemon because they hold data the backup plan covers. */
   backupClient: boolean;
   /** Floating addresses the tier's VMs hand over between them. */

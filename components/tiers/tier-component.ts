@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import type { PlatformSpec } from "../spec/schema";
+import type { PlatformSpec, TierName } from "../spec/schema";
 import type { PlatformModel, VmPlan } from "../model/types";
 import type { RenderedFile } from "../vm/rendered-file";
 import type { InternalCa } from "../pki/internal-ca";
@@ -71,6 +71,23 @@ export interface TierComponentArgs {
   /** The Proxmox cluster's CA (PEM), for a tier whose VMs call the Proxmox API (the storage tier's fence_pve). */
   proxmoxCaPem: pulumi.Input<string>;
   secrets: OperatorSecrets;
+  /**
+   * The components of the tiers built before this one (`TIER_NAMES` order: the database and the object store
+   * come before the FRS and the API, which come before the load balancer), for the credentials, TLS endpoints
+   * and monitors they offer. A tier reads what it uses through `offeredCredential`, never a later tier's.
+   */
+  offered: Readonly<Partial<Record<TierName, TierComponent>>>;
+}
+
+/**
+ * The credential `name` that `tier` offers, for `user` (the tier asking, named in the error): the one way a
+ * tier takes another's account. Throws when that tier builds nothing yet or offers no such account, which is a
+ * toolkit bug (a tier reading a later tier, or a renamed account), not an operator's mistake.
+ */
+export function offeredCredential(offered: TierComponentArgs["offered"], tier: TierName, name: string, user: string): TierCredential {
+  const credential = offered[tier]?.credentials[name];
+  if (!credential) throw new Error(`${user}: the ${tier} tier offers no "${name}" credential (offered: ${Object.keys(offered[tier]?.credentials ?? {}).join(", ") || "none"})`);
+  return credential;
 }
 
 /** Builds a tier's component; `name` is the platform's name and the tier's (`ibac-database`). */

@@ -33,7 +33,7 @@ async function constructTiers(): Promise<Map<string, TierComponent>> {
   const tiers = new Map<string, TierComponent>();
   for (const name of TIER_NAMES) {
     const build = TIER_COMPONENTS[name];
-    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, proxmoxCaPem: "-----BEGIN CERTIFICATE-----\n(test)\n-----END CERTIFICATE-----\n", secrets: TEST_SECRETS }, {}));
+    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, proxmoxCaPem: "-----BEGIN CERTIFICATE-----\n(test)\n-----END CERTIFICATE-----\n", secrets: TEST_SECRETS, offered: Object.fromEntries(tiers) }, {}));
   }
   return tiers;
 }
