@@ -11,9 +11,11 @@
 # the storage cluster (corosync -t, crm_verify, crm_simulate, with resource-agents' and drbd-utils' OCF agents;
 # fence-agents' fence_pve and fence_ipmilan validate the rendered fence devices through stonith_admin --validate;
 # mmdebstrap builds the trixie chroot whose corosync and Pacemaker read them too: scripts/build-trixie-validators.sh);
-# qemu and busybox-static boot the two DRBD guests (scripts/build-drbd-guest.sh adds Debian's kernel).
+# qemu and busybox-static boot the two DRBD guests (scripts/build-drbd-guest.sh adds Debian's kernel); haproxy
+# and keepalived check the rendered load-balancer files and run the load-balancer lab, whose client side uses
+# monitoring-plugins-basic's check_http as well.
 set -euo pipefail
-packages=(cloud-init openssh-server openssh-client ssh-audit auditd util-linux shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins tcpdump iputils-ping nftables sslscan python3 curl chromium fonts-dejavu-core drbd-utils corosync pacemaker pacemaker-cli-utils resource-agents fence-agents mmdebstrap qemu-system-x86 busybox-static)
+packages=(cloud-init openssh-server openssh-client ssh-audit auditd util-linux shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins tcpdump iputils-ping nftables sslscan python3 curl chromium fonts-dejavu-core drbd-utils corosync pacemaker pacemaker-cli-utils resource-agents fence-agents mmdebstrap qemu-system-x86 busybox-static haproxy keepalived monitoring-plugins-basic)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

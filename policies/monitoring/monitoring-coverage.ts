@@ -61,7 +61,7 @@ export function monitoringCoveragePolicy(): IbacStackPolicy {
     for (const tier of tiers) {
       const missing: string[] = [];
       if (!monitoringReaches(model.flows, model, tier, AGENT_PORT)) missing.push(`server level (tcp/${AGENT_PORT}, NRPE)`);
-      const service = findTier(tier)?.servicePort;
+      const service = findTier(tier)?.servicePort?.(spec);
       if (service && !monitoringReaches(model.flows, model, tier, service.port)) missing.push(`service level (tcp/${service.port}, ${service.what})`);
       if (missing.length) {
         reportFinding(report, { subject: `monitoring of the ${tier} tier`, observed: `no flow from the monitoring tier for the ${missing.join(" and the ")}`, expected: "flows that let the monitoring tier check it at the server and the service layer", urn: view.urn, location: "model.flows" });
