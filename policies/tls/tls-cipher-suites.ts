@@ -4,6 +4,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { effectiveValue, isServerGroup } from "../database/option-files";
 import { mariadbSettingsNamed, mariadbTlsServers, serverKeyAlgorithms } from "./tls-evidence";
+import { haproxyTlsSides } from "./haproxy-tls";
 
 /** TLS 1.2 suites (OpenSSL names): ECDHE key exchange (forward secrecy) with AES-256-GCM or ChaCha20-Poly1305. */
 export const ALLOWED_TLS12 = /^ECDHE-(ECDSA|RSA)-(AES256-GCM-SHA384|CHACHA20-POLY1305)$/;
@@ -20,7 +21,9 @@ function allowed(suite: string): boolean {
  * Seed design, "Overview" (TLS 1.2 with AES-256) and the adopted TLS policy (document 001: an explicit list of
  * trusted suites): only forward-secret AEAD suites with 256-bit keys, or ChaCha20-Poly1305. Checked in the spec
  * and in every rendered TLS endpoint (MariaDB's ssl_cipher, an explicit list: no OpenSSL keywords such as
- * HIGH or DEFAULT, whose meaning changes with the OpenSSL version). Each TLS 1.2 suite must also authenticate
+ * HIGH or DEFAULT, whose meaning changes with the OpenSSL version), and HAProxy's binds and backend connections
+ * (their `ciphers`/`ciphersuites` or the global `ssl-default-bind-*`/`ssl-default-server-*`, which must be set:
+ * OpenSSL's defaults include AES-128). Each TLS 1.2 suite of a MariaDB server must also authenticate
  * with the key the server's certificate carries (the @pulumi/tls key behind it): an `ECDHE-RSA-*` suite on an
  * ECDSA key is never negotiated and says the configuration was not made for this server.
  */
@@ -28,7 +31,7 @@ export function tlsCipherSuitesPolicy(): IbacStackPolicy {
   return stackPolicy({
     name: "tls-cipher-suites",
     description:
-      "TLS endpoints offer only ECDHE suites with AES-256-GCM or CHACHA20-POLY1305 (TLS 1.2) and TLS_AES_256_GCM_SHA384 or TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3): in the spec's tls.ciphers and tls.ciphersuites and in MariaDB's ssl_cipher.",
+      "TLS endpoints offer only ECDHE suites with AES-256-GCM or CHACHA20-POLY1305 (TLS 1.2) and TLS_AES_256_GCM_SHA384 or TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3): in the spec's tls.ciphers and tls.ciphersuites, in MariaDB's ssl_cipher and in HAProxy's TLS binds and backend connections.",
     requirements: ["IBAC-TLS-002"],
     severity: "high",
     enforcementLevel: "mandatory",
@@ -77,6 +80,23 @@ export function tlsCipherSuitesPolicy(): IbacStackPolicy {
           expected: `TLS 1.2 suites that authenticate with the server's ${keys.join("/")} key (ECDHE-${keys[0]}-*)`,
           urn: s.urn,
           location: `${s.path} [${s.group}]`,
+        });
+      }
+    }
+    for (const side of haproxyTlsSides(files)) {
+      const subject = `TLS cipher suites of ${side.vm}'s HAProxy ${side.role === "server" ? "front end" : "connection to a backend"} (${side.what})`;
+      const prefix = side.role === "server" ? "ssl-default-bind" : "ssl-default-server";
+      const tls12 = (side.ciphers ?? "").split(/[:,\s]+/).filter(Boolean);
+      const tls13 = (side.ciphersuites ?? "").split(/[:,\s]+/).filter(Boolean);
+      const bad = [...tls12.filter((c) => !ALLOWED_TLS12.test(c)), ...tls13.filter((c) => !ALLOWED_TLS13.includes(c))];
+      const unset = [...(tls12.length ? [] : [`${prefix}-ciphers`]), ...(tls13.length ? [] : [`${prefix}-ciphersuites`])];
+      if (bad.length || unset.length) {
+        reportFinding(report, {
+          subject,
+          observed: [bad.length ? `${bad.join(", ")} offered` : "", unset.length ? `${unset.join(" and ")} not set (OpenSSL's default suites, AES-128 among them)` : ""].filter(Boolean).join("; "),
+          expected: EXPECTED,
+          urn: side.file.urn,
+          location: side.location,
         });
       }
     }

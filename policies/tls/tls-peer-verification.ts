@@ -7,6 +7,7 @@ import { changeMasters, databaseSqlFiles } from "../database/replication-secure"
 import { isDelivered, pendingFiles } from "../kit/pending-files";
 import { authRounds, swanctlConnections } from "../vpn/swanctl-conf";
 import { providerInput, proxmoxProviders } from "./tls-evidence";
+import { haproxyTlsSides } from "./haproxy-tls";
 
 /** Where swanctl looks for a CA certificate named without a path. */
 const SWANCTL_X509CA = "/etc/swanctl/x509ca";
@@ -17,13 +18,15 @@ const CERTIFICATE_AUTH = /^(pubkey|rsa|ecdsa|ed25519|ed448|bliss|eap-tls)/;
  * Adopted security policy (document 003): CA-signed certificates, verified on every TLS connection. Every TLS
  * client the stack configures verifies its peer against the internal CA: the Proxmox provider (insecure = false),
  * each database replica (MASTER_SSL_VERIFY_SERVER_CERT = 1 with the CA file delivered to it), and each IPsec
- * gateway authenticates peers by certificate against the CA it names (remote cacerts, delivered to it).
+ * gateway authenticates peers by certificate against the CA it names (remote cacerts, delivered to it), and
+ * HAProxy verifies each TLS backend (`verify required` with a CA file delivered to it and `verifyhost` naming the
+ * backend's certificate name).
  */
 export function tlsPeerVerificationPolicy(): IbacStackPolicy {
   return stackPolicy({
     name: "tls-peer-verification",
     description:
-      "Every TLS or IPsec client verifies its peer's certificate: the Proxmox provider is not insecure, each database replica verifies the primary's certificate against a CA file it has, and each swanctl connection authenticates its remote by certificate against the CA it names.",
+      "Every TLS or IPsec client verifies its peer's certificate: the Proxmox provider is not insecure, each database replica verifies the primary's certificate against a CA file it has, each swanctl connection authenticates its remote by certificate against the CA it names, and HAProxy verifies every TLS backend's certificate and name.",
     requirements: ["IBAC-TLS-003"],
     severity: "high",
     enforcementLevel: "mandatory",
@@ -59,6 +62,18 @@ export function tlsPeerVerificationPolicy(): IbacStackPolicy {
         reportFinding(report, { subject, observed: "MASTER_SSL_CA not set", expected: "MASTER_SSL_CA naming the internal CA's certificate", urn: cm.file.urn, location });
       } else if (!delivered(cm.vm, ca)) {
         reportFinding(report, { subject, observed: `MASTER_SSL_CA = ${ca}, which the stack does not deliver to ${cm.vm}`, expected: "a CA file delivered to the replica", urn: cm.file.urn, location });
+      }
+    }
+
+    for (const side of haproxyTlsSides(files).filter((s) => s.role === "client")) {
+      const subject = `certificate verification by ${side.vm}'s HAProxy (${side.what})`;
+      const problems = [
+        ...(side.verify === "required" ? [] : [side.verify === undefined ? "verify not set" : `verify ${side.verify}`]),
+        ...(side.caFile === undefined ? ["no ca-file"] : delivered(side.vm, side.caFile) ? [] : [`ca-file ${side.caFile}, which the stack does not deliver to ${side.vm}`]),
+        ...(side.verifyHost ? [] : ["no verifyhost (the backend's name is not checked)"]),
+      ];
+      if (problems.length) {
+        reportFinding(report, { subject, observed: problems.join("; "), expected: "verify required, a ca-file with the internal CA delivered to the VM, and verifyhost <the backend's certificate name>", urn: side.file.urn, location: side.location });
       }
     }
 

@@ -4,6 +4,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { effectiveValue } from "../database/option-files";
 import { mariadbSettingsNamed, mariadbTlsServers, providerInput, proxmoxProviders } from "./tls-evidence";
+import { haproxyTlsSides } from "./haproxy-tls";
 
 const VERSIONS = ["1.0", "1.1", "1.2", "1.3"] as const;
 /** The oldest protocol any endpoint may accept (seed design: "TLS 1.2 and AES 256"). */
@@ -22,14 +23,15 @@ function mariadbVersion(token: string): string | undefined {
 
 /**
  * Seed design, "Overview": every interaction over a secure channel (TLS 1.2 and AES-256). Only TLS 1.2 and 1.3
- * are allowed: in the spec, in every TLS endpoint the stack renders (MariaDB's tls_version; the toolkit renders no
- * other TLS server yet), and for the Proxmox API calls the provider makes.
+ * are allowed: in the spec, in every TLS endpoint the stack renders (MariaDB's tls_version; HAProxy's binds and
+ * its TLS connections to backends, by ssl-min-ver on the line or in ssl-default-bind/server-options), and for
+ * the Proxmox API calls the provider makes.
  */
 export function tlsProtocolVersionsPolicy(): IbacStackPolicy {
   return stackPolicy({
     name: "tls-protocol-versions",
     description:
-      "Only TLS 1.2 and 1.3 are accepted: the spec's tls.minVersion, every rendered TLS endpoint (MariaDB's tls_version) and the Proxmox provider's minTls allow nothing older.",
+      "Only TLS 1.2 and 1.3 are accepted: the spec's tls.minVersion, every rendered TLS endpoint (MariaDB's tls_version, HAProxy's ssl-min-ver on its binds and backend connections) and the Proxmox provider's minTls allow nothing older.",
     requirements: ["IBAC-TLS-001"],
     severity: "critical",
     enforcementLevel: "mandatory",
@@ -67,6 +69,23 @@ export function tlsProtocolVersionsPolicy(): IbacStackPolicy {
           expected: `tls_version = ${allowed.join(",")}`,
           urn: server.enabledBy.urn,
           location: server.enabledBy.path,
+        });
+      }
+    }
+
+    for (const side of haproxyTlsSides(files)) {
+      const subject = `TLS protocols of ${side.vm}'s HAProxy ${side.role === "server" ? "front end" : "connection to a backend"} (${side.what})`;
+      const min = side.minVersion?.replace(/^TLSv/, "");
+      const forced = side.flags.filter((f) => f.startsWith("force-"));
+      // force-tlsv12 pins TLS 1.2 (`force-tlsv1N` is TLS 1.N); force-sslv3 is older than anything allowed.
+      const forcedTooOld = forced.filter((f) => f === "force-sslv3" || rank(f.replace("force-tlsv1", "1.")) < rank(floor));
+      if (min === undefined || rank(min) < 0 || rank(min) < rank(floor) || forcedTooOld.length) {
+        reportFinding(report, {
+          subject,
+          observed: min === undefined ? "ssl-min-ver not set (HAProxy's built-in default)" : `ssl-min-ver ${side.minVersion}${forced.length ? ` ${forced.join(" ")}` : ""}`,
+          expected: `ssl-min-ver TLSv${floor} (nothing older than TLS ${floor})`,
+          urn: side.file.urn,
+          location: side.location,
         });
       }
     }
