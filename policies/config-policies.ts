@@ -21,6 +21,7 @@ import { objectStoreBucketsPolicy } from "./storage/object-store-buckets";
 import { objectStoreLeastPrivilegePolicy } from "./storage/object-store-least-privilege";
 import { objectStoreThirdSitePolicy } from "./storage/object-store-third-site";
 import { dataEncryptedAtRestPolicy } from "./storage/data-encrypted-at-rest";
+import { apiBehindLoadBalancerPolicy } from "./loadbalancer/api-behind-load-balancer";
 
 /**
  * The policies over rendered configuration (TLS, database, object store, backups, VPN, access, monitoring). None of them
@@ -38,6 +39,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     objectStoreLeastPrivilegePolicy(),
     objectStoreThirdSitePolicy(),
     dataEncryptedAtRestPolicy(),
+    apiBehindLoadBalancerPolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),

@@ -4,11 +4,13 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { vmUrn } from "../kit/platform-view";
+import { LB_PATHS } from "../../components/loadbalancer/paths";
 import { bindsOf, hasFlag, linesStartingWith, optionValue, serversOf, type HaproxySection } from "./haproxy-config";
 import { blocksNamed, childBlockLines } from "./keepalived-config";
-import { HAPROXY_CFG, KEEPALIVED_CONF, haproxyConfigs, keepalivedConfigs } from "./load-balancer-files";
+import { HAPROXY_CFG, KEEPALIVED_CONF, haproxyConfigs, isHaproxyConfig, isKeepalivedConfig, keepalivedConfigs } from "./load-balancer-files";
 
 const FRONT_PORT = "443";
+const STAGED = [LB_PATHS.stagedHaproxyCfg, LB_PATHS.stagedKeepalivedConf];
 
 /** The port of an `address:port` (HAProxy's bind and server syntax). */
 const portOf = (address: string): string => address.slice(address.lastIndexOf(":") + 1);
@@ -55,17 +57,18 @@ export function apiBehindLoadBalancerPolicy(): IbacStackPolicy {
     }
     for (const lb of lbs) {
       const urn = vmUrn(resources, lb.name, view.urn);
-      const missing = (path: string, what: string): void => {
-        if (!isDelivered(files, pending, lb.name, path)) reportFinding(report, { subject: `${what} on ${lb.name}`, observed: `no ${path} delivered`, expected: `${path} rendered by the stack`, urn });
+      const missing = (path: string, matches: (p: string) => boolean, what: string): void => {
+        const here = files.some((f) => f.vm === lb.name && matches(f.path)) || [HAPROXY_CFG, KEEPALIVED_CONF, ...STAGED].some((p) => matches(p) && isDelivered(files, pending, lb.name, p));
+        if (!here) reportFinding(report, { subject: `${what} on ${lb.name}`, observed: `no ${path} delivered`, expected: `${path} rendered by the stack`, urn });
       };
-      missing(KEEPALIVED_CONF, "keepalived");
-      missing(HAPROXY_CFG, "HAProxy");
+      missing(KEEPALIVED_CONF, isKeepalivedConfig, "keepalived");
+      missing(HAPROXY_CFG, isHaproxyConfig, "HAProxy");
 
       const ka = keepalived.find((k) => k.file.vm === lb.name);
       if (ka) {
         const instance = blocksNamed(ka.tree, "vrrp_instance").find((b) => childBlockLines(b, "virtual_ipaddress").some((l) => l[0]?.split("/")[0] === vip));
         if (!instance) {
-          reportFinding(report, { subject: `the API's address on ${lb.name}`, observed: `no vrrp_instance holds ${vip}`, expected: `a vrrp_instance with ${vip} in virtual_ipaddress`, urn: ka.file.urn, location: KEEPALIVED_CONF });
+          reportFinding(report, { subject: `the API's address on ${lb.name}`, observed: `no vrrp_instance holds ${vip}`, expected: `a vrrp_instance with ${vip} in virtual_ipaddress`, urn: ka.file.urn, location: ka.file.path });
         } else {
           const peers = childBlockLines(instance, "unicast_peer").map((l) => l[0]);
           const others = lbs.filter((o) => o.name !== lb.name).map((o) => ({ name: o.name, address: serviceAddress(o) }));
@@ -76,7 +79,7 @@ export function apiBehindLoadBalancerPolicy(): IbacStackPolicy {
               observed: peers.length ? `unicast_peer ${peers.join(", ")} (missing ${absent.map((o) => `${o.name} ${o.address ?? ""}`.trim()).join(", ")})` : "no unicast_peer",
               expected: `every other load balancer as a unicast peer: ${others.map((o) => `${o.name} ${o.address ?? "(no address)"}`).join(", ")}`,
               urn: ka.file.urn,
-              location: `${KEEPALIVED_CONF}: vrrp_instance ${instance.words[1] ?? ""}.unicast_peer`,
+              location: `${ka.file.path}: vrrp_instance ${instance.words[1] ?? ""}.unicast_peer`,
             });
           }
         }
@@ -84,11 +87,11 @@ export function apiBehindLoadBalancerPolicy(): IbacStackPolicy {
 
       const hp = haproxy.find((h) => h.file.vm === lb.name);
       if (!hp) continue;
-      const location = (section: HaproxySection, what = ""): string => `${HAPROXY_CFG}: ${section.kind} ${section.name}${what ? ` ${what}` : ""}`.trimEnd();
+      const location = (section: HaproxySection, what = ""): string => `${hp.file.path}: ${section.kind} ${section.name}${what ? ` ${what}` : ""}`.trimEnd();
       const fronts = hp.sections.filter((s) => s.kind === "frontend" || s.kind === "listen");
       const tlsBind = fronts.flatMap(bindsOf).find((b) => portOf(b.address) === FRONT_PORT && [vip, "", "*", "0.0.0.0"].includes(hostOf(b.address)));
       if (!tlsBind) {
-        reportFinding(report, { subject: `the API's front end on ${lb.name}`, observed: `no bind on ${vip}:${FRONT_PORT}`, expected: `a frontend bound to ${vip}:${FRONT_PORT}`, urn: hp.file.urn, location: HAPROXY_CFG });
+        reportFinding(report, { subject: `the API's front end on ${lb.name}`, observed: `no bind on ${vip}:${FRONT_PORT}`, expected: `a frontend bound to ${vip}:${FRONT_PORT}`, urn: hp.file.urn, location: hp.file.path });
       } else if (!hasFlag(tlsBind.words, "ssl") || optionValue(tlsBind.words, "crt") === undefined) {
         reportFinding(report, { subject: `the API's front end on ${lb.name}`, observed: `bind ${tlsBind.address} ${tlsBind.words.join(" ")}`, expected: "ssl crt <certificate>: TLS terminated by HAProxy under the TLS policy", urn: hp.file.urn, location: location(tlsBind.section, `(line ${tlsBind.line})`) });
       }
@@ -96,7 +99,7 @@ export function apiBehindLoadBalancerPolicy(): IbacStackPolicy {
       const apiTargets = new Map(apis.map((a) => [`${serviceAddress(a) ?? ""}:${spec.api.port}`, a.name]));
       const backends = hp.sections.filter((s) => (s.kind === "backend" || s.kind === "listen") && serversOf(s).some((srv) => apiTargets.has(srv.address)));
       if (!backends.length) {
-        reportFinding(report, { subject: `the API instances behind ${lb.name}`, observed: "no backend with the API instances' addresses", expected: `a backend with ${[...apiTargets.keys()].join(", ")}`, urn: hp.file.urn, location: HAPROXY_CFG });
+        reportFinding(report, { subject: `the API instances behind ${lb.name}`, observed: "no backend with the API instances' addresses", expected: `a backend with ${[...apiTargets.keys()].join(", ")}`, urn: hp.file.urn, location: hp.file.path });
         continue;
       }
       const defaults = hp.sections.filter((s) => s.kind === "defaults");

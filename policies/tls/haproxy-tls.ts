@@ -1,6 +1,6 @@
 import type { DeliveredFile } from "../kit/rendered-files";
 import { globalSetting, hasFlag, lastOptionValue, bindsOf, serversOf, type HaproxySection } from "../loadbalancer/haproxy-config";
-import { HAPROXY_CFG, haproxyConfigs } from "../loadbalancer/load-balancer-files";
+import { haproxyConfigs } from "../loadbalancer/load-balancer-files";
 
 /**
  * One TLS side of HAProxy as a policy judges it: a `bind ... ssl` (HAProxy serves TLS) or a `server ... ssl`
@@ -54,7 +54,7 @@ export function haproxyTlsSides(files: readonly DeliveredFile[]): HaproxyTlsSide
           vm: file.vm,
           file,
           what: l.what,
-          location: `${HAPROXY_CFG}: ${l.section.kind} ${l.section.name} (line ${l.line})`,
+          location: `${file.path}: ${l.section.kind} ${l.section.name} (line ${l.line})`,
           minVersion: lastOptionValue(options, "ssl-min-ver"),
           flags: options.filter((w) => PROTOCOL_FLAGS.test(w)),
           ciphers: lastOptionValue(l.words, "ciphers") ?? defaults.ciphers,
