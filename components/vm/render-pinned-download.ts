@@ -18,6 +18,16 @@ export function checkSha256(sha256: string, where: string): string {
   return sha256;
 }
 
+/** The bash function `fail MESSAGE`: the message on stderr under the script's name, exit 1. */
+export function renderFailFunction(tag: string): string {
+  if (!TAG.test(tag)) throw new Error(`renderFailFunction: tag: expected a script name such as ibac-minio-install, found ${JSON.stringify(tag)}`);
+  return `fail() {
+  echo "${tag}: $*" >&2
+  exit 1
+}
+`;
+}
+
 /**
  * The bash functions `fail`, `digest_of` and `install_pinned WHAT URL SHA256 TARGET FIELD`: the file at URL
  * replaces TARGET (root-owned 0755, renamed in place: a running program keeps the old file) only if its SHA-256
@@ -28,12 +38,7 @@ export function checkSha256(sha256: string, where: string): string {
  * which the spec allows for an internal mirror, relies on the digest alone, which is what makes any copy safe.
  */
 export function renderPinnedDownloadFunctions(tag: string): string {
-  if (!TAG.test(tag)) throw new Error(`renderPinnedDownloadFunctions: tag: expected a script name such as ibac-minio-install, found ${JSON.stringify(tag)}`);
-  return `fail() {
-  echo "${tag}: $*" >&2
-  exit 1
-}
-
+  return `${renderFailFunction(tag)}
 digest_of() {
   sha256sum "$1" | cut -d' ' -f1
 }
