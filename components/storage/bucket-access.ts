@@ -45,6 +45,11 @@ const GRANTS: Readonly<Record<S3Client, readonly Grant[]>> = {
   backup: BUCKET_PURPOSES.map((purpose) => ({ purpose, actions: READ_ONLY_COPY })),
 };
 
+/** The purposes of the buckets a client is granted anything on (the API's and FRS's environment names them). */
+export function clientBucketPurposes(client: S3Client): BucketPurpose[] {
+  return GRANTS[client].map((g) => g.purpose);
+}
+
 export interface PolicyStatement {
   Sid: string;
   Effect: "Allow";

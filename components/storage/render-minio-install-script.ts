@@ -4,6 +4,7 @@ import type { ObjectServicePlan } from "./storage-plan";
 import { MINIO_BINARY, MINIO_CERTS_DIR } from "./minio-paths";
 import { MC_BINARY } from "./mc-script";
 import { checkedService, checkPath } from "./minio-values";
+import { checkPinnedUrl, checkSha256, renderPinnedDownloadFunctions } from "../vm/render-pinned-download";
 
 export interface MinioInstallOptions {
   /** The MinIO client (`mc`) the retention and replication scripts run, pinned like the server. */
@@ -17,14 +18,12 @@ export interface MinioInstallOptions {
 
 // The schema's patterns again: the script is rendered from a spec object, which a caller may have built
 // without the loader, and its values end up in a shell script.
-const URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%+-]+)+$/;
-const SHA256 = /^[0-9a-f]{64}$/;
 const RELEASE = /^RELEASE\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$/;
 
 function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio"): ObjectStoreSpec["minio"] {
   const where = `renderMinioInstallScript: ${field}`;
-  if (!URL.test(minio.url)) throw new Error(`${where}.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.url)}`);
-  if (!SHA256.test(minio.sha256)) throw new Error(`${where}.sha256: expected 64 lower-case hex digits, found ${JSON.stringify(minio.sha256)}`);
+  checkPinnedUrl(minio.url, `${where}.url`, "https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z");
+  checkSha256(minio.sha256, `${where}.sha256`);
   if (!RELEASE.test(minio.release)) throw new Error(`${where}.release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.release)}`);
   return minio;
 }
@@ -39,8 +38,7 @@ function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio"): 
  * replaces the file atomically (rename in the same directory); a running MinIO keeps the old one until
  * Pacemaker next starts it.
  *
- * curl is held to the URL's scheme (https URLs: TLS 1.2 or later, redirects to https only); an http URL, which
- * the spec allows for an internal mirror, relies on the digest alone, which is what makes any copy safe to use.
+ * The download and its digest gate are components/vm/render-pinned-download.ts (shared with the API and FRS).
  */
 export function renderMinioInstallScript(minio: ObjectStoreSpec["minio"], service: ObjectServicePlan, opts: MinioInstallOptions = {}): string {
   const { url, sha256, release } = checked(minio);
@@ -48,8 +46,6 @@ export function renderMinioInstallScript(minio: ObjectStoreSpec["minio"], servic
   checkedService(service, "renderMinioInstallScript");
   const root = opts.root === undefined ? "" : checkPath(opts.root, "renderMinioInstallScript: root");
   const under = (p: string): string => shellQuote(`${root}${p}`);
-  const https = url.startsWith("https://");
-  const curlProtocol = https ? "--proto =https --proto-redir =https --tlsv1.2" : "--proto =http --proto-redir =http";
   return `#!/bin/bash
 # Rendered by the iBac toolkit: installs MinIO ${release} from the operator's pinned binary, its user and
 # its certificate directory. Never enables minio.service: Pacemaker starts it. Run by every deployment.
@@ -70,39 +66,7 @@ readonly CLIENT_BINARY=${under(MC_BINARY)}
 readonly PASSWD_FILE=${under("/etc/passwd")}
 readonly GROUP_FILE=${under("/etc/group")}
 
-fail() {
-  echo "ibac-minio-install: $*" >&2
-  exit 1
-}
-
-digest_of() {
-  sha256sum "$1" | cut -d' ' -f1
-}
-
-# install_pinned WHAT URL SHA256 TARGET: the file at URL, kept only if its SHA-256 is the pinned one.
-install_pinned() {
-  local what=$1 url=$2 sha256=$3 target=$4 field=$5
-  install -d -m 0755 "$(dirname "$target")"
-  if [ -x "$target" ] && [ "$(digest_of "$target")" = "$sha256" ]; then
-    echo "ibac-minio-install: $target is already the pinned $what"
-    return
-  fi
-  download=$(mktemp "$target.download.XXXXXX")
-  trap 'rm -f "$download"' EXIT
-  curl --fail --silent --show-error --location ${curlProtocol} \\
-    --retry 3 --connect-timeout 20 --max-time 900 --output "$download" -- "$url" \\
-    || fail "could not download $what from $url"
-  actual=$(digest_of "$download")
-  if [ "$actual" != "$sha256" ]; then
-    fail "refusing the binary from $url: its SHA-256 is $actual, the spec pins $sha256 ($field); nothing was installed"
-  fi
-  chmod 0755 "$download"
-  chown 0:0 "$download"
-  mv -f "$download" "$target"
-  trap - EXIT
-  echo "ibac-minio-install: installed $what at $target"
-}
-
+${renderPinnedDownloadFunctions("ibac-minio-install")}
 install_pinned "MinIO $RELEASE" "$URL" "$SHA256" "$BINARY" objectStore.minio.sha256
 ${client ? `install_pinned "the MinIO client $CLIENT_RELEASE" "$CLIENT_URL" "$CLIENT_SHA256" "$CLIENT_BINARY" objectStore.minioClient.sha256
 ` : ""}

@@ -4,6 +4,8 @@ import { DatabaseTier } from "../database/component";
 import { VpnTier } from "../network/vpn/component";
 import { StorageTier } from "../storage/component";
 import { LoadBalancerTier } from "../loadbalancer/component";
+import { ApiTier } from "../api/component";
+import { FrsTier } from "../frs/component";
 
 /** A tier whose VMs boot with the base image and nothing of their own yet (its issue builds it). */
 export const BOOTS_EMPTY = "boots-empty";
@@ -16,8 +18,8 @@ export const BOOTS_EMPTY = "boots-empty";
 export const TIER_COMPONENTS: { readonly [K in TierName]: TierComponentFactory | typeof BOOTS_EMPTY } = {
   database: (name, args, opts) => new DatabaseTier(name, args, opts),
   objectStore: (name, args, opts) => new StorageTier(name, args, opts),
-  frs: BOOTS_EMPTY,
-  api: BOOTS_EMPTY,
+  frs: (name, args, opts) => new FrsTier(name, args, opts),
+  api: (name, args, opts) => new ApiTier(name, args, opts),
   loadBalancer: (name, args, opts) => new LoadBalancerTier(name, args, opts),
   backup: BOOTS_EMPTY,
   monitoring: BOOTS_EMPTY,
