@@ -21,12 +21,59 @@ const URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%+-]+)+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const RELEASE = /^RELEASE\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$/;
 
-function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio"): ObjectStoreSpec["minio"] {
-  const where = `renderMinioInstallScript: ${field}`;
+function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio", renderer = "renderMinioInstallScript"): ObjectStoreSpec["minio"] {
+  const where = `${renderer}: ${field}`;
   if (!URL.test(minio.url)) throw new Error(`${where}.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.url)}`);
   if (!SHA256.test(minio.sha256)) throw new Error(`${where}.sha256: expected 64 lower-case hex digits, found ${JSON.stringify(minio.sha256)}`);
   if (!RELEASE.test(minio.release)) throw new Error(`${where}.release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.release)}`);
   return minio;
+}
+
+/** curl held to the URL's scheme: https URLs TLS 1.2 or later and redirects to https only (see below). */
+function curlProtocolOf(url: string): string {
+  return url.startsWith("https://") ? "--proto =https --proto-redir =https --tlsv1.2" : "--proto =http --proto-redir =http";
+}
+
+/**
+ * The shell functions an install script of pinned binaries is made of (`fail`, `digest_of`, `install_pinned`),
+ * messages prefixed with `name`; curl is held to `url`'s scheme. Shared by MinIO's install script and the MinIO
+ * client's alone (the FRS VMs' archive job runs mc: components/frs/archive/).
+ */
+function pinnedInstallShell(name: string, url: string): string {
+  return `fail() {
+  echo "${name}: $*" >&2
+  exit 1
+}
+
+digest_of() {
+  sha256sum "$1" | cut -d' ' -f1
+}
+
+# install_pinned WHAT URL SHA256 TARGET: the file at URL, kept only if its SHA-256 is the pinned one.
+install_pinned() {
+  local what=$1 url=$2 sha256=$3 target=$4 field=$5
+  install -d -m 0755 "$(dirname "$target")"
+  if [ -x "$target" ] && [ "$(digest_of "$target")" = "$sha256" ]; then
+    echo "${name}: $target is already the pinned $what"
+    return
+  fi
+  download=$(mktemp "$target.download.XXXXXX")
+  trap 'rm -f "$download"' EXIT
+  curl --fail --silent --show-error --location ${curlProtocolOf(url)} \\
+    --retry 3 --connect-timeout 20 --max-time 900 --output "$download" -- "$url" \\
+    || fail "could not download $what from $url"
+  actual=$(digest_of "$download")
+  if [ "$actual" != "$sha256" ]; then
+    fail "refusing the binary from $url: its SHA-256 is $actual, the spec pins $sha256 ($field); nothing was installed"
+  fi
+  chmod 0755 "$download"
+  chown 0:0 "$download"
+  mv -f "$download" "$target"
+  trap - EXIT
+  echo "${name}: installed $what at $target"
+}
+
+`;
 }
 
 /**
@@ -48,8 +95,6 @@ export function renderMinioInstallScript(minio: ObjectStoreSpec["minio"], servic
   checkedService(service, "renderMinioInstallScript");
   const root = opts.root === undefined ? "" : checkPath(opts.root, "renderMinioInstallScript: root");
   const under = (p: string): string => shellQuote(`${root}${p}`);
-  const https = url.startsWith("https://");
-  const curlProtocol = https ? "--proto =https --proto-redir =https --tlsv1.2" : "--proto =http --proto-redir =http";
   return `#!/bin/bash
 # Rendered by the iBac toolkit: installs MinIO ${release} from the operator's pinned binary, its user and
 # its certificate directory. Never enables minio.service: Pacemaker starts it. Run by every deployment.
@@ -70,40 +115,7 @@ readonly CLIENT_BINARY=${under(MC_BINARY)}
 readonly PASSWD_FILE=${under("/etc/passwd")}
 readonly GROUP_FILE=${under("/etc/group")}
 
-fail() {
-  echo "ibac-minio-install: $*" >&2
-  exit 1
-}
-
-digest_of() {
-  sha256sum "$1" | cut -d' ' -f1
-}
-
-# install_pinned WHAT URL SHA256 TARGET: the file at URL, kept only if its SHA-256 is the pinned one.
-install_pinned() {
-  local what=$1 url=$2 sha256=$3 target=$4 field=$5
-  install -d -m 0755 "$(dirname "$target")"
-  if [ -x "$target" ] && [ "$(digest_of "$target")" = "$sha256" ]; then
-    echo "ibac-minio-install: $target is already the pinned $what"
-    return
-  fi
-  download=$(mktemp "$target.download.XXXXXX")
-  trap 'rm -f "$download"' EXIT
-  curl --fail --silent --show-error --location ${curlProtocol} \\
-    --retry 3 --connect-timeout 20 --max-time 900 --output "$download" -- "$url" \\
-    || fail "could not download $what from $url"
-  actual=$(digest_of "$download")
-  if [ "$actual" != "$sha256" ]; then
-    fail "refusing the binary from $url: its SHA-256 is $actual, the spec pins $sha256 ($field); nothing was installed"
-  fi
-  chmod 0755 "$download"
-  chown 0:0 "$download"
-  mv -f "$download" "$target"
-  trap - EXIT
-  echo "ibac-minio-install: installed $what at $target"
-}
-
-install_pinned "MinIO $RELEASE" "$URL" "$SHA256" "$BINARY" objectStore.minio.sha256
+${pinnedInstallShell("ibac-minio-install", url)}install_pinned "MinIO $RELEASE" "$URL" "$SHA256" "$BINARY" objectStore.minio.sha256
 ${client ? `install_pinned "the MinIO client $CLIENT_RELEASE" "$CLIENT_URL" "$CLIENT_SHA256" "$CLIENT_BINARY" objectStore.minioClient.sha256
 ` : ""}
 if ! grep -q "^$SERVICE_USER:" "$PASSWD_FILE"; then
@@ -115,5 +127,31 @@ gid=$(awk -F: -v name="$SERVICE_USER" '$1 == name { print $3 }' "$GROUP_FILE")
 install -d -m 0750 -o 0 -g "$gid" "$CERTS_DIR" "$CERTS_DIR/CAs"
 # The volume mounts here on the Promoted side; the directory below an unmounted volume stays root's and empty.
 install -d -m 0755 -o 0 -g 0 "$MOUNT_POINT"
+`;
+}
+
+export interface MinioClientInstallOptions {
+  /** Where the client goes; MC_BINARY unless a test installs elsewhere. */
+  binary?: string;
+}
+
+/**
+ * The script that installs only the pinned MinIO client, on a VM of another tier that talks to the object
+ * store through it (the FRS VMs' archive job): the same pinned download and digest check as above, nothing
+ * else (no MinIO, no user, no directories). Idempotent. Pure.
+ */
+export function renderMinioClientInstallScript(client: ObjectStoreSpec["minioClient"], opts: MinioClientInstallOptions = {}): string {
+  const { url, sha256, release } = checked(client, "objectStore.minioClient", "renderMinioClientInstallScript");
+  const binary = checkPath(opts.binary ?? MC_BINARY, "renderMinioClientInstallScript: binary");
+  return `#!/bin/bash
+# Rendered by the iBac toolkit: installs the MinIO client ${release} from the operator's pinned binary.
+set -euo pipefail
+umask 022
+readonly CLIENT_URL=${shellQuote(url)}
+readonly CLIENT_SHA256=${shellQuote(sha256)}
+readonly CLIENT_RELEASE=${shellQuote(release)}
+readonly CLIENT_BINARY=${shellQuote(binary)}
+
+${pinnedInstallShell("ibac-mc-install", url)}install_pinned "the MinIO client $CLIENT_RELEASE" "$CLIENT_URL" "$CLIENT_SHA256" "$CLIENT_BINARY" objectStore.minioClient.sha256
 `;
 }
