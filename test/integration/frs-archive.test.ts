@@ -7,6 +7,7 @@ import { renderArchiveScript } from "../../components/frs/archive/render-archive
 import { prodArchiveStack } from "../../components/frs/archive/test-plan";
 import type { FrsArchivePlan } from "../../components/frs/archive/archive-plan";
 import { run, type RunResult } from "../lab/run";
+import { requireTool } from "../support/require-tool";
 import { LAB_S3_NAME, makeLabTls, requireS3Lab, startMoto, type LabTls, type MotoServer, type S3LabChroot } from "../lab/s3/s3-lab";
 import { startFaultProxy, type FaultProxy } from "../lab/s3/fault-proxy";
 
@@ -78,7 +79,8 @@ interface Job {
   stateDir: string;
   plan: FrsArchivePlan;
   put(rel: string, content: Buffer | string, ageDays: number): string;
-  run(): Promise<RunResult>;
+  /** Runs the job; `asUser` runs it as that uid and gid (setpriv), as the unit's User= does. */
+  run(asUser?: number): Promise<RunResult>;
 }
 
 /** The prod FRS VM's job with lab paths: its data directory, state, the chroot's mc, the lab CA, `port` on 127.0.0.1. */
@@ -107,7 +109,9 @@ function job(bucket: string, port: number, change: Partial<FrsArchivePlan> = {})
       fs.utimesSync(file, when, when);
       return file;
     },
-    run: () => run("/bin/bash", [script], {
+    run: (asUser) => run(asUser === undefined ? "/bin/bash" : requireTool("setpriv", "util-linux"), [
+      ...(asUser === undefined ? [] : [`--reuid=${asUser}`, `--regid=${asUser}`, "--clear-groups", "--", "/bin/bash"]), script,
+    ], {
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", IBAC_S3_ACCESS_KEY: ACCESS, IBAC_S3_SECRET_KEY: SECRET },
       timeoutMs: 180_000,
     }),
@@ -213,6 +217,8 @@ describe("the FRS archive job against a real S3 server (moto, TLS, a versioned b
     expect(result.code, describeJob(result)).toBe(1);
     expect(result.stderr).toMatch(/ibac-frs-archive: big\.bin: upload failed \(.*\): kept\n/);
     expect(sha256(fs.readFileSync(bigFile))).toBe(sha256(big));
+    // It was the kill that failed the upload: the server is gone.
+    expect(() => process.kill(doomed.pid, 0)).toThrow();
   }, 180_000);
 
   it("a read-back corrupted on the way (one byte of the GET flipped by a proxy): not deleted, though the stored object is right", async () => {
@@ -252,6 +258,18 @@ describe("the FRS archive job against a real S3 server (moto, TLS, a versioned b
     expect(result.stderr).toMatch(/result\.json: upload failed \(.*(certificate|x509).*\): kept/);
     expect(fs.existsSync(file)).toBe(true);
     expect(await keys(moto.port, bucket)).toEqual([]);
+  }, 120_000);
+
+  it("runs as an unprivileged user that owns only the data and state directories (the unit's User=)", async () => {
+    const bucket = await makeBucket(moto);
+    const j = job(bucket, moto.port);
+    const file = j.put("2026/12/01/a.json", "{}\n", 20);
+    const nobody = 65534;
+    for (const p of [j.dir, j.dataDir, j.stateDir, path.join(j.dataDir, "2026"), path.join(j.dataDir, "2026/12"), path.join(j.dataDir, "2026/12/01"), file]) fs.chownSync(p, nobody, nobody);
+    const result = await j.run(nobody);
+    expect(result.code, describeJob(result)).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(await keys(moto.port, bucket)).toEqual(["frs-1/2026/12/01/a.json"]);
   }, 120_000);
 
   it("hostile names are skipped, reported escaped, fail the run; nothing outside the data directory is touched", async () => {

@@ -24,15 +24,15 @@ export interface S3LabChroot {
 }
 
 /** The chroot, or an Error naming the script that builds it (and the package that script needs). */
-export function requireS3Lab(): S3LabChroot {
-  if (!fs.existsSync(path.join(S3_LAB_DIR, ".complete"))) {
+export function requireS3Lab(dir = S3_LAB_DIR): S3LabChroot {
+  if (!fs.existsSync(path.join(dir, ".complete"))) {
     // The script that builds it needs mmdebstrap: say which package first.
     requireTool("mmdebstrap", "mmdebstrap");
-    throw new Error(`the S3 lab chroot ${S3_LAB_DIR} is missing: run scripts/build-s3-lab.sh (it needs root and mmdebstrap)`);
+    throw new Error(`the S3 lab chroot ${dir} is missing: run scripts/build-s3-lab.sh (it needs root and mmdebstrap)`);
   }
-  const mc = path.join(S3_LAB_DIR, "usr/bin/minio-client");
-  if (!fs.existsSync(mc)) throw new Error(`${mc} is missing: rebuild the chroot (rm -rf ${S3_LAB_DIR}; scripts/build-s3-lab.sh)`);
-  return { root: S3_LAB_DIR, mc };
+  const mc = path.join(dir, "usr/bin/minio-client");
+  if (!fs.existsSync(mc)) throw new Error(`${mc} is missing: rebuild the chroot (rm -rf ${dir}; scripts/build-s3-lab.sh)`);
+  return { root: dir, mc };
 }
 
 export interface LabTls {
