@@ -237,6 +237,30 @@ describe("the FRS archive job against a real S3 server (moto, TLS, a versioned b
     expect(await storedSha256(moto.port, bucket, "frs-1/result.bin")).toBe(sha256(content));
   }, 120_000);
 
+  it("an object replaced under the same key between the upload and the check (another writer): not deleted", async () => {
+    const bucket = await makeBucket(moto);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-frs-archive-other-"));
+    tempDirs.push(scratch);
+    const otherFile = path.join(scratch, "other.json");
+    fs.writeFileSync(otherFile, "someone else's\n");
+    const proxy = await startFaultProxy(tls, moto.port, {
+      kind: "replaceAfterPut",
+      replace: async () => void (await mcOk(moto.port, ["cp", "--quiet", otherFile, `lab/${bucket}/frs-1/result.json`])),
+    });
+    proxies.push(proxy);
+    const j = job(bucket, proxy.port);
+    const file = j.put("result.json", "{\"match\":0.5}\n", 20);
+
+    const result = await j.run();
+    expect(result.code, describeJob(result)).toBe(1);
+    expect(proxy.replaced).toBe(true);
+    expect(result.stderr).toContain(`ibac-frs-archive: result.json: the stored object's sha256 metadata is missing, expected ${sha256('{"match":0.5}\n')}: kept\n`);
+    expect(fs.existsSync(file)).toBe(true);
+    // Both versions are in the bucket: the job's upload and the other writer's.
+    const versions = (await mcOk(moto.port, ["ls", "--versions", "--json", `lab/${bucket}/frs-1/result.json`])).split("\n").filter(Boolean);
+    expect(versions).toHaveLength(2);
+  }, 120_000);
+
   it("a bucket without versioning: uploaded, but not deleted (a later upload could replace the only copy)", async () => {
     const bucket = await makeBucket(moto, false);
     const j = job(bucket, moto.port);

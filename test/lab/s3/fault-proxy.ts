@@ -15,6 +15,12 @@ export type FaultMode =
   | { kind: "cutPut"; afterBytes: number; onCut?: () => void | Promise<void> }
   /** Forward untouched, but call `then` once when a PUT's connection has carried `afterBytes` (to kill the server mid-upload). */
   | { kind: "onPut"; afterBytes: number; then: () => void | Promise<void> }
+  /**
+   * Hold the first HEAD after a PUT (the job's look at what it uploaded) until `replace` has finished (another
+   * writer storing something else under the same key, straight to the server): the job then checks an object
+   * that is not its upload.
+   */
+  | { kind: "replaceAfterPut"; replace: () => Promise<void> }
   /** Flip one byte of the body of every GET response for a request naming a versionId (the read-back). */
   | { kind: "corruptVersionedGet" };
 
@@ -24,13 +30,16 @@ export interface FaultProxy {
   /** How many connections were cut, and GET bodies corrupted. */
   cuts: number;
   corrupted: number;
+  /** Whether replaceAfterPut's replacement ran. */
+  replaced: boolean;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(labTls: LabTls, upstreamPort: number, mode: FaultMode): Promise<FaultProxy> {
   const ca = fs.readFileSync(labTls.ca.cert);
   const sockets = new Set<net.Socket>();
-  const state: FaultProxy = { port: 0, mode, cuts: 0, corrupted: 0, close: async () => undefined };
+  let putSeen = false;
+  const state: FaultProxy = { port: 0, mode, cuts: 0, corrupted: 0, replaced: false, close: async () => undefined };
   const server = tls.createServer({ cert: fs.readFileSync(labTls.certFile), key: fs.readFileSync(labTls.keyFile) }, (client) => {
     const upstream = tls.connect({ host: "127.0.0.1", port: upstreamPort, ca, servername: LAB_S3_NAME });
     sockets.add(client);
@@ -56,6 +65,16 @@ export async function startFaultProxy(labTls: LabTls, upstreamPort: number, mode
         sentBytes = 0;
       }
       const m = state.mode;
+      if (requestLine?.[1] === "PUT") putSeen = true;
+      if (m.kind === "replaceAfterPut" && requestLine?.[1] === "HEAD" && putSeen && !state.replaced) {
+        state.replaced = true;
+        client.pause();
+        void m.replace().finally(() => {
+          upstream.write(chunk);
+          client.resume();
+        });
+        return;
+      }
       if (m.kind === "cutPut" && isPut && sentBytes + chunk.length > m.afterBytes) {
         upstream.write(chunk.subarray(0, Math.max(0, m.afterBytes - sentBytes)), () => {
           cutBoth();
