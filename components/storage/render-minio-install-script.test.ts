@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
-import { renderMinioClientInstallScript, renderMinioInstallScript } from "./render-minio-install-script";
+import { renderMinioInstallScript } from "./render-minio-install-script";
 import { storageStack } from "../../test/fixtures/storage-stacks";
 
 const { spec, plan } = storageStack("prod");
@@ -158,30 +158,6 @@ describe("the install script, run against a loopback HTTP server in a temporary 
     expect(bad.result.status, describeRun(bad.result)).toBe(1);
     expect(bad.result.stderr).toContain(`the spec pins ${wrong} (objectStore.minioClient.sha256); nothing was installed`);
     expect(fs.existsSync(path.join(bad.root, "usr/local/bin/mc"))).toBe(false);
-  });
-
-  it("the client's own install script (FRS VMs) installs only the pinned mc: no MinIO, no user; refuses a wrong digest", () => {
-    const client = { url: `http://127.0.0.1:${port}/minio/minio.${PROD_MINIO.release}`, sha256: BINARY_SHA256, release: "RELEASE.2025-08-13T08-35-41Z" };
-    const run = (digest: string): { root: string; result: ToolResult } => {
-      const root = vmRoot();
-      const file = path.join(root, "ibac-mc-install");
-      const script = renderMinioClientInstallScript({ ...client, sha256: digest }, { binary: path.join(root, "usr/local/bin/mc") });
-      fs.writeFileSync(file, script, { mode: 0o755 });
-      expectOk(runTool(requireTool("shellcheck", "shellcheck"), ["--shell=bash", "--severity=style", file]));
-      return { root, result: runTool(requireTool("bash", "bash"), [file], { timeout: 60_000 }) };
-    };
-    const good = run(BINARY_SHA256);
-    expectOk(good.result);
-    expect(good.result.stdout).toBe(`ibac-mc-install: installed the MinIO client ${client.release} at ${path.join(good.root, "usr/local/bin/mc")}\n`);
-    expect(fs.readdirSync(path.join(good.root, "usr/local/bin"))).toEqual(["mc"]);
-    expect(fs.readFileSync(path.join(good.root, "etc/passwd"), "utf8")).not.toContain("minio-user");
-    expect(fs.existsSync(path.join(good.root, "etc/minio"))).toBe(false);
-    const wrong = "2".repeat(64);
-    const bad = run(wrong);
-    expect(bad.result.status, describeRun(bad.result)).toBe(1);
-    expect(bad.result.stderr).toContain(`ibac-mc-install: refusing the binary from ${client.url}: its SHA-256 is ${BINARY_SHA256}, the spec pins ${wrong} (objectStore.minioClient.sha256); nothing was installed`);
-    expect(fs.readdirSync(path.join(bad.root, "usr/local/bin"))).toEqual([]);
-    expect(() => renderMinioClientInstallScript({ ...client, url: "https://a.example.org/mc\nrm" })).toThrow('renderMinioClientInstallScript: objectStore.minioClient.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found "https://a.example.org/mc\\nrm"');
   });
 
   it("refuses a binary whose digest is not the spec's: exit 1, a clear message, nothing installed", () => {

@@ -21,7 +21,8 @@ const URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%+-]+)+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const RELEASE = /^RELEASE\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$/;
 
-function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio", renderer = "renderMinioInstallScript"): ObjectStoreSpec["minio"] {
+/** A pinned MinIO binary (server or client) from the spec, checked again; `renderer` names the caller in errors. */
+export function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio", renderer = "renderMinioInstallScript"): ObjectStoreSpec["minio"] {
   const where = `${renderer}: ${field}`;
   if (!URL.test(minio.url)) throw new Error(`${where}.url: expected an http(s) URL of a file such as https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.url)}`);
   if (!SHA256.test(minio.sha256)) throw new Error(`${where}.sha256: expected 64 lower-case hex digits, found ${JSON.stringify(minio.sha256)}`);
@@ -39,7 +40,7 @@ function curlProtocolOf(url: string): string {
  * messages prefixed with `name`; curl is held to `url`'s scheme. Shared by MinIO's install script and the MinIO
  * client's alone (the FRS VMs' archive job runs mc: components/frs/archive/).
  */
-function pinnedInstallShell(name: string, url: string): string {
+export function pinnedInstallShell(name: string, url: string): string {
   return `fail() {
   echo "${name}: $*" >&2
   exit 1
@@ -130,28 +131,3 @@ install -d -m 0755 -o 0 -g 0 "$MOUNT_POINT"
 `;
 }
 
-export interface MinioClientInstallOptions {
-  /** Where the client goes; MC_BINARY unless a test installs elsewhere. */
-  binary?: string;
-}
-
-/**
- * The script that installs only the pinned MinIO client, on a VM of another tier that talks to the object
- * store through it (the FRS VMs' archive job): the same pinned download and digest check as above, nothing
- * else (no MinIO, no user, no directories). Idempotent. Pure.
- */
-export function renderMinioClientInstallScript(client: ObjectStoreSpec["minioClient"], opts: MinioClientInstallOptions = {}): string {
-  const { url, sha256, release } = checked(client, "objectStore.minioClient", "renderMinioClientInstallScript");
-  const binary = checkPath(opts.binary ?? MC_BINARY, "renderMinioClientInstallScript: binary");
-  return `#!/bin/bash
-# Rendered by the iBac toolkit: installs the MinIO client ${release} from the operator's pinned binary.
-set -euo pipefail
-umask 022
-readonly CLIENT_URL=${shellQuote(url)}
-readonly CLIENT_SHA256=${shellQuote(sha256)}
-readonly CLIENT_RELEASE=${shellQuote(release)}
-readonly CLIENT_BINARY=${shellQuote(binary)}
-
-${pinnedInstallShell("ibac-mc-install", url)}install_pinned "the MinIO client $CLIENT_RELEASE" "$CLIENT_URL" "$CLIENT_SHA256" "$CLIENT_BINARY" objectStore.minioClient.sha256
-`;
-}

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreSpec } from "../../spec/schema";
 import type { RenderedFile } from "../../vm/rendered-file";
-import { renderMinioClientInstallScript } from "../../storage/render-minio-install-script";
+import { renderMcInstallScript } from "./render-mc-install-script";
 import {
   ARCHIVE_CA_FILE, ARCHIVE_ENV_FILE, ARCHIVE_SCRIPT_PATH, ARCHIVE_SERVICE_PATH, ARCHIVE_TIMER, ARCHIVE_TIMER_PATH, MC_INSTALL_SCRIPT_PATH,
   type FrsArchivePlan,
@@ -27,7 +27,7 @@ export interface ArchiveSecrets {
 export function frsArchiveFiles(plan: FrsArchivePlan, minioClient: ObjectStoreSpec["minioClient"], secrets: ArchiveSecrets): RenderedFile[] {
   const env = pulumi.secret(pulumi.all([secrets.accessKey, secrets.secretKey]).apply(([accessKey, secretKey]) => renderArchiveEnv({ accessKey, secretKey })));
   return [
-    { path: MC_INSTALL_SCRIPT_PATH, content: renderMinioClientInstallScript(minioClient, { binary: plan.mcBinary }), mode: "0755", owner: "root:root", afterChange: MC_INSTALL_SCRIPT_PATH },
+    { path: MC_INSTALL_SCRIPT_PATH, content: renderMcInstallScript(minioClient, { binary: plan.mcBinary }), mode: "0755", owner: "root:root", afterChange: MC_INSTALL_SCRIPT_PATH },
     { path: ARCHIVE_CA_FILE, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: ARCHIVE_ENV_FILE, content: env, mode: "0600", owner: "root:root" },
     { path: ARCHIVE_SCRIPT_PATH, content: renderArchiveScript(plan), mode: "0755", owner: "root:root" },
