@@ -29,3 +29,6 @@ echo "test dependencies present: ${packages[*]}"
 # The qemu guest with Debian's kernel and DRBD 8.4 for the storage tests, built from those packages (cached
 # under out/drbd-guest: rebuilt only when a package it is made of changes).
 bash "$(dirname "$0")/build-drbd-guest.sh"
+# The trixie chroot with the real MinIO client and python3-moto's S3 server for the FRS archive test (cached
+# under out/s3-lab: built once, about 25 s).
+bash "$(dirname "$0")/build-s3-lab.sh"

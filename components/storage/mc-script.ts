@@ -20,6 +20,49 @@ export const MC_BINARY = "/usr/local/bin/mc";
 export const NOT_PROMOTED_EXIT = 3;
 
 
+/**
+ * The shell function `check_key NAME VALUE` (it calls the script's `fail`): a key goes into an MC_HOST_ URL, so
+ * printable, no spaces, no ':'. Its value is never shown.
+ */
+export const MC_CHECK_KEY_SHELL = `# A key goes into an MC_HOST_ URL: printable, no spaces, no ':' (mc splits on it). Its value is never shown.
+check_key() {
+  [[ $2 =~ ^[[:graph:]]+$ && $2 != *:* ]] || fail "$1: expected printable characters without ':' or spaces, found ${"$"}{#2} characters that are not (not shown)"
+}
+`;
+
+/** The shell variable names a throwaway mc configuration is built from (see mcThrowawayConfig). */
+export interface McSessionVariables {
+  /** The alias mc commands use (`local/<bucket>`): MC_HOST_<alias>. */
+  alias: string;
+  /** Variables holding the access and secret keys (checked with check_key first). */
+  access: string;
+  secret: string;
+  /** Variables holding `<server name>:<port>` and the address the name is resolved to. */
+  hostPort: string;
+  address: string;
+}
+
+/**
+ * Shell lines, after MC and CA_FILE are set: a throwaway mc configuration directory that trusts the internal CA
+ * (mc reads extra CAs from `<config dir>/certs/CAs`), deleted on exit; the alias as an MC_HOST_ variable; and
+ * `mcx`, which runs mc with that configuration and the server name resolved to the service address. The one
+ * way the toolkit's scripts run mc (the storage tier's, and the FRS archive job).
+ */
+export function mcThrowawayConfig(v: McSessionVariables): string {
+  return `config_dir=$(mktemp -d)
+trap 'rm -rf "$config_dir"' EXIT
+install -d -m 0700 "$config_dir/certs/CAs"
+install -m 0600 "$CA_FILE" "$config_dir/certs/CAs/ibac-ca.pem"
+export MC_HOST_${v.alias}="https://$${v.access}:$${v.secret}@$${v.hostPort}"
+
+# mc with the throwaway configuration (no aliases on disk, the internal CA trusted), the server name resolved
+# to the service address whatever DNS says.
+mcx() {
+  "$MC" --config-dir "$config_dir" --resolve "$${v.hostPort}=$${v.address}" --no-color "$@"
+}
+`;
+}
+
 export interface McScriptOptions {
   /** Paths, for tests that run the script against a stand-in mc. */
   mcBinary?: string;
@@ -61,11 +104,7 @@ fail() {
   exit 1
 }
 
-# A key goes into an MC_HOST_ URL: printable, no spaces, no ':' (mc splits on it). Its value is never shown.
-check_key() {
-  [[ $2 =~ ^[[:graph:]]+$ && $2 != *:* ]] || fail "$1: expected printable characters without ':' or spaces, found ${"$"}{#2} characters that are not (not shown)"
-}
-
+${MC_CHECK_KEY_SHELL}
 [ -x "$MC" ] || fail "no MinIO client at $MC (mc RELEASE.2024-03 or later, objectStore.minioClient)"
 # The service address moves with the Promoted role: only the VM that holds it runs MinIO and may be configured.
 # The deployment runs the script on both storage VMs; the one without the address says so and exits 3 (NOT_HERE).
@@ -76,17 +115,6 @@ fi
 
 ${reads}
 
-config_dir=$(mktemp -d)
-trap 'rm -rf "$config_dir"' EXIT
-install -d -m 0700 "$config_dir/certs/CAs"
-install -m 0600 "$CA_FILE" "$config_dir/certs/CAs/ibac-ca.pem"
-export MC_HOST_local="https://$local_access:$local_secret@$LOCAL_HOST_PORT"
-
-# mc with the throwaway configuration (no aliases on disk, the internal CA trusted), the server name resolved
-# to the service address whatever DNS says.
-mcx() {
-  "$MC" --config-dir "$config_dir" --resolve "$LOCAL_HOST_PORT=$SERVICE_ADDRESS" --no-color "$@"
-}
-`;
+${mcThrowawayConfig({ alias: "local", access: "local_access", secret: "local_secret", hostPort: "LOCAL_HOST_PORT", address: "SERVICE_ADDRESS" })}`;
   return { text };
 }

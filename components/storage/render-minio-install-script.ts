@@ -20,8 +20,9 @@ export interface MinioInstallOptions {
 // without the loader, and its values end up in a shell script.
 const RELEASE = /^RELEASE\.[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$/;
 
-function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio"): ObjectStoreSpec["minio"] {
-  const where = `renderMinioInstallScript: ${field}`;
+/** A pinned MinIO binary (server or client) from the spec, checked again; `renderer` names the caller in errors. */
+export function checked(minio: ObjectStoreSpec["minio"], field = "objectStore.minio", renderer = "renderMinioInstallScript"): ObjectStoreSpec["minio"] {
+  const where = `${renderer}: ${field}`;
   checkPinnedUrl(minio.url, `${where}.url`, "https://artifacts.example.org/minio/minio.RELEASE.2025-09-07T16-13-09Z");
   checkSha256(minio.sha256, `${where}.sha256`);
   if (!RELEASE.test(minio.release)) throw new Error(`${where}.release: expected a release such as RELEASE.2025-09-07T16-13-09Z, found ${JSON.stringify(minio.release)}`);
