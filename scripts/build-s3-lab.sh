@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds, once, a Debian 13 (trixie) chroot holding a real S3 client and a real S3 server for the FRS archive
-# test (test/integration/frs-archive.test.ts): trixie's minio-client (the MinIO client, installed as `mcli`)
+# test (test/integration/frs-archive.test.ts): trixie's minio-client (the MinIO client, installed as /usr/bin/minio-client)
 # and python3-moto, whose server enforces bucket versioning (npm's s3rver does not; no MinIO server exists in
-# Debian or npm). moto's server runs on Flask (python3-flask, python3-flask-cors; werkzeug comes with Flask).
+# Debian or npm). moto_server imports flask_cors, which python3-moto does not depend on: python3-flask-cors is
+# named here, with Flask and Werkzeug (the server itself) for clarity.
 # Cached under out/s3-lab; prints the chroot's path. Needs root and mmdebstrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
