@@ -1,13 +1,14 @@
 import type { PlatformSpec } from "../../spec/schema";
 import type { PlatformModel, VmPlan } from "../../model/types";
 import { MC_BINARY } from "../../storage/mc-script";
+import { FRS_DATA_DIR, serviceUser } from "../../app-service/service-plan";
 
 // What the FRS local-retention job of one FRS VM is, decided once from the spec and the model: pure. The
 // renderers (render-archive-script.ts, render-archive-units.ts) read only this.
 
-/** The FRS service's system user and data directory (its data disk is mounted at /srv): the FRS service's own. */
-export const FRS_USER = "ibac-frs";
-export const FRS_DATA_DIR = "/srv/frs/data";
+/** The FRS service's system user and data directory (components/app-service/service-plan.ts): the job works as it, there. */
+export const FRS_USER = serviceUser("frs");
+export { FRS_DATA_DIR };
 
 export const ARCHIVE_SCRIPT_PATH = "/usr/local/sbin/ibac-frs-archive";
 export const ARCHIVE_SERVICE = "ibac-frs-archive.service";
