@@ -9,21 +9,21 @@ import { tlsPolicy } from "./tls-policy";
 describe("haproxyTlsDefaults", () => {
   const policy = tlsPolicy(stackSpec("prod"));
 
-  it("the prod policy: its suites by name on both sides, TLS 1.2 at least, no session tickets on binds", () => {
+  it("the prod policy: its suites by name on both sides, TLS 1.2 at least, no session tickets", () => {
     expect(haproxyTlsDefaults(policy)).toEqual([
       "    ssl-default-bind-ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305",
       "    ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
       "    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
       "    ssl-default-server-ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305",
       "    ssl-default-server-ciphersuites TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
-      "    ssl-default-server-options ssl-min-ver TLSv1.2",
+      "    ssl-default-server-options ssl-min-ver TLSv1.2 no-tls-tickets",
     ]);
   });
 
   it("a TLS 1.3-only policy sets a TLS 1.3 floor", () => {
     const lines = haproxyTlsDefaults({ ...policy, protocols: ["TLSv1.3"] });
     expect(lines).toContain("    ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets");
-    expect(lines).toContain("    ssl-default-server-options ssl-min-ver TLSv1.3");
+    expect(lines).toContain("    ssl-default-server-options ssl-min-ver TLSv1.3 no-tls-tickets");
   });
 
   it.each<[string, Parameters<typeof haproxyTlsDefaults>[0], string]>([

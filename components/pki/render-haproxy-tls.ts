@@ -22,8 +22,10 @@ function suiteList(suites: readonly string[], where: string): string {
  * - `ssl-default-bind-options ssl-min-ver <oldest allowed>`: TLS 1.0 and 1.1 refused whatever OpenSSL's own
  *   defaults are; `no-tls-tickets`: no session tickets, whose key HAProxy would keep for the process's life, so
  *   a resumed session keeps forward secrecy.
- * - The `server` side gets the same suites and floor: HAProxy's own connections to a backend propose only what
- *   the policy allows, so the hop behind the proxy follows it too.
+ * - The `server` side gets the same suites, floor and no tickets: HAProxy's own connections to a backend
+ *   propose only what the policy allows, so the hop behind the proxy follows it too.
+ *
+ * The same six lines components/loadbalancer/render-haproxy-cfg.ts writes inline (h13-lb); it can call this.
  *
  * Read the same by bookworm's HAProxy 2.6 and trixie's 3.0 (both built with OpenSSL 3).
  */
@@ -40,6 +42,6 @@ export function haproxyTlsDefaults(policy: Pick<TlsPolicy, "protocols" | "tls12C
     `    ssl-default-bind-options ssl-min-ver ${oldest} no-tls-tickets`,
     `    ssl-default-server-ciphers ${tls12}`,
     `    ssl-default-server-ciphersuites ${tls13}`,
-    `    ssl-default-server-options ssl-min-ver ${oldest}`,
+    `    ssl-default-server-options ssl-min-ver ${oldest} no-tls-tickets`,
   ];
 }

@@ -39,13 +39,13 @@ describe("renderS3HaproxyCfg: the prod object store", () => {
       "ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
       "ssl-default-server-ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305",
       "ssl-default-server-ciphersuites TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
-      "ssl-default-server-options ssl-min-ver TLSv1.2",
+      "ssl-default-server-options ssl-min-ver TLSv1.2 no-tls-tickets",
     ]));
     expect(text).not.toMatch(/AES128|TLS_AES_128/);
   });
 
-  it("passes the byte stream through (mode tcp), logging each connection with the client's address", () => {
-    expect(lines).toEqual(expect.arrayContaining(["mode tcp", "option tcplog"]));
+  it("passes the byte stream through (mode tcp), logging each connection with the client's address to the VM's syslog", () => {
+    expect(lines).toEqual(expect.arrayContaining(["mode tcp", "option tcplog", "log /dev/log local0", "log global"]));
     expect(text).not.toMatch(/mode http|http-request|http-response/);
   });
 
@@ -57,7 +57,7 @@ describe("renderS3HaproxyCfg: the prod object store", () => {
   it("a stack that requires TLS 1.3 gets a TLS 1.3 floor on both sides", () => {
     const tls13 = renderS3HaproxyCfg(PROD.service, { ...PROD.policy, protocols: ["TLSv1.3"] });
     expect(tls13).toContain("ssl-default-bind-options ssl-min-ver TLSv1.3 no-tls-tickets\n");
-    expect(tls13).toContain("ssl-default-server-options ssl-min-ver TLSv1.3\n");
+    expect(tls13).toContain("ssl-default-server-options ssl-min-ver TLSv1.3 no-tls-tickets\n");
   });
 });
 
@@ -73,6 +73,10 @@ describe("renderS3HaproxyCfg: every value is checked", () => {
 
   it("a suite that is an OpenSSL keyword list is refused", () => {
     expect(() => renderS3HaproxyCfg(PROD.service, { ...PROD.policy, tls12Ciphers: ["HIGH:!aNULL"] })).toThrow(new Error('haproxyTlsDefaults: tls12Ciphers: expected OpenSSL suite names such as ECDHE-ECDSA-AES256-GCM-SHA384, found "HIGH:!aNULL"'));
+  });
+
+  it("a log target with a line break is refused", () => {
+    expect(() => renderS3HaproxyCfg(PROD.service, PROD.policy, { log: { target: "/dev/log\nfrontend x" } })).toThrow(new Error(`${where}: log.target: expected a socket path or address:port, found "/dev/log\\nfrontend x"`));
   });
 
   it("a certificate path with a space is refused", () => {

@@ -1,3 +1,4 @@
+import { LOG_SOURCES, PRODUCTION_LOCAL_SYSLOG, type LocalSyslog } from "../logging/local-syslog";
 import { haproxyTlsDefaults } from "../pki/render-haproxy-tls";
 import type { TlsPolicy } from "../pki/tls-policy";
 import type { ObjectServicePlan } from "./storage-plan";
@@ -10,6 +11,8 @@ export interface S3HaproxyOptions {
   certFile?: string;
   /** The internal CA HAProxy verifies MinIO's certificate with; the production path unless a test renders another. */
   caFile?: string;
+  /** Where HAProxy logs (the logging seam); the VM's syslog socket unless a test renders another. */
+  log?: LocalSyslog;
 }
 
 /** The names the policy and the tests read the file by. */
@@ -56,11 +59,13 @@ export function renderS3HaproxyCfg(service: ObjectServicePlan, policy: Pick<TlsP
   const cert = checkPath(opts.certFile ?? S3_HAPROXY_CERT, `${where}: certFile`);
   const ca = checkPath(opts.caFile ?? MINIO_CA_FILE, `${where}: caFile`);
   const { backend } = service;
+  const log = opts.log ?? PRODUCTION_LOCAL_SYSLOG;
+  if (!/^(\/[A-Za-z0-9._-]+)+$|^[0-9.]+:[0-9]{1,5}$/.test(log.target)) throw new Error(`${where}: log.target: expected a socket path or address:port, found ${JSON.stringify(log.target)}`);
   return [
     "# Rendered by the iBac toolkit: the object store's S3 TLS on the service address, in front of MinIO on the",
     "# loopback. Started and stopped by Pacemaker (ibac-s3-haproxy.service) where the service address is up.",
     "global",
-    "    log /dev/log local0",
+    `    log ${log.target} ${LOG_SOURCES.haproxy.facility}`,
     "    chroot /var/lib/haproxy",
     "    user haproxy",
     "    group haproxy",
