@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../components/model/build";
 import { tlsPolicy } from "../../components/pki/tls-policy";
 import { renderS3HaproxyCfg } from "../../components/storage/render-s3-haproxy-cfg";
+import { storageInventoryFromPlan } from "../../playbooks/storage/inventory";
+import { minioHealthCommand } from "../../playbooks/storage/storage-status";
 import { stackSpec } from "../fixtures/specs";
 import { createLabNetwork } from "../lab/network";
 import { run, runChecked, sleep, type RunResult } from "../lab/run";
@@ -26,11 +28,12 @@ import { requireTool } from "../support/require-tool";
 // unit's systemd sandbox (no systemd runs services here); trixie's HAProxy 3.0.
 
 const spec = stackSpec("prod");
-const SERVICE = (() => {
+const PLAN = (() => {
   const { model } = buildModel(spec);
   if (!model) throw new Error("prod has no model");
-  return model.objectStore.service;
+  return model.objectStore;
 })();
+const SERVICE = PLAN.service;
 const POLICY = tlsPolicy(spec);
 const VM_ADDRESS = "10.20.2.41";
 const CLIENT_ADDRESS = "10.20.2.200";
@@ -215,6 +218,16 @@ describe("the object store's S3 TLS: rendered HAProxy in front of a MinIO stand-
       log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "";
     }
     expect(log).toMatch(new RegExp(`${CLIENT_ADDRESS.replace(/\./g, "\\.")}:\\d+ \\[[^\\]]+\\] s3~ minio/minio`));
+  });
+
+  // The storage VMs' own clients (storage-status's probe, the mc scripts: `--resolve s3.<domain>:9000=<service
+  // address>`) connect from the VM that holds the address to that address: through HAProxy like anyone else.
+  it("storage-status's MinIO probe, run on the VM holding the address, goes through HAProxy to MinIO's liveness endpoint", async () => {
+    const probe = minioHealthCommand(storageInventoryFromPlan("prod", PLAN, "admin", caFile), caFile);
+    expect(probe).toContain(`--resolve ${SERVICE.serverName}:${SERVICE.port}:${SERVICE.address}`);
+    const r = await inNs(vmNs, ["bash", "-c", probe]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ url: "/minio/health/live", host: `${SERVICE.serverName}:${SERVICE.port}` });
   });
 
   it("mutant: the same file verifying MinIO against another name lets no request through (verify required holds)", async () => {
