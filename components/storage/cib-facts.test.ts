@@ -36,7 +36,7 @@ describe("cibFacts: what a policy reads from the rendered prod CIB", () => {
 
   it("the service follows the Promoted DRBD role", () => {
     expect([facts.promotableAgent, facts.serviceMembers, facts.serviceColocatedWithPromoted, facts.serviceOrderedAfterPromote])
-      .toEqual(["ocf:linbit:drbd", ["storage-fs", "storage-ip", "storage-minio"], true, true]);
+      .toEqual(["ocf:linbit:drbd", ["storage-fs", "storage-ip", "storage-minio", "storage-haproxy"], true, true]);
   });
 });
 

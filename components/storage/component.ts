@@ -12,6 +12,8 @@ import { renderCorosyncConf } from "./render-corosync-conf";
 import { ipmiPasswordScript, PVE_PASSWORD_SCRIPT, renderCib } from "./render-cib";
 import { renderFencePasswordScript, renderStoragePackagesScript, renderStorageSetupScript } from "./render-storage-scripts";
 import { minioCertificateArgs, minioFilesForVm } from "./minio-files";
+import { s3HaproxyFilesForVm } from "./s3-haproxy-files";
+import { tlsPolicy, type TlsPolicy } from "../pki/tls-policy";
 import { replicationCommand, retentionCommand } from "./mc-commands";
 import { renderRetentionScript } from "./render-retention-commands";
 import { renderReplicationScript } from "./render-replication-commands";
@@ -57,7 +59,7 @@ const world = { mode: "0644", owner: "root:root" } as const;
  * certificate, environment and unit; last a digest of them all, whose follow-up runs the setup script once
  * everything it reads is in place.
  */
-export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpec, release: number, vm: string, secrets: StorageSecrets): RenderedFile[] {
+export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpec, release: number, policy: TlsPolicy, vm: string, secrets: StorageSecrets): RenderedFile[] {
   const ipmiScripts = [...new Set(plan.cluster.fencing.filter((f) => f.ipmi).map((f) => f.pve.proxmoxNode))].map(ipmiPasswordScript);
   const files: RenderedFile[] = [
     { path: STORAGE_PATHS.packagesScript, content: renderStoragePackagesScript(), mode: "0755", owner: "root:root", afterChange: STORAGE_PATHS.packagesScript },
@@ -79,6 +81,8 @@ export function storageFilesForVm(plan: StoragePlan, objectStore: ObjectStoreSpe
       certPem: secrets.certPem,
       keyPem: secrets.keyPem,
     }),
+    // The S3 TLS clients see: HAProxy on the service address with the platform's suites, in front of MinIO.
+    ...s3HaproxyFilesForVm(plan.service, policy, { certPem: secrets.certPem, keyPem: secrets.keyPem }),
     { path: STORAGE_PATHS.setupScript, content: renderStorageSetupScript(plan, vm), mode: "0755", owner: "root:root" },
   ];
   // The last file is a digest of all the others: its follow-up runs the bootstrap once everything is in place.
@@ -138,10 +142,11 @@ export class StorageTier extends pulumi.ComponentResource implements TierCompone
     const cert = args.ca.issueServerCertificate(`${name}-minio-tls`, minioCertificateArgs(service), this);
 
     this.credentials = Object.fromEntries(S3_CLIENTS.map((client) => [client, { user: clientAccessKey(client), password: this.secretKeys[client], purpose: CLIENT_PURPOSE[client] }]));
-    this.tlsEndpoints = [{ vm: plan.drbd.peers[0].vm, address: service.address, port: service.port, serverName: service.serverName, what: "MinIO S3 API (on the Promoted VM)" }];
+    this.tlsEndpoints = [{ vm: plan.drbd.peers[0].vm, address: service.address, port: service.port, serverName: service.serverName, what: "S3 API: HAProxy's TLS in front of MinIO (on the Promoted VM)" }];
     this.monitors = tierMonitors(args.model, "objectStore");
+    const policy = tlsPolicy(args.spec);
     for (const peer of plan.drbd.peers) {
-      this.files.set(peer.vm, storageFilesForVm(plan, args.spec.objectStore, args.spec.debian.release, peer.vm, {
+      this.files.set(peer.vm, storageFilesForVm(plan, args.spec.objectStore, args.spec.debian.release, policy, peer.vm, {
         corosyncAuthkeyBase64: authkey,
         fencePvePassword: fencePassword,
         fenceIpmiPassword,

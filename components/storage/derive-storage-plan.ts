@@ -1,6 +1,6 @@
 import type { PlatformSpec } from "../spec/schema";
 import type { NodePlan, VmPlan } from "../model/types";
-import { DRBD_PORT, MINIO_PORT } from "./tier";
+import { DRBD_PORT, MINIO_BACKEND_PORT, MINIO_PORT } from "./tier";
 import type { FencePlan, StoragePeer, StoragePlan } from "./storage-plan";
 
 /**
@@ -75,6 +75,7 @@ export function deriveStoragePlan(spec: PlatformSpec, inputs: StoragePlanInputs)
       prefix: servicePrefix,
       serverName: `s3.${spec.site.domain}`,
       port: MINIO_PORT,
+      backend: { address: "127.0.0.1", port: MINIO_BACKEND_PORT },
       mountPoint: "/srv/minio",
       fileSystem: "ext4",
       dataDir: "/srv/minio/data",

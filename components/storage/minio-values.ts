@@ -20,6 +20,15 @@ export function checkIpv4(value: string, where: string): string {
   return value;
 }
 
+/**
+ * An IPv4 loopback address (127.0.0.0/8): where MinIO listens behind HAProxy. Anything else would put MinIO's own
+ * TLS, with suites the platform's policy does not allow, on a network.
+ */
+export function checkLoopback(value: string, where: string): string {
+  if (!IPV4.test(value) || !value.startsWith("127.")) refuse(where, "a loopback address such as 127.0.0.1 (MinIO is reached through HAProxy only)", JSON.stringify(value));
+  return value;
+}
+
 export function checkHostName(value: string, where: string): string {
   if (!HOST_NAME.test(value)) refuse(where, "a lower-case DNS name such as s3.example.org", JSON.stringify(value));
   return value;
@@ -67,6 +76,8 @@ export function checkedService(service: ObjectServicePlan, where: string): Objec
   checkIpv4(service.address, `${where}: service.address`);
   checkHostName(service.serverName, `${where}: service.serverName`);
   checkPort(service.port, `${where}: service.port`);
+  checkLoopback(service.backend.address, `${where}: service.backend.address`);
+  checkPort(service.backend.port, `${where}: service.backend.port`);
   checkPath(service.mountPoint, `${where}: service.mountPoint`);
   checkBelow(checkPath(service.dataDir, `${where}: service.dataDir`), service.mountPoint, `${where}: service.dataDir`);
   checkUserName(service.user, `${where}: service.user`);

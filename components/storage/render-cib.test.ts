@@ -120,13 +120,17 @@ describe("renderCib: the prod storage cluster", () => {
     expect(monitors.map((o) => [o.attributes.role, o.attributes.interval])).toEqual([["Promoted", "29s"], ["Unpromoted", "31s"]]);
   });
 
-  it("groups file system, address and MinIO, in that start order", () => {
-    expect(facts.serviceMembers).toEqual(["storage-fs", "storage-ip", "storage-minio"]);
+  it("groups file system, address, MinIO and HAProxy (S3's TLS on the address), in that start order", () => {
+    expect(facts.serviceMembers).toEqual(["storage-fs", "storage-ip", "storage-minio", "storage-haproxy"]);
     expect(paramsOf(primitiveById(root, "storage-fs"))).toEqual({ device: "/dev/drbd0", directory: "/srv/minio", fstype: "ext4", options: "noatime" });
     expect(paramsOf(primitiveById(root, "storage-ip"))).toEqual({ ip: "10.20.2.12", cidr_netmask: "24" });
     const minio = primitiveById(root, "storage-minio");
     expect(minio.attributes).toEqual({ id: "storage-minio", class: "systemd", type: "minio" });
     expect(descendants(minio, "op").find((o) => o.attributes.name === "monitor")?.attributes.interval).toBe("30s");
+    // The unit the S3 HAProxy renderer writes (ibac-s3-haproxy.service), never Debian's haproxy.service.
+    const haproxy = primitiveById(root, "storage-haproxy");
+    expect(haproxy.attributes).toEqual({ id: "storage-haproxy", class: "systemd", type: "ibac-s3-haproxy" });
+    expect(descendants(haproxy, "op").map((o) => [o.attributes.name, o.attributes.interval, o.attributes.timeout])).toEqual([["monitor", "20s", "30s"], ["start", "0s", "60s"], ["stop", "0s", "60s"]]);
   });
 
   it("runs the group only with the Promoted role and starts it only after the promotion", () => {

@@ -1,6 +1,7 @@
 import {
-  DRBD_CLONE_ID, DRBD_PRIMITIVE_ID, FILESYSTEM_ID, MINIO_RESOURCE_ID, SERVICE_GROUP_ID, SERVICE_IP_ID, ipmiFenceDeviceId, pveFenceDeviceId,
+  DRBD_CLONE_ID, DRBD_PRIMITIVE_ID, FILESYSTEM_ID, MINIO_RESOURCE_ID, S3_HAPROXY_RESOURCE_ID, SERVICE_GROUP_ID, SERVICE_IP_ID, ipmiFenceDeviceId, pveFenceDeviceId,
 } from "./cib-resource-ids";
+import { S3_HAPROXY_UNIT } from "./s3-haproxy-paths";
 import { checkClusterPeers, checkInteger, checkIpv4, checkPattern, refuse } from "./cluster-plan-checks";
 import type { FencePlan, StoragePlan } from "./storage-plan";
 
@@ -37,6 +38,7 @@ export function ipmiPasswordScript(proxmoxNode: string): string {
 export const DRBD_MONITOR_PROMOTED = "29s";
 export const DRBD_MONITOR_UNPROMOTED = "31s";
 export const MINIO_MONITOR_INTERVAL = "30s";
+export const S3_HAPROXY_MONITOR_INTERVAL = "20s";
 
 const PVE_USER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@(pve|pam)$/;
 // IPMI 2.0 user names are at most 16 bytes.
@@ -189,10 +191,16 @@ function serviceGroup(plan: StoragePlan): string {
       params: { ip: service.address, cidr_netmask: String(service.prefix) },
       ops: [{ name: "monitor", interval: "10s", timeout: "20s" }],
     }, "        "),
-    // minio.service, the unit the MinIO renderer writes.
+    // minio.service, the unit the MinIO renderer writes (MinIO on the loopback).
     primitive({
       id: MINIO_RESOURCE_ID, class: "systemd", type: "minio",
       ops: [{ name: "monitor", interval: MINIO_MONITOR_INTERVAL, timeout: "60s" }, { name: "start", interval: "0s", timeout: "100s" }, { name: "stop", interval: "0s", timeout: "100s" }],
+    }, "        "),
+    // ibac-s3-haproxy.service: S3's TLS on the service address, in front of MinIO. After the address, so it binds
+    // an address this VM holds (no ip_nonlocal_bind); after MinIO, so it opens the port once MinIO serves.
+    primitive({
+      id: S3_HAPROXY_RESOURCE_ID, class: "systemd", type: S3_HAPROXY_UNIT.replace(/\.service$/, ""),
+      ops: [{ name: "monitor", interval: S3_HAPROXY_MONITOR_INTERVAL, timeout: "30s" }, { name: "start", interval: "0s", timeout: "60s" }, { name: "stop", interval: "0s", timeout: "60s" }],
     }, "        "),
   ];
   return `      <group ${attrs({ id: SERVICE_GROUP_ID })}>\n${members.join("\n")}\n      </group>`;
@@ -222,7 +230,7 @@ function fencingTopology(plan: StoragePlan): string {
 
 /**
  * The storage cluster's CIB: fencing first (fence_pve per VM, fence_ipmilan as the second level), the promotable
- * DRBD clone, and the service group (file system, address, MinIO) that runs only where DRBD is Promoted and
+ * DRBD clone, and the service group (file system, address, MinIO, HAProxy) that runs only where DRBD is Promoted and
  * starts only after the promotion. Pure. The document holds the configuration only: no status section and no
  * have-quorum, which the cluster itself writes (the tests add them where crm_verify and crm_simulate need them).
  * The delivery replaces the cluster's configuration section with this one (`cibadmin --replace --scope

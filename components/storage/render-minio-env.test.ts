@@ -42,10 +42,10 @@ function systemdReads(text: string): Record<string, string> {
 }
 
 describe("renderMinioEnv", () => {
-  it("prod: systemd reads the data directory, the bound service address, TLS, no console and the root credentials", () => {
+  it("prod: systemd reads the data directory, the loopback address behind HAProxy, TLS, no console and the root credentials", () => {
     expect(systemdReads(renderMinioEnv(PROD, CREDS))).toEqual({
       MINIO_VOLUMES: "/srv/minio/data",
-      MINIO_OPTS: `--address ${PROD.address}:9000 --certs-dir /etc/minio/certs`,
+      MINIO_OPTS: "--address 127.0.0.1:9010 --certs-dir /etc/minio/certs",
       MINIO_SERVER_URL: "https://s3.ibac.rik.ee:9000",
       MINIO_BROWSER: "off",
       MINIO_ROOT_USER: "ibac-root",
@@ -53,11 +53,13 @@ describe("renderMinioEnv", () => {
     });
   });
 
-  it("binds to the service address that moves with the Promoted role, not to every address", () => {
+  it("binds to the loopback only (HAProxy serves the service address), while clients are still told the service's name and port", () => {
     const text = renderMinioEnv(PROD, CREDS);
     expect(PROD.address).toMatch(/^10\.20\.\d+\.12$/);
-    expect(text).toContain(`--address ${PROD.address}:9000 `);
+    expect(text).toContain("--address 127.0.0.1:9010 ");
+    expect(text).not.toContain(PROD.address);
     expect(text).not.toMatch(/--address :|0\.0\.0\.0|--console-address/);
+    expect(text).toContain("MINIO_SERVER_URL=https://s3.ibac.rik.ee:9000\n");
   });
 
   const bad: [string, Partial<ObjectServicePlan>, Partial<MinioEnvOptions>, string][] = [
@@ -67,6 +69,9 @@ describe("renderMinioEnv", () => {
     ["a data directory outside the mount point", { dataDir: "/var/lib/minio" }, {}, 'renderMinioEnv: service.dataDir: expected a path below /srv/minio, found "/var/lib/minio"'],
     ["the mount point itself as the data directory", { dataDir: "/srv/minio" }, {}, 'renderMinioEnv: service.dataDir: expected a path below /srv/minio, found "/srv/minio"'],
     ["a port out of range", { port: 70000 }, {}, "renderMinioEnv: service.port: expected a TCP port (1 to 65535), found 70000"],
+    ["MinIO bound to the service address again", { backend: { address: "10.20.2.12", port: 9010 } }, {}, 'renderMinioEnv: service.backend.address: expected a loopback address such as 127.0.0.1 (MinIO is reached through HAProxy only), found "10.20.2.12"'],
+    ["MinIO bound to every address", { backend: { address: "0.0.0.0", port: 9010 } }, {}, 'renderMinioEnv: service.backend.address: expected a loopback address such as 127.0.0.1 (MinIO is reached through HAProxy only), found "0.0.0.0"'],
+    ["a backend port out of range", { backend: { address: "127.0.0.1", port: 0 } }, {}, "renderMinioEnv: service.backend.port: expected a TCP port (1 to 65535), found 0"],
     ["a password with a quote", {}, { rootPassword: 'abc"defghij' }, "renderMinioEnv: rootPassword: expected 8 to 128 characters of letters, digits and -_.+=,~, found 11 characters, some outside that set (the value is a secret and not shown)"],
     ["a password with a dollar", {}, { rootPassword: "abc$defghij" }, "renderMinioEnv: rootPassword: expected 8 to 128 characters of letters, digits and -_.+=,~, found 11 characters, some outside that set (the value is a secret and not shown)"],
     ["a password too short for MinIO", {}, { rootPassword: "short" }, "renderMinioEnv: rootPassword: expected 8 to 128 characters of letters, digits and -_.+=,~, found 5 characters (the value is a secret and not shown)"],

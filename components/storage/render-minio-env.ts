@@ -29,12 +29,14 @@ const ROOT_PASSWORD_MIN = 8;
  * The EnvironmentFile of `minio server` on a storage VM (`/etc/default/minio`). Pure.
  *
  * - MINIO_VOLUMES is the one data directory on the DRBD volume: MinIO's single-node single-drive mode.
- * - `--address <service address>:<port>`: MinIO binds every address by default; bound to the service address it
- *   serves S3 only where clients are told to go, the address that moves with the Promoted role (Pacemaker starts
- *   IPaddr2 before MinIO), never on the VM's own service or storage addresses. A MinIO started where that
- *   address is not up fails to bind and so fails its start, which is what Pacemaker should see.
+ * - `--address 127.0.0.1:<backend port>`: MinIO listens on the loopback only. Its TLS suites are fixed by its
+ *   build (AES-128-GCM among them, TLS_AES_128_GCM_SHA256 in TLS 1.3, which Go does not let a program turn off),
+ *   so the platform's policy cannot hold on MinIO's own port: HAProxy terminates the clients' TLS on the service
+ *   address with the policy's suites and re-encrypts to this port (render-s3-haproxy-cfg.ts). MinIO keeps its
+ *   certificate and TLS: the loopback hop is encrypted and HAProxy verifies it.
  * - MINIO_BROWSER=off: no console listener at all (it would otherwise open a second, random port).
- * - MINIO_SERVER_URL is the name clients verify the certificate against (the internal CA's server name).
+ * - MINIO_SERVER_URL is the name and port clients use and verify the certificate against (the internal CA's
+ *   server name, HAProxy's port on the service address): what MinIO writes into the URLs it hands out.
  * - The root credentials are in this file, so it is a secret file: root:root 0600. systemd (PID 1) reads an
  *   EnvironmentFile as root before it switches to User=, so MinIO's user never needs to read it.
  *
@@ -53,7 +55,7 @@ export function renderMinioEnv(service: ObjectServicePlan, opts: MinioEnvOptions
     "# Rendered by the iBac toolkit: the environment of minio.service. It holds the root credentials:",
     "# root:root 0600, read by systemd before it drops to the service's user.",
     `MINIO_VOLUMES=${service.dataDir}`,
-    `MINIO_OPTS="--address ${service.address}:${service.port} --certs-dir ${certsDir}"`,
+    `MINIO_OPTS="--address ${service.backend.address}:${service.backend.port} --certs-dir ${certsDir}"`,
     `MINIO_SERVER_URL=https://${service.serverName}:${service.port}`,
     "MINIO_BROWSER=off",
     `MINIO_ROOT_USER=${user}`,

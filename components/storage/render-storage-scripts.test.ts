@@ -65,3 +65,47 @@ describe("the storage VMs' scripts, checked by bash and shellcheck", () => {
     expect(renderStoragePackagesScript()).toContain("systemctl disable --now pacemaker corosync corosync-qdevice");
   });
 });
+
+/**
+ * The packages script run by bash with stand-ins for dpkg-query, apt-get and systemctl on PATH, which record
+ * what they were asked. Shows the decision the script makes, not apt itself.
+ */
+describe("the packages script, run with stand-in package tools", () => {
+  function runWith(installed: readonly string[]): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-packages-"));
+    try {
+      const log = path.join(dir, "calls.log");
+      const stub = (name: string, body: string): void => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+      // dpkg-query -W -f=... PACKAGE: installed when the package is in the list.
+      stub("dpkg-query", `case " ${installed.join(" ")} " in *" \${@: -1} "*) printf 'install ok installed' ;; *) exit 1 ;; esac`);
+      stub("apt-get", `echo "apt-get $*" >> ${log}`);
+      stub("systemctl", `echo "systemctl $*" >> ${log}`);
+      const script = path.join(dir, "packages.sh");
+      fs.writeFileSync(script, renderStoragePackagesScript());
+      execFileSync("bash", [script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ""}` } });
+      return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const everything = ["drbd-utils", "corosync", "corosync-qdevice", "pacemaker", "pacemaker-cli-utils", "resource-agents", "fence-agents", "haproxy", "curl", "ca-certificates"];
+
+  it("a new VM: installs everything, keeps the cluster off until the setup script, masks Debian's haproxy.service", () => {
+    expect(runWith([])).toEqual([
+      `apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${everything.join(" ")}`,
+      "systemctl disable --now pacemaker corosync corosync-qdevice",
+      "systemctl mask --now haproxy.service",
+    ]);
+  });
+
+  it("a running cluster that lacks HAProxy (added later): installs it without stopping Pacemaker or corosync", () => {
+    expect(runWith(everything.filter((p) => p !== "haproxy"))).toEqual([
+      `apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${everything.join(" ")}`,
+      "systemctl mask --now haproxy.service",
+    ]);
+  });
+
+  it("everything installed: installs nothing and only keeps Debian's haproxy.service masked", () => {
+    expect(runWith(everything)).toEqual(["systemctl mask --now haproxy.service"]);
+  });
+});

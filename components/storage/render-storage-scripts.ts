@@ -1,30 +1,43 @@
 import { STORAGE_PATHS } from "./paths";
+import { DEBIAN_HAPROXY_UNIT } from "./s3-haproxy-paths";
 import type { StoragePlan } from "./storage-plan";
 
 /**
  * The packages a storage VM runs: DRBD's tools (the kernel module is in Debian's kernels, the cloud flavour's
  * too), corosync with the QDevice client, Pacemaker and its command-line tools, the OCF agents (ocf:linbit:drbd
- * comes with drbd-utils, Filesystem and IPaddr2 with resource-agents) and the fence agents (fence_pve,
- * fence_ipmilan). Unverified here: the package names on trixie (fence-agents is split there).
+ * comes with drbd-utils, Filesystem and IPaddr2 with resource-agents), the fence agents (fence_pve,
+ * fence_ipmilan) and HAProxy (the S3 TLS in front of MinIO). Unverified here: the package names on trixie
+ * (fence-agents is split there).
  */
-export const STORAGE_PACKAGES = ["drbd-utils", "corosync", "corosync-qdevice", "pacemaker", "pacemaker-cli-utils", "resource-agents", "fence-agents", "curl", "ca-certificates"] as const;
+export const STORAGE_PACKAGES = ["drbd-utils", "corosync", "corosync-qdevice", "pacemaker", "pacemaker-cli-utils", "resource-agents", "fence-agents", "haproxy", "curl", "ca-certificates"] as const;
 
 /**
  * The first step of every storage deployment: the packages, before the files that name their users and
  * directories. corosync and pacemaker stay disabled until the setup script has put their keys and the DRBD
  * resource in place: a cluster that starts half-configured after an interrupted deployment could fence its peer.
+ * That happens only when Pacemaker itself is new: a package added to the list later (HAProxy was) is installed
+ * on a running cluster without stopping it. Debian's haproxy.service, which the package enables and starts with
+ * its default config, is masked at once: HAProxy runs here only as Pacemaker's ibac-s3-haproxy.service.
  */
 export function renderStoragePackagesScript(): string {
-  const checks = STORAGE_PACKAGES.map((p) => `   || ! dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`).join(" \\\n");
+  const installed = (p: string): string => `dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`;
+  const checks = STORAGE_PACKAGES.map((p) => `   || ! ${installed(p)}`).join(" \\\n");
   return `#!/bin/bash
 # Rendered by the iBac toolkit: installs the storage cluster's packages.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+new_cluster=0
+if ! ${installed("pacemaker")}; then
+  new_cluster=1
+fi
 if false \\
 ${checks}; then
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${STORAGE_PACKAGES.join(" ")}
+fi
+if [ "$new_cluster" = 1 ]; then
   systemctl disable --now pacemaker corosync corosync-qdevice
 fi
+systemctl mask --now ${DEBIAN_HAPROXY_UNIT}
 `;
 }
 
@@ -103,7 +116,7 @@ if [ "$(drbdadm cstate ${res})" = Connected ] && [ "$(drbdadm dstate ${res})" = 
 fi
 ` : ""}
 install -d -m 0750 ${plan.service.mountPoint}
-# minio.service is Pacemaker's: loaded, never enabled (it has no [Install] section).
+# minio.service and ibac-s3-haproxy.service are Pacemaker's: loaded, never enabled (no [Install] section).
 systemctl daemon-reload
 systemctl enable --now corosync
 ${plan.cluster.qdeviceAddress ? "systemctl enable --now corosync-qdevice || echo 'ibac-storage-setup: corosync-qdevice did not start: enrol the cluster with the QNetd (docs/design.md)' >&2\n" : ""}systemctl enable --now pacemaker

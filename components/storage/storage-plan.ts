@@ -65,6 +65,12 @@ export interface ObjectServicePlan {
   prefix: number;
   serverName: string;
   port: number;
+  /**
+   * Where MinIO itself listens: the loopback only, still TLS with the service's certificate. HAProxy terminates
+   * the clients' TLS on `address:port` with the platform's suites (MinIO's own are fixed by its build) and
+   * re-encrypts to this, verifying the certificate (render-s3-haproxy-cfg.ts).
+   */
+  backend: { address: string; port: number };
   /** Where the DRBD device is mounted, and MinIO's data directory below it. */
   mountPoint: string;
   fileSystem: "ext4";

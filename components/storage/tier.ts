@@ -4,8 +4,13 @@ import { replicationEndpoint } from "./replication-target";
 
 /** DRBD's replication port on the storage network (the resource's `address ...:7789`). */
 export const DRBD_PORT = 7789;
-/** MinIO's S3 API. */
+/** The S3 API clients use: HAProxy's TLS on the service address (MinIO itself is behind it on the loopback). */
 export const MINIO_PORT = 9000;
+/**
+ * Where MinIO itself listens, on 127.0.0.1 only: HAProxy re-encrypts to it. Not 9001, MinIO's customary console
+ * port (the console is off), so that neither an operator nor a scanner takes one for the other.
+ */
+export const MINIO_BACKEND_PORT = 9010;
 
 /**
  * MinIO (S3) for photos and logs on a DRBD-replicated volume (seed design, "Photo and Logging Storage"). The two

@@ -10,7 +10,7 @@ describe("parseCrmMon (real crm_mon --output-as=xml, Pacemaker 2.1)", () => {
     const view = parseCrmMon(crmMonSample("healthy").crmMon, "s3-1: crm_mon");
     expect(view).toMatchObject({ quorate: true, dc: "s3-1", maintenanceMode: false, promoted: ["s3-1"], unpromoted: ["s3-2"], serviceOn: "s3-1", failures: [] });
     expect(view.nodes.map((n) => [n.name, n.online])).toEqual([["s3-1", true], ["s3-2", true]]);
-    expect(view.serviceMembers.map((m) => [m.id, m.nodes])).toEqual([["storage-fs", ["s3-1"]], ["storage-ip", ["s3-1"]], ["storage-minio", ["s3-1"]]]);
+    expect(view.serviceMembers.map((m) => [m.id, m.nodes])).toEqual([["storage-fs", ["s3-1"]], ["storage-ip", ["s3-1"]], ["storage-minio", ["s3-1"]], ["storage-haproxy", ["s3-1"]]]);
     // Offline, crm_mon has no fencer to ask: the history is absent, not empty.
     expect(view.fencing).toBeUndefined();
   });

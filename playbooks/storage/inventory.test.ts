@@ -22,7 +22,7 @@ const plan: StoragePlan = {
     name: "ibac-s3", peers: [peer(1), peer(2)], qdeviceAddress: "10.20.0.5", fenceDelayMaxSeconds: 10,
     fencing: [fence(1), fence(2)],
   },
-  service: { address: "10.30.0.12", prefix: 24, serverName: "s3.prod.ibac.example", port: 9000, mountPoint: "/srv/minio", fileSystem: "ext4", dataDir: "/srv/minio/data", user: "minio-user" },
+  service: { address: "10.30.0.12", prefix: 24, serverName: "s3.prod.ibac.example", port: 9000, backend: { address: "127.0.0.1", port: 9010 }, mountPoint: "/srv/minio", fileSystem: "ext4", dataDir: "/srv/minio/data", user: "minio-user" },
 };
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-inventory-"));

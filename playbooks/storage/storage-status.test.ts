@@ -106,7 +106,7 @@ describe("storage-status (engine, scripted pair)", () => {
     for (const v of Object.values(vms)) v.crmMon = "nothing-promoted";
     expect((await runRunbook(args(new StoragePair(vms)))).status).toBe("down");
     expect(lines).toContain("    DOWN: the DRBD clone is Promoted nowhere");
-    expect(lines).toContain("    DOWN: storage-service does not run (storage-fs: stopped; storage-ip: stopped; storage-minio: stopped)");
+    expect(lines).toContain("    DOWN: storage-service does not run (storage-fs: stopped; storage-ip: stopped; storage-minio: stopped; storage-haproxy: stopped)");
     expect(lines).toContain("    MinIO: not probed (the service group runs nowhere)");
   });
 

@@ -60,7 +60,59 @@ describe("object-store-tls on the stacks' offline plans (under mocks)", () => {
     const resources = editDeliveredFile(await stackResources("prod"), "s3-1", "/etc/minio/certs/CAs/ibac-ca.pem", () => "-----BEGIN CERTIFICATE-----\nsomeone else's CA\n-----END CERTIFICATE-----\n");
     expect(await findingsOf(objectStoreTlsPolicy(), resources)).toEqual([
       expect.objectContaining({ observed: "/etc/minio/certs/CAs/ holds no copy of the CA that signed MinIO's certificate" }),
+      // HAProxy verifies MinIO with that same file: it would refuse MinIO's certificate.
+      expect.objectContaining({ subject: "S3 TLS on s3-1", observed: "ca-file /etc/minio/certs/CAs/ibac-ca.pem is not the CA that signed MinIO's certificate" }),
     ]);
+  });
+});
+
+describe("object-store-tls: MinIO behind HAProxy, on the stacks' offline plans (under mocks)", () => {
+  const CFG = "/etc/haproxy/ibac-s3.cfg";
+  const policy = objectStoreTlsPolicy();
+
+  it("MinIO bound to the service address again (its own suites on the network) fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-1", ENV, (t) => t.replace("--address 127.0.0.1:9010", "--address 10.20.2.12:9000"));
+    expect(await findingsOf(policy, resources)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ subject: "S3 TLS on s3-1", observed: "MinIO listens on 10.20.2.12:9000", location: `${ENV}: MINIO_OPTS` }),
+    ]));
+  });
+
+  it("MinIO without --address (every address) fails", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-2", ENV, (t) => t.replace("--address 127.0.0.1:9010 ", ""));
+    expect(await findingsOf(policy, resources)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ subject: "S3 TLS on s3-2", observed: "MINIO_OPTS without --address (MinIO listens on every address)" }),
+    ]));
+  });
+
+  it("no HAProxy config delivered fails", async () => {
+    const resources = remove(await stackResources("prod"), copyOf("s3-1", CFG));
+    expect(await findingsOf(policy, resources)).toEqual([
+      expect.objectContaining({ subject: "S3 TLS on s3-1", observed: "no HAProxy config delivered", location: CFG }),
+    ]);
+  });
+
+  it.each<[string, (t: string) => string, string]>([
+    ["an AES-128 suite on the bind", (t) => t.replace("ssl-default-bind-ciphers ECDHE-ECDSA-AES256-GCM-SHA384", "ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384"), "bind 10.20.2.12:9000: suites outside the policy: ECDHE-ECDSA-AES128-GCM-SHA256"],
+    ["TLS_AES_128_GCM_SHA256 on the bind", (t) => t.replace("ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384", "ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"), "bind 10.20.2.12:9000: suites outside the policy: TLS_AES_128_GCM_SHA256"],
+    ["no TLS 1.3 list (OpenSSL's default)", (t) => t.replace(/\n\s*ssl-default-bind-ciphersuites [^\n]*/, ""), "bind 10.20.2.12:9000: no TLS 1.3 suite list (OpenSSL's default offers TLS_AES_128_GCM_SHA256)"],
+    ["a TLS 1.0 floor on the bind", (t) => t.replace("ssl crt /etc/haproxy/certs/ibac-s3.pem", "ssl crt /etc/haproxy/certs/ibac-s3.pem ssl-min-ver TLSv1.0"), "bind 10.20.2.12:9000: ssl-min-ver TLSv1.0"],
+    ["no floor at all", (t) => t.replace("ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets", "ssl-default-bind-options no-tls-tickets"), "bind 10.20.2.12:9000: no ssl-min-ver (the floor is OpenSSL's, not the policy's)"],
+    ["plain TCP on the S3 port", (t) => t.replace(" ssl crt /etc/haproxy/certs/ibac-s3.pem", ""), "bind 10.20.2.12:9000: no ssl on the bind (plain TCP to the S3 port)"],
+    ["the bind on another address", (t) => t.replace("bind 10.20.2.12:9000", "bind 10.20.2.41:9000"), "no bind on 10.20.2.12:9000"],
+    ["verify none to MinIO", (t) => t.replace("verify required", "verify none"), "verify none"],
+    ["verification off globally", (t) => t.replace(" verify required", "").replace("global\n", "global\n    ssl-server-verify none\n"), "verify none"],
+    ["another verifyhost", (t) => t.replace("verifyhost s3.ibac.rik.ee", "verifyhost s3.example.org"), "verifyhost s3.example.org"],
+    ["no ssl to MinIO", (t) => t.replace("127.0.0.1:9010 ssl ", "127.0.0.1:9010 "), "no ssl (the loopback hop in plain text)"],
+    ["a server that is not MinIO's address", (t) => t.replace("server minio 127.0.0.1:9010", "server minio 127.0.0.1:9011"), "forwards to 127.0.0.1:9011, where MinIO does not listen (127.0.0.1:9010)"],
+    ["a ca-file the stack does not deliver", (t) => t.replace("ca-file /etc/minio/certs/CAs/ibac-ca.pem", "ca-file /etc/ssl/certs/ca-certificates.crt"), "ca-file /etc/ssl/certs/ca-certificates.crt not delivered"],
+  ])("mutant: %s fails", async (_what, edit, observed) => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-2", CFG, edit);
+    expect(await findingsOf(policy, resources)).toEqual([expect.objectContaining({ subject: "S3 TLS on s3-2", observed })]);
+  });
+
+  it("mutant: HAProxy's certificate PEM not delivered fails", async () => {
+    const resources = remove(await stackResources("prod"), copyOf("s3-1", "/etc/haproxy/certs/ibac-s3.pem"));
+    expect(await findingsOf(policy, resources)).toEqual([expect.objectContaining({ subject: "S3 TLS on s3-1", observed: "/etc/haproxy/certs/ibac-s3.pem not delivered" })]);
   });
 });
 

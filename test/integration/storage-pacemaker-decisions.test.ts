@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../components/model/build";
 import { DRBD_PRIMITIVE_ID } from "../../components/storage/cib-resource-ids";
 import { childrenNamed, descendants, parseXml } from "../../components/storage/cib-xml";
-import { MINIO_MONITOR_INTERVAL, renderCib } from "../../components/storage/render-cib";
+import { MINIO_MONITOR_INTERVAL, renderCib, S3_HAPROXY_MONITOR_INTERVAL } from "../../components/storage/render-cib";
 import type { StoragePlan } from "../../components/storage/storage-plan";
 import { stackSpec } from "../fixtures/specs";
 import { withNodesOnline } from "../support/cib-status";
@@ -30,6 +30,9 @@ const PLAN: StoragePlan = (() => {
 })();
 const [FIRST, SECOND] = PLAN.cluster.peers.map((p) => p.vm);
 const MINIO_MONITOR_MS = Number.parseInt(MINIO_MONITOR_INTERVAL, 10) * 1000;
+const HAPROXY_MONITOR_MS = Number.parseInt(S3_HAPROXY_MONITOR_INTERVAL, 10) * 1000;
+/** The service group, in start order: HAProxy (S3's TLS on the address) last. */
+const SERVICE = ["storage-fs", "storage-ip", "storage-minio", "storage-haproxy"];
 
 interface Placement {
   id: string;
@@ -100,7 +103,7 @@ describe("crm_simulate on the rendered CIB (a simulation, not a live cluster)", 
     expect(state.online.sort()).toEqual([FIRST, SECOND]);
     expect(nodesWith(state, "storage-drbd", "Promoted")).toEqual([FIRST]);
     expect(nodesWith(state, "storage-drbd", "Unpromoted")).toEqual([SECOND]);
-    for (const id of ["storage-fs", "storage-ip", "storage-minio"]) expect(nodesWith(state, id, "Started")).toEqual([FIRST]);
+    for (const id of SERVICE) expect(nodesWith(state, id, "Started")).toEqual([FIRST]);
     // Settled: a second pass has nothing to do.
     expect(simulate(settled, []).graph.actions.size).toBe(0);
   });
@@ -110,17 +113,21 @@ describe("crm_simulate on the rendered CIB (a simulation, not a live cluster)", 
     let after: string;
     beforeAll(() => ({ graph, after } = simulate(settled, ["--node-fail", FIRST])));
 
-    it("crm_simulate on the rendered CIB (a simulation, not a live cluster): it is fenced, then the peer is promoted, then the file system, the address and MinIO start there, in that order", () => {
+    it("crm_simulate on the rendered CIB (a simulation, not a live cluster): it is fenced, then the peer is promoted, then the file system, the address, MinIO and HAProxy start there, in that order", () => {
       const fence = theAction(graph, { kind: "crm_event", operation: "stonith", node: FIRST });
       const promote = theAction(graph, { kind: "rsc_op", operation: "promote", resource: "storage-drbd" });
       const fsStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-fs" });
       const ipStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-ip" });
       const minioStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-minio" });
-      expect([promote.node, fsStart.node, ipStart.node, minioStart.node]).toEqual([SECOND, SECOND, SECOND, SECOND]);
+      const haproxyStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-haproxy" });
+      expect([promote.node, fsStart.node, ipStart.node, minioStart.node, haproxyStart.node]).toEqual([SECOND, SECOND, SECOND, SECOND, SECOND]);
       expect(waitsFor(graph, promote, fence)).toBe(true);
       expect(waitsFor(graph, fsStart, promote)).toBe(true);
       expect(waitsFor(graph, ipStart, fsStart)).toBe(true);
       expect(waitsFor(graph, minioStart, ipStart)).toBe(true);
+      // HAProxy binds the service address only once it is up here (no ip_nonlocal_bind), and opens S3 once MinIO serves.
+      expect(waitsFor(graph, haproxyStart, ipStart)).toBe(true);
+      expect(waitsFor(graph, haproxyStart, minioStart)).toBe(true);
       // And not the other way round (the graph has no cycles through them).
       expect(waitsFor(graph, fence, promote) || waitsFor(graph, promote, fsStart) || waitsFor(graph, fsStart, minioStart)).toBe(false);
     });
@@ -133,7 +140,7 @@ describe("crm_simulate on the rendered CIB (a simulation, not a live cluster)", 
       const state = stateOf(after);
       expect(state.online).toEqual([SECOND]);
       expect(nodesWith(state, "storage-drbd", "Promoted")).toEqual([SECOND]);
-      for (const id of ["storage-fs", "storage-ip", "storage-minio"]) expect(nodesWith(state, id, "Started")).toEqual([SECOND]);
+      for (const id of SERVICE) expect(nodesWith(state, id, "Started")).toEqual([SECOND]);
     });
   });
 
@@ -144,7 +151,7 @@ describe("crm_simulate on the rendered CIB (a simulation, not a live cluster)", 
     expect(actionsWhere(graph, { kind: "rsc_op", operation: "start" })).toEqual([]);
     const state = stateOf(after);
     expect(nodesWith(state, "storage-drbd", "Promoted")).toEqual([FIRST]);
-    for (const id of ["storage-fs", "storage-ip", "storage-minio"]) expect(nodesWith(state, id, "Started")).toEqual([FIRST]);
+    for (const id of SERVICE) expect(nodesWith(state, id, "Started")).toEqual([FIRST]);
   });
 
   describe("(b) no quorum", () => {
@@ -175,17 +182,33 @@ describe("crm_simulate on the rendered CIB (a simulation, not a live cluster)", 
     });
   });
 
-  it("crm_simulate on the rendered CIB (a simulation, not a live cluster): (c) MinIO's monitor failing is recovered in place: stopped and started on the same VM, nothing moves, nothing is fenced", () => {
+  it("crm_simulate on the rendered CIB (a simulation, not a live cluster): (c) MinIO's monitor failing is recovered in place: HAProxy in front of it and MinIO are stopped and started on the same VM, nothing else moves, nothing is fenced", () => {
     const { graph, after } = simulate(settled, ["--op-inject", `storage-minio_monitor_${MINIO_MONITOR_MS}@${FIRST}=7`]);
     const stop = theAction(graph, { kind: "rsc_op", operation: "stop", resource: "storage-minio" });
     const start = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-minio" });
+    const haproxyStop = theAction(graph, { kind: "rsc_op", operation: "stop", resource: "storage-haproxy" });
+    const haproxyStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-haproxy" });
+    expect([stop.node, start.node, haproxyStop.node, haproxyStart.node]).toEqual([FIRST, FIRST, FIRST, FIRST]);
+    expect(waitsFor(graph, start, stop)).toBe(true);
+    // HAProxy stops taking connections before MinIO goes, and opens again only once MinIO is back.
+    expect(waitsFor(graph, stop, haproxyStop)).toBe(true);
+    expect(waitsFor(graph, haproxyStart, start)).toBe(true);
+    expect(actionsWhere(graph, { kind: "crm_event" })).toEqual([]);
+    expect([...graph.actions.values()].filter((a) => a.kind === "rsc_op" && a.resource !== "storage-minio" && a.resource !== "storage-haproxy")).toEqual([]);
+    const state = stateOf(after);
+    expect(nodesWith(state, "storage-drbd", "Promoted")).toEqual([FIRST]);
+    for (const id of SERVICE) expect(nodesWith(state, id, "Started")).toEqual([FIRST]);
+  });
+
+  it("crm_simulate on the rendered CIB (a simulation, not a live cluster): (e) HAProxy's monitor failing restarts HAProxy alone, in place: MinIO, the address and DRBD are untouched, nothing is fenced", () => {
+    const { graph, after } = simulate(settled, ["--op-inject", `storage-haproxy_monitor_${HAPROXY_MONITOR_MS}@${FIRST}=7`]);
+    const stop = theAction(graph, { kind: "rsc_op", operation: "stop", resource: "storage-haproxy" });
+    const start = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-haproxy" });
     expect([stop.node, start.node]).toEqual([FIRST, FIRST]);
     expect(waitsFor(graph, start, stop)).toBe(true);
     expect(actionsWhere(graph, { kind: "crm_event" })).toEqual([]);
-    expect([...graph.actions.values()].filter((a) => a.kind === "rsc_op" && a.resource !== "storage-minio")).toEqual([]);
-    const state = stateOf(after);
-    expect(nodesWith(state, "storage-drbd", "Promoted")).toEqual([FIRST]);
-    for (const id of ["storage-fs", "storage-ip", "storage-minio"]) expect(nodesWith(state, id, "Started")).toEqual([FIRST]);
+    expect([...graph.actions.values()].filter((a) => a.kind === "rsc_op" && a.resource !== "storage-haproxy")).toEqual([]);
+    for (const id of SERVICE) expect(nodesWith(stateOf(after), id, "Started")).toEqual([FIRST]);
   });
 
   it("crm_simulate on the rendered CIB (a simulation, not a live cluster): (d) a failed fence: while the fence of the lost VM does not succeed, nothing is promoted and nothing starts (no split brain)", () => {
@@ -215,6 +238,19 @@ describe("crm_simulate on the rendered CIB (a simulation, not a live cluster)", 
       const mutant = stateOf(simulate(writeInput("no-colocation.xml", onlineCib(text, [10000, 20000])), []).after);
       expect(nodesWith(mutant, "storage-drbd", "Promoted")).toEqual([SECOND]);
       expect(nodesWith(mutant, "storage-minio", "Started")).not.toEqual([SECOND]);
+    });
+
+    it("crm_simulate on the rendered CIB (a simulation, not a live cluster): mutant: HAProxy put first in the group starts before the address is up (its bind would fail without ip_nonlocal_bind)", () => {
+      const rendered = renderCib(PLAN);
+      const haproxy = /\n\s*<primitive id="storage-haproxy"[\s\S]*?<\/primitive>/.exec(rendered)?.[0] ?? "";
+      expect(haproxy).not.toBe("");
+      const text = rendered.replace(haproxy, "").replace(/(<group id="storage-service">)/, `$1${haproxy}`);
+      const start = writeInput("haproxy-first.xml", onlineCib(text));
+      const { graph } = simulate(simulate(start, []).after, ["--node-fail", FIRST]);
+      const ipStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-ip" });
+      const haproxyStart = theAction(graph, { kind: "rsc_op", operation: "start", resource: "storage-haproxy" });
+      expect(waitsFor(graph, haproxyStart, ipStart)).toBe(false);
+      expect(waitsFor(graph, ipStart, haproxyStart)).toBe(true);
     });
 
     it("crm_simulate on the rendered CIB (a simulation, not a live cluster): mutant: without the order the file system may mount before the promotion", () => {
