@@ -416,11 +416,16 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
         return e instanceof Error ? e.message : String(e);
       }
     }, () => tail(haproxyLog));
+    // A booting VM has an empty /run: a pid file left by a killed keepalived whose PID is reused would make
+    // the new one refuse to start ("daemon is already running").
+    for (const f of [b.layout.keepalived.pidFile, b.layout.keepalived.vrrpPidFile]) fs.rmSync(f, { force: true });
     const kaLog = path.join(b.dir, "keepalived.out");
+    const kaBefore = readText(kaLog).length;
     track(b.name, spawnIn(record, b.netns, [
       // Production's arguments (keepalived-paths.ts) plus: stay in the foreground, log to the console (its file here).
       tools.keepalived, ...keepalivedArguments(b.layout.keepalived), "--dont-fork", "--log-console", "--no-syslog",
     ], kaLog));
+    await waitFor(`keepalived on ${b.name} in its first VRRP state`, 10_000, () => (/Entering (BACKUP|MASTER) STATE/.test(readText(kaLog).slice(kaBefore)) ? true : "not yet"), () => tail(kaLog));
   };
 
   for (const a of apis) await startApi(a);
