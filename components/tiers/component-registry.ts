@@ -3,6 +3,7 @@ import type { TierComponentFactory } from "./tier-component";
 import { DatabaseTier } from "../database/component";
 import { VpnTier } from "../network/vpn/component";
 import { StorageTier } from "../storage/component";
+import { LoadBalancerTier } from "../loadbalancer/component";
 
 /** A tier whose VMs boot with the base image and nothing of their own yet (its issue builds it). */
 export const BOOTS_EMPTY = "boots-empty";
@@ -17,7 +18,7 @@ export const TIER_COMPONENTS: { readonly [K in TierName]: TierComponentFactory |
   objectStore: (name, args, opts) => new StorageTier(name, args, opts),
   frs: BOOTS_EMPTY,
   api: BOOTS_EMPTY,
-  loadBalancer: BOOTS_EMPTY,
+  loadBalancer: (name, args, opts) => new LoadBalancerTier(name, args, opts),
   backup: BOOTS_EMPTY,
   monitoring: BOOTS_EMPTY,
   vpn: (name, args, opts) => new VpnTier(name, args, opts),

@@ -39,10 +39,10 @@ async function constructTiers(): Promise<Map<string, TierComponent>> {
 }
 
 describe("tier components under pulumi.runtime.setMocks (constructed, not deployed)", () => {
-  it("builds the database, object-store and VPN tiers; the other five still boot empty", async () => {
+  it("builds the database, object-store, load-balancer and VPN tiers; the other four still boot empty", async () => {
     const tiers = await buildTiers();
-    expect([...tiers.keys()]).toEqual(["database", "objectStore", "vpn"]);
-    expect(TIER_NAMES.filter((t) => TIER_COMPONENTS[t] === BOOTS_EMPTY)).toEqual(["frs", "api", "loadBalancer", "backup", "monitoring"]);
+    expect([...tiers.keys()]).toEqual(["database", "objectStore", "loadBalancer", "vpn"]);
+    expect(TIER_NAMES.filter((t) => TIER_COMPONENTS[t] === BOOTS_EMPTY)).toEqual(["frs", "api", "backup", "monitoring"]);
   });
 
   it("gives each VM files only from its own tier today, and none to a VM of a tier that boots empty", async () => {
