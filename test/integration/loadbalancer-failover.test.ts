@@ -7,7 +7,7 @@ import { renderKeepalivedConf } from "../../components/network/vrrp/render-keepa
 import { planVrrpInstance } from "../../components/network/vrrp/vrrp-plan";
 import { tlsPolicy } from "../../components/pki/tls-policy";
 import { stackSpec } from "../fixtures/specs";
-import { LAB_SCRIPT_USER } from "../lab/loadbalancer/rendered";
+import { LAB_SCRIPT_USER, labHaproxyTrack } from "../lab/loadbalancer/rendered";
 import { startLbLab, type LbLab, type LbLabApi, type StatRow } from "../lab/loadbalancer/lb-lab";
 import { answeredBy, failuresSince, firstLogLineAt, recoveryGapMs } from "../lab/loadbalancer/measure";
 import { sleep } from "../lab/run";
@@ -52,7 +52,7 @@ describe("load-balancer failover: real HAProxy, keepalived (VRRPv3 unicast) and 
       const haproxy = renderHaproxyCfg(planLoadBalancer(lab.model, spec), tlsPolicy(spec), b.layout.haproxy);
       expect(fs.readFileSync(b.layout.haproxy.configFile, "utf8")).toBe(haproxy);
       expect(fs.readFileSync(b.layout.sysctlDropIn, "utf8")).toBe(renderNonlocalBindSysctl());
-      const keepalived = renderKeepalivedConf([planVrrpInstance(lab.model, spec, { virtualAddress: "loadBalancer", vmName: b.name })], b.layout.keepalived, b.name);
+      const keepalived = renderKeepalivedConf([planVrrpInstance(lab.model, spec, { virtualAddress: "loadBalancer", vmName: b.name, track: labHaproxyTrack(b.layout) })], b.layout.keepalived, b.name);
       const ran = fs.readFileSync(b.layout.keepalived.configFile, "utf8");
       const differing = ran.split("\n").filter((line, i) => line !== keepalived.split("\n")[i]);
       expect(differing).toEqual([`    script_user ${LAB_SCRIPT_USER}`]);
@@ -95,7 +95,29 @@ describe("load-balancer failover: real HAProxy, keepalived (VRRPv3 unicast) and 
     await waitFor(`${victim.name} UP again`, 15_000, async () => (statusOf(await lab.showStat(active.name), victim) === "UP" ? true : undefined));
   });
 
-  it("the active load balancer killed with kill -9 (keepalived and HAProxy, its port down): the API address answers from the other one", async () => {
+  it("HAProxy killed with kill -9 on the active load balancer, keepalived still running: the rendered chk_haproxy track fails, the instance goes FAULT and the address moves to the other", async () => {
+    const active = await lab.waitForActive();
+    const other = lab.balancers.find((b) => b !== active);
+    if (!other) throw new Error("the lab has one balancer");
+    const client = await lab.startClient({ workers: 4, timeoutMs: 150 });
+    await sleep(500);
+    const killedAt = lab.killHaproxy(active.name);
+    const fault = await waitFor(`${active.name} FAULT`, 15_000, async () => firstLogLineAt(lab.haproxyLog(active.name), killedAt, /instance ibac_loadBalancer is now FAULT/));
+    const master = await waitFor(`${other.name} MASTER`, 15_000, async () => firstLogLineAt(lab.haproxyLog(other.name), killedAt, /instance ibac_loadBalancer is now MASTER/));
+    const gap = await waitFor("a successful request started after the kill", 15_000, async () => recoveryGapMs(client.results(), killedAt));
+    await sleep(500);
+    const results = await client.stop();
+    expect((await lab.activeBalancer())?.name).toBe(other.name);
+    expect(results.filter((r) => !r.ok && r.startMs >= killedAt + gap)).toEqual([]);
+    console.log(`HAProxy killed on ${active.name}: FAULT after ${fault.atMs - killedAt} ms, ${other.name} MASTER after ${master.atMs - killedAt} ms, first success after ${gap} ms`);
+    // HAProxy back (systemd would restart it): the track passes again, the instance leaves FAULT as BACKUP.
+    const restartedAt = Date.now();
+    await lab.startHaproxy(active.name);
+    await waitFor(`${active.name} BACKUP again`, 15_000, async () => firstLogLineAt(lab.haproxyLog(active.name), restartedAt, /instance ibac_loadBalancer is now BACKUP/));
+    expect((await lab.activeBalancer())?.name).toBe(other.name);
+  });
+
+  it("the active load balancer killed as a crashed VM (keepalived and HAProxy frozen, its port down, kill -9): the API address answers from the other one and the recovered one stays backup (nopreempt)", async () => {
     const active = await lab.waitForActive();
     const other = lab.balancers.find((b) => b !== active);
     if (!other) throw new Error("the lab has one balancer");

@@ -132,6 +132,10 @@ export interface LbLab {
   killBalancer(name: string): number;
   /** The balancer boots again: port up, no stale virtual address, log sink, HAProxy and keepalived started. */
   bootBalancer(name: string): Promise<void>;
+  /** SIGKILL to HAProxy's processes (master and worker) on a balancer; keepalived and the rest stay. */
+  killHaproxy(name: string): number;
+  /** Starts HAProxy again on a balancer (as systemd's Restart= would). */
+  startHaproxy(name: string): Promise<void>;
   /** HAProxy's `show stat` over the balancer's stats socket. */
   showStat(name: string): Promise<StatRow[]>;
   /** Any command on the stats socket (`show info`, ...). */
@@ -378,7 +382,8 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
     for (const f of renderedFiles.get(b.name) ?? []) writeFile(f.path, f.content, f.mode);
     const certDir = path.join(b.dir, ".front-cert");
     fs.mkdirSync(certDir, { recursive: true });
-    const cert = { commonName: publicName, dnsNames: [...spec.loadBalancer.publicNames, b.fqdn], ipAddresses: [apiAddress, b.address], certFile: path.join(certDir, "cert.pem"), keyFile: path.join(certDir, "key.pem") };
+    // The names component.ts asks the internal CA for: the public names and the API's address.
+    const cert = { commonName: publicName, dnsNames: [...spec.loadBalancer.publicNames], ipAddresses: [apiAddress], certFile: path.join(certDir, "cert.pem"), keyFile: path.join(certDir, "key.pem") };
     await makeServerCertificate(ca, cert, tools.openssl);
     // HAProxy's `crt` takes certificate and key in one PEM file; the CA file verifies the API instances.
     writeFile(b.layout.haproxy.frontPem, fs.readFileSync(cert.certFile, "utf8") + fs.readFileSync(cert.keyFile, "utf8"), 0o600);
@@ -396,6 +401,20 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
     await waitFor(`stand-in API on ${a.name}`, 15_000, () => (readText(log).slice(before).includes("listening") ? true : "not yet"), () => tail(log));
   };
 
+  const startHaproxy = async (b: LbLabBalancer): Promise<void> => {
+    fs.mkdirSync(path.dirname(b.layout.haproxy.statsSocket), { recursive: true });
+    for (const f of [b.layout.haproxy.statsSocket, b.layout.haproxyPidFile]) fs.rmSync(f, { force: true });
+    const haproxyLog = path.join(b.dir, "haproxy.out");
+    track(b.name, spawnIn(record, b.netns, [tools.haproxy, "-W", "-db", "-p", b.layout.haproxyPidFile, "-f", b.layout.haproxy.configFile], haproxyLog));
+    await waitFor(`HAProxy on ${b.name}`, 10_000, async () => {
+      try {
+        return (await statsRequest(b.layout.haproxy.statsSocket, "show info")).includes("Name: HAProxy") ? true : "no info";
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    }, () => tail(haproxyLog));
+  };
+
   const bootBalancer = async (b: LbLabBalancer): Promise<void> => {
     await runChecked(tools.ip, ["-n", `ilb${id}-sw`, "link", "set", b.port, "up"]);
     // A booting VM has no virtual address yet; a killed namespace still has the one keepalived added.
@@ -405,17 +424,7 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
     const before = readText(sinkLog).length;
     track(b.name, spawnIn(record, b.netns, [tools.python3, path.join(HERE, "log-sink.py"), `unix:${b.layout.syslog.target}`, b.logFile], sinkLog));
     await waitFor(`log sink on ${b.name}`, 10_000, () => (readText(sinkLog).slice(before).includes("listening") ? true : "not yet"), () => tail(sinkLog));
-    fs.mkdirSync(path.dirname(b.layout.haproxy.statsSocket), { recursive: true });
-    fs.rmSync(b.layout.haproxy.statsSocket, { force: true });
-    const haproxyLog = path.join(b.dir, "haproxy.out");
-    track(b.name, spawnIn(record, b.netns, [tools.haproxy, "-db", "-f", b.layout.haproxy.configFile], haproxyLog));
-    await waitFor(`HAProxy on ${b.name}`, 10_000, async () => {
-      try {
-        return (await statsRequest(b.layout.haproxy.statsSocket, "show info")).includes("Name: HAProxy") ? true : "no info";
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e);
-      }
-    }, () => tail(haproxyLog));
+    await startHaproxy(b);
     // A booting VM has an empty /run: a pid file left by a killed keepalived whose PID is reused would make
     // the new one refuse to start ("daemon is already running").
     for (const f of [b.layout.keepalived.pidFile, b.layout.keepalived.vrrpPidFile]) fs.rmSync(f, { force: true });
@@ -491,6 +500,15 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
       await bootBalancer(b);
       dead.delete(b.name);
     },
+    killHaproxy: (name) => {
+      const b = find(balancers, name);
+      const pids = namespacePids(b.netns).filter((pid) => readText(`/proc/${pid}/comm`).trim() === "haproxy");
+      if (pids.length === 0) throw new Error(`no HAProxy process runs on ${b.name}`);
+      const at = Date.now();
+      killAll(pids);
+      return at;
+    },
+    startHaproxy: (name) => startHaproxy(find(balancers, name)),
     showStat: async (name) => parseShowStat(await statsRequest(find(balancers, name).layout.haproxy.statsSocket, "show stat")),
     statsCommand: (name, command) => statsRequest(find(balancers, name).layout.haproxy.statsSocket, command),
     haproxyLog: (name) => readText(find(balancers, name).logFile).split("\n").filter(Boolean),
