@@ -19,10 +19,12 @@ const policy = tlsPolicy(spec);
 let lab: LbLab;
 let openssl = "";
 let sslscan = "";
+let checkHttp = "";
 
 beforeAll(async () => {
   openssl = requireTool("openssl", "openssl");
   sslscan = requireTool("sslscan", "sslscan");
+  checkHttp = requireTool("/usr/lib/nagios/plugins/check_http", "monitoring-plugins-basic");
   lab = await startLbLab({ spec });
 });
 
@@ -107,5 +109,13 @@ describe("API address over TLS: real HAProxy and keepalived from the rendered fi
     expect(r.code, said(r)).toBe(0);
     expect(r.stdout).toContain("Protocol  : TLSv1.2");
     expect(r.stdout).not.toMatch(/TLS session ticket/);
+  });
+
+  it("monitoring-plugins' check_http through the API address (SNI = the public name, TLS 1.2+): the API's health path answers 200 OK", async () => {
+    const r = await lab.runInClient([checkHttp, "-I", lab.apiAddress, "-H", lab.publicName, "-p", String(lab.apiPort), "--ssl=1.2+", "--sni", "-u", spec.api.healthPath, "-e", "HTTP/1.1 200", "-t", "10"]);
+    expect(r.code, said(r)).toBe(0);
+    expect(r.stdout).toMatch(/^HTTP OK: Status line output matched "HTTP\/1\.1 200"/);
+    const missing = await lab.runInClient([checkHttp, "-I", lab.apiAddress, "-H", lab.publicName, "-p", String(lab.apiPort), "--ssl=1.2+", "--sni", "-u", "/no-such-path", "-e", "HTTP/1.1 200", "-t", "10"]);
+    expect(missing.code, said(missing)).toBe(2);
   });
 });
