@@ -5,6 +5,7 @@ import { loadStackFile, stackFilePath } from "../../components/spec/load";
 import { RUNBOOKS } from "../../playbooks/registry";
 import type { EngineInventory, Runbook } from "../../playbooks/engine/types";
 import { loadStorageInventoryFile, storageInventoryFromPlan } from "../../playbooks/storage/inventory";
+import { loadBalancerInventoryFromModel, loadLoadBalancerInventoryFile } from "../../playbooks/loadbalancer/inventory";
 import { MINIO_CA_FILE } from "../../components/storage/minio-paths";
 import { inventoryFromModel, loadInventoryFile } from "../../playbooks/engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/errors";
@@ -33,7 +34,7 @@ export interface RunbookCommandOptions {
 
 /**
  * Exit codes of `ibac runbook`: 0 done, 1 a step failed, 2 bad input, 3 refused (unsafe state), 4 declined;
- * a probing runbook (storage-status) that ran to the end: 5 degraded (serving, redundancy lost), 6 down
+ * a probing runbook (storage-status, lb-status) that ran to the end: 5 degraded (serving, redundancy lost), 6 down
  * (not serving, or a split brain).
  */
 export const RUNBOOK_EXIT = { completed: 0, "dry-run": 0, failed: 1, invalid: 2, refused: 3, aborted: 4, degraded: 5, down: 6 } as const;
@@ -61,7 +62,21 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
     const key = option.flag.replace(/^--/, "").split(" ")[0];
     if (option.required && options.runbookOptions[key] === undefined) throw new RunbookInputError(`${registered.runbook.name} needs ${option.flag}: ${option.description}`);
   }
-  return registered.tier === "database" ? runWith(registered.runbook, databaseInventory(options), options) : runWith(registered.runbook, storageInventory(options), options);
+  switch (registered.tier) {
+    case "database": return runWith(registered.runbook, databaseInventory(options), options);
+    case "objectStore": return runWith(registered.runbook, storageInventory(options), options);
+    case "loadBalancer": return runWith(registered.runbook, loadBalancerInventory(options), options);
+    default: {
+      const never: never = registered;
+      throw new Error(`no inventory for ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function loadBalancerInventory(options: RunbookCommandOptions): ReturnType<typeof loadLoadBalancerInventoryFile> {
+  const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
+  if (options.inventory) return loadLoadBalancerInventoryFile(options.inventory, options.stack);
+  return loadBalancerInventoryFromModel(options.stack, loaded.model, options.sshUser ?? loaded.spec.admins[0].name);
 }
 
 function databaseInventory(options: RunbookCommandOptions): ReturnType<typeof inventoryFromModel> {

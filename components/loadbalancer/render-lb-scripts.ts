@@ -4,8 +4,8 @@ import { PRODUCTION_HAPROXY_PATHS } from "./haproxy-paths";
 import { LB_PATHS } from "./paths";
 import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl-nonlocal-bind";
 
-/** The packages a load balancer runs. */
-export const LB_PACKAGES = ["haproxy", "keepalived"] as const;
+/** The packages a load balancer runs; socat is how the lb-status runbook reads HAProxy's stats socket. */
+export const LB_PACKAGES = ["haproxy", "keepalived", "socat"] as const;
 
 /**
  * The first step of every load-balancer deployment: HAProxy and keepalived, and the unprivileged user
