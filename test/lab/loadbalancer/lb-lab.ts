@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { buildModel } from "../../../components/model/build";
 import type { PlatformModel, VmPlan } from "../../../components/model/types";
 import type { PlatformSpec } from "../../../components/spec/schema";
+import { holdsAddress, parseShowStat, type StatRow } from "../../../playbooks/loadbalancer/haproxy-stat";
 import { requireTool } from "../../support/require-tool";
 import { createLabNetwork } from "../network";
 import { run, runChecked, sleep, type RunResult } from "../run";
@@ -93,12 +94,7 @@ export interface ClientOptions {
   servername?: string;
 }
 
-/** One row of HAProxy's `show stat` (the fields the lab reads). */
-export interface StatRow {
-  proxy: string;
-  server: string;
-  status: string;
-}
+export type { StatRow } from "../../../playbooks/loadbalancer/haproxy-stat";
 
 export interface LbLab {
   root: string;
@@ -300,15 +296,6 @@ function statsRequest(socketPath: string, command: string): Promise<string> {
   });
 }
 
-export function parseShowStat(csv: string): StatRow[] {
-  const lines = csv.split("\n").filter((l) => l.trim() !== "");
-  const header = (lines.shift() ?? "").replace(/^# /, "").split(",");
-  const col = (name: string): number => header.indexOf(name);
-  const [px, sv, st] = [col("pxname"), col("svname"), col("status")];
-  if (px < 0 || sv < 0 || st < 0) throw new Error(`show stat: unexpected header: ${header.join(",")}`);
-  return lines.map((l) => l.split(",")).map((f) => ({ proxy: f[px], server: f[sv], status: f[st] }));
-}
-
 function parseClientLine(line: string): ClientResult | undefined {
   const m = /^(\d+) (\d+) (ok|fail) (\S+)$/.exec(line);
   return m ? { startMs: Number(m[1]), endMs: Number(m[2]), ok: m[3] === "ok", detail: m[4] } : undefined;
@@ -451,7 +438,7 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
     const out: LbLabBalancer[] = [];
     for (const b of balancers.filter((x) => !dead.has(x.name))) {
       const r = await run(tools.ip, ["-n", b.netns, "-4", "-o", "addr", "show", "dev", "eth0"]);
-      if (new RegExp(`inet ${apiAddress.replace(/\./g, "\\.")}/`).test(r.stdout)) out.push(b);
+      if (holdsAddress(r.stdout, apiAddress)) out.push(b);
     }
     return out;
   };
@@ -509,7 +496,7 @@ async function build(record: TeardownRecord, tools: LbLabTools, spec: PlatformSp
       return at;
     },
     startHaproxy: (name) => startHaproxy(find(balancers, name)),
-    showStat: async (name) => parseShowStat(await statsRequest(find(balancers, name).layout.haproxy.statsSocket, "show stat")),
+    showStat: async (name) => parseShowStat(await statsRequest(find(balancers, name).layout.haproxy.statsSocket, "show stat"), `${name}'s stats socket`),
     statsCommand: (name, command) => statsRequest(find(balancers, name).layout.haproxy.statsSocket, command),
     haproxyLog: (name) => readText(find(balancers, name).logFile).split("\n").filter(Boolean),
     startClient: async (o = {}) => {
