@@ -2,6 +2,7 @@ import type { TlsPolicy } from "../pki/tls-policy";
 import { LOG_SOURCES } from "../logging/local-syslog";
 import type { HaproxyPaths } from "./haproxy-paths";
 import type { LoadBalancerPlan } from "./lb-plan";
+import { haproxyTlsDefaults } from "../pki/render-haproxy-tls";
 
 /** The backend's name in haproxy.cfg (the stats socket's `pxname`, which the lb-status runbook reads). */
 export const API_BACKEND = "api";
@@ -39,9 +40,6 @@ function checkPlan(plan: LoadBalancerPlan): void {
 export function renderHaproxyCfg(plan: LoadBalancerPlan, tls: TlsPolicy, paths: HaproxyPaths): string {
   checkPaths(paths);
   checkPlan(plan);
-  const minVersion = tls.protocols[0];
-  const ciphers = tls.tls12Ciphers.join(":");
-  const suites = tls.tls13Ciphersuites.join(":");
   const { intervalMs, timeoutMs, fall, rise, path } = plan.healthCheck;
   // Once one check failed, the next ones come twice as fast: an instance is out sooner, a blip costs nothing
   // more (it takes `fall` failures in a row). A down instance is checked at the normal rate.
@@ -59,12 +57,7 @@ ${paths.chroot ? `    chroot ${paths.chroot}\n` : ""}    user haproxy
     stats socket ${paths.statsSocket} mode 660 level user
     stats timeout 30s
     # The one TLS policy (components/pki/tls-policy.ts), for what clients reach and for what HAProxy dials.
-    ssl-default-bind-ciphers ${ciphers}
-    ssl-default-bind-ciphersuites ${suites}
-    ssl-default-bind-options ssl-min-ver ${minVersion} no-tls-tickets
-    ssl-default-server-ciphers ${ciphers}
-    ssl-default-server-ciphersuites ${suites}
-    ssl-default-server-options ssl-min-ver ${minVersion} no-tls-tickets
+${haproxyTlsDefaults(tls).join("\n")}
 
 defaults
     log global

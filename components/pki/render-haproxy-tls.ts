@@ -25,8 +25,6 @@ function suiteList(suites: readonly string[], where: string): string {
  * - The `server` side gets the same suites, floor and no tickets: HAProxy's own connections to a backend
  *   propose only what the policy allows, so the hop behind the proxy follows it too.
  *
- * The same six lines components/loadbalancer/render-haproxy-cfg.ts writes inline (h13-lb); it can call this.
- *
  * Read the same by bookworm's HAProxy 2.6 and trixie's 3.0 (both built with OpenSSL 3).
  */
 export function haproxyTlsDefaults(policy: Pick<TlsPolicy, "protocols" | "tls12Ciphers" | "tls13Ciphersuites">): string[] {

@@ -81,3 +81,17 @@ describe("load-balancer policies on the prod stack's offline plan (pulumi.runtim
     ]);
   });
 });
+
+describe("TLS policies on the object store's S3 front (offline plan under pulumi.runtime.setMocks, not a deployment)", () => {
+  const S3_HAPROXY = "/etc/haproxy/ibac-s3.cfg";
+
+  it("tls-cipher-suites and tls-protocol-versions read the storage VMs' HAProxy too: AES-128 and a TLS 1.0 floor fail", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "s3-2", S3_HAPROXY, (t) => t.replace("ssl-default-bind-ciphersuites ", "ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:").replace(/ssl-default-bind-options ssl-min-ver TLSv1\.2/, "ssl-default-bind-options ssl-min-ver TLSv1.0"));
+    expect(await findingsOf(tlsCipherSuitesPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "TLS cipher suites of s3-2's HAProxy front end (bind 10.20.2.12:9000)", observed: "TLS_AES_128_GCM_SHA256 offered", location: expect.stringContaining(S3_HAPROXY) }),
+    ]);
+    expect(await findingsOf(tlsProtocolVersionsPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "TLS protocols of s3-2's HAProxy front end (bind 10.20.2.12:9000)", observed: "ssl-min-ver TLSv1.0" }),
+    ]);
+  });
+});
