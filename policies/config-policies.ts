@@ -22,6 +22,7 @@ import { objectStoreLeastPrivilegePolicy } from "./storage/object-store-least-pr
 import { objectStoreThirdSitePolicy } from "./storage/object-store-third-site";
 import { dataEncryptedAtRestPolicy } from "./storage/data-encrypted-at-rest";
 import { apiBehindLoadBalancerPolicy } from "./loadbalancer/api-behind-load-balancer";
+import { frsLocalRetentionPolicy } from "./frs/frs-local-retention";
 
 /**
  * The policies over rendered configuration (TLS, database, object store, backups, VPN, access, monitoring). None of them
@@ -40,6 +41,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     objectStoreThirdSitePolicy(),
     dataEncryptedAtRestPolicy(),
     apiBehindLoadBalancerPolicy(),
+    frsLocalRetentionPolicy(),
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),

@@ -29,6 +29,7 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-STO-002": ["object-store-buckets"],
   "IBAC-DAT-003": ["object-store-third-site"],
   "IBAC-API-001": ["api-behind-load-balancer"],
+  "IBAC-FRS-001": ["frs-local-retention"],
   "IBAC-BAK-001": ["database-backup-schedule"],
   "IBAC-BAK-002": ["photo-backup-restore-range"],
   "IBAC-BAK-003": ["backup-offsite-encrypted"],
