@@ -81,8 +81,9 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
     const csrs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.CertRequest) && r.name.includes("-database-"));
     const db1 = plan.model.vms.find((v) => v.name === "db-1");
     const csr = csrs.find((r) => r.name.includes("db-1"));
-    expect(csr?.inputs.ipAddresses).toEqual([db1?.nics[0].address]);
-    expect(csr?.inputs.dnsNames).toEqual([db1?.fqdn, "db-1"]);
+    // And the service: db.<domain> at the databasePrimary address, which keepalived moves to the primary.
+    expect(csr?.inputs.ipAddresses).toEqual([db1?.nics[0].address, plan.model.virtualIps.databasePrimary]);
+    expect(csr?.inputs.dnsNames).toEqual([db1?.fqdn, "db-1", `db.${loadStackFile(stackFilePath(projectDir, "prod")).spec.site.domain}`]);
     expect(plan.resources.filter((r) => isResourceOf(r, RESOURCES.RandomPassword) && r.name.includes("-database-")).length).toBe(5);
   });
 });

@@ -11,6 +11,8 @@ import { renderAdminCnf, renderRoleCnf, renderServerCnf } from "./render-my-cnf"
 import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "./render-setup-sql";
 import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
 import { PACKAGES_SCRIPT_PATH, renderPackagesScript } from "./render-packages-script";
+import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "./render-sysctl";
+import { ROLE_CHECK_PATH, ROLE_CHECK_TIMEOUT_SECONDS, renderRoleCheckScript } from "./render-role-check";
 import { renderDatabaseBackupFiles } from "../../backup/database/render-backup-units";
 
 /** The spec, the model, and the CA that issues each server's certificate (replicas verify their primary against it). */
@@ -56,8 +58,10 @@ export class DatabaseTier extends pulumi.ComponentResource implements TierCompon
     for (const server of servers) {
       const cert = args.ca.issueServerCertificate(`${name}-${server.name}-tls`, {
         commonName: server.fqdn,
-        dnsNames: [server.fqdn, server.name],
-        ipAddresses: [server.address],
+        // And the service's name and address (db.<domain> at the databasePrimary address): whichever server
+        // keepalived gives the address to, a client that verifies the name it dialled finds it in the certificate.
+        dnsNames: [server.fqdn, server.name, topology.service.serverName],
+        ipAddresses: [server.address, topology.service.address],
         clientAuth: true,
       }, this);
       this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, {
@@ -97,6 +101,8 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
   const files: RenderedFile[] = [
     // First, so that the mysql group exists when the key below is installed for it.
     { path: PACKAGES_SCRIPT_PATH, content: renderPackagesScript(), mode: "0755", owner: "root:root", afterChange: PACKAGES_SCRIPT_PATH },
+    // Before the option file, whose bind_address names the databasePrimary address this server may not hold.
+    { path: NONLOCAL_BIND_SYSCTL_PATH, content: renderNonlocalBindSysctl(), mode: "0644", owner: "root:root", afterChange: `sysctl -q -p ${NONLOCAL_BIND_SYSCTL_PATH}` },
     { path: tls.ca, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: tls.cert, content: secrets.certPem, mode: "0644", owner: "root:root" },
     // mariadbd runs as mysql and reads its key itself: readable by that group from the first install on, and
@@ -112,6 +118,8 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
     { path: paths.binlogCnf, content: passwords.apply((p) => renderCredentialsCnf("ibac_binlog", p.binlogCapture, paths.socket)), ...rootOnly },
     { path: paths.setupSql, content: setupSql, ...rootOnly },
     { path: SETUP_SCRIPT_PATH, content: renderSetupScript(paths, server.role), mode: "0755", owner: "root:root" },
+    // keepalived's tracked check: root-owned and not writable by anyone else (enable_script_security).
+    { path: ROLE_CHECK_PATH, content: renderRoleCheckScript(paths, { user: topology.vipCheckUser, timeoutSeconds: ROLE_CHECK_TIMEOUT_SECONDS }), mode: "0755", owner: "root:root" },
     ...renderDatabaseBackupFiles(server, topology, paths),
   ];
   // The last file is a digest of all the others: its follow-up runs the bootstrap once everything is in place.
