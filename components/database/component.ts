@@ -13,6 +13,10 @@ import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
 import { PACKAGES_SCRIPT_PATH, renderPackagesScript } from "./render-packages-script";
 import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "./render-sysctl";
 import { ROLE_CHECK_PATH, ROLE_CHECK_TIMEOUT_SECONDS, renderRoleCheckScript } from "./render-role-check";
+import { renderDatabaseKeepalivedConf } from "./render-database-keepalived";
+import { PRODUCTION_KEEPALIVED_PATHS, type KeepalivedPaths } from "../network/vrrp/keepalived-paths";
+import { renderKeepalivedNotify } from "../network/vrrp/render-keepalived-notify";
+import { PRODUCTION_LOCAL_SYSLOG } from "../logging/local-syslog";
 import { renderDatabaseBackupFiles } from "../../backup/database/render-backup-units";
 
 /** The spec, the model, and the CA that issues each server's certificate (replicas verify their primary against it). */
@@ -64,7 +68,12 @@ export class DatabaseTier extends pulumi.ComponentResource implements TierCompon
         ipAddresses: [server.address, topology.service.address],
         clientAuth: true,
       }, this);
-      this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, {
+      const keepalived: DatabaseKeepalivedFiles = {
+        paths: PRODUCTION_KEEPALIVED_PATHS,
+        conf: renderDatabaseKeepalivedConf(args.model, args.spec, server.name, PRODUCTION_KEEPALIVED_PATHS, ROLE_CHECK_PATH),
+        notify: renderKeepalivedNotify(PRODUCTION_LOCAL_SYSLOG),
+      };
+      this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, keepalived, {
         passwords: allPasswords,
         caPem: args.ca.certPem,
         crlPem: args.ca.crlPem,
@@ -90,8 +99,15 @@ export interface DatabaseSecrets {
   keyPem: pulumi.Input<string>;
 }
 
+/** keepalived on a database VM: its paths, its rendered keepalived.conf and notify script. */
+export interface DatabaseKeepalivedFiles {
+  paths: KeepalivedPaths;
+  conf: string;
+  notify: string;
+}
+
 /** Every file of one database server, in the order they must be installed (the bootstrap script last). */
-export function databaseFilesForServer(server: DatabaseServer, topology: DatabaseTopology, paths: DatabasePaths, secrets: DatabaseSecrets): RenderedFile[] {
+export function databaseFilesForServer(server: DatabaseServer, topology: DatabaseTopology, paths: DatabasePaths, keepalived: DatabaseKeepalivedFiles, secrets: DatabaseSecrets): RenderedFile[] {
   const tls = tlsFiles(paths);
   const passwords = pulumi.secret(pulumi.output(secrets.passwords));
   const rootOnly = { mode: "0600", owner: "root:root" };
@@ -120,6 +136,10 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
     { path: SETUP_SCRIPT_PATH, content: renderSetupScript(paths, server.role), mode: "0755", owner: "root:root" },
     // keepalived's tracked check: root-owned and not writable by anyone else (enable_script_security).
     { path: ROLE_CHECK_PATH, content: renderRoleCheckScript(paths, { user: topology.vipCheckUser, timeoutSeconds: ROLE_CHECK_TIMEOUT_SECONDS }), mode: "0755", owner: "root:root" },
+    { path: keepalived.paths.notifyScript, content: keepalived.notify, mode: "0755", owner: "root:root" },
+    // Last of keepalived's files, once the scripts it names exist. Until the setup SQL has created the check's
+    // account (and on every replica), the check fails and the instance stays in FAULT: no address.
+    { path: keepalived.paths.configFile, content: keepalived.conf, mode: "0644", owner: "root:root", afterChange: "systemctl enable keepalived && systemctl reload-or-restart keepalived" },
     ...renderDatabaseBackupFiles(server, topology, paths),
   ];
   // The last file is a digest of all the others: its follow-up runs the bootstrap once everything is in place.

@@ -1,3 +1,5 @@
+import { KEEPALIVED_SCRIPT_USER } from "../network/vrrp/render-keepalived-conf";
+
 /** The accounts the toolkit creates on the primary (replicated to every replica). */
 export interface DatabaseAccount {
   /** What the account is for, as the key of its password. */
@@ -21,7 +23,7 @@ export const APPLICATION_SCHEMA = "ibac";
  * (`@@global.read_only` and the global status need none). MariaDB 10.11 (bookworm) matches the OS user to the
  * account by name only (an authentication string naming another OS user needs 11.6+), so the names are one.
  */
-export const VIP_CHECK_USER = "keepalived_script";
+export const VIP_CHECK_USER = KEEPALIVED_SCRIPT_USER;
 export const REPLICATION_USER = "ibac_repl";
 
 /**
