@@ -56,7 +56,11 @@ export class DatabaseTier extends pulumi.ComponentResource implements TierCompon
       return [id, { user: account.user, password: pulumi.secret(passwords[id]), purpose: account.purpose }];
     }));
     const servers = [topology.primary, ...topology.replicas];
-    this.tlsEndpoints = servers.map((s) => ({ vm: s.name, address: s.address, port: topology.port, serverName: s.fqdn, what: `MariaDB (${s.role})` }));
+    this.tlsEndpoints = [
+      ...servers.map((s) => ({ vm: s.name, address: s.address, port: topology.port, serverName: s.fqdn, what: `MariaDB (${s.role})` })),
+      // What the API and FRS dial: the name every server's certificate carries, at the address keepalived gives the primary.
+      { vm: topology.primary.name, address: topology.service.address, port: topology.service.port, serverName: topology.service.serverName, what: "MariaDB through the databasePrimary address (on the primary)" },
+    ];
     this.monitors = tierMonitors(args.model, "database");
 
     for (const server of servers) {
