@@ -6,6 +6,9 @@ import { PRODUCTION_DATABASE_PATHS, tlsFiles } from "./paths";
 import { SETUP_SCRIPT_PATH } from "./render-setup-script";
 import { PACKAGES_SCRIPT_PATH } from "./render-packages-script";
 import { RESOURCES, isResourceOf } from "../resource-types";
+import { PRODUCTION_KEEPALIVED_PATHS } from "../network/vrrp/keepalived-paths";
+import { ROLE_CHECK_PATH } from "./render-role-check";
+import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl";
 
 const projectDir = path.resolve(__dirname, "../..");
 let cached: OfflinePlan | undefined;
@@ -76,13 +79,41 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
     expect(setup).toContain(`\n${PACKAGES_SCRIPT_PATH}\n`);
   });
 
+  it("delivers keepalived's files for the databasePrimary address to both database VMs, root-owned, the config after the scripts it runs", async () => {
+    const plan = await prodPlan();
+    const ka = PRODUCTION_KEEPALIVED_PATHS;
+    for (const vm of ["db-1", "db-2"]) {
+      const installs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith(`${vm}-config-install-`)).map((r) => String(r.inputs.create));
+      const at = (target: string): number => installs.findIndex((c) => c.includes(` '${target}'`));
+      const expected: [string, string][] = [[ROLE_CHECK_PATH, "0755"], [ka.notifyScript, "0755"], [ka.configFile, "0644"], [NONLOCAL_BIND_SYSCTL_PATH, "0644"]];
+      for (const [file, mode] of expected) {
+        expect(at(file), `${vm} ${file}`).toBeGreaterThan(-1);
+        expect(installs[at(file)], `${vm} ${file}`).toContain(`sudo install -D -m ${mode} -o root -g root `);
+      }
+      expect(at(ka.configFile)).toBeGreaterThan(at(ROLE_CHECK_PATH));
+      expect(at(ka.configFile)).toBeGreaterThan(at(ka.notifyScript));
+      expect(installs[at(ka.configFile)]).toContain("systemctl reload-or-restart keepalived");
+      // mariadbd binds the address it may not hold: the sysctl comes before the option file that names it.
+      expect(at(NONLOCAL_BIND_SYSCTL_PATH)).toBeLessThan(at(PRODUCTION_DATABASE_PATHS.serverCnf));
+      expect(installs[at(NONLOCAL_BIND_SYSCTL_PATH)]).toContain(`sysctl -q -p ${NONLOCAL_BIND_SYSCTL_PATH}`);
+      const conf = plan.artifacts.find((a) => a.vm === vm && a.path === ka.configFile)?.content ?? "";
+      expect(conf).toContain(`script "${ROLE_CHECK_PATH}"`);
+      expect(conf).toContain(`${plan.model.virtualIps.databasePrimary}/24 dev eth0`);
+      expect(conf).toContain(`priority ${vm === "db-1" ? 200 : 199}`);
+      expect(plan.artifacts.find((a) => a.vm === vm && a.path === PRODUCTION_DATABASE_PATHS.serverCnf)?.content).toContain(`bind_address = ${plan.model.vms.find((v) => v.name === vm)?.nics[0].address},${plan.model.virtualIps.databasePrimary}\n`);
+    }
+    // And nowhere else: the load balancers' keepalived is their own tier's.
+    expect(plan.artifacts.filter((a) => a.path === ROLE_CHECK_PATH).map((a) => a.vm).sort()).toEqual(["db-1", "db-2"]);
+  });
+
   it("issues each server a certificate for its address and names from the internal CA", async () => {
     const plan = await prodPlan();
     const csrs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.CertRequest) && r.name.includes("-database-"));
     const db1 = plan.model.vms.find((v) => v.name === "db-1");
     const csr = csrs.find((r) => r.name.includes("db-1"));
-    expect(csr?.inputs.ipAddresses).toEqual([db1?.nics[0].address]);
-    expect(csr?.inputs.dnsNames).toEqual([db1?.fqdn, "db-1"]);
+    // And the service: db.<domain> at the databasePrimary address, which keepalived moves to the primary.
+    expect(csr?.inputs.ipAddresses).toEqual([db1?.nics[0].address, plan.model.virtualIps.databasePrimary]);
+    expect(csr?.inputs.dnsNames).toEqual([db1?.fqdn, "db-1", `db.${loadStackFile(stackFilePath(projectDir, "prod")).spec.site.domain}`]);
     expect(plan.resources.filter((r) => isResourceOf(r, RESOURCES.RandomPassword) && r.name.includes("-database-")).length).toBe(5);
   });
 });

@@ -11,6 +11,12 @@ import { renderAdminCnf, renderRoleCnf, renderServerCnf } from "./render-my-cnf"
 import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "./render-setup-sql";
 import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
 import { PACKAGES_SCRIPT_PATH, renderPackagesScript } from "./render-packages-script";
+import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "./render-sysctl";
+import { ROLE_CHECK_PATH, ROLE_CHECK_TIMEOUT_SECONDS, renderRoleCheckScript } from "./render-role-check";
+import { renderDatabaseKeepalivedConf } from "./render-database-keepalived";
+import { PRODUCTION_KEEPALIVED_PATHS, type KeepalivedPaths } from "../network/vrrp/keepalived-paths";
+import { renderKeepalivedNotify } from "../network/vrrp/render-keepalived-notify";
+import { PRODUCTION_LOCAL_SYSLOG } from "../logging/local-syslog";
 import { renderDatabaseBackupFiles } from "../../backup/database/render-backup-units";
 
 /** The spec, the model, and the CA that issues each server's certificate (replicas verify their primary against it). */
@@ -50,17 +56,28 @@ export class DatabaseTier extends pulumi.ComponentResource implements TierCompon
       return [id, { user: account.user, password: pulumi.secret(passwords[id]), purpose: account.purpose }];
     }));
     const servers = [topology.primary, ...topology.replicas];
-    this.tlsEndpoints = servers.map((s) => ({ vm: s.name, address: s.address, port: topology.port, serverName: s.fqdn, what: `MariaDB (${s.role})` }));
+    this.tlsEndpoints = [
+      ...servers.map((s) => ({ vm: s.name, address: s.address, port: topology.port, serverName: s.fqdn, what: `MariaDB (${s.role})` })),
+      // What the API and FRS dial: the name every server's certificate carries, at the address keepalived gives the primary.
+      { vm: topology.primary.name, address: topology.service.address, port: topology.service.port, serverName: topology.service.serverName, what: "MariaDB through the databasePrimary address (on the primary)" },
+    ];
     this.monitors = tierMonitors(args.model, "database");
 
     for (const server of servers) {
       const cert = args.ca.issueServerCertificate(`${name}-${server.name}-tls`, {
         commonName: server.fqdn,
-        dnsNames: [server.fqdn, server.name],
-        ipAddresses: [server.address],
+        // And the service's name and address (db.<domain> at the databasePrimary address): whichever server
+        // keepalived gives the address to, a client that verifies the name it dialled finds it in the certificate.
+        dnsNames: [server.fqdn, server.name, topology.service.serverName],
+        ipAddresses: [server.address, topology.service.address],
         clientAuth: true,
       }, this);
-      this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, {
+      const keepalived: DatabaseKeepalivedFiles = {
+        paths: PRODUCTION_KEEPALIVED_PATHS,
+        conf: renderDatabaseKeepalivedConf(args.model, args.spec, server.name, PRODUCTION_KEEPALIVED_PATHS, ROLE_CHECK_PATH),
+        notify: renderKeepalivedNotify(PRODUCTION_LOCAL_SYSLOG),
+      };
+      this.files.set(server.name, databaseFilesForServer(server, topology, PRODUCTION_DATABASE_PATHS, keepalived, {
         passwords: allPasswords,
         caPem: args.ca.certPem,
         crlPem: args.ca.crlPem,
@@ -86,8 +103,15 @@ export interface DatabaseSecrets {
   keyPem: pulumi.Input<string>;
 }
 
+/** keepalived on a database VM: its paths, its rendered keepalived.conf and notify script. */
+export interface DatabaseKeepalivedFiles {
+  paths: KeepalivedPaths;
+  conf: string;
+  notify: string;
+}
+
 /** Every file of one database server, in the order they must be installed (the bootstrap script last). */
-export function databaseFilesForServer(server: DatabaseServer, topology: DatabaseTopology, paths: DatabasePaths, secrets: DatabaseSecrets): RenderedFile[] {
+export function databaseFilesForServer(server: DatabaseServer, topology: DatabaseTopology, paths: DatabasePaths, keepalived: DatabaseKeepalivedFiles, secrets: DatabaseSecrets): RenderedFile[] {
   const tls = tlsFiles(paths);
   const passwords = pulumi.secret(pulumi.output(secrets.passwords));
   const rootOnly = { mode: "0600", owner: "root:root" };
@@ -97,6 +121,8 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
   const files: RenderedFile[] = [
     // First, so that the mysql group exists when the key below is installed for it.
     { path: PACKAGES_SCRIPT_PATH, content: renderPackagesScript(), mode: "0755", owner: "root:root", afterChange: PACKAGES_SCRIPT_PATH },
+    // Before the option file, whose bind_address names the databasePrimary address this server may not hold.
+    { path: NONLOCAL_BIND_SYSCTL_PATH, content: renderNonlocalBindSysctl(), mode: "0644", owner: "root:root", afterChange: `sysctl -q -p ${NONLOCAL_BIND_SYSCTL_PATH}` },
     { path: tls.ca, content: secrets.caPem, mode: "0644", owner: "root:root" },
     { path: tls.cert, content: secrets.certPem, mode: "0644", owner: "root:root" },
     // mariadbd runs as mysql and reads its key itself: readable by that group from the first install on, and
@@ -112,6 +138,12 @@ export function databaseFilesForServer(server: DatabaseServer, topology: Databas
     { path: paths.binlogCnf, content: passwords.apply((p) => renderCredentialsCnf("ibac_binlog", p.binlogCapture, paths.socket)), ...rootOnly },
     { path: paths.setupSql, content: setupSql, ...rootOnly },
     { path: SETUP_SCRIPT_PATH, content: renderSetupScript(paths, server.role), mode: "0755", owner: "root:root" },
+    // keepalived's tracked check: root-owned and not writable by anyone else (enable_script_security).
+    { path: ROLE_CHECK_PATH, content: renderRoleCheckScript(paths, { user: topology.vipCheckUser, timeoutSeconds: ROLE_CHECK_TIMEOUT_SECONDS }), mode: "0755", owner: "root:root" },
+    { path: keepalived.paths.notifyScript, content: keepalived.notify, mode: "0755", owner: "root:root" },
+    // Last of keepalived's files, once the scripts it names exist. Until the setup SQL has created the check's
+    // account (and on every replica), the check fails and the instance stays in FAULT: no address.
+    { path: keepalived.paths.configFile, content: keepalived.conf, mode: "0644", owner: "root:root", afterChange: "systemctl enable keepalived && systemctl reload-or-restart keepalived" },
     ...renderDatabaseBackupFiles(server, topology, paths),
   ];
   // The last file is a digest of all the others: its follow-up runs the bootstrap once everything is in place.

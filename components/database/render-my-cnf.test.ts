@@ -57,7 +57,8 @@ describe("renderServerCnf and renderRoleCnf, read by the real mariadbd", () => {
       [topology.primary, ...topology.replicas].forEach((server, i) => {
         const o = effectiveOptions(mariadbd, writeServer(topology, i, server.role));
         expect(o.get("server-id")).toBe(String(server.serverId));
-        expect(o.get("bind-address")).toBe(server.address);
+        // Its own address and the databasePrimary address, as mariadbd reads them (10.11 takes a list).
+        expect(o.get("bind-address")).toBe(`${server.address},${topology.service.address}`);
         expect(o.get("gtid-strict-mode")).toBe("TRUE");
         expect(o.get("binlog-format")).toBe("ROW");
         expect(o.get("sync-binlog")).toBe("1");

@@ -1,6 +1,7 @@
 import type { DatabasePaths } from "./paths";
 import { tlsFiles } from "./paths";
 import type { DatabaseServer, DatabaseTopology } from "./topology";
+import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl";
 
 export interface ServerCnfOptions {
   /** InnoDB buffer pool; production sizes it from the VM's memory, the lab keeps it small. */
@@ -29,7 +30,9 @@ export function renderServerCnf(server: DatabaseServer, topology: DatabaseTopolo
 # Role settings (read_only, semi-sync side) are in ${paths.roleCnf}.
 [mysqld]
 server_id = ${server.serverId}
-bind_address = ${server.address}
+# Its own address (replication, runbooks) and the databasePrimary address (${topology.service.serverName}), which keepalived
+# puts on whichever server is the primary: bound on every server, local or not (${NONLOCAL_BIND_SYSCTL_PATH}).
+bind_address = ${server.address},${topology.service.address}
 port = ${topology.port}
 datadir = ${paths.datadir}
 socket = ${paths.socket}

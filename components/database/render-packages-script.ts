@@ -1,7 +1,15 @@
+import { VIP_CHECK_USER } from "./users";
+
 export const PACKAGES_SCRIPT_PATH = "/usr/local/sbin/ibac-db-packages";
 
 /** The MariaDB packages a database VM runs. */
 export const DATABASE_PACKAGES = ["mariadb-server", "mariadb-client", "mariadb-backup"] as const;
+/** keepalived, which holds the databasePrimary address on the primary. */
+export const VIP_PACKAGES = ["keepalived"] as const;
+
+function missingAny(packages: readonly string[]): string {
+  return packages.map((p) => `   || ! dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`).join(" \\\n");
+}
 
 /**
  * The first step of every database deployment: install MariaDB before any of its files arrive. The package
@@ -16,15 +24,24 @@ export const DATABASE_PACKAGES = ["mariadb-server", "mariadb-client", "mariadb-b
  * enables it once the datadir exists.
  */
 export function renderPackagesScript(): string {
-  const checks = DATABASE_PACKAGES.map((p) => `   || ! dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`).join(" \\\n");
   return `#!/bin/bash
-# Rendered by the iBac toolkit: installs MariaDB's packages (and with them the mysql user and group).
+# Rendered by the iBac toolkit: installs MariaDB's packages (and with them the mysql user and group) and keepalived.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if false \\
-${checks}; then
+${missingAny(DATABASE_PACKAGES)}; then
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${DATABASE_PACKAGES.join(" ")}
   systemctl disable mariadb
+fi
+# Apart, so that a VM installed before keepalived was added does not get its running server disabled at boot.
+if false \\
+${missingAny(VIP_PACKAGES)}; then
+  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${VIP_PACKAGES.join(" ")}
+fi
+# keepalived runs its role check as this user, which is also the check's MariaDB account (unix_socket):
+# no shell, no home, no password.
+if ! getent passwd ${VIP_CHECK_USER} >/dev/null; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${VIP_CHECK_USER}
 fi
 `;
 }

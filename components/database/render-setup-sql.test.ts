@@ -33,6 +33,18 @@ describe("renderPrimarySetupSql", () => {
   });
 });
 
+describe("the role check's account", () => {
+  it("is keepalived's script user over the socket: unix_socket, no password, no privilege, on the primary (replicas get it by replication)", () => {
+    const sql = renderPrimarySetupSql(topology(), passwords);
+    const lines = sql.split("\n").filter((l) => l.includes("'keepalived_script'"));
+    expect(lines).toEqual([
+      "CREATE USER IF NOT EXISTS 'keepalived_script'@'localhost' IDENTIFIED VIA unix_socket;",
+      "ALTER USER 'keepalived_script'@'localhost' IDENTIFIED VIA unix_socket;",
+    ]);
+    expect(renderReplicaSetupSql(topology(), "r-pw", "/etc/mysql/tls/ca.pem")).not.toContain("keepalived_script");
+  });
+});
+
 describe("renderReplicaSetupSql", () => {
   it("starts GTID replication with the primary's certificate verified", () => {
     const sql = renderReplicaSetupSql(topology(), "r-pw", "/etc/mysql/tls/ca.pem");

@@ -1,5 +1,5 @@
 import type { DatabaseAccount } from "./users";
-import { APPLICATION_SCHEMA, REPLICATION_USER } from "./users";
+import { APPLICATION_SCHEMA, REPLICATION_USER, VIP_CHECK_USER } from "./users";
 import type { DatabaseServer, DatabaseTopology } from "./topology";
 
 /** The heartbeat: the primary writes the time every second; replicas know when they last heard from it. */
@@ -49,6 +49,19 @@ function accountSql(account: DatabaseAccount, password: string): string[] {
 }
 
 /**
+ * The role check's account (keepalived's script user over the socket, see VIP_CHECK_USER): created on the
+ * primary, on every replica through replication, so the check answers the same way wherever the role is.
+ */
+export function vipCheckAccountSql(user: string = VIP_CHECK_USER): string[] {
+  const who = `${sqlString(user)}@'localhost'`;
+  return [
+    `-- ${user}: keepalived's database role check (local socket, unix_socket authentication, no privilege)`,
+    `CREATE USER IF NOT EXISTS ${who} IDENTIFIED VIA unix_socket;`,
+    `ALTER USER ${who} IDENTIFIED VIA unix_socket;`,
+  ];
+}
+
+/**
  * Run once on the primary (idempotent): the application schema and every account. Replicas get it all
  * through replication, so it is never run on them.
  */
@@ -58,6 +71,7 @@ export function renderPrimarySetupSql(topology: DatabaseTopology, passwords: Acc
     `CREATE DATABASE IF NOT EXISTS \`${APPLICATION_SCHEMA}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
     ...heartbeatSql(),
     ...topology.accounts.flatMap((a) => accountSql(a, passwords[a.id])),
+    ...vipCheckAccountSql(topology.vipCheckUser),
     "",
   ].join("\n");
 }

@@ -25,5 +25,10 @@ export const databaseTier: TierDefinition & { name: "database" } = {
     dataPath: [
       { id: "replica-to-primary-mysql", source: tier("database", "replica"), destination: tier("database", "primary"), protocol: "tcp", ports: "3306", purpose: "MariaDB GTID replication (TLS)" },
     ],
+    // Listed with the operations flows, which come after every flow that reaches a database VM: the rules the
+    // database VMs had before keepalived keep their positions.
+    operations: [
+      { id: "database-vrrp", source: tier("database"), destination: tier("database"), protocol: "vrrp", ports: "", purpose: "keepalived VRRP between the database VMs for the databasePrimary address (it follows the MariaDB primary)" },
+    ],
   }),
 };

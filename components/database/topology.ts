@@ -2,7 +2,8 @@ import type { PlatformSpec } from "../spec/schema";
 import type { PlatformModel, VmPlan } from "../model/types";
 import { parseCidr, intToIpv4 } from "../model/addresses";
 import { replicationSettings, type ReplicationSettings } from "./settings";
-import { databaseAccounts, type DatabaseAccount } from "./users";
+import { databaseAccounts, VIP_CHECK_USER, type DatabaseAccount } from "./users";
+import { databaseService, type DatabaseService } from "./service-name";
 import { tlsPolicy, type TlsPolicy } from "../pki/tls-policy";
 
 export const MARIADB_PORT = 3306;
@@ -27,6 +28,10 @@ export interface DatabaseTopology {
   /** MariaDB host pattern of the service network (`10.20.0.0/255.255.255.0`). */
   serviceHostPattern: string;
   accounts: DatabaseAccount[];
+  /** What clients connect to: db.<domain> at the databasePrimary virtual address, which follows the primary. */
+  service: DatabaseService;
+  /** keepalived's script user and the role check's MariaDB account (VIP_CHECK_USER; the lab uses its own). */
+  vipCheckUser: string;
   backup: PlatformSpec["backupPolicy"]["database"];
   tls: TlsPolicy;
 }
@@ -67,6 +72,8 @@ export function planDatabase(model: PlatformModel, spec: PlatformSpec): Database
     replication: replicationSettings(spec),
     serviceHostPattern,
     accounts: databaseAccounts(serviceHostPattern),
+    service: databaseService(spec, model),
+    vipCheckUser: VIP_CHECK_USER,
     backup: spec.backupPolicy.database,
     tls: tlsPolicy(spec),
   };

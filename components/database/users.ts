@@ -1,3 +1,5 @@
+import { KEEPALIVED_SCRIPT_USER } from "../network/vrrp/render-keepalived-conf";
+
 /** The accounts the toolkit creates on the primary (replicated to every replica). */
 export interface DatabaseAccount {
   /** What the account is for, as the key of its password. */
@@ -14,6 +16,14 @@ export interface DatabaseAccount {
 }
 
 export const APPLICATION_SCHEMA = "ibac";
+
+/**
+ * The OS user keepalived runs its tracked scripts as (`script_user`), and the MariaDB account of the same name
+ * that the database role check logs in as: `unix_socket` authentication, no password to store, no privilege
+ * (`@@global.read_only` and the global status need none). MariaDB 10.11 (bookworm) matches the OS user to the
+ * account by name only (an authentication string naming another OS user needs 11.6+), so the names are one.
+ */
+export const VIP_CHECK_USER = KEEPALIVED_SCRIPT_USER;
 export const REPLICATION_USER = "ibac_repl";
 
 /**

@@ -69,7 +69,10 @@ describe("tier components under pulumi.runtime.setMocks (constructed, not deploy
   it("lists the TLS endpoints each database server serves, and the VPN none (IKE is not TLS)", async () => {
     const tiers = await buildTiers();
     const dbVms = model.vms.filter((v) => v.tier === "database");
-    expect(tiers.get("database")?.tlsEndpoints).toEqual(dbVms.map((vm) => ({ vm: vm.name, address: vm.nics[0].address, port: 3306, serverName: vm.fqdn, what: `MariaDB (${vm.role})` })));
+    expect(tiers.get("database")?.tlsEndpoints).toEqual([
+      ...dbVms.map((vm) => ({ vm: vm.name, address: vm.nics[0].address, port: 3306, serverName: vm.fqdn, what: `MariaDB (${vm.role})` })),
+      { vm: "db-1", address: model.virtualIps.databasePrimary, port: 3306, serverName: `db.${spec.site.domain}`, what: "MariaDB through the databasePrimary address (on the primary)" },
+    ]);
     expect(tiers.get("vpn")?.tlsEndpoints).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import { tlsFiles, renderCredentialsCnf, type DatabasePaths } from "../../compon
 import { renderServerCnf, renderRoleCnf, renderAdminCnf } from "../../components/database/render-my-cnf";
 import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "../../components/database/render-setup-sql";
 import { REPLICATION_USER } from "../../components/database/users";
+import { renderNonlocalBindSysctl } from "../../components/database/render-sysctl";
 import { parseCidr, intToIpv4 } from "../../components/model/addresses";
 import { loadInventoryFile, type Inventory } from "../../playbooks/engine/inventory";
 import { requireTool } from "../support/require-tool";
@@ -26,6 +27,8 @@ export const LAB_BUFFER_POOL_MIB = 64;
 /** The OS user mariadbd runs as, as under Debian's mariadb.service. */
 const MARIADB_OS_USER = "mysql";
 const SSH_USER = "root";
+/** keepalived's script user in the lab (and so the role check's MariaDB account): an OS user every Debian has. */
+export const LAB_VIP_CHECK_USER = "nobody";
 const SSH_PORT = 22;
 
 export interface DatabaseLabOptions {
@@ -145,6 +148,7 @@ function requireTools(): Tools {
   requireTool("setsid", "util-linux");
   requireTool("bash", "bash");
   requireTool("chown", "coreutils");
+  requireTool("sysctl", "procps");
   return {
     ip: requireTool("ip", "iproute2"),
     mariadbd: requireTool("mariadbd", "mariadb-server"),
@@ -351,7 +355,9 @@ export async function startDatabaseLab(options: DatabaseLabOptions = {}): Promis
   const planned = planDatabase(model, spec);
   const settings = replicationSettings(spec);
   const semiSync = options.semiSync ?? settings.semiSync.enabled;
-  const topology: DatabaseTopology = { ...planned, replication: { ...planned.replication, semiSync: { ...planned.replication.semiSync, enabled: semiSync } } };
+  // The role check's account is named after the OS user keepalived runs it as (unix_socket): the VMs create
+  // keepalived_script, this machine has none, so the lab runs the check as LAB_VIP_CHECK_USER instead.
+  const topology: DatabaseTopology = { ...planned, vipCheckUser: LAB_VIP_CHECK_USER, replication: { ...planned.replication, semiSync: { ...planned.replication.semiSync, enabled: semiSync } } };
   const prefixLength = parseCidr(spec.networks.service.cidr).prefix;
 
   // Namespace names are global: pick an id no other lab (another test file running in parallel) is using.
@@ -468,6 +474,12 @@ export async function startDatabaseLab(options: DatabaseLabOptions = {}): Promis
       prefixLength,
       record.namespaces,
     );
+    // As the VMs' sysctl.d file does: mariadbd binds the databasePrimary address before keepalived holds it.
+    for (const host of hosts) {
+      const file = `${host.dir}/etc/sysctl-database-vip.conf`;
+      writeFile(file, renderNonlocalBindSysctl());
+      await runChecked(tools.ip, ["netns", "exec", host.netns, "sysctl", "-q", "-p", file]);
+    }
     mark("network");
 
     // Files: everything rendered by the toolkit, then the lab's own (keys, certificates, sshd, service script).
@@ -498,7 +510,15 @@ export async function startDatabaseLab(options: DatabaseLabOptions = {}): Promis
       ...hosts.map((h) => runChecked(tools.sshKeygen, ["-q", "-t", "ed25519", "-N", "", "-C", `${h.name}-lab-host`, "-f", `${h.dir}/ssh/ssh_host_ed25519_key`])),
       ...hosts.map(async (h) => {
         const tls = tlsFiles(h.paths);
-        await makeServerCertificate(ca, { commonName: h.fqdn, dnsNames: [h.fqdn, h.name], ipAddresses: [h.address], certFile: tls.cert, keyFile: tls.key }, tools.openssl);
+        // The names and addresses the component's certificate carries: the server's, and the service's
+        // (db.<domain> at the databasePrimary address, which keepalived moves to the primary).
+        await makeServerCertificate(ca, {
+          commonName: h.fqdn,
+          dnsNames: [h.fqdn, h.name, topology.service.serverName],
+          ipAddresses: [h.address, topology.service.address],
+          certFile: tls.cert,
+          keyFile: tls.key,
+        }, tools.openssl);
         fs.copyFileSync(ca.cert, tls.ca);
         // ssl_crl and MASTER_SSL_CRL name it: the CA's CRL, signed by the toolkit's script, nothing revoked.
         await signLabCrl(ca, [], tls.crl);
