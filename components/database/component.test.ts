@@ -8,7 +8,7 @@ import { PACKAGES_SCRIPT_PATH } from "./render-packages-script";
 import { RESOURCES, isResourceOf } from "../resource-types";
 import { PRODUCTION_KEEPALIVED_PATHS } from "../network/vrrp/keepalived-paths";
 import { ROLE_CHECK_PATH } from "./render-role-check";
-import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl";
+import { NONLOCAL_BIND_SYSCTL_PATH } from "../network/vrrp/render-nonlocal-bind-sysctl";
 
 const projectDir = path.resolve(__dirname, "../..");
 let cached: OfflinePlan | undefined;

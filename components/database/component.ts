@@ -11,7 +11,7 @@ import { renderAdminCnf, renderRoleCnf, renderServerCnf } from "./render-my-cnf"
 import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "./render-setup-sql";
 import { renderSetupScript, SETUP_SCRIPT_PATH } from "./render-setup-script";
 import { PACKAGES_SCRIPT_PATH, renderPackagesScript } from "./render-packages-script";
-import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "./render-sysctl";
+import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "../network/vrrp/render-nonlocal-bind-sysctl";
 import { ROLE_CHECK_PATH, ROLE_CHECK_TIMEOUT_SECONDS, renderRoleCheckScript } from "./render-role-check";
 import { renderDatabaseKeepalivedConf } from "./render-database-keepalived";
 import { PRODUCTION_KEEPALIVED_PATHS, type KeepalivedPaths } from "../network/vrrp/keepalived-paths";

@@ -1,7 +1,7 @@
 import type { DatabasePaths } from "./paths";
 import { tlsFiles } from "./paths";
 import type { DatabaseServer, DatabaseTopology } from "./topology";
-import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl";
+import { NONLOCAL_BIND_SYSCTL_PATH } from "../network/vrrp/render-nonlocal-bind-sysctl";
 
 export interface ServerCnfOptions {
   /** InnoDB buffer pool; production sizes it from the VM's memory, the lab keeps it small. */

@@ -4,7 +4,7 @@ import { loadStackFile, stackFilePath } from "../spec/load";
 import { runOfflinePlan, SECRET_MARK, type OfflinePlan } from "../offline-plan/run-offline-plan";
 import { RESOURCES, isResourceOf } from "../resource-types";
 import { PRODUCTION_KEEPALIVED_PATHS } from "../network/vrrp/keepalived-paths";
-import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl-nonlocal-bind";
+import { NONLOCAL_BIND_SYSCTL_PATH } from "../network/vrrp/render-nonlocal-bind-sysctl";
 import { PRODUCTION_HAPROXY_PATHS } from "./haproxy-paths";
 import { LB_PATHS } from "./paths";
 

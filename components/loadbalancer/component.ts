@@ -16,7 +16,7 @@ import { LB_PATHS } from "./paths";
 import { renderHaproxyCfg } from "./render-haproxy-cfg";
 import { renderHaproxyCheck } from "./render-haproxy-check";
 import { renderLbApplyScript, renderLbPackagesScript } from "./render-lb-scripts";
-import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "./render-sysctl-nonlocal-bind";
+import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "../network/vrrp/render-nonlocal-bind-sysctl";
 
 /**
  * keepalived's check of HAProxy: every second; two misses in a row (HAProxy gone for about 2 s, longer than

@@ -2,7 +2,7 @@ import { PRODUCTION_KEEPALIVED_PATHS } from "../network/vrrp/keepalived-paths";
 import { KEEPALIVED_SCRIPT_USER } from "../network/vrrp/render-keepalived-conf";
 import { PRODUCTION_HAPROXY_PATHS } from "./haproxy-paths";
 import { LB_PATHS } from "./paths";
-import { NONLOCAL_BIND_SYSCTL_PATH } from "./render-sysctl-nonlocal-bind";
+import { NONLOCAL_BIND_SYSCTL_PATH } from "../network/vrrp/render-nonlocal-bind-sysctl";
 
 /** The packages a load balancer runs; socat is how the lb-status runbook reads HAProxy's stats socket. */
 export const LB_PACKAGES = ["haproxy", "keepalived", "socat"] as const;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planLoadBalancer } from "../../components/loadbalancer/lb-plan";
 import { renderHaproxyCfg } from "../../components/loadbalancer/render-haproxy-cfg";
-import { renderNonlocalBindSysctl } from "../../components/loadbalancer/render-sysctl-nonlocal-bind";
+import { renderNonlocalBindSysctl } from "../../components/network/vrrp/render-nonlocal-bind-sysctl";
 import { renderKeepalivedConf } from "../../components/network/vrrp/render-keepalived-conf";
 import { planVrrpInstance } from "../../components/network/vrrp/vrrp-plan";
 import { tlsPolicy } from "../../components/pki/tls-policy";

@@ -9,7 +9,7 @@ import { tlsFiles, renderCredentialsCnf, type DatabasePaths } from "../../compon
 import { renderServerCnf, renderRoleCnf, renderAdminCnf } from "../../components/database/render-my-cnf";
 import { renderPrimarySetupSql, renderReplicaSetupSql, type AccountPasswords } from "../../components/database/render-setup-sql";
 import { REPLICATION_USER } from "../../components/database/users";
-import { renderNonlocalBindSysctl } from "../../components/database/render-sysctl";
+import { renderNonlocalBindSysctl } from "../../components/network/vrrp/render-nonlocal-bind-sysctl";
 import { parseCidr, intToIpv4 } from "../../components/model/addresses";
 import { loadInventoryFile, type Inventory } from "../../playbooks/engine/inventory";
 import { requireTool } from "../support/require-tool";

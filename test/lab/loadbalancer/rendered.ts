@@ -7,7 +7,7 @@ import { HAPROXY_TRACK } from "../../../components/loadbalancer/component";
 import { planLoadBalancer } from "../../../components/loadbalancer/lb-plan";
 import { renderHaproxyCheck } from "../../../components/loadbalancer/render-haproxy-check";
 import { renderHaproxyCfg } from "../../../components/loadbalancer/render-haproxy-cfg";
-import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "../../../components/loadbalancer/render-sysctl-nonlocal-bind";
+import { NONLOCAL_BIND_SYSCTL_PATH, renderNonlocalBindSysctl } from "../../../components/network/vrrp/render-nonlocal-bind-sysctl";
 import { tlsPolicy } from "../../../components/pki/tls-policy";
 import type { KeepalivedPaths } from "../../../components/network/vrrp/keepalived-paths";
 import { KEEPALIVED_SCRIPT_USER, renderKeepalivedConf } from "../../../components/network/vrrp/render-keepalived-conf";

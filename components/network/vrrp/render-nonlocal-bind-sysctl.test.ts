@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
-import { renderNonlocalBindSysctl } from "./render-sysctl-nonlocal-bind";
+import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
+import { renderNonlocalBindSysctl } from "./render-nonlocal-bind-sysctl";
 
 // net.ipv4.ip_nonlocal_bind is per network namespace: the drop-in is applied by the real sysctl inside a
 // namespace of the test's own, never to this machine.
