@@ -1,6 +1,7 @@
 import type { DatabasePaths } from "../../components/database/paths";
 import type { DatabaseServer, DatabaseTopology } from "../../components/database/topology";
 import type { RenderedFile } from "../../components/vm/rendered-file";
+import { KERNEL_AND_HOST_PROTECTION_BLOCK } from "../../components/vm/systemd-sandbox";
 
 /** The backup job's script: `ibac-db-backup full|incremental|prune`. */
 export const BACKUP_SCRIPT_PATH = "/usr/local/sbin/ibac-db-backup";
@@ -178,12 +179,7 @@ PrivateTmp=yes
 PrivateDevices=yes
 PrivateNetwork=yes
 ProtectHome=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
+${KERNEL_AND_HOST_PROTECTION_BLOCK}
 NoNewPrivileges=yes
 RestrictSUIDSGID=yes
 RestrictRealtime=yes

@@ -1,5 +1,6 @@
 import { checkPath, checkPort, checkUserName } from "../storage/minio-values";
 import type { ApplicationServicePlan } from "./service-plan";
+import { KERNEL_AND_HOST_PROTECTION } from "../vm/systemd-sandbox";
 
 export interface ServiceUnitOptions {
   /** ExecStart='s program; the plan's unless a test renders another. */
@@ -74,12 +75,7 @@ ${lines([
     "PrivateTmp=yes",
     "PrivateDevices=yes",
     "PrivateMounts=yes",
-    "ProtectKernelTunables=yes",
-    "ProtectKernelModules=yes",
-    "ProtectKernelLogs=yes",
-    "ProtectControlGroups=yes",
-    "ProtectClock=yes",
-    "ProtectHostname=yes",
+    ...KERNEL_AND_HOST_PROTECTION,
     "ProtectProc=invisible",
     "ProcSubset=pid",
     "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",

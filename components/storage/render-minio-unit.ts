@@ -1,6 +1,7 @@
 import type { ObjectServicePlan } from "./storage-plan";
 import { MINIO_BINARY, MINIO_ENV_FILE } from "./minio-paths";
 import { checkedService, checkPath } from "./minio-values";
+import { KERNEL_AND_HOST_PROTECTION_BLOCK } from "../vm/systemd-sandbox";
 
 export interface MinioUnitOptions {
   /** The MinIO release the binary is (spec.objectStore.minio.release): it decides how the unit learns MinIO is up. */
@@ -77,12 +78,7 @@ ReadWritePaths=${service.mountPoint}
 ProtectHome=yes
 PrivateTmp=yes
 PrivateDevices=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
+${KERNEL_AND_HOST_PROTECTION_BLOCK}
 ProtectProc=invisible
 RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
 RestrictNamespaces=yes

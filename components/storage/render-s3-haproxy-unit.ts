@@ -1,5 +1,6 @@
 import { checkPath } from "./minio-values";
 import { HAPROXY_BINARY, S3_HAPROXY_CONFIG } from "./s3-haproxy-paths";
+import { KERNEL_AND_HOST_PROTECTION_BLOCK } from "../vm/systemd-sandbox";
 
 export interface S3HaproxyUnitOptions {
   /** The binary and the config ExecStart= runs; the production paths unless a test renders others. */
@@ -54,12 +55,7 @@ CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SYS_CHROOT
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
+${KERNEL_AND_HOST_PROTECTION_BLOCK}
 RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
 RestrictNamespaces=yes
 RestrictRealtime=yes

@@ -1,6 +1,7 @@
 import { checkPath } from "../../storage/minio-values";
 import { checkedArchivePlan } from "./archive-values";
 import { ARCHIVE_ENV_FILE, ARCHIVE_SCRIPT_PATH, ARCHIVE_SERVICE, ARCHIVE_STATE_DIRECTORY, type FrsArchivePlan } from "./archive-plan";
+import { KERNEL_AND_HOST_PROTECTION_BLOCK } from "../../vm/systemd-sandbox";
 
 export interface ArchiveUnitOptions {
   /** The script ExecStart= runs and the EnvironmentFile=; the production paths unless a test renders others. */
@@ -60,12 +61,7 @@ ProtectHome=yes
 PrivateTmp=yes
 PrivateDevices=yes
 DevicePolicy=closed
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
+${KERNEL_AND_HOST_PROTECTION_BLOCK}
 ProtectProc=invisible
 ProcSubset=pid
 RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
