@@ -286,7 +286,19 @@ describe("the FRS archive job against a real S3 server (moto, TLS, a versioned b
 
   it("runs as an unprivileged user that owns only the data and state directories (the unit's User=)", async () => {
     const bucket = await makeBucket(moto);
-    const j = job(bucket, moto.port);
+    // The chroot's mc and the lab CA live below the checkout, which another user may not be able to enter (a
+    // clone in a 0700 directory): the unprivileged run gets root-owned copies in a directory it can read, as a
+    // VM has them in /usr/local/bin and /etc/ibac.
+    const tools = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-frs-archive-tools-"));
+    tempDirs.push(tools);
+    fs.chmodSync(tools, 0o755);
+    const mc = path.join(tools, "mc");
+    const ca = path.join(tools, "ca.pem");
+    fs.copyFileSync(lab.mc, mc);
+    fs.chmodSync(mc, 0o755);
+    fs.copyFileSync(tls.ca.cert, ca);
+    fs.chmodSync(ca, 0o644);
+    const j = job(bucket, moto.port, { mcBinary: mc, caFile: ca });
     const file = j.put("2026/12/01/a.json", "{}\n", 20);
     const nobody = 65534;
     for (const p of [j.dir, j.dataDir, j.stateDir, path.join(j.dataDir, "2026"), path.join(j.dataDir, "2026/12"), path.join(j.dataDir, "2026/12/01"), file]) fs.chownSync(p, nobody, nobody);
