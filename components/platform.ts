@@ -92,6 +92,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
       this.vms[vm.name] = new DebianVm(vm.name, {
         vm,
         spec,
+        model,
         imageFileId: image.fileIds[vm.node],
         snippetStorageId: cluster.fileStorageId,
         deployPublicKey: deployKey.publicKeyOpenssh,

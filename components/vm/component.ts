@@ -2,12 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as proxmox from "@muhlba91/pulumi-proxmoxve";
 import type * as command from "@pulumi/command";
 import type { PlatformSpec } from "../spec/schema";
-import type { ReplicationPlan, VmPlan } from "../model/types";
+import type { PlatformModel, ReplicationPlan, VmPlan } from "../model/types";
 import { renderCloudInit, type VmHostKeys } from "./render-cloud-init";
 import { ConfigDelivery } from "./deliver";
 import type { RenderedFile } from "./rendered-file";
 import { outboundPolicyOf } from "../network/firewall/rules";
 import { proxmoxReplicatesDataDisk, tierDataDiskKind } from "../tiers/registry";
+import { ipFilterSets } from "./ip-filter-sets";
 
 /** Where cloud-init keeps the user-data inside the VM: the path under which the plan shows it. */
 export const USER_DATA_PATH_IN_VM = "/var/lib/cloud/instance/user-data.txt";
@@ -19,6 +20,8 @@ export interface DebianVmArgs {
   /** The VM as the model planned it: node, failover node, id, size, NICs. */
   vm: VmPlan;
   spec: PlatformSpec;
+  /** The model's virtual addresses: the VM's IP filter lets it send from those its tier hands over. */
+  model: Pick<PlatformModel, "virtualIps">;
   /** Volume id of the Debian image on the VM's home node (from DebianImage). */
   imageFileId: pulumi.Input<string>;
   /** Storage id for cloud-init snippets (from ProxmoxCluster). */
@@ -139,6 +142,19 @@ export class DebianVm extends pulumi.ComponentResource {
     });
     this.vmId = this.vmResource.vmId;
 
+    // The IP filter drops whatever a NIC sends from an address not in its `ipfilter-net<N>` set, and for a VM
+    // (unlike a container) Proxmox puts none of the configured addresses there: the sets exist before the
+    // options turn the filter on, or the VM, and the virtual addresses its tier moves, could not send at all
+    // (ip-filter-sets.ts). They are VM-scoped, in /etc/pve/firewall/<vmid>.fw on the cluster file system, so
+    // they follow the VM when HA recovers it on its failover node.
+    const ipFilters = ipFilterSets(vm, args.model).map((set) => new proxmox.firewall.IpsetLegacy(`${vm.name}-${set.name}`, {
+      nodeName: vm.node,
+      vmId: vm.vmId,
+      name: set.name,
+      comment: `IP filter of ${vm.name}'s ${set.device}: the addresses it may send from`,
+      cidrs: set.entries.map((e) => ({ name: e.cidr, comment: e.comment })),
+    }, { parent: this, dependsOn: [this.vmResource] }));
+
     new proxmox.firewall.OptionsLegacy(`${vm.name}-firewall-options`, {
       nodeName: vm.node,
       vmId: vm.vmId,
@@ -152,7 +168,7 @@ export class DebianVm extends pulumi.ComponentResource {
       ipfilter: true,
       logLevelIn: "info",
       logLevelOut: "nolog",
-    }, { parent: this, dependsOn: [this.vmResource] });
+    }, { parent: this, dependsOn: [this.vmResource, ...ipFilters] });
 
     this.haResource = new proxmox.Haresource(`${vm.name}-ha`, {
       resourceId: `vm:${vm.vmId}`,

@@ -60,9 +60,12 @@ export function declaredRules(resources: readonly PolicyResource[], model: Polic
   return located;
 }
 
-/** The IP sets the cluster declares, as address sets. */
+/**
+ * The IP sets the cluster declares, as address sets. A VM's own sets (its `ipfilter-net<N>`, with a vmId) are
+ * not among them: they live in that VM's firewall config, where no other host's rule can name them.
+ */
 export function declaredSets(resources: readonly PolicyResource[]): AddressSet[] {
-  return resources.filter((r) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy)).map((r) => ({
+  return resources.filter((r) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy) && r.props.vmId === undefined && r.props.containerId === undefined).map((r) => ({
     name: String(r.props.name),
     members: ((r.props.cidrs as { name: string }[] | undefined) ?? []).map((c) => c.name),
     description: String(r.props.comment ?? ""),

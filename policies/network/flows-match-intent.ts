@@ -3,6 +3,7 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { declaredFirewallPlan } from "./declared-firewall";
+import { ipFilterFindings } from "./ip-filter-sets";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
 
 const described = (o: { source: string; host: string; protocol: string; ports: string }): string => `${o.source} -> ${o.host} ${o.protocol}${o.ports ? `/${o.ports}` : ""}`;
@@ -10,7 +11,8 @@ const described = (o: { source: string; host: string; protocol: string; ports: s
 /**
  * The reachability analysis of `ibac flows`, run on the firewall the resources declare (IP sets, security
  * groups, per-VM and per-node rules, the QDevice's nftables ruleset), not on the renderer's output: what
- * those rules allow equals what the model's flows intend, both ways, with no dead rule.
+ * those rules allow equals what the model's flows intend, both ways, with no dead rule; and the VMs' IP filter
+ * lets each VM send from its own addresses and its tier's virtual addresses, from no other (ip-filter-sets.ts).
  */
 export function flowsMatchIntentPolicy(): IbacStackPolicy {
   return stackPolicy({
@@ -28,6 +30,8 @@ export function flowsMatchIntentPolicy(): IbacStackPolicy {
         reportFinding(report, { subject: `${vm.name}'s firewall`, observed: o ? "disabled: every port open" : "no firewall options: the firewall is off, every port open", expected: "enabled, so only the intended flows reach it", urn: o?.urn ?? view.urn });
       }
     }
+    // The IP filter sits before every rule: a source it drops blocks every flow from that address.
+    for (const f of ipFilterFindings(view.model, resources)) reportFinding(report, f);
     const plan = declaredFirewallPlan(resources, view.model);
     const analysis = analyzeReachability(view.model, view.spec, plan);
     for (const o of analysis.unintended) reportFinding(report, { subject: `opening on ${o.host}`, observed: `allowed: ${described(o)}`, expected: "no opening that no flow stands for", urn: view.urn });

@@ -214,6 +214,38 @@ describe("network policies on the stacks' offline plans (pulumi.runtime.setMocks
     expect((await findingsOf(remoteAccessLimitedPolicy(), internet)).map((f) => [f.subject, f.observed])).toEqual(["api-1", "api-2"].map((vm) => [`the internet to ${vm}`, "allowed from zone-mobiles (0.0.0.0/0): tcp/8443 on a host that is not vpn"]));
   });
 
+  const ipfilterSet = (vmId: number, name: string) => (r: PolicyResource) => isResourceOf(r, RESOURCES.FirewallIpsetLegacy) && r.props.vmId === vmId && r.props.name === name;
+  const cidrsOf = (r: PolicyResource): { name: string }[] => r.props.cidrs as { name: string }[];
+
+  it("flows-match-intent: a VM with ipfilter on and no ipfilter-net0 set fails (every packet it sends dropped)", async () => {
+    // lb-1 is VM 1500.
+    const resources = remove(await stackResources("prod"), ipfilterSet(1500, "ipfilter-net0"));
+    expect(await findingsOf(flowsMatchIntentPolicy(), resources)).toEqual([
+      expect.objectContaining({ subject: "lb-1's net0 IP filter", observed: "ipfilter on, no ipfilter-net0 IP set: every packet it sends is dropped", expected: "an ipfilter-net0 set holding 10.20.2.112, 10.20.2.10", location: "inputs.ipfilter" }),
+    ]);
+  });
+
+  it("flows-match-intent: an IP filter set without the tier's virtual address, or the NIC's own, fails", async () => {
+    const noVip = mutate(await stackResources("prod"), ipfilterSet(1100, "ipfilter-net0"), (r) => { r.props.cidrs = cidrsOf(r).filter((c) => c.name !== "10.20.2.11"); });
+    expect(await findingsOf(flowsMatchIntentPolicy(), noVip)).toEqual([
+      expect.objectContaining({ subject: "db-1's net0 IP filter", observed: "ipfilter-net0 lacks 10.20.2.11: packets from it are dropped", expected: "ipfilter-net0 holding 10.20.2.16, 10.20.2.11", location: "inputs.cidrs" }),
+    ]);
+    const noOwn = mutate(await stackResources("prod"), ipfilterSet(1201, "ipfilter-net1"), (r) => { r.props.cidrs = []; });
+    expect(await findingsOf(flowsMatchIntentPolicy(), noOwn)).toEqual([
+      expect.objectContaining({ subject: "s3-2's net1 IP filter", observed: "ipfilter-net1 lacks 10.20.3.41: packets from it are dropped" }),
+    ]);
+  });
+
+  it("flows-match-intent: an IP filter set letting a VM send as another address fails; with ipfilter off the sets are not judged", async () => {
+    const spoof = mutate(await stackResources("prod"), ipfilterSet(1400, "ipfilter-net0"), (r) => { cidrsOf(r).push({ name: "10.20.2.11/32" }); });
+    expect(await findingsOf(flowsMatchIntentPolicy(), spoof)).toEqual([
+      expect.objectContaining({ subject: "api-1's net0 IP filter", observed: "ipfilter-net0 also holds 10.20.2.11: the VM may send as that address", expected: "ipfilter-net0 holding 10.20.2.88 only" }),
+    ]);
+    let off = remove(await stackResources("prod"), ipfilterSet(1400, "ipfilter-net0"));
+    off = mutate(off, (r) => isResourceOf(r, RESOURCES.FirewallOptionsLegacy) && r.props.vmId === 1400, (r) => { r.props.ipfilter = false; });
+    expect(await findingsOf(flowsMatchIntentPolicy(), off)).toEqual([]);
+  });
+
   it("memberInside: addresses and CIDRs inside the admin network, nothing wider", () => {
     expect(memberInside("10.20.9.7", "10.20.9.0/24")).toBe(true);
     expect(memberInside("10.20.9.0/25", "10.20.9.0/24")).toBe(true);
