@@ -1,8 +1,5 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
+import { describe, expect, it } from "vitest";
+import { systemdReadsEnvFile } from "../../test/support/systemd-env";
 import { renderMinioEnv, type MinioEnvOptions } from "./render-minio-env";
 import type { ObjectServicePlan } from "./storage-plan";
 import { storageStack } from "../../test/fixtures/storage-stacks";
@@ -10,36 +7,9 @@ import { storageStack } from "../../test/fixtures/storage-stacks";
 const PROD = storageStack("prod").plan.service;
 const CREDS: MinioEnvOptions = { rootUser: "ibac-root", rootPassword: "k3Y-._+=,~abcdefGHIJ0123456789xyz" };
 
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
-/**
- * The environment systemd makes of an env file. The environment.d generator parses its files with the same
- * systemd code (parse_env_file) that reads a unit's EnvironmentFile=; it also expands `$VAR`, which
- * EnvironmentFile= does not, so the renderer refuses `$` and the two readings agree on what it writes.
- * Only the keys the file defines are returned (the generator also reads the machine's /etc/environment.d).
- */
-function systemdReads(text: string): Record<string, string> {
-  const generator = requireTool("/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator", "systemd");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-minio-env-"));
-  tempDirs.push(dir);
-  fs.mkdirSync(path.join(dir, "environment.d"));
-  fs.writeFileSync(path.join(dir, "environment.d", "99-minio.conf"), text, { mode: 0o600 });
-  const result = runTool(generator, [], { env: { XDG_CONFIG_HOME: dir, XDG_CONFIG_DIRS: path.join(dir, "none") } });
-  expect(result.status, describeRun(result)).toBe(0);
-  const keys = text.split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.slice(0, l.indexOf("=")));
-  const env: Record<string, string> = {};
-  for (const line of result.stdout.split("\n")) {
-    const eq = line.indexOf("=");
-    const key = line.slice(0, eq);
-    if (eq < 0 || !keys.includes(key)) continue;
-    const raw = line.slice(eq + 1);
-    env[key] = raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
-  }
-  return env;
-}
+/** What systemd reads from an env file (test/support/systemd-env.ts, shared with the API's and FRS's). */
+const systemdReads = systemdReadsEnvFile;
 
 describe("renderMinioEnv", () => {
   it("prod: systemd reads the data directory, the loopback address behind HAProxy, TLS, no console and the root credentials", () => {
