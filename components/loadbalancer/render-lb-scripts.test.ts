@@ -72,8 +72,10 @@ describe("renderHaproxyCheck against real processes", () => {
     expect(check(dead)).toBe(1);
     expect(check(path.join(dir, "missing.pid"))).toBe(1);
     const garbled = path.join(dir, "garbled.pid");
-    fs.writeFileSync(garbled, "1; touch /tmp/x\n");
+    const canary = path.join(dir, "canary");
+    fs.writeFileSync(garbled, `1; touch ${canary}\n`);
     expect(check(garbled)).toBe(1);
+    expect(fs.existsSync(canary)).toBe(false);
   });
 
   it("refuses a pid file path with a quote", () => {
