@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { servicePlan } from "../../test/fixtures/app-service-plans";
 import { renderServiceUnit } from "./render-service-unit";
 import type { ApplicationServicePlan } from "./service-plan";
+import { directives, makeVmRoot } from "../../test/support/unit-root";
 
 const API = servicePlan("api").plan;
 const FRS = servicePlan("frs").plan;
@@ -15,27 +15,17 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Every value of `key=` in a unit's text. */
-function directives(text: string, key: string): string[] {
-  return text.split("\n").filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
-}
-
 /**
  * A temporary root that mirrors the VM: the unit, its env file and stubs where ExecStart= and ExecStartPre=
  * name programs (verify resolves them under --root; the operator's artifact does not exist here).
  */
 function vmRoot(plan: ApplicationServicePlan, unit: string): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-app-unit-"));
-  tempDirs.push(root);
-  const put = (file: string, text: string, mode: number): void => {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text, { mode });
-  };
-  put(plan.paths.unitPath, unit, 0o644);
-  put(plan.paths.envFile, "IBAC_LISTEN_PORT='8443'\n", 0o600);
-  put(plan.paths.executable, "#!/bin/sh\nexit 0\n", 0o755);
-  put("/usr/bin/install", "#!/bin/sh\nexit 0\n", 0o755);
-  return root;
+  return makeVmRoot("ibac-app-unit-", [
+    { path: plan.paths.unitPath, text: unit, mode: 0o644 },
+    { path: plan.paths.envFile, text: "IBAC_LISTEN_PORT='8443'\n", mode: 0o600 },
+    { path: plan.paths.executable, text: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+    { path: "/usr/bin/install", text: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+  ], tempDirs);
 }
 
 function verify(plan: ApplicationServicePlan, root: string): ToolResult {

@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
@@ -7,6 +6,7 @@ import { renderMinioUnit } from "./render-minio-unit";
 import { renderMinioEnv } from "./render-minio-env";
 import { MINIO_BINARY, MINIO_ENV_FILE, MINIO_UNIT_PATH } from "./minio-paths";
 import { storageStack } from "../../test/fixtures/storage-stacks";
+import { directives, makeVmRoot } from "../../test/support/unit-root";
 
 const STACK = storageStack("prod");
 const PROD = STACK.plan.service;
@@ -17,25 +17,14 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Every value of `key=` in a unit's text. */
-function directives(text: string, key: string): string[] {
-  return text.split("\n").filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
-}
-
 /** A temporary root that mirrors a storage VM: the unit, its env file and a stub binary where ExecStart= names it. */
 function vmRoot(unit: string): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-minio-unit-"));
-  tempDirs.push(root);
-  const put = (file: string, text: string, mode: number): void => {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text, { mode });
-  };
-  put(MINIO_UNIT_PATH, unit, 0o644);
-  put(MINIO_ENV_FILE, renderMinioEnv(PROD, { rootUser: "ibac-root", rootPassword: "abcdefgh12345678" }), 0o600);
-  // verify resolves ExecStart= under --root: a stub stands in for the operator's binary (none exists here).
-  put(MINIO_BINARY, "#!/bin/sh\nexit 0\n", 0o755);
-  put("/usr/bin/install", "#!/bin/sh\nexit 0\n", 0o755);
-  return root;
+  return makeVmRoot("ibac-minio-unit-", [
+    { path: MINIO_UNIT_PATH, text: unit, mode: 0o644 },
+    { path: MINIO_ENV_FILE, text: renderMinioEnv(PROD, { rootUser: "ibac-root", rootPassword: "abcdefgh12345678" }), mode: 0o600 },
+    { path: MINIO_BINARY, text: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+    { path: "/usr/bin/install", text: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+  ], tempDirs);
 }
 
 function verify(root: string): ReturnType<typeof runTool> {

@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { renderS3HaproxyUnit } from "./render-s3-haproxy-unit";
 import { HAPROXY_BINARY, S3_HAPROXY_CONFIG, S3_HAPROXY_UNIT_PATH } from "./s3-haproxy-paths";
+import { directives, makeVmRoot } from "../../test/support/unit-root";
 
 // Test notes: systemd-analyze verify reads the unit (bookworm's systemd 252); no systemd runs HAProxy here, so
 // the sandboxing directives are checked for syntax, not shown to leave HAProxy able to chroot and drop root.
@@ -15,23 +15,14 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function directives(text: string, key: string): string[] {
-  return text.split("\n").filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
-}
-
 /** A root that mirrors a storage VM: the unit, its config and the binaries it names. */
 function vmRoot(unit: string): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-s3-haproxy-unit-"));
-  tempDirs.push(root);
-  const put = (file: string, text: string, mode: number): void => {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text, { mode });
-  };
-  put(S3_HAPROXY_UNIT_PATH, unit, 0o644);
-  put(S3_HAPROXY_CONFIG, "global\n", 0o644);
-  put(HAPROXY_BINARY, "#!/bin/sh\nexit 0\n", 0o755);
-  put("/bin/kill", "#!/bin/sh\nexit 0\n", 0o755);
-  return root;
+  return makeVmRoot("ibac-s3-haproxy-unit-", [
+    { path: S3_HAPROXY_UNIT_PATH, text: unit, mode: 0o644 },
+    { path: S3_HAPROXY_CONFIG, text: "global\n", mode: 0o644 },
+    { path: HAPROXY_BINARY, text: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+    { path: "/bin/kill", text: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+  ], tempDirs);
 }
 
 function verify(root: string): ReturnType<typeof runTool> {

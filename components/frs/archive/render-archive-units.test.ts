@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool } from "../../../test/support/require-tool";
@@ -8,6 +7,7 @@ import { renderArchiveEnv } from "./render-archive-env";
 import { renderArchiveScript } from "./render-archive-script";
 import { ARCHIVE_ENV_FILE, ARCHIVE_SCRIPT_PATH, ARCHIVE_SERVICE_PATH, ARCHIVE_TIMER_PATH } from "./archive-plan";
 import { prodArchiveStack } from "./test-plan";
+import { directives, makeVmRoot } from "../../../test/support/unit-root";
 
 const { plan } = prodArchiveStack();
 
@@ -16,23 +16,14 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function directives(text: string, key: string): string[] {
-  return text.split("\n").filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
-}
-
 /** A temporary root that mirrors an FRS VM: both units, the env file and the script ExecStart= names. */
 function vmRoot(service: string, timer: string): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-frs-archive-unit-"));
-  tempDirs.push(root);
-  const put = (file: string, text: string, mode: number): void => {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text, { mode });
-  };
-  put(ARCHIVE_SERVICE_PATH, service, 0o644);
-  put(ARCHIVE_TIMER_PATH, timer, 0o644);
-  put(ARCHIVE_ENV_FILE, renderArchiveEnv({ accessKey: "ibac-frs", secretKey: "abcdefgh12345678" }), 0o600);
-  put(ARCHIVE_SCRIPT_PATH, renderArchiveScript(plan), 0o755);
-  return root;
+  return makeVmRoot("ibac-frs-archive-unit-", [
+    { path: ARCHIVE_SERVICE_PATH, text: service, mode: 0o644 },
+    { path: ARCHIVE_TIMER_PATH, text: timer, mode: 0o644 },
+    { path: ARCHIVE_ENV_FILE, text: renderArchiveEnv({ accessKey: "ibac-frs", secretKey: "abcdefgh12345678" }), mode: 0o600 },
+    { path: ARCHIVE_SCRIPT_PATH, text: renderArchiveScript(plan), mode: 0o755 },
+  ], tempDirs);
 }
 
 function verify(root: string, unit: string): ReturnType<typeof runTool> {
