@@ -9,6 +9,8 @@ export const loadBalancerTier: TierDefinition & { name: "loadBalancer" } = {
   networks: ["service"],
   vmCount: { field: "count", plus: 0 },
   servicePort: () => ({ port: "443", what: "HTTPS front end" }),
+  // HAProxy binds the API's address only (loadbalancer/render-haproxy-cfg.ts), on both balancers.
+  serviceOn: "virtual-address",
   backupClient: false,
   virtualAddresses: [{ name: "loadBalancer", host: 10 }],
   addressBlock: 24,

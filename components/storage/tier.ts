@@ -26,6 +26,8 @@ export const objectStoreTier: TierDefinition & { name: "objectStore" } = {
   vmCount: { field: "count", plus: 0 },
   dataDisk: "drbd",
   servicePort: () => ({ port: String(MINIO_PORT), what: "MinIO S3 API" }),
+  // Only the Promoted side runs the S3 front, on the service address (storage/render-s3-haproxy-cfg.ts).
+  serviceOn: "virtual-address",
   backupClient: true,
   virtualAddresses: [{ name: "objectStore", host: 12 }],
   addressBlock: 24,

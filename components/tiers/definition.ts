@@ -85,6 +85,12 @@ export interface TierDefinition {
   dataDisk?: DataDiskKind;
   /** The port service-level monitoring connects to, for a tier that serves one (the operator's services choose theirs). */
   servicePort?(spec: PlatformSpec): ServicePortDefinition;
+  /**
+   * Where that port answers: on each VM's own address (the default), or only on the tier's virtual addresses
+   * (HAProxy bound to the API's address; the S3 front Pacemaker runs on the Promoted side only). It decides what
+   * service-level monitoring checks: each VM, or each virtual address, wherever it is.
+   */
+  serviceOn?: "each-vm" | "virtual-address";
   /** Whether the tier's VMs run a Bacula file daemon because they hold data the backup plan covers. */
   backupClient: boolean;
   /** Floating addresses the tier's VMs hand over between them. */

@@ -1,12 +1,19 @@
 import type { TierName } from "../spec/schema";
-import type { FlowModel, VmPlan } from "../model/types";
+import type { PlatformModel, VmPlan } from "../model/types";
 import { monitorFlowIds } from "../model/flows";
+import { tierDefinition } from "./registry";
 
-/** One check monitoring runs against one VM, made from the flow that lets it through the firewall. */
+/**
+ * One check monitoring runs against one VM, or against a virtual address wherever it is, made from the flow that
+ * lets it through the firewall.
+ */
 export interface ServiceMonitor {
-  /** `<flow id>@<vm>`: unique in the stack. */
+  /** `<flow id>@<vm>` or `<flow id>@<virtual address's name>`: unique in the stack. */
   id: string;
-  vm: string;
+  /** The VM checked, for a check of one VM. */
+  vm?: string;
+  /** The virtual address checked (its name in the model's `virtualIps`), for a check that follows it. */
+  virtualAddress?: string;
   address: string;
   /** `server` (the agent on the VM) or `service` (the port the tier serves). */
   layer: "server" | "service";
@@ -22,16 +29,26 @@ function serviceAddress(vm: VmPlan): string {
 }
 
 /**
- * The checks of a tier's VMs: one per VM for each monitoring flow into the tier (its agent, and its service
- * port where it serves one), so a monitor exists exactly where the firewall lets monitoring through.
+ * The checks of a tier: one per VM for each monitoring flow into the tier (its agent, and its service port
+ * where it serves one), so a monitor exists exactly where the firewall lets monitoring through. A tier whose
+ * service answers only on its virtual addresses (`serviceOn`) gets its service check once per virtual address
+ * instead: a check of each VM's own address would fail on every VM by design.
  */
-export function tierMonitors(model: FlowModel, tier: TierName): ServiceMonitor[] {
+export function tierMonitors(model: Pick<PlatformModel, "vms" | "flows" | "virtualIps">, tier: TierName): ServiceMonitor[] {
+  const definition = tierDefinition(tier);
   const ids = monitorFlowIds(tier);
   const layers = new Map<string, ServiceMonitor["layer"]>([[ids.server, "server"], [ids.service, "service"]]);
   return model.flows.flatMap((flow) => {
     const layer = layers.get(flow.id);
     const destination = flow.destination;
     if (!layer || flow.protocol !== "tcp" || destination.kind !== "tier") return [];
+    if (layer === "service" && definition.serviceOn === "virtual-address") {
+      return definition.virtualAddresses.map((v): ServiceMonitor => {
+        const address = model.virtualIps[v.name];
+        if (!address) throw new Error(`monitors of the ${tier} tier: the model has no ${v.name} virtual address`);
+        return { id: `${flow.id}@${v.name}`, virtualAddress: v.name, address, layer, protocol: "tcp", port: Number(flow.ports), flowId: flow.id, what: flow.purpose };
+      });
+    }
     return model.vms
       .filter((vm) => vm.tier === destination.tier && (!destination.role || vm.role === destination.role))
       .map((vm): ServiceMonitor => ({

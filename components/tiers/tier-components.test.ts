@@ -87,4 +87,11 @@ describe("tier components under pulumi.runtime.setMocks (constructed, not deploy
     const noAgentFlow = { ...model, flows: model.flows.filter((f) => f.id !== "monitoring-to-database-agent") };
     expect(tierMonitors(noAgentFlow, "database").map((m) => m.layer)).toEqual(["service", "service"]);
   });
+
+  it("checks a service that answers only on a virtual address there, once, not on each VM's own address", () => {
+    const at = (tier: "loadBalancer" | "objectStore") => tierMonitors(model, tier).map((m) => `${m.vm ?? m.virtualAddress}@${m.address}:${m.port}:${m.layer}`);
+    expect(at("loadBalancer")).toEqual(["lb-1@10.20.2.112:5666:server", "lb-2@10.20.2.113:5666:server", "loadBalancer@10.20.2.10:443:service"]);
+    expect(at("objectStore").filter((m) => m.endsWith(":service"))).toEqual(["objectStore@10.20.2.12:9000:service"]);
+    expect(() => tierMonitors({ ...model, virtualIps: {} }, "loadBalancer")).toThrow("monitors of the loadBalancer tier: the model has no loadBalancer virtual address");
+  });
 });
