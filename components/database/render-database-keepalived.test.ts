@@ -1,12 +1,11 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../model/build";
 import { stackSpec } from "../../test/fixtures/specs";
-import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
+import { describeRun, type ToolResult } from "../../test/support/require-tool";
+import { startKeepalivedCheck, type KeepalivedCheck } from "../../test/support/keepalived-check";
 import { PRODUCTION_KEEPALIVED_PATHS, type KeepalivedPaths } from "../network/vrrp/keepalived-paths";
-import { keepalivedConfigTestCopy } from "../network/vrrp/render-keepalived-conf";
 import { renderKeepalivedNotify } from "../network/vrrp/render-keepalived-notify";
 import { PRODUCTION_LOCAL_SYSLOG } from "../logging/local-syslog";
 import { PRODUCTION_DATABASE_PATHS } from "./paths";
@@ -25,39 +24,21 @@ function prod() {
   return { spec, model };
 }
 
+let check: KeepalivedCheck;
 let dir = "";
-let netns = "";
-let ip = "";
-let keepalived = "";
 let paths: KeepalivedPaths;
 let roleCheck = "";
+const configTest = (text: string, name: string): ToolResult => check.configTest(text, name);
 
 beforeAll(() => {
-  ip = requireTool("ip", "iproute2");
-  keepalived = requireTool("keepalived", "keepalived");
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-db-keepalived-"));
-  fs.chmodSync(dir, 0o755);
-  paths = { configFile: path.join(dir, "keepalived.conf"), notifyScript: path.join(dir, "notify"), pidFile: path.join(dir, "k.pid"), vrrpPidFile: path.join(dir, "v.pid") };
+  check = startKeepalivedCheck("ibac-dbka");
+  ({ dir, paths } = check);
   roleCheck = path.join(dir, "role-check");
   fs.writeFileSync(paths.notifyScript, renderKeepalivedNotify(PRODUCTION_LOCAL_SYSLOG), { mode: 0o755 });
   fs.writeFileSync(roleCheck, renderRoleCheckScript(PRODUCTION_DATABASE_PATHS, { user: "keepalived_script", timeoutSeconds: 1 }), { mode: 0o755 });
-  netns = `ibac-dbka-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
-  for (const step of [["netns", "add", netns], ["-n", netns, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0"], ["-n", netns, "link", "set", "eth0", "up"]]) {
-    const r = runTool(ip, step);
-    if (r.status !== 0) throw new Error(describeRun(r));
-  }
 });
 
-afterAll(() => {
-  if (netns) runTool(ip, ["netns", "del", netns]);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function configTest(text: string, name: string): ToolResult {
-  const file = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(file, keepalivedConfigTestCopy(text));
-  return runTool(ip, ["netns", "exec", netns, keepalived, "--config-test", "--use-file", file, "--log-console"], { timeout: 20_000 });
-}
+afterAll(() => check?.stop());
 
 describe("renderDatabaseKeepalivedConf, checked by keepalived -t in a namespace with eth0", () => {
   it.each(["db-1", "db-2"])("prod %s passes, tracking the real role check", (vm) => {

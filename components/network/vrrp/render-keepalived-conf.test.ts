@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../model/build";
 import type { PlatformModel } from "../../model/types";
 import { stackSpec } from "../../../test/fixtures/specs";
-import { describeRun, requireTool, runTool, type ToolResult } from "../../../test/support/require-tool";
+import { describeRun, type ToolResult } from "../../../test/support/require-tool";
+import { startKeepalivedCheck, type KeepalivedCheck } from "../../../test/support/keepalived-check";
 import { PRODUCTION_KEEPALIVED_PATHS, type KeepalivedPaths } from "./keepalived-paths";
 import { KEEPALIVED_SCRIPT_USER, keepalivedConfigTestCopy, renderKeepalivedConf } from "./render-keepalived-conf";
 import { planVrrpInstance, type VrrpAddressName, type VrrpInstance, type VrrpTrack } from "./vrrp-plan";
@@ -20,41 +20,20 @@ function modelOf(stack: string): { model: PlatformModel; spec: ReturnType<typeof
   return { model, spec };
 }
 
+let check: KeepalivedCheck;
 let dir = "";
-let netns = "";
 let paths: KeepalivedPaths;
-let ip = "";
-let keepalived = "";
 let roleCheck = "";
+const configTest = (text: string, name: string): ToolResult => check.configTest(text, name);
 
 beforeAll(() => {
-  ip = requireTool("ip", "iproute2");
-  keepalived = requireTool("keepalived", "keepalived");
-  // Script security wants every directory up to a script root-owned and not writable by others.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-keepalived-"));
-  fs.chmodSync(dir, 0o755);
-  paths = { configFile: path.join(dir, "keepalived.conf"), notifyScript: path.join(dir, "notify"), pidFile: path.join(dir, "k.pid"), vrrpPidFile: path.join(dir, "v.pid") };
+  check = startKeepalivedCheck("ibac-ka");
+  ({ dir, paths } = check);
   roleCheck = path.join(dir, "db-role-check");
   for (const script of [paths.notifyScript, roleCheck]) fs.writeFileSync(script, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-  netns = `ibac-ka-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const steps = [["netns", "add", netns], ["-n", netns, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0"], ["-n", netns, "link", "set", "eth0", "up"]];
-  for (const step of steps) {
-    const r = runTool(ip, step);
-    if (r.status !== 0) throw new Error(describeRun(r));
-  }
 });
 
-afterAll(() => {
-  if (netns) runTool(ip, ["netns", "del", netns]);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** `keepalived -t` on the text (its config-test copy, see keepalivedConfigTestCopy) inside the namespace. */
-function configTest(text: string, name: string): ToolResult {
-  const file = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(file, keepalivedConfigTestCopy(text));
-  return runTool(ip, ["netns", "exec", netns, keepalived, "--config-test", "--use-file", file, "--log-console"], { timeout: 20_000 });
-}
+afterAll(() => check?.stop());
 
 function expectClean(result: ToolResult): void {
   expect(result.status, describeRun(result)).toBe(0);
