@@ -2,12 +2,12 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { servicePlan } from "../../test/fixtures/app-service-plans";
 import { renderInstallScript } from "./render-install-script";
 import type { ApplicationServicePlan } from "./service-plan";
+import { startArtifactServer, type ArtifactServer } from "../../test/support/artifact-server";
 
 // prod pins FRS as an executable (URL + sha256) and the API as a Debian package: one plan of each kind.
 const FRS = servicePlan("frs").plan;
@@ -85,7 +85,7 @@ describe("renderInstallScript", () => {
 const V1 = "#!/bin/sh\necho 'stand-in for the operator FRS build 1'\n";
 const V2 = "#!/bin/sh\necho 'stand-in for the operator FRS build 2'\n";
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
-let server: ChildProcess | undefined;
+let server: ArtifactServer | undefined;
 let port = 0;
 
 beforeAll(async () => {
@@ -93,22 +93,12 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(serveDir, "frs"));
   fs.writeFileSync(path.join(serveDir, "frs", "ibac-frs-1"), V1);
   fs.writeFileSync(path.join(serveDir, "frs", "ibac-frs-2"), V2);
-  server = spawn(requireTool("python3", "python3"), ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", serveDir], { stdio: ["ignore", "pipe", "pipe"] });
-  port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("python3 http.server did not say its port within 10 s")), 10_000);
-    server?.stdout?.on("data", (chunk: Buffer) => {
-      const found = /port (\d+)/.exec(chunk.toString());
-      if (found) {
-        clearTimeout(timer);
-        resolve(Number(found[1]));
-      }
-    });
-    server?.on("exit", (code) => reject(new Error(`python3 http.server exited with ${code}`)));
-  });
+  server = await startArtifactServer(serveDir);
+  port = server.port;
 });
 
 afterAll(() => {
-  if (server?.pid !== undefined && server.exitCode === null) process.kill(server.pid, "SIGTERM");
+  server?.stop();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 

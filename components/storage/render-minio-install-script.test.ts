@@ -2,11 +2,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { renderMinioInstallScript } from "./render-minio-install-script";
 import { storageStack } from "../../test/fixtures/storage-stacks";
+import { startArtifactServer, startPortReportingServer, type ArtifactServer } from "../../test/support/artifact-server";
 
 const { spec, plan } = storageStack("prod");
 const PROD_MINIO = spec.objectStore.minio;
@@ -69,31 +69,20 @@ describe("renderMinioInstallScript", () => {
 
 const BINARY_TEXT = "#!/bin/sh\necho 'stand-in for the operator's MinIO binary'\n";
 const BINARY_SHA256 = crypto.createHash("sha256").update(BINARY_TEXT).digest("hex");
-let server: ChildProcess | undefined;
+let server: ArtifactServer | undefined;
 let port = 0;
 let serveDir = "";
 
 beforeAll(async () => {
-  const python = requireTool("python3", "python3");
   serveDir = tempDir("ibac-minio-artifacts-");
   fs.mkdirSync(path.join(serveDir, "minio"));
   fs.writeFileSync(path.join(serveDir, "minio", `minio.${PROD_MINIO.release}`), BINARY_TEXT);
-  server = spawn(python, ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", serveDir], { stdio: ["ignore", "pipe", "pipe"] });
-  port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("python3 http.server did not say its port within 10 s")), 10_000);
-    server?.stdout?.on("data", (chunk: Buffer) => {
-      const found = /port (\d+)/.exec(chunk.toString());
-      if (found) {
-        clearTimeout(timer);
-        resolve(Number(found[1]));
-      }
-    });
-    server?.on("exit", (code) => reject(new Error(`python3 http.server exited with ${code}`)));
-  });
+  server = await startArtifactServer(serveDir);
+  port = server.port;
 });
 
 afterAll(() => {
-  if (server?.pid !== undefined && server.exitCode === null) process.kill(server.pid, "SIGTERM");
+  server?.stop();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -223,7 +212,7 @@ server.serve_forever()
 `;
 
 describe("the install script over TLS", () => {
-  let https: ChildProcess | undefined;
+  let https: ArtifactServer | undefined;
   let httpsPort = 0;
   let caFile = "";
 
@@ -235,22 +224,12 @@ describe("the install script over TLS", () => {
       "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1", "-keyout", path.join(dir, "key.pem"), "-out", caFile]);
     expect(made.status, describeRun(made)).toBe(0);
     fs.writeFileSync(path.join(dir, "server.py"), HTTPS_SERVER);
-    https = spawn(requireTool("python3", "python3"), ["-u", path.join(dir, "server.py"), serveDir, caFile, path.join(dir, "key.pem"), String(port)], { stdio: ["ignore", "pipe", "pipe"] });
-    httpsPort = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("the python3 HTTPS server did not say its port within 10 s")), 10_000);
-      https?.stdout?.on("data", (chunk: Buffer) => {
-        const found = /port (\d+)/.exec(chunk.toString());
-        if (found) {
-          clearTimeout(timer);
-          resolve(Number(found[1]));
-        }
-      });
-      https?.on("exit", (code) => reject(new Error(`the python3 HTTPS server exited with ${code}`)));
-    });
+    https = await startPortReportingServer(requireTool("python3", "python3"), ["-u", path.join(dir, "server.py"), serveDir, caFile, path.join(dir, "key.pem"), String(port)], "the python3 HTTPS server");
+    httpsPort = https.port;
   });
 
   afterAll(() => {
-    if (https?.pid !== undefined && https.exitCode === null) process.kill(https.pid, "SIGTERM");
+    https?.stop();
   });
 
   function runHttps(urlPath: string, trustCa: boolean): { root: string; result: ToolResult } {
