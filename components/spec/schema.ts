@@ -324,6 +324,20 @@ export const PlatformSpec = closed({
     offsite: closed({
       nasAddress: Ipv4Address,
       encrypted: Type.Boolean(),
+      /** The NAS account the storage daemon mounts the directory as (sshfs, key only). */
+      user: Type.String({ pattern: "^[a-z_][a-z0-9_-]{0,31}$", description: "a user name on the NAS such as ibacnas" }),
+      /** The directory on the NAS that holds the copy volumes. */
+      path: Type.String({ pattern: "^(/[A-Za-z0-9_][A-Za-z0-9._-]*)+$", maxLength: 200, description: "an absolute path on the NAS such as /volume1/ibac-backup (no spaces, quotes or dot segments)" }),
+      /** The NAS's SSH host key, pinned: the mount refuses any other. */
+      sshHostKey: SshHostKey,
+    }),
+    /** Bacula's PKI data encryption: every file daemon also encrypts for this master key pair, kept off the cluster. */
+    encryption: closed({
+      masterCertificate: Type.String({
+        pattern: "^-----BEGIN CERTIFICATE-----\\n([A-Za-z0-9+/=]{1,76}\\n)+-----END CERTIFICATE-----\\n?$",
+        maxLength: 16384,
+        description: "the PEM certificate (public half) of the backup master key pair, an RSA key of 3072 bits or more",
+      }),
     }),
   }),
   notifications: closed({
