@@ -23,12 +23,29 @@ export function unsafeTextProblem(text: string): string | undefined {
  * Every string of a document (the spec: purposes, flow endpoints, key comments, names, addresses), each
  * unsafe one named by its field path. A walk rather than a list of fields, so a field added later is covered.
  */
-export function unsafeTextProblems(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; detail: string }[] {
+export function unsafeTextProblems(
+  value: unknown,
+  path: (string | number)[] = [],
+  isPemField: (path: readonly (string | number)[]) => boolean = () => false,
+): { path: (string | number)[]; detail: string }[] {
   if (typeof value === "string") {
-    const detail = unsafeTextProblem(value);
+    const detail = isPemField(path) ? unsafePemProblem(value) : unsafeTextProblem(value);
     return detail ? [{ path, detail }] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => unsafeTextProblems(item, [...path, i]));
-  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => unsafeTextProblems(v, [...path, k]));
+  if (Array.isArray(value)) return value.flatMap((item, i) => unsafeTextProblems(item, [...path, i], isPemField));
+  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => unsafeTextProblems(v, [...path, k], isPemField));
   return [];
+}
+
+/**
+ * A PEM block (a certificate pasted as a YAML block scalar) is the one kind of text that spans lines: line
+ * feeds between printable lines are allowed, nothing else that `unsafeTextProblem` refuses. The schema's
+ * pattern then holds it to base64 lines between the BEGIN and END markers.
+ */
+export function unsafePemProblem(text: string): string | undefined {
+  for (const line of text.split("\n")) {
+    const problem = unsafeTextProblem(line);
+    if (problem) return problem.replace("expected one line of printable text", "expected a PEM block: lines of printable text");
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PlatformSpec } from "./schema";
+import { PlatformSpec, SPEC_PEM_FIELDS } from "./schema";
 import type { FieldProblem } from "./errors";
 import { crossCheckSpec } from "./cross-checks";
 import { unsafeTextProblems } from "../input/text-safety";
@@ -12,6 +12,12 @@ import { schemaProblems, unknownKeyDetail } from "../input/schema-problems";
 import { parseYamlInput } from "../input/yaml-input";
 import { buildModel } from "../model/build";
 import type { PlatformModel } from "../model/types";
+
+/** Whether a field path (from the config document's root) is one of the spec's PEM fields. */
+function isSpecPemField(at: readonly (string | number)[]): boolean {
+  const below = at.slice(PLATFORM_AT.length).map(String);
+  return at.length > PLATFORM_AT.length && SPEC_PEM_FIELDS.some((f) => f.length === below.length && f.every((k, i) => k === below[i]));
+}
 
 /**
  * Keys whose values must be Pulumi secrets (`pulumi config set --secret`): the Proxmox token and deploy key,
@@ -94,7 +100,7 @@ export function parseStack(text: string, file: string, stack: string): LoadedSta
 
   // Unsafe text first, in its own words (which character, where); the schema's verdict on the same field
   // would only repeat it less clearly.
-  const textProblems = unsafeTextProblems(platform, PLATFORM_AT).map((p) => input.problem(p.path, p.detail));
+  const textProblems = unsafeTextProblems(platform, PLATFORM_AT, isSpecPemField).map((p) => input.problem(p.path, p.detail));
   const textPaths = new Set(textProblems.map((p) => p.path));
   problems.push(...textProblems, ...schemaProblems(input, PlatformSpec, platform, PLATFORM_AT).filter((p) => !textPaths.has(p.path)));
   if (problems.length) throw new InputError(problems);

@@ -404,5 +404,8 @@ export type ServiceArtifactSpec = Static<typeof ServiceArtifact>;
 export type LoadBalancerSpec = Static<typeof LoadBalancerTier>;
 
 /** The tiers in their fixed order: this order decides VM ids and addresses, so never reorder it. */
+/** The spec's PEM fields, by path below `ibac:platform`: the only strings allowed to span lines. */
+export const SPEC_PEM_FIELDS: readonly (readonly string[])[] = [["backupPolicy", "encryption", "masterCertificate"]];
+
 export const TIER_NAMES = ["database", "objectStore", "frs", "api", "loadBalancer", "backup", "monitoring", "vpn"] as const;
 export type TierName = (typeof TIER_NAMES)[number];
