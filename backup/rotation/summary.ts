@@ -11,6 +11,8 @@ export interface PromiseResult {
   /** Samples that broke it, and the first such instant. */
   broken: number;
   firstBroken?: string;
+  /** Samples the promise was checked at (none when the window ends before the warm-up). */
+  checkedHours: number;
 }
 
 export interface SimulationSummary {
@@ -52,11 +54,13 @@ export function summarize(sim: Simulation, promise: { newestRestorePointHours: n
   const iso = (t: number): string => new Date(t).toISOString();
   let newestMin = Infinity, newestMax = -Infinity, newestBroken = 0, newestFirst: number | undefined;
   let oldestMin = Infinity, oldestMax = -Infinity, oldestBroken = 0, oldestFirst: number | undefined;
+  let newestSamples = 0;
   let rpMin = Infinity, rpMax = -Infinity, rpSum = 0, warmSamples = 0, stSum = 0, stMax = -Infinity;
   const dens = AGE_BUCKETS.map(() => ({ sum: 0, min: Infinity }));
   for (let k = 0; k < n; k++) {
     const t = sim.sampleAt[k];
     if (t <= firstJob) continue;
+    newestSamples++;
     const newest = sim.newestAgeHours[k];
     const newestAge = Number.isNaN(newest) ? Infinity : newest;
     newestMin = Math.min(newestMin, newestAge);
@@ -94,8 +98,8 @@ export function summarize(sim: Simulation, promise: { newestRestorePointHours: n
     storage: { mean: warmSamples ? round(stSum / warmSamples) : Number.NaN, max: fin(stMax), now: n ? round(sim.storage[n - 1]) : 0 },
     changePerDay,
     promises: {
-      newest: { limit: promise.newestRestorePointHours, holds: newestBroken === 0 && Number.isFinite(newestMax), worst: fin(newestMax), broken: newestBroken, ...(newestFirst !== undefined ? { firstBroken: iso(newestFirst) } : {}) },
-      oldest: { limit: promise.oldestRestorePointDays, holds: oldestBroken === 0 && warmSamples > 0, worst: fin(oldestMin), broken: oldestBroken, checkedFrom: iso(warm), ...(oldestFirst !== undefined ? { firstBroken: iso(oldestFirst) } : {}) },
+      newest: { limit: promise.newestRestorePointHours, holds: newestBroken === 0 && Number.isFinite(newestMax), worst: fin(newestMax), broken: newestBroken, checkedHours: newestSamples, ...(newestFirst !== undefined ? { firstBroken: iso(newestFirst) } : {}) },
+      oldest: { limit: promise.oldestRestorePointDays, holds: oldestBroken === 0 && warmSamples > 0, worst: fin(oldestMin), broken: oldestBroken, checkedHours: warmSamples, checkedFrom: iso(warm), ...(oldestFirst !== undefined ? { firstBroken: iso(oldestFirst) } : {}) },
       chain: { holds: chainBroken.length === 0, broken: chainBroken.length, ...(chainBroken.length ? { firstBroken: chainBroken[0].at.toISOString() } : {}) },
     },
   };
