@@ -90,7 +90,6 @@ describe("the same simulator catches a broken plan", () => {
     const s = run(withRuns((r) => (r.pool === "Photos-F0" ? { ...r, weekOfYear: r.weekOfYear.filter((w) => w !== 1) } : r)));
     expect(s.jobsByLevel.Full).toBe(run(hanoi).jobsByLevel.Full - 2); // 2026-W01 and 2027-W01
     expect(s.promises.chain.holds).toBe(true);
-    expect(s.storage.mean).toBeGreaterThan(run(hanoi).storage.mean - 1); // the Differentials grow instead
   });
 });
 
