@@ -86,3 +86,11 @@ describe("backup: the master certificate, the NAS account and the DRBD pair held
     expect(problem).toContain("ibac:platform.backupPolicy.offsite.path: ");
   });
 });
+
+describe("backup: the photo policy held to what the Hanoi rotation can honour (through the loader)", () => {
+  it("refuses a newest restore point that does not divide a day", () => {
+    expect(rejection(withField(["backupPolicy", "photos", "newestRestorePointHours"], 5))).toEqual([
+      at("backupPolicy.photos.newestRestorePointHours", "expected a number of hours that divides a day (1, 2, 3, 4, 6, 8, 12 or 24), found 5: the rotation runs at the same hours every day"),
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import type { PlatformSpec } from "../spec/schema";
 import type { FieldProblem } from "../spec/errors";
+import { rotationProblems } from "../../backup/rotation/rotation-problems";
 
 /** Bacula's PKI data encryption wraps each file's session key with RSA: the master key must be an RSA key. */
 export const MASTER_KEY_MIN_BITS = 3072;
@@ -24,7 +25,7 @@ export function masterCertificateProblem(pem: string): string | undefined {
 
 /** The backup tier's meaning checks: what the schema cannot say about `backup` and `backupPolicy`. */
 export function backupProblems(spec: PlatformSpec): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = [...rotationProblems(spec.backupPolicy.photos)];
   if (spec.backup.count !== 2) {
     problems.push({
       path: ["backup", "count"],
