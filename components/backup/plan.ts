@@ -2,14 +2,9 @@ import type { PlatformSpec } from "../spec/schema";
 import type { PlatformModel } from "../model/types";
 import type { BaculaPlan } from "../../backup/bacula/bacula-plan";
 import { deriveBaculaPlan } from "../../backup/bacula/render-files";
-import type { RotationPlan } from "../../backup/rotation/types";
+import { photoRotation } from "../../backup/rotation/hanoi-plan";
 
-/** The photos' rotation of a stack (helper h14-rotation's derivation; wired when it lands). */
-function rotationOf(spec: PlatformSpec): RotationPlan {
-  throw new Error(`backup plan: the ${spec.backupPolicy.photos.rotation} rotation is not derived yet (backup/rotation)`);
-}
-
-/** The backup tier's Bacula plan: the rotation, then the plan every renderer reads. */
+/** The backup tier's Bacula plan: the photos' rotation from the spec's policy, then the plan every renderer reads. */
 export function backupPlanOf(spec: PlatformSpec, model: PlatformModel): BaculaPlan {
-  return deriveBaculaPlan(spec, model, rotationOf(spec));
+  return deriveBaculaPlan(spec, model, photoRotation(spec.backupPolicy.photos));
 }
