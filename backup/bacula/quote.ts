@@ -6,7 +6,6 @@
 /** Bacula's resource names: 1..127 characters (MAX_NAME_LENGTH 128), letters, digits, `.`, `_`, `-`; a letter or digit first. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A value shown in an error: JSON, with DEL escaped too (JSON leaves it raw). */
