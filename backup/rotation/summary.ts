@@ -11,6 +11,8 @@ export interface PromiseResult {
   /** Samples that broke it, and the first such instant. */
   broken: number;
   firstBroken?: string;
+  /** Samples the promise was checked at (none when the window ends before the warm-up). */
+  checkedHours: number;
 }
 
 export interface SimulationSummary {
@@ -27,7 +29,7 @@ export interface SimulationSummary {
   restorePointsNow: number;
   restorePoints: { min: number; max: number; mean: number };
   newestAgeHours: { min: number; max: number };
-  /** After warm-up (oldestRestorePointDays from the start). */
+  /** After warm-up (oldestRestorePointDays plus the upgrade pool's reuse interval from the start). */
   oldestAgeDays: { min: number; max: number };
   /** Mean and minimum restore points per age bucket, after warm-up. */
   density: { label: string; mean: number; min: number }[];
@@ -46,17 +48,23 @@ const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 export function summarize(sim: Simulation, promise: { newestRestorePointHours: number; oldestRestorePointDays: number }, changePerDay: number): SimulationSummary {
   const n = sim.sampleAt.length;
-  const warm = sim.from.getTime() + promise.oldestRestorePointDays * 24 * 3_600_000;
+  // The oldest promise is due once the rotation has run oldestRestorePointDays plus the reuse interval of the
+  // pool that keeps the oldest (the upgrade pool): its first Full may come that late (a start on a Sunday
+  // runs a scheduled Full into a short pool; a start on any other hour upgrades the first job into it).
+  const topInterval = sim.plan.pools.find((p) => p.name === sim.plan.upgradePool)?.intervalHours ?? 0;
+  const warm = sim.from.getTime() + (promise.oldestRestorePointDays * 24 + topInterval) * 3_600_000;
   const firstJob = sim.jobs.length ? sim.jobs[0].at.getTime() : Number.POSITIVE_INFINITY;
   const after = (k: number): boolean => sim.sampleAt[k] >= warm;
   const iso = (t: number): string => new Date(t).toISOString();
   let newestMin = Infinity, newestMax = -Infinity, newestBroken = 0, newestFirst: number | undefined;
   let oldestMin = Infinity, oldestMax = -Infinity, oldestBroken = 0, oldestFirst: number | undefined;
+  let newestSamples = 0;
   let rpMin = Infinity, rpMax = -Infinity, rpSum = 0, warmSamples = 0, stSum = 0, stMax = -Infinity;
   const dens = AGE_BUCKETS.map(() => ({ sum: 0, min: Infinity }));
   for (let k = 0; k < n; k++) {
     const t = sim.sampleAt[k];
     if (t <= firstJob) continue;
+    newestSamples++;
     const newest = sim.newestAgeHours[k];
     const newestAge = Number.isNaN(newest) ? Infinity : newest;
     newestMin = Math.min(newestMin, newestAge);
@@ -94,8 +102,8 @@ export function summarize(sim: Simulation, promise: { newestRestorePointHours: n
     storage: { mean: warmSamples ? round(stSum / warmSamples) : Number.NaN, max: fin(stMax), now: n ? round(sim.storage[n - 1]) : 0 },
     changePerDay,
     promises: {
-      newest: { limit: promise.newestRestorePointHours, holds: newestBroken === 0 && Number.isFinite(newestMax), worst: fin(newestMax), broken: newestBroken, ...(newestFirst !== undefined ? { firstBroken: iso(newestFirst) } : {}) },
-      oldest: { limit: promise.oldestRestorePointDays, holds: oldestBroken === 0 && warmSamples > 0, worst: fin(oldestMin), broken: oldestBroken, checkedFrom: iso(warm), ...(oldestFirst !== undefined ? { firstBroken: iso(oldestFirst) } : {}) },
+      newest: { limit: promise.newestRestorePointHours, holds: newestBroken === 0 && Number.isFinite(newestMax), worst: fin(newestMax), broken: newestBroken, checkedHours: newestSamples, ...(newestFirst !== undefined ? { firstBroken: iso(newestFirst) } : {}) },
+      oldest: { limit: promise.oldestRestorePointDays, holds: oldestBroken === 0 && warmSamples > 0, worst: fin(oldestMin), broken: oldestBroken, checkedHours: warmSamples, checkedFrom: iso(warm), ...(oldestFirst !== undefined ? { firstBroken: iso(oldestFirst) } : {}) },
       chain: { holds: chainBroken.length === 0, broken: chainBroken.length, ...(chainBroken.length ? { firstBroken: chainBroken[0].at.toISOString() } : {}) },
     },
   };
