@@ -35,8 +35,11 @@ export interface BackupFileInputs {
   nasPrivateKey: pulumi.Input<string>;
   /** The photos' export on the object store's VMs: its plan and the owner-only mc configuration (a secret). */
   photoExport?: { service: ObjectServicePlan; bucket: string; mcConfig: pulumi.Input<string>; caPem: pulumi.Input<string> };
-  /** The backup volume's DRBD, corosync and Pacemaker files of a backup VM (helper h14-drbd's backupClusterFiles). */
-  clusterFiles: (vm: string) => RenderedFile[];
+  /**
+   * A backup VM's whole list: its cluster's files (DRBD, corosync, Pacemaker: backupClusterFiles) around the
+   * Bacula files given, which go after the cluster's packages script and under its digest.
+   */
+  clusterFiles: (vm: string, serviceFiles: RenderedFile[]) => RenderedFile[];
 }
 
 const world = { mode: "0644", owner: "root:root" } as const;
@@ -85,7 +88,11 @@ function fileDaemonFiles(input: BackupFileInputs, client: BaculaName): RenderedF
   ];
 }
 
-/** Every file `vm` gets from the backup tier, in install order; none for a VM that is neither a backup VM nor a client. */
+/**
+ * Every file `vm` gets from the backup tier, in install order; none for a VM that is neither a backup VM nor a
+ * client. A client's list starts with its packages script and ends with bacula-fd.conf (its restart finds the
+ * certificates in place); a backup VM's is wrapped by `clusterFiles`.
+ */
 export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedFile[] {
   const { plan, paths } = input;
   const roles = baculaVmRoles(plan, vm);
@@ -134,7 +141,7 @@ export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedF
   }
   // The file daemon's file last: its restart (which config-tests it first) finds its certificates in place.
   if (roles.fileDaemon) files.push(baculaConf(input, vm, paths.fileDaemonConf, `systemctl restart ${FILE_DAEMON_UNIT}`));
-  // The cluster's files last: their setup may start the director, which then finds every file above.
-  if (onBackupVm) files.push(...input.clusterFiles(vm));
-  return files;
+  // On a backup VM the cluster's files go around these: its setup, last, may start the director, which then
+  // finds every file above in place.
+  return onBackupVm ? input.clusterFiles(vm, files) : files;
 }
