@@ -3,6 +3,7 @@ import type { BaculaName, BaculaPlan } from "../../backup/bacula/bacula-plan";
 import { baculaFilesFor, baculaVmRoles, type BaculaSecrets } from "../../backup/bacula/render-files";
 import { tlsFilesFor, type BaculaPaths, type BaculaTlsRole } from "../../backup/bacula/paths";
 import type { RenderedFile } from "../vm/rendered-file";
+import { withDeployedDigest } from "../vm/deployed-digest";
 import type { IssuedCertificate } from "../pki/internal-ca";
 import type { ObjectServicePlan } from "../storage/storage-plan";
 import { BACKUP_COMPONENT_PATHS, DIRECTOR_UNIT, FILE_DAEMON_UNIT, STORAGE_UNIT } from "./paths";
@@ -90,8 +91,8 @@ function fileDaemonFiles(input: BackupFileInputs, client: BaculaName): RenderedF
 
 /**
  * Every file `vm` gets from the backup tier, in install order; none for a VM that is neither a backup VM nor a
- * client. A client's list starts with its packages script and ends with bacula-fd.conf (its restart finds the
- * certificates in place); a backup VM's is wrapped by `clusterFiles`.
+ * client. A client's list starts with its packages script and ends with bacula-fd.conf and the digest whose
+ * follow-up restarts the file daemon; a backup VM's is wrapped by `clusterFiles`.
  */
 export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedFile[] {
   const { plan, paths } = input;
@@ -139,9 +140,15 @@ export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedF
     if (roles.director) files.push(baculaConf(input, vm, paths.directorConf, `systemctl try-reload-or-restart ${DIRECTOR_UNIT}`));
     if (roles.console) files.push(baculaConf(input, vm, paths.bconsoleConf));
   }
-  // The file daemon's file last: its restart (which config-tests it first) finds its certificates in place.
-  if (roles.fileDaemon) files.push(baculaConf(input, vm, paths.fileDaemonConf, `systemctl restart ${FILE_DAEMON_UNIT}`));
+  const restartFd = `systemctl restart ${FILE_DAEMON_UNIT}`;
   // On a backup VM the cluster's files go around these: its setup, last, may start the director, which then
   // finds every file above in place.
-  return onBackupVm ? input.clusterFiles(vm, files) : files;
+  if (onBackupVm) {
+    if (roles.fileDaemon) files.push(baculaConf(input, vm, paths.fileDaemonConf, restartFd));
+    return input.clusterFiles(vm, files);
+  }
+  // A client's file daemon restarts (config-testing its file first) once all its files are in place, whichever
+  // changed: a renewed certificate as much as a new bacula-fd.conf.
+  files.push(baculaConf(input, vm, paths.fileDaemonConf));
+  return withDeployedDigest(files, p.clientDigest, restartFd);
 }

@@ -68,7 +68,7 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     }
   });
 
-  it("(mocks) gives every database, object-store and FRS VM a file daemon: its TLS pair, PKI keypair, master certificate, config last", () => {
+  it("(mocks) gives every database, object-store and FRS VM a file daemon: its TLS pair, PKI keypair, master certificate, config and the digest that restarts it last", () => {
     for (const vm of [...vmsOf("database"), ...vmsOf("objectStore"), ...vmsOf("frs")]) {
       const files = summary(tier.filesFor(vm));
       expect(files[0], vm.name).toBe(`${C.clientPackagesScript} root:root 0755`);
@@ -79,7 +79,8 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
         `${P.pkiKeypair} root:root 0600`,
         `${P.pkiMasterCertificate} root:root 0644`,
       ]));
-      expect(files[files.length - 1], vm.name).toBe(`${P.fileDaemonConf} root:bacula 0640`);
+      expect(files.slice(-2), vm.name).toEqual([`${P.fileDaemonConf} root:bacula 0640`, `${C.clientDigest} root:root 0600`]);
+      expect(tier.filesFor(vm).at(-1)?.afterChange, vm.name).toBe("systemctl restart bacula-fd.service");
       const exportFiles = [`${C.photoExportMcCa} root:root 0644`, `${C.photoExportMcConfig} root:root 0600`, `${P.photoExportCommand} root:root 0700`];
       if (vm.tier === "objectStore") expect(files, vm.name).toEqual(expect.arrayContaining(exportFiles));
       else expect(files.filter((f) => exportFiles.includes(f)), vm.name).toEqual([]);

@@ -20,6 +20,8 @@ export const BACKUP_COMPONENT_PATHS = {
   /** Installs the backup VMs' or a client's Bacula packages (run first by every deployment). */
   backupPackagesScript: "/usr/local/sbin/ibac-backup-packages",
   clientPackagesScript: "/usr/local/sbin/ibac-backup-client-packages",
+  /** A client's digest of its backup files: a change of any (a renewed certificate too) restarts its file daemon. */
+  clientDigest: "/var/lib/ibac/backup-client/deployed.sha256",
   /** The photo export's owner-only mc configuration (the backup S3 user's keys) and the CA it trusts. */
   photoExportMcDir: "/etc/ibac/backup/mc",
   photoExportMcConfig: "/etc/ibac/backup/mc/config.json",
