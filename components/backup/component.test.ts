@@ -131,6 +131,16 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     }
   });
 
+  it("(mocks) requests each certificate as the Bacula plan says (baculaCertificateRequests), the dialed address a DNS name too", () => {
+    const csr = (id: string) => mocks.registrations.find((r) => r.type === RESOURCE_TYPES.CertRequest && r.name === `test-backup-${id}-tls-csr`)?.inputs;
+    expect(csr("fd-s3-fd")).toMatchObject({ dnsNames: ["s3-fd.ibac.rik.ee", model.virtualIps.objectStore], ipAddresses: [model.virtualIps.objectStore] });
+    expect(csr("director")).toMatchObject({ dnsNames: [tier.plan.director.tlsName, model.virtualIps.backup], ipAddresses: [model.virtualIps.backup] });
+    expect(csr("console")).toMatchObject({ dnsNames: [tier.plan.console.tlsName] });
+    const certs = mocks.registrations.filter((r) => r.type === RESOURCE_TYPES.LocallySignedCert && r.name.startsWith("test-backup-"));
+    expect(certs.length).toBe(3 + tier.plan.clients.length);
+    for (const c of certs) expect(c.inputs.allowedUses, c.name).toEqual(expect.arrayContaining(["server_auth", "client_auth"]));
+  });
+
   it("(mocks) makes each PKI key RSA 4096 and the NAS key ED25519; its public half is no secret", async () => {
     const registrations = mocks.registrations.filter((r) => r.type === RESOURCE_TYPES.PrivateKey && r.name.startsWith("test-backup-"));
     const pki = registrations.filter((r) => r.name.startsWith("test-backup-pki-"));
