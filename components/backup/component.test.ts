@@ -121,6 +121,15 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     expect(JSON.parse(mc)).toMatchObject({ aliases: { backup: { accessKey: "ibac-backup", secretKey: "test-backup-s3-secret" } } });
   });
 
+  it("(mocks) exports the photos into exactly the directory the Photos job saves, and the job runs that export first", async () => {
+    const s3 = vmsOf("objectStore")[0];
+    const script = await value(tier.filesFor(s3).find((f) => f.path === P.photoExportCommand)?.content ?? "");
+    const exportDir = /^readonly EXPORT_DIR=(.*)$/m.exec(script)?.[1];
+    const job = tier.plan.backupJobs.find((j) => j.clientRunBefore === P.photoExportCommand);
+    expect(job?.client).toBe("s3-fd");
+    expect(tier.plan.fileSets.find((f) => f.name === job?.fileSet)?.include).toEqual([exportDir]);
+  });
+
   it("(mocks) puts the object store's one s3-fd certificate and PKI keypair on both storage VMs, and a different one on each database VM", async () => {
     const contentOf = (vm: string, p: string) => value(tier.filesFor(model.vms.find((v) => v.name === vm) as (typeof model.vms)[number]).find((f) => f.path === p)?.content ?? "");
     const [s1, s2] = vmsOf("objectStore").map((v) => v.name);
