@@ -12,6 +12,9 @@ import { PRODUCTION_BACULA_PATHS as P, tlsFilesFor } from "../../backup/bacula/p
 import { RESOURCE_TYPES } from "../resource-types";
 import { BACKUP_COMPONENT_PATHS as C } from "./paths";
 import { BackupTier } from "./component";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { BACKUP_CLUSTER_PATHS, BACKUP_CLUSTER_UNITS } from "./cluster-paths";
 
 const { spec, model } = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
@@ -174,5 +177,31 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     // The director's port is checked once, on the virtual address (it answers only on the Promoted VM).
     expect(tier.monitors.filter((m) => m.layer === "service").map((m) => `${m.virtualAddress}@${m.address}:${m.port}`)).toEqual([`backup@${model.virtualIps.backup}:9101`]);
     expect(plan.director.address).toBe(model.virtualIps.backup);
+  });
+
+  it("(mocks) delivers only scripts that bash -n and shellcheck pass, as the prod VMs get them", async () => {
+    const shellcheck = requireTool("shellcheck", "shellcheck");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-backup-delivered-"));
+    try {
+      const scripts = new Map<string, string>();
+      for (const vm of model.vms) {
+        for (const f of tier.filesFor(vm)) {
+          const text = await value(f.content);
+          if (text.startsWith("#!/bin/bash")) scripts.set(`${f.path}\n${text}`, f.path);
+        }
+      }
+      expect([...new Set(scripts.values())]).toEqual(expect.arrayContaining([C.backupPackagesScript, C.clientPackagesScript, C.catalogInit, P.catalogDumpCommand, P.nasMountCommand, P.nasUnmountCommand, P.photoExportCommand]));
+      let i = 0;
+      for (const [key, at] of scripts) {
+        const file = path.join(dir, `script-${i++}.sh`);
+        fs.writeFileSync(file, key.slice(key.indexOf("\n") + 1));
+        const parsed = runTool("bash", ["-n", file]);
+        expect(parsed.status, `${at}: ${describeRun(parsed)}`).toBe(0);
+        const checked = runTool(shellcheck, ["--severity=style", file]);
+        expect(checked.status, `${at}: ${describeRun(checked)}`).toBe(0);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
