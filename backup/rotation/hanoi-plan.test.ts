@@ -99,7 +99,7 @@ describe("photoRotation (prod's policy: newest 1 h, oldest 183 d)", () => {
 
   it.each([[2, 11, 27], [6, 3, 31], [12, 1, 37]])("newest %i h: the hour pool takes %i Incrementals a day, one volume, kept %i h", (hours, perDay, retention) => {
     const hourly = photoRotation({ ...prodPhotos, newestRestorePointHours: hours }).pools.find((p) => p.name === HOURLY_POOL);
-    expect(hourly).toMatchObject({ level: "Incremental", jobsPerVolume: perDay, retentionHours: 24 + hours + 1 });
+    expect(hourly).toMatchObject({ level: "Incremental", jobsPerVolume: perDay, retentionHours: retention });
   });
 
   it("newest 24 h: no hour pool (the day's 00:05 job is the only one)", () => {
