@@ -20,18 +20,21 @@ describe("ibac backup simulate", () => {
     expect(run.stdout).toMatch(/^ {2}oldest >= 183 d at every hour +holds \(worst (18[3-9]|19\d|2\d\d)(\.\d+)?\) +BROKEN: worst 1\d\d(\.\d+)?,/m);
     expect(run.stdout).toMatch(/^ {2}every chain's parents kept +holds +BROKEN: \d+ jobs outlive a parent/m);
     expect(run.stdout).toMatch(/^ {2}storage, full equivalents mean \/ max +\d+\.\d+ \/ \d+\.\d+ +\d+\.\d+ \/ \d+\.\d+$/m);
+    expect(run.stdout).toMatch(/^ {2}written a day \(and copied to the NAS\), full equivalents mean \/ max +0\.2\d \/ 1\.0\d +0\.0\d \/ 1$/m);
     expect(run.stdout).toMatch(/^ {2}restore points aged >=183 d \(mean, min\) +\d+(\.\d+)?, [1-9]\d* +0, 0$/m);
   });
 
   it("--json: both summaries, the window asked for", () => {
     const run = ibac(["backup", "simulate", "--stack", "prod", "--from", "2026-12-01", "--days", "400", "--json"]);
     expect(run.status, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { stack: string; promise: unknown; hanoi: { from: string; hours: number; promises: { newest: { holds: boolean } } }; gfs: { kind: string } };
+    const out = JSON.parse(run.stdout) as { stack: string; promise: unknown; hanoi: { from: string; hours: number; promises: { newest: { holds: boolean } }; writtenPerDay: { mean: number; max: number } }; gfs: { kind: string } };
     expect(out.stack).toBe("prod");
     expect(out.promise).toEqual({ newestRestorePointHours: 1, oldestRestorePointDays: 183 });
     expect(out.hanoi.from).toBe("2026-12-01T00:00:00.000Z");
     expect(out.hanoi.hours).toBe(400 * 24);
     expect(out.hanoi.promises.newest.holds).toBe(true);
+    expect(out.hanoi.writtenPerDay.mean).toBeGreaterThan(0.2);
+    expect(out.hanoi.writtenPerDay.mean).toBeLessThan(0.25);
     expect(out.gfs.kind).toBe("gfs");
   });
 
