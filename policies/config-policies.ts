@@ -1,3 +1,4 @@
+import { backupVolumeDrbdPolicy } from "./backup/backup-volume-drbd";
 import type { IbacPolicy, PolicyClock } from "./kit/types";
 import { tlsProtocolVersionsPolicy } from "./tls/tls-protocol-versions";
 import { tlsCipherSuitesPolicy } from "./tls/tls-cipher-suites";
@@ -45,6 +46,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),
+    backupVolumeDrbdPolicy(),
     tlsProtocolVersionsPolicy(),
     tlsCipherSuitesPolicy(),
     tlsPeerVerificationPolicy(),
