@@ -192,8 +192,8 @@ describe("Run lines: this reader against bdirjson's reading of the same lines (b
       level: r.Level, pool: r.Pool, hour: r.Hour, minute: r.Minute, day: r.Day, month: r.Month, dayOfWeek: r.DayOfWeek, weekOfMonth: r.WeekOfMonth, weekOfYear: r.WeekOfYear,
     }));
     const ours = RUN_LINES.map((l) => {
-      const { overrides: _o, ...run } = parseRunLine(l);
-      return { level: undefined, pool: undefined, ...run };
+      const run = parseRunLine(l);
+      return { level: run.level, pool: run.pool, hour: run.hour, minute: run.minute, day: run.day, month: run.month, dayOfWeek: run.dayOfWeek, weekOfMonth: run.weekOfMonth, weekOfYear: run.weekOfYear };
     });
     expect(ours).toEqual(theirs);
   });

@@ -220,8 +220,7 @@ export function runForJob(run: ParsedRun, job: { level?: BaculaLevel; pool?: str
   const level = run.level ?? job.level;
   const pool = run.pool ?? job.pool;
   if (!level || !pool) return undefined;
-  const { overrides: _overrides, ...bitmaps } = run;
-  return { ...bitmaps, level, pool };
+  return { hour: run.hour, minute: run.minute, day: run.day, month: run.month, dayOfWeek: run.dayOfWeek, weekOfMonth: run.weekOfMonth, weekOfYear: run.weekOfYear, level, pool };
 }
 
 /** A job's `Level` value as a BaculaLevel, case-insensitively, or undefined. */
