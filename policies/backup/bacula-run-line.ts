@@ -132,7 +132,7 @@ export function parseRunLine(line: string): ParsedRun {
       }
       const start = KEYWORDS.get(from);
       const end = KEYWORDS.get(to);
-      if (!start || !end || !["month", "wday", "wom"].includes(start.state)) fail(`invalid month, week or position day range ${token}`);
+      if (!start || !end || !["month", "wday", "wom"].includes(start.state)) return fail(`invalid month, week or position day range ${token}`);
       if (start.state !== end.state || start.code === end.code) fail(`invalid month, weekday or position range ${token}`);
       const [field, size] = start.state === "wday" ? (["dayOfWeek", 7] as const) : start.state === "month" ? (["month", 12] as const) : (["weekOfMonth", 5] as const);
       setRange(claim(field), start.code, end.code, size);
