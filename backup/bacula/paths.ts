@@ -20,6 +20,8 @@ export interface BaculaPaths {
   storageConf: string;
   fileDaemonConf: string;
   bconsoleConf: string;
+  /** The director's canned queries (Debian's bacula-director package ships it). */
+  queryFile: string;
   /** The internal CA's certificate (public). */
   tlsCaCertificate: string;
   /** The directory holding each daemon's certificate and key (`<role>.pem`, `<role>-key.pem`). */
@@ -67,6 +69,7 @@ export const PRODUCTION_BACULA_PATHS: BaculaPaths = {
   storageConf: "/etc/bacula/bacula-sd.conf",
   fileDaemonConf: "/etc/bacula/bacula-fd.conf",
   bconsoleConf: "/etc/bacula/bconsole.conf",
+  queryFile: "/etc/bacula/scripts/query.sql",
   tlsCaCertificate: "/etc/bacula/tls/ca.pem",
   tlsDir: "/etc/bacula/tls",
   pkiKeypair: "/etc/bacula/pki/fd-keypair.pem",

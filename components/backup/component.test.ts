@@ -1,0 +1,134 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadStackFile, stackFilePath } from "../spec/load";
+import { OfflinePlanMocks } from "../offline-plan/mocks";
+import { InternalCa } from "../pki/internal-ca";
+import { tierMonitors } from "../tiers/monitors";
+import type { TierComponent } from "../tiers/tier-component";
+import type { RenderedFile } from "../vm/rendered-file";
+import { recordingScope, settle } from "../../test/support/mock-registrations";
+import { PRODUCTION_BACULA_PATHS as P, tlsFilesFor } from "../../backup/bacula/paths";
+import { RESOURCE_TYPES } from "../resource-types";
+import { BACKUP_COMPONENT_PATHS as C } from "./paths";
+import { BackupTier } from "./component";
+
+const { spec, model } = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
+const value = (output: pulumi.Input<string>): Promise<string> => new Promise((resolve) => pulumi.output(output).apply(resolve));
+
+/** The object store as the backup tier sees it: only the read-only `backup` account it offers. */
+const OBJECT_STORE: TierComponent = {
+  filesFor: () => [],
+  credentials: { backup: { user: "ibac-backup", password: pulumi.secret("test-backup-s3-secret"), purpose: "test" } },
+  tlsEndpoints: [],
+  monitors: [],
+};
+
+let tier: BackupTier;
+let mocks: OfflinePlanMocks;
+let recorded: pulumi.Resource[];
+beforeAll(async () => {
+  mocks = new OfflinePlanMocks(model, "prod");
+  await pulumi.runtime.setMocks(mocks, "ibac-platform", "prod", false);
+  const ca = new InternalCa("test-ca", { organization: "test", commonName: "test CA" });
+  const scoped = recordingScope("backup-test");
+  recorded = scoped.recorded;
+  tier = new BackupTier("test-backup", { spec, model, ca, proxmoxCaPem: "", secrets: {}, offered: { objectStore: OBJECT_STORE } }, { parent: scoped.scope });
+  await settle(recorded);
+});
+
+const summary = (files: RenderedFile[]): string[] => files.map((f) => `${f.path} ${f.owner} ${f.mode}`);
+const vmsOf = (tierName: string) => model.vms.filter((v) => v.tier === tierName);
+
+describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)", () => {
+  it("(mocks) gives each backup VM the director's, the storage daemon's and the console's files with their owners and modes", () => {
+    for (const vm of vmsOf("backup")) {
+      const files = summary(tier.filesFor(vm));
+      expect(files[0], vm.name).toBe(`${C.backupPackagesScript} root:root 0755`);
+      expect(files, vm.name).toEqual(expect.arrayContaining([
+        `${P.tlsCaCertificate} root:root 0644`,
+        ...(["director", "storage", "console"] as const).flatMap((role) => [`${tlsFilesFor(P, role).certificate} root:root 0644`, `${tlsFilesFor(P, role).key} root:bacula 0640`]),
+        `${C.nasPrivateKey} bacula:bacula 0600`,
+        `${C.nasKnownHosts} root:root 0644`,
+        `${P.nasMountCommand} root:root 0755`,
+        `${P.nasUnmountCommand} root:root 0755`,
+        `${C.catalogInit} root:root 0700`,
+        `${C.directorDropIn} root:root 0644`,
+        `${C.storageDropIn} root:root 0644`,
+        `${P.directorConf} root:bacula 0640`,
+        `${P.storageConf} root:bacula 0640`,
+        `${P.bconsoleConf} root:bacula 0640`,
+      ]));
+    }
+  });
+
+  it("(mocks) gives every database, object-store and FRS VM a file daemon: its TLS pair, PKI keypair, master certificate, config last", () => {
+    for (const vm of [...vmsOf("database"), ...vmsOf("objectStore"), ...vmsOf("frs")]) {
+      const files = summary(tier.filesFor(vm));
+      expect(files[0], vm.name).toBe(`${C.clientPackagesScript} root:root 0755`);
+      expect(files, vm.name).toEqual(expect.arrayContaining([
+        `${P.tlsCaCertificate} root:root 0644`,
+        `${tlsFilesFor(P, "fileDaemon").certificate} root:root 0644`,
+        `${tlsFilesFor(P, "fileDaemon").key} root:root 0600`,
+        `${P.pkiKeypair} root:root 0600`,
+        `${P.pkiMasterCertificate} root:root 0644`,
+      ]));
+      expect(files[files.length - 1], vm.name).toBe(`${P.fileDaemonConf} root:bacula 0640`);
+      const exportFiles = [`${C.photoExportMcCa} root:root 0644`, `${C.photoExportMcConfig} root:root 0600`, `${P.photoExportCommand} root:root 0700`];
+      if (vm.tier === "objectStore") expect(files, vm.name).toEqual(expect.arrayContaining(exportFiles));
+      else expect(files.filter((f) => exportFiles.includes(f)), vm.name).toEqual([]);
+    }
+  });
+
+  it("(mocks) gives the API, load-balancer, monitoring and VPN VMs nothing", () => {
+    for (const vm of model.vms.filter((v) => ["api", "loadBalancer", "monitoring", "vpn"].includes(v.tier))) expect(tier.filesFor(vm), vm.name).toEqual([]);
+  });
+
+  it("(mocks) makes every file with a password or a key a Pulumi secret, and the master certificate the spec's", async () => {
+    const secretPaths = new Set<string>([P.directorConf, P.storageConf, P.bconsoleConf, P.fileDaemonConf, P.pkiKeypair, C.nasPrivateKey, C.photoExportMcConfig, ...(["director", "storage", "console", "fileDaemon"] as const).map((r) => tlsFilesFor(P, r).key)]);
+    let checked = 0;
+    for (const vm of model.vms) {
+      for (const file of tier.filesFor(vm)) {
+        if (secretPaths.has(file.path)) {
+          expect(await pulumi.isSecret(pulumi.output(file.content)), `${vm.name}:${file.path}`).toBe(true);
+          checked++;
+        }
+        if (file.path === P.pkiMasterCertificate) expect(await value(file.content)).toBe(spec.backupPolicy.encryption.masterCertificate);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("(mocks) puts the object store's one s3-fd certificate and PKI keypair on both storage VMs, and a different one on each database VM", async () => {
+    const contentOf = (vm: string, p: string) => value(tier.filesFor(model.vms.find((v) => v.name === vm) as (typeof model.vms)[number]).find((f) => f.path === p)?.content ?? "");
+    const [s1, s2] = vmsOf("objectStore").map((v) => v.name);
+    const [d1, d2] = vmsOf("database").map((v) => v.name);
+    for (const p of [tlsFilesFor(P, "fileDaemon").certificate, P.pkiKeypair]) {
+      expect(await contentOf(s1, p), p).toBe(await contentOf(s2, p));
+      expect(await contentOf(d1, p), p).not.toBe(await contentOf(d2, p));
+    }
+  });
+
+  it("(mocks) makes each PKI key RSA 4096 and the NAS key ED25519; its public half is no secret", async () => {
+    const registrations = mocks.registrations.filter((r) => r.type === RESOURCE_TYPES.PrivateKey && r.name.startsWith("test-backup-"));
+    const pki = registrations.filter((r) => r.name.startsWith("test-backup-pki-"));
+    expect(pki.length).toBe(tier.plan.clients.length);
+    for (const r of pki) expect([r.inputs.algorithm, r.inputs.rsaBits], r.name).toEqual(["RSA", 4096]);
+    expect(registrations.find((r) => r.name === "test-backup-nas-ssh-key")?.inputs.algorithm).toBe("ED25519");
+    expect(await pulumi.isSecret(tier.nasPublicKey)).toBe(false);
+    expect(await value(tier.nasPublicKey)).toMatch(/^ssh-ed25519 /);
+  });
+
+  it("(mocks) offers the console account, its password a secret; serves the director and SD on the virtual address and each fd on 9102", async () => {
+    expect(Object.keys(tier.credentials)).toEqual(["console"]);
+    expect(tier.credentials.console.user).toBe(tier.plan.console.name);
+    expect(await pulumi.isSecret(tier.credentials.console.password)).toBe(true);
+    const plan = tier.plan;
+    expect(tier.tlsEndpoints.map((e) => `${e.address}:${e.port} ${e.serverName}`)).toEqual([
+      `${plan.director.address}:9101 ${plan.director.tlsName}`,
+      `${plan.storageDaemon.address}:9103 ${plan.storageDaemon.tlsName}`,
+      ...plan.clients.map((c) => `${c.address}:9102 ${c.tlsName}`),
+    ]);
+    expect(tier.monitors).toEqual(tierMonitors(model, "backup"));
+  });
+});
