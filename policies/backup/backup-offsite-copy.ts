@@ -1,11 +1,20 @@
 import { stackPolicy } from "../kit/define-policy";
 import type { Finding, IbacStackPolicy } from "../kit/types";
-import { directiveValue, findResource } from "./bacula-config-reader";
+import { directiveValue, findResource, type BaculaResource } from "./bacula-config-reader";
 import { jobValue, jobsOfType, locationOf, nasDevices, nasStorages, poolsOfJob, readBaculaEvidence, scheduleRuns, unreadableFinding, type BaculaConf, type BaculaEvidence } from "./bacula-files";
 import { backupJudgeInput, nothingMore, reportJudgement, type BackupJudgeInput, type Judgement } from "./backup-judgement";
 
 /** Bacula's selection that copies every job of a pool not copied yet (one pool per copy job: ARCHITECTURE.md). */
 const SELECTION = "PoolUncopiedJobs";
+
+/** The pools a copy job reads: each Run line's Pool (it overrides the job's), else the job's Pool. */
+function copySources(director: BaculaConf, copy: BaculaResource): string[] {
+  const own = jobValue(director, copy, "Pool");
+  const scheduleName = jobValue(director, copy, "Schedule");
+  const schedule = scheduleName === undefined ? undefined : findResource(director.resources, "Schedule", scheduleName);
+  const runs = (schedule ? scheduleRuns(schedule) : []).flatMap((r) => (r.run ? [r.run.pool ?? own] : []));
+  return [...new Set((runs.length ? runs : [own]).filter((p): p is string => p !== undefined))];
+}
 
 function copyFindings(director: BaculaConf, evidence: BaculaEvidence): Finding[] {
   const out: Finding[] = [];
@@ -20,7 +29,7 @@ function copyFindings(director: BaculaConf, evidence: BaculaEvidence): Finding[]
   const copies = jobsOfType(director, "Copy");
   for (const pool of sources) {
     const subject = `off-site copy of pool ${pool} on ${director.vm}`;
-    const mine = copies.filter((c) => jobValue(director, c, "Pool") === pool);
+    const mine = copies.filter((c) => copySources(director, c).includes(pool));
     if (!mine.length) {
       out.push({ subject, observed: "no Type = Copy job reads this pool", expected: `a Copy job with Pool = ${pool}, Selection Type = ${SELECTION} and a Next Pool on the NAS storage`, urn: director.urn, location: director.path });
       continue;
