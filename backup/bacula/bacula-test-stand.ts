@@ -81,3 +81,38 @@ export function baculaStand(stack: "prod" | "staging" | "lab", rotation: Rotatio
   };
   return { dir, paths, plan, secrets, write, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The Debian packages of Bacula 9.6's programs (bookworm), for the message when one is missing. */
+const PACKAGES: Record<string, string> = {
+  "bacula-dir": "bacula-director bacula-director-sqlite3",
+  bdirjson: "bacula-director",
+  "bacula-sd": "bacula-sd",
+  bsdjson: "bacula-sd",
+  "bacula-fd": "bacula-fd",
+  bfdjson: "bacula-fd",
+  bconsole: "bacula-console",
+  sqlite3: "sqlite3",
+};
+
+/** Runs a Bacula program on a configuration file, always by its absolute path (a relative -c reads /etc/bacula). */
+export function bacula(program: keyof typeof PACKAGES, args: readonly string[], conf: string): ReturnType<typeof runTool> {
+  if (!path.isAbsolute(conf)) throw new Error(`bacula test: ${conf}: expected an absolute path (a relative -c silently checks /etc/bacula)`);
+  return runTool(requireTool(program, PACKAGES[program]), [...args, "-c", conf], { timeout: 30_000 });
+}
+
+/** An empty SQLite catalog with Debian's schema (the SQL of make_sqlite3_tables, without its fixed directory). */
+export function createCatalog(file: string): void {
+  const script = "/usr/share/bacula-director/make_sqlite3_tables";
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing: apt-get install -y --no-install-recommends bacula-director-sqlite3`);
+  const sql = /<<END-OF-DATA\n([\s\S]*?)\nEND-OF-DATA/.exec(fs.readFileSync(script, "utf8"))?.[1];
+  if (!sql) throw new Error(`${script}: expected the schema between <<END-OF-DATA and END-OF-DATA`);
+  const result = runTool(requireTool("sqlite3", PACKAGES.sqlite3), [file], { input: sql });
+  if (result.status !== 0) throw new Error(describeRun(result));
+}
+
+/** bdirjson/bsdjson/bfdjson's JSON (bdirjson -r prints one resource; the others an array of resources). */
+export function baculaJson(program: "bdirjson" | "bsdjson" | "bfdjson", args: readonly string[], conf: string): unknown {
+  const result = bacula(program, args, conf);
+  if (result.status !== 0) throw new Error(describeRun(result));
+  return JSON.parse(result.stdout);
+}

@@ -6,13 +6,15 @@
 /** Bacula's resource names: 1..127 characters (MAX_NAME_LENGTH 128), letters, digits, `.`, `_`, `-`; a letter or digit first. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A value shown in an error: JSON, with DEL escaped too (JSON leaves it raw). */
+const show = (value: string): string => JSON.stringify(value).replace(/\u007f/g, "\\u007f");
 
 /** `value` as a Bacula quoted string; `what` names the field in the error. */
 export function quote(value: string, what: string): string {
   const bad = CONTROL.exec(value);
-  if (bad) throw new Error(`bacula: ${what}: expected no control characters, found ${JSON.stringify(bad[0])} in ${JSON.stringify(value)}`);
+  if (bad) throw new Error(`bacula: ${what}: expected no control characters, found ${show(bad[0])} in ${show(value)}`);
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
@@ -48,6 +50,8 @@ export function line(key: string, value: string | number, indent = "  "): string
 
 /** A resource block. */
 export function resource(kind: string, lines: readonly string[], comment?: string): string {
+  // A comment holds plan text (purposes, names): a line break in it would end the comment.
+  if (comment !== undefined) quote(comment, `${kind} comment`);
   return `${comment ? `# ${comment}\n` : ""}${kind} {\n${lines.join("\n")}\n}\n`;
 }
 

@@ -51,7 +51,7 @@ export function formatComparison(c: RotationComparison): string {
   const line = (r: [string, string, string]): string => `  ${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2]}`;
   return [
     `Restore points, simulated hour by hour from ${h.from.slice(0, 10)} to ${h.to.slice(0, 10)} (UTC, ${h.hours} hours), sampled just before each hour's run.`,
-    `Oldest and density and storage counted after the warm-up (${c.promise.oldestRestorePointDays} days, from ${h.promises.oldest.checkedFrom.slice(0, 10)}).`,
+    `Oldest, density and storage counted after the warm-up (${c.promise.oldestRestorePointDays} days plus the longest-kept pool's reuse interval: from ${h.promises.oldest.checkedFrom.slice(0, 10)} for Hanoi, ${g.promises.oldest.checkedFrom.slice(0, 10)} for GFS).`,
     `Storage model: a photo store gaining ${(h.changePerDay * 100).toFixed(1)} % of its size a day in new files; Full = 1, Differential = changes since its Full, Incremental = changes since the job before.`,
     "",
     line(["", "Hanoi", "GFS"]),

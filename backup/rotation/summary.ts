@@ -29,7 +29,7 @@ export interface SimulationSummary {
   restorePointsNow: number;
   restorePoints: { min: number; max: number; mean: number };
   newestAgeHours: { min: number; max: number };
-  /** After warm-up (oldestRestorePointDays from the start). */
+  /** After warm-up (oldestRestorePointDays plus the upgrade pool's reuse interval from the start). */
   oldestAgeDays: { min: number; max: number };
   /** Mean and minimum restore points per age bucket, after warm-up. */
   density: { label: string; mean: number; min: number }[];
@@ -48,7 +48,11 @@ const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 export function summarize(sim: Simulation, promise: { newestRestorePointHours: number; oldestRestorePointDays: number }, changePerDay: number): SimulationSummary {
   const n = sim.sampleAt.length;
-  const warm = sim.from.getTime() + promise.oldestRestorePointDays * 24 * 3_600_000;
+  // The oldest promise is due once the rotation has run oldestRestorePointDays plus the reuse interval of the
+  // pool that keeps the oldest (the upgrade pool): its first Full may come that late (a start on a Sunday
+  // runs a scheduled Full into a short pool; a start on any other hour upgrades the first job into it).
+  const topInterval = sim.plan.pools.find((p) => p.name === sim.plan.upgradePool)?.intervalHours ?? 0;
+  const warm = sim.from.getTime() + (promise.oldestRestorePointDays * 24 + topInterval) * 3_600_000;
   const firstJob = sim.jobs.length ? sim.jobs[0].at.getTime() : Number.POSITIVE_INFINITY;
   const after = (k: number): boolean => sim.sampleAt[k] >= warm;
   const iso = (t: number): string => new Date(t).toISOString();

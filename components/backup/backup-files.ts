@@ -8,7 +8,7 @@ import type { ObjectServicePlan } from "../storage/storage-plan";
 import { BACKUP_COMPONENT_PATHS, DIRECTOR_UNIT, FILE_DAEMON_UNIT, STORAGE_UNIT } from "./paths";
 import { renderNasKnownHosts, renderNasMountScript, renderNasUnmountScript, type OffsiteSpec } from "./render-nas-scripts";
 import { renderPhotoExportScript } from "./render-photo-export";
-import { renderCatalogInitScript, renderDirectorDropIn, renderStorageDropIn, type BackupVolumeLayout } from "./render-backup-units";
+import { renderCatalogDumpScript, renderCatalogInitScript, renderDirectorDropIn, renderStorageDropIn, type BackupVolumeLayout } from "./render-backup-units";
 import { renderBackupPackagesScript, renderClientPackagesScript } from "./render-backup-packages";
 
 // Which files each VM gets from the backup tier, with the owner and mode its daemon needs from the first install.
@@ -122,6 +122,8 @@ export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedF
       { path: paths.nasMountCommand, content: renderNasMountScript(input.offsite, mountFiles), ...executable },
       { path: paths.nasUnmountCommand, content: renderNasUnmountScript(mountFiles), ...executable },
       { path: p.catalogInit, content: renderCatalogInitScript(layout), mode: "0700", owner: "root:root" },
+      // Run by the director (as bacula) before the config job.
+      { path: paths.catalogDumpCommand, content: renderCatalogDumpScript(plan.director.catalogFile, paths.catalogDumpFile), ...executable },
       { path: p.directorDropIn, content: renderDirectorDropIn(layout), ...world, afterChange: "systemctl daemon-reload" },
       { path: p.storageDropIn, content: renderStorageDropIn(layout), ...world, afterChange: "systemctl daemon-reload" },
     );

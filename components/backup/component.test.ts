@@ -53,6 +53,7 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
         `${P.nasMountCommand} root:root 0755`,
         `${P.nasUnmountCommand} root:root 0755`,
         `${C.catalogInit} root:root 0700`,
+        `${P.catalogDumpCommand} root:root 0755`,
         `${C.directorDropIn} root:root 0644`,
         `${C.storageDropIn} root:root 0644`,
         `${P.directorConf} root:bacula 0640`,
@@ -97,6 +98,21 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
       }
     }
     expect(checked).toBeGreaterThan(20);
+  });
+
+  it("(mocks) renders each daemon's password into its files: the director's into bacula-dir.conf only, each client's into its own fd's", async () => {
+    const file = (vm: string, p: string) => tier.filesFor(model.vms.find((v) => v.name === vm) as (typeof model.vms)[number]).find((f) => f.path === p);
+    const password = (id: string) => mocks.madeUpSecret(`test-backup-${id}-password`);
+    const director = await value(file("bkp-1", P.directorConf)?.content ?? "");
+    expect(director).toContain(password("director"));
+    expect(director).toContain(password("db-1-fd"));
+    expect(await value(file("bkp-1", P.bconsoleConf)?.content ?? "")).not.toContain(password("director"));
+    const db1 = await value(file("db-1", P.fileDaemonConf)?.content ?? "");
+    expect(db1).toContain(password("db-1-fd"));
+    expect(db1).not.toContain(password("db-2-fd"));
+    expect(db1).not.toContain(password("director"));
+    const mc = await value(file("s3-1", C.photoExportMcConfig)?.content ?? "");
+    expect(JSON.parse(mc)).toMatchObject({ aliases: { backup: { accessKey: "ibac-backup", secretKey: "test-backup-s3-secret" } } });
   });
 
   it("(mocks) puts the object store's one s3-fd certificate and PKI keypair on both storage VMs, and a different one on each database VM", async () => {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { makeVmRoot } from "../../test/support/unit-root";
-import { renderCatalogInitScript, renderDirectorDropIn, renderStorageDropIn, type BackupVolumeLayout } from "./render-backup-units";
+import { renderCatalogDumpScript, renderCatalogInitScript, renderDirectorDropIn, renderStorageDropIn, type BackupVolumeLayout } from "./render-backup-units";
 import { renderBackupPackagesScript, renderClientPackagesScript } from "./render-backup-packages";
 import { BACKUP_COMPONENT_PATHS } from "./paths";
 
@@ -111,6 +111,28 @@ describe("the catalog init (root, a tmpfs as the backup volume)", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`ibac-catalog-init: ${layout.volume} is not mounted: the director and the storage daemon run only where Pacemaker mounted the backup volume\n`);
     expect(fs.readdirSync(layout.volume)).toEqual([]);
+  });
+});
+
+describe("the catalog dump (the config job's RunBeforeJob)", () => {
+  it("passes bash -n and shellcheck, and dumps a catalog that sqlite3 reads back", () => {
+    shellChecked(renderCatalogDumpScript(PROD_LAYOUT.catalogFile, "/srv/bacula/dump/bacula.sql"));
+    const sqlite3 = requireTool("sqlite3", "sqlite3");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-catalog-dump-"));
+    tempDirs.push(dir);
+    const catalog = path.join(dir, "bacula.db");
+    const made = runTool(sqlite3, [catalog, "CREATE TABLE Version (VersionId INTEGER); INSERT INTO Version VALUES (16);"]);
+    expect(made.status, describeRun(made)).toBe(0);
+    const script = path.join(dir, "dump.sh");
+    fs.writeFileSync(script, renderCatalogDumpScript(catalog, path.join(dir, "bacula.sql")), { mode: 0o755 });
+    const dumped = runTool(script, []);
+    expect(dumped.status, describeRun(dumped)).toBe(0);
+    const restored = runTool(sqlite3, [path.join(dir, "restored.db")], { input: fs.readFileSync(path.join(dir, "bacula.sql"), "utf8") + "SELECT VersionId FROM Version;\n" });
+    expect(restored.stdout).toBe("16\n");
+    expect(fs.readdirSync(dir).sort()).toEqual(["bacula.db", "bacula.sql", "dump.sh", "restored.db"]);
+    fs.rmSync(catalog);
+    const gone = runTool(script, []);
+    expect(gone.stderr).toBe(`ibac-catalog-dump: cannot read the catalog ${catalog}\n`);
   });
 });
 

@@ -98,3 +98,33 @@ if [ ! -e "$CATALOG" ]; then
 fi
 `;
 }
+
+/**
+ * The config job's RunBeforeJob on the director (as bacula): a consistent text dump of the SQLite catalog
+ * (`.dump` reads in one transaction while the director runs), written beside it and renamed into place, which
+ * the job saves with the configuration. Without it a lost volume would take the catalog's history with it.
+ */
+export function renderCatalogDumpScript(catalogFile: string, dumpFile: string): string {
+  checkPath(catalogFile, "ibac-catalog-dump: catalogFile");
+  checkPath(dumpFile, "ibac-catalog-dump: dumpFile");
+  return `#!/bin/bash
+# Rendered by the iBac toolkit: dumps the Bacula catalog for the config job.
+set -euo pipefail
+export LC_ALL=C
+umask 077
+readonly NAME=ibac-catalog-dump
+readonly CATALOG=${catalogFile}
+readonly DUMP=${dumpFile}
+
+fail() {
+  echo "$NAME: $*" >&2
+  exit 1
+}
+
+[ -r "$CATALOG" ] || fail "cannot read the catalog $CATALOG"
+tmp=$(mktemp "$DUMP.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+sqlite3 -bail "$CATALOG" .dump > "$tmp"
+mv "$tmp" "$DUMP"
+`;
+}
