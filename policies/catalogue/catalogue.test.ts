@@ -33,6 +33,8 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-BAK-001": ["database-backup-schedule"],
   "IBAC-BAK-002": ["photo-backup-restore-range"],
   "IBAC-BAK-003": ["backup-offsite-encrypted"],
+  "IBAC-BAK-005": ["photo-backup-bacula"],
+  "IBAC-BAK-007": ["backup-offsite-copy"],
   "IBAC-TLS-001": ["tls-protocol-versions"],
   "IBAC-TLS-002": ["tls-cipher-suites"],
   "IBAC-TLS-003": ["tls-peer-verification"],
