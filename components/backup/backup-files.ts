@@ -3,6 +3,7 @@ import type { BaculaName, BaculaPlan } from "../../backup/bacula/bacula-plan";
 import { baculaFilesFor, baculaVmRoles, type BaculaSecrets } from "../../backup/bacula/render-files";
 import { tlsFilesFor, type BaculaPaths, type BaculaTlsRole } from "../../backup/bacula/paths";
 import type { RenderedFile } from "../vm/rendered-file";
+import { withDeployedDigest } from "../vm/deployed-digest";
 import type { IssuedCertificate } from "../pki/internal-ca";
 import type { ObjectServicePlan } from "../storage/storage-plan";
 import { BACKUP_COMPONENT_PATHS, DIRECTOR_UNIT, FILE_DAEMON_UNIT, STORAGE_UNIT } from "./paths";
@@ -35,8 +36,11 @@ export interface BackupFileInputs {
   nasPrivateKey: pulumi.Input<string>;
   /** The photos' export on the object store's VMs: its plan and the owner-only mc configuration (a secret). */
   photoExport?: { service: ObjectServicePlan; bucket: string; mcConfig: pulumi.Input<string>; caPem: pulumi.Input<string> };
-  /** The backup volume's DRBD, corosync and Pacemaker files of a backup VM (helper h14-drbd's backupClusterFiles). */
-  clusterFiles: (vm: string) => RenderedFile[];
+  /**
+   * A backup VM's whole list: its cluster's files (DRBD, corosync, Pacemaker: backupClusterFiles) around the
+   * Bacula files given, which go after the cluster's packages script and under its digest.
+   */
+  clusterFiles: (vm: string, serviceFiles: RenderedFile[]) => RenderedFile[];
 }
 
 const world = { mode: "0644", owner: "root:root" } as const;
@@ -85,7 +89,11 @@ function fileDaemonFiles(input: BackupFileInputs, client: BaculaName): RenderedF
   ];
 }
 
-/** Every file `vm` gets from the backup tier, in install order; none for a VM that is neither a backup VM nor a client. */
+/**
+ * Every file `vm` gets from the backup tier, in install order; none for a VM that is neither a backup VM nor a
+ * client. A client's list starts with its packages script and ends with bacula-fd.conf and the digest whose
+ * follow-up restarts the file daemon; a backup VM's is wrapped by `clusterFiles`.
+ */
 export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedFile[] {
   const { plan, paths } = input;
   const roles = baculaVmRoles(plan, vm);
@@ -132,9 +140,15 @@ export function backupFilesForVm(input: BackupFileInputs, vm: string): RenderedF
     if (roles.director) files.push(baculaConf(input, vm, paths.directorConf, `systemctl try-reload-or-restart ${DIRECTOR_UNIT}`));
     if (roles.console) files.push(baculaConf(input, vm, paths.bconsoleConf));
   }
-  // The file daemon's file last: its restart (which config-tests it first) finds its certificates in place.
-  if (roles.fileDaemon) files.push(baculaConf(input, vm, paths.fileDaemonConf, `systemctl restart ${FILE_DAEMON_UNIT}`));
-  // The cluster's files last: their setup may start the director, which then finds every file above.
-  if (onBackupVm) files.push(...input.clusterFiles(vm));
-  return files;
+  const restartFd = `systemctl restart ${FILE_DAEMON_UNIT}`;
+  // On a backup VM the cluster's files go around these: its setup, last, may start the director, which then
+  // finds every file above in place.
+  if (onBackupVm) {
+    if (roles.fileDaemon) files.push(baculaConf(input, vm, paths.fileDaemonConf, restartFd));
+    return input.clusterFiles(vm, files);
+  }
+  // A client's file daemon restarts (config-testing its file first) once all its files are in place, whichever
+  // changed: a renewed certificate as much as a new bacula-fd.conf.
+  files.push(baculaConf(input, vm, paths.fileDaemonConf));
+  return withDeployedDigest(files, p.clientDigest, restartFd);
 }

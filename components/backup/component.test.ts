@@ -12,6 +12,7 @@ import { PRODUCTION_BACULA_PATHS as P, tlsFilesFor } from "../../backup/bacula/p
 import { RESOURCE_TYPES } from "../resource-types";
 import { BACKUP_COMPONENT_PATHS as C } from "./paths";
 import { BackupTier } from "./component";
+import { BACKUP_CLUSTER_PATHS, BACKUP_CLUSTER_UNITS } from "./cluster-paths";
 
 const { spec, model } = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
 const value = (output: pulumi.Input<string>): Promise<string> => new Promise((resolve) => pulumi.output(output).apply(resolve));
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const ca = new InternalCa("test-ca", { organization: "test", commonName: "test CA" });
   const scoped = recordingScope("backup-test");
   recorded = scoped.recorded;
-  tier = new BackupTier("test-backup", { spec, model, ca, proxmoxCaPem: "", secrets: {}, offered: { objectStore: OBJECT_STORE } }, { parent: scoped.scope });
+  tier = new BackupTier("test-backup", { spec, model, ca, proxmoxCaPem: "", secrets: { fenceIpmiPassword: pulumi.secret("test-ipmi-password") }, offered: { objectStore: OBJECT_STORE } }, { parent: scoped.scope });
   await settle(recorded);
 });
 
@@ -41,11 +42,15 @@ const summary = (files: RenderedFile[]): string[] => files.map((f) => `${f.path}
 const vmsOf = (tierName: string) => model.vms.filter((v) => v.tier === tierName);
 
 describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)", () => {
-  it("(mocks) gives each backup VM the director's, the storage daemon's and the console's files with their owners and modes", () => {
+  it("(mocks) gives each backup VM the director's, the storage daemon's and the console's files with their owners and modes, inside the cluster's", () => {
     for (const vm of vmsOf("backup")) {
       const files = summary(tier.filesFor(vm));
-      expect(files[0], vm.name).toBe(`${C.backupPackagesScript} root:root 0755`);
+      // The cluster's packages first, then Bacula's; the cluster's setup and the digest over everything last.
+      expect(files.slice(0, 2), vm.name).toEqual([`${BACKUP_CLUSTER_PATHS.packagesScript} root:root 0755`, `${C.backupPackagesScript} root:root 0755`]);
+      expect(files.slice(-2), vm.name).toEqual([`${BACKUP_CLUSTER_PATHS.setupScript} root:root 0755`, `${BACKUP_CLUSTER_PATHS.stateDir}/deployed.sha256 root:root 0600`]);
+      expect(files.indexOf(`${P.directorConf} root:bacula 0640`), vm.name).toBeLessThan(files.indexOf(`${BACKUP_CLUSTER_PATHS.cibConfiguration} root:root 0640`));
       expect(files, vm.name).toEqual(expect.arrayContaining([
+        ...BACKUP_CLUSTER_UNITS.map((u) => `${BACKUP_CLUSTER_PATHS.unitDropIn(u)} root:root 0644`),
         `${P.tlsCaCertificate} root:root 0644`,
         ...(["director", "storage", "console"] as const).flatMap((role) => [`${tlsFilesFor(P, role).certificate} root:root 0644`, `${tlsFilesFor(P, role).key} root:bacula 0640`]),
         `${C.nasPrivateKey} bacula:bacula 0600`,
@@ -63,7 +68,7 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     }
   });
 
-  it("(mocks) gives every database, object-store and FRS VM a file daemon: its TLS pair, PKI keypair, master certificate, config last", () => {
+  it("(mocks) gives every database, object-store and FRS VM a file daemon: its TLS pair, PKI keypair, master certificate, config and the digest that restarts it last", () => {
     for (const vm of [...vmsOf("database"), ...vmsOf("objectStore"), ...vmsOf("frs")]) {
       const files = summary(tier.filesFor(vm));
       expect(files[0], vm.name).toBe(`${C.clientPackagesScript} root:root 0755`);
@@ -74,7 +79,8 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
         `${P.pkiKeypair} root:root 0600`,
         `${P.pkiMasterCertificate} root:root 0644`,
       ]));
-      expect(files[files.length - 1], vm.name).toBe(`${P.fileDaemonConf} root:bacula 0640`);
+      expect(files.slice(-2), vm.name).toEqual([`${P.fileDaemonConf} root:bacula 0640`, `${C.clientDigest} root:root 0600`]);
+      expect(tier.filesFor(vm).at(-1)?.afterChange, vm.name).toBe("systemctl restart bacula-fd.service");
       const exportFiles = [`${C.photoExportMcCa} root:root 0644`, `${C.photoExportMcConfig} root:root 0600`, `${P.photoExportCommand} root:root 0700`];
       if (vm.tier === "objectStore") expect(files, vm.name).toEqual(expect.arrayContaining(exportFiles));
       else expect(files.filter((f) => exportFiles.includes(f)), vm.name).toEqual([]);
@@ -146,5 +152,8 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
       ...plan.clients.map((c) => `${c.address}:9102 ${c.tlsName}`),
     ]);
     expect(tier.monitors).toEqual(tierMonitors(model, "backup"));
+    // The director's port is checked once, on the virtual address (it answers only on the Promoted VM).
+    expect(tier.monitors.filter((m) => m.layer === "service").map((m) => `${m.virtualAddress}@${m.address}:${m.port}`)).toEqual([`backup@${model.virtualIps.backup}:9101`]);
+    expect(plan.director.address).toBe(model.virtualIps.backup);
   });
 });

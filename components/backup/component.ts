@@ -11,6 +11,9 @@ import { baculaSecretNames, PRODUCTION_BACULA_PATHS, type BaculaSecrets } from "
 import { backupFilesForVm } from "./backup-files";
 import { renderPhotoExportMcConfig } from "./render-photo-export";
 import { backupPlanOf } from "./plan";
+import { backupClusterFiles } from "./cluster-files";
+import { declareBackupClusterSecrets } from "./cluster-secrets";
+import { BACKUP_MOUNT_POINT } from "./cluster-plan";
 
 /** Bacula's PKI signs and encrypts with RSA only; 4096 bits, like the master key's minimum and then some. */
 const PKI_KEY = { algorithm: "RSA", rsaBits: 4096 } as const;
@@ -21,7 +24,8 @@ const PKI_VALIDITY_HOURS = 20 * 365 * 24;
  * The backup tier: Bacula's director and storage daemon on the backup VMs (where Pacemaker mounted the DRBD
  * backup volume), a file daemon on every backup client, and the encrypted copy to the external NAS.
  *
- * At construction: the daemons' passwords (@pulumi/random), a TLS certificate from the internal CA for the
+ * At construction: the backup cluster's secrets (corosync's key, the fence_pve user: cluster-secrets.ts), the
+ * daemons' passwords (@pulumi/random), a TLS certificate from the internal CA for the
  * director, the storage daemon, bconsole and every file daemon (the object store's on both storage VMs), a PKI
  * keypair per file daemon, and the NAS account's SSH key, whose public half `nasPublicKey` the platform exports
  * as the stack output `backupNasPublicKey` for the operator to install on the NAS.
@@ -40,6 +44,10 @@ export class BackupTier extends pulumi.ComponentResource implements TierComponen
     const child = { parent: this };
     const plan = backupPlanOf(args.spec, args.model);
     this.plan = plan;
+    const paths = PRODUCTION_BACULA_PATHS;
+    // Pacemaker mounts the volume where the Bacula plan puts the catalog and the volumes: one place, checked.
+    if (paths.backupVolume !== BACKUP_MOUNT_POINT) throw new Error(`backup tier: the Bacula paths put the backup volume at ${paths.backupVolume}, the backup cluster mounts it at ${BACKUP_MOUNT_POINT}`);
+    const clusterSecrets = declareBackupClusterSecrets(name, args, this);
 
     const passwords = Object.fromEntries(baculaSecretNames(plan).map((id) => [id, pulumi.secret(new random.RandomPassword(`${name}-${id}-password`, { length: 40, special: false }, child).result)]));
     const password = (id: string): pulumi.Output<string> => {
@@ -89,7 +97,7 @@ export class BackupTier extends pulumi.ComponentResource implements TierComponen
 
     const input = {
       plan,
-      paths: PRODUCTION_BACULA_PATHS,
+      paths,
       secrets,
       caPem: args.ca.certPem,
       daemonCertificates,
@@ -99,8 +107,7 @@ export class BackupTier extends pulumi.ComponentResource implements TierComponen
       offsite: args.spec.backupPolicy.offsite,
       nasPrivateKey: pulumi.secret(nasKey.privateKeyOpenssh),
       photoExport: { service, bucket: photos.name, mcConfig, caPem: args.ca.certPem },
-      // The backup volume's DRBD/corosync/Pacemaker files: helper h14-drbd's backupClusterFiles, wired when it lands.
-      clusterFiles: (): RenderedFile[] => [],
+      clusterFiles: (vm: string, serviceFiles: RenderedFile[]): RenderedFile[] => backupClusterFiles(args.spec, args.model, vm, clusterSecrets, { serviceFiles }),
     };
     for (const vm of args.model.vms) {
       const files = backupFilesForVm(input, vm.name);

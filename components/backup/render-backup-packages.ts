@@ -1,11 +1,14 @@
 import { checkPath } from "../storage/minio-values";
-import { DIRECTOR_UNIT, FILE_DAEMON_UNIT, STORAGE_UNIT } from "./paths";
+import { FILE_DAEMON_UNIT } from "./paths";
 
-// The first file of every backup and client VM: Bacula's packages from Debian. On the backup VMs Pacemaker starts
-// the director and the storage daemon, so they are disabled at boot (and stopped right after their first install,
-// when Debian's postinst started them with its stock files); the file daemon runs everywhere, at boot.
+// Bacula's packages from Debian: the first file of a client VM; on a backup VM the first after the cluster's
+// packages script (render-backup-cluster-scripts.ts), which installs the two daemons Pacemaker runs and keeps
+// them disabled at boot. The file daemon runs everywhere, at boot.
 
-/** The backup VMs: both daemons, SQLite for the catalog (and its CLI, which the catalog init uses), bconsole, sshfs. */
+/**
+ * The backup VMs: both daemons with SQLite for the catalog (the cluster's script installs them first; listed here
+ * too so that this script stands alone), the catalog's CLI (the catalog init and dump use it), bconsole, sshfs.
+ */
 export const BACKUP_VM_PACKAGES = ["bacula-director", "bacula-director-sqlite3", "bacula-sd", "bacula-fd", "bacula-console", "sqlite3", "sshfs"] as const;
 /** A client VM: the file daemon only. */
 export const CLIENT_VM_PACKAGES = ["bacula-fd"] as const;
@@ -30,11 +33,7 @@ fresh=0
 # The catalog lives on the DRBD volume (ibac-catalog-init makes it): no dbconfig-common catalog in /var/lib/bacula.
 echo "bacula-director-sqlite3 bacula-director-sqlite3/dbconfig-install boolean false" | debconf-set-selections
 ${installLines(BACKUP_VM_PACKAGES)}
-# Pacemaker starts the director and the storage daemon where the backup volume is mounted: never at boot.
-systemctl disable --quiet ${DIRECTOR_UNIT} ${STORAGE_UNIT}
-if [ "$fresh" = 1 ]; then
-  systemctl stop ${DIRECTOR_UNIT} ${STORAGE_UNIT}
-fi
+[ "$fresh" = 0 ] || echo "ibac-backup-packages: installed ${BACKUP_VM_PACKAGES.join(" ")}" >&2
 systemctl enable --quiet ${FILE_DAEMON_UNIT}
 install -d -m 0700 -o bacula -g bacula ${nasMountPoint}
 systemctl daemon-reload

@@ -7,6 +7,18 @@ import { makeVmRoot } from "../../test/support/unit-root";
 import { renderCatalogDumpScript, renderCatalogInitScript, renderDirectorDropIn, renderStorageDropIn, type BackupVolumeLayout } from "./render-backup-units";
 import { renderBackupPackagesScript, renderClientPackagesScript } from "./render-backup-packages";
 import { BACKUP_COMPONENT_PATHS } from "./paths";
+import { buildModel } from "../model/build";
+import { stackSpec } from "../../test/fixtures/specs";
+import { deriveBackupClusterPlan } from "./cluster-plan";
+import { BACKUP_CLUSTER_PATHS } from "./cluster-paths";
+import { renderBaculaUnitDropIn } from "./render-backup-cluster-scripts";
+
+const CLUSTER_DROP_IN = (() => {
+  const spec = stackSpec("prod");
+  const { model } = buildModel(spec);
+  if (!model) throw new Error("prod has no model");
+  return renderBaculaUnitDropIn(deriveBackupClusterPlan(spec, model));
+})();
 
 // The director's and the storage daemon's drop-ins, read with Debian's own units by systemd-analyze verify; the
 // catalog init run for real (root, a tmpfs as the backup volume in a private mount namespace, Debian's schema,
@@ -41,13 +53,15 @@ describe("the backup VMs' systemd drop-ins", () => {
     const root = makeVmRoot("ibac-backup-unit-", [
       { path: debianUnit, text: fs.readFileSync(debianUnit, "utf8"), mode: 0o644 },
       { path: dropInPath, text: dropIn, mode: 0o644 },
+      // The cluster's drop-in beside it, as on the VM: the two must not contradict each other.
+      { path: BACKUP_CLUSTER_PATHS.unitDropIn(unit.replace(/\.service$/, "")), text: CLUSTER_DROP_IN, mode: 0o644 },
       { path: daemon, text: "#!/bin/sh\n", mode: 0o755 },
       { path: BACKUP_COMPONENT_PATHS.catalogInit, text: "#!/bin/sh\n", mode: 0o755 },
     ], tempDirs);
     return runTool(analyze, ["verify", "--recursive-errors=no", "--man=no", `--root=${root}`, unit]);
   };
 
-  it.each(units)("systemd-analyze verify accepts Debian's %s with the drop-in, without a warning", (unit, at, text, daemon) => {
+  it.each(units)("systemd-analyze verify accepts Debian's %s with this drop-in and the cluster's, without a warning", (unit, at, text, daemon) => {
     const result = verify(unit, at, text, daemon);
     expect(result.status, describeRun(result)).toBe(0);
     expect(result.stdout + result.stderr).toBe("");
@@ -55,15 +69,14 @@ describe("the backup VMs' systemd drop-ins", () => {
 
   it("systemd-analyze verify reads the drop-in (a misspelt directive in it fails)", () => {
     const [unit, at, text, daemon] = units[0];
-    const result = verify(unit, at, text.replace("AssertPathIsMountPoint", "AssertPathIsMountPont"), daemon);
+    const result = verify(unit, at, text.replace("Environment=", "Enviroment="), daemon);
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("Unknown key 'AssertPathIsMountPont'");
+    expect(result.stderr).toContain("Unknown key 'Enviroment'");
   });
 
-  it("gives the director TZ=UTC, the volume asserted, and the catalog made before Debian's config test", () => {
+  it("gives the director TZ=UTC and the catalog made before Debian's config test", () => {
     const text = renderDirectorDropIn(PROD_LAYOUT);
     expect(text).toContain("Environment=TZ=UTC\n");
-    expect(text).toContain("AssertPathIsMountPoint=/srv/bacula\n");
     expect(text.split("\n").filter((l) => l.startsWith("ExecStartPre="))).toEqual(["ExecStartPre=", `ExecStartPre=+${BACKUP_COMPONENT_PATHS.catalogInit}`, "ExecStartPre=/usr/sbin/bacula-dir -t -c $CONFIG"]);
     expect(() => renderDirectorDropIn({ ...PROD_LAYOUT, catalogFile: "/var/lib/bacula/bacula.db" })).toThrow('bacula-director drop-in: catalogFile: expected a path below /srv/bacula, found "/var/lib/bacula/bacula.db"');
   });
@@ -137,11 +150,10 @@ describe("the catalog dump (the config job's RunBeforeJob)", () => {
 });
 
 describe("the packages scripts", () => {
-  it("the backup VMs' installs the six packages and the catalog's CLI, disables the Pacemaker-run daemons at boot; bash -n and shellcheck", () => {
+  it("the backup VMs' installs the six packages and the catalog's CLI, and makes the NAS mount point; bash -n and shellcheck", () => {
     const text = renderBackupPackagesScript("/mnt/ibac-nas");
     shellChecked(text);
     expect(text).toContain("install -y --no-install-recommends bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3 sshfs\n");
-    expect(text).toContain("systemctl disable --quiet bacula-director.service bacula-sd.service\n");
     expect(text).toContain("install -d -m 0700 -o bacula -g bacula /mnt/ibac-nas\n");
   });
 

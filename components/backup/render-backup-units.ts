@@ -1,10 +1,10 @@
 import { checkBelow, checkPath } from "../storage/minio-values";
 import { BACKUP_COMPONENT_PATHS } from "./paths";
 
-// The director's and the storage daemon's systemd drop-ins on the backup VMs. Pacemaker starts both, on the VM
-// where it mounted the DRBD backup volume (the packages script disables them at boot); each asserts that the
-// volume is mounted, so a start anywhere else fails loudly instead of writing a fresh catalog to the root disk.
-// The director evaluates its schedules in UTC (RotationPlan.timeZone): no daylight-saving hour lost or doubled.
+// The director's and the storage daemon's systemd drop-ins on the backup VMs, beside the cluster's own
+// (render-backup-cluster-scripts.ts: the volume asserted, restarts left to Pacemaker, disabled at boot): these add
+// what the daemons need on the volume before they start, and the director evaluates its schedules in UTC
+// (RotationPlan.timeZone), so no daylight-saving hour is lost or doubled.
 
 export interface BackupVolumeLayout {
   /** The DRBD volume's mount point. */
@@ -22,26 +22,22 @@ function checkedLayout(layout: BackupVolumeLayout, where: string): BackupVolumeL
   return layout;
 }
 
-function dropIn(what: string, layout: BackupVolumeLayout, extra: readonly string[]): string {
+function dropIn(what: string, extra: readonly string[]): string {
   return `# Rendered by the iBac toolkit: ${what}
-[Unit]
-# Pacemaker starts this daemon where it mounted the DRBD backup volume, and nowhere else.
-AssertPathIsMountPoint=${layout.volume}
-
 [Service]
 ${extra.join("\n")}
 `;
 }
 
 /**
- * The director's drop-in: TZ=UTC, the volume asserted, and the catalog created before Debian's own config test
+ * The director's drop-in: TZ=UTC, and the catalog created before Debian's own config test
  * (which opens the catalog): the ExecStartPre list is reset and given again in that order. The catalog init runs
  * as root (`+`): it creates the bacula-owned directories on a freshly formatted volume.
  */
 export function renderDirectorDropIn(layout: BackupVolumeLayout, catalogInit: string = BACKUP_COMPONENT_PATHS.catalogInit): string {
   checkedLayout(layout, "bacula-director drop-in");
   checkPath(catalogInit, "bacula-director drop-in: catalogInit");
-  return dropIn("bacula-director on the DRBD backup volume, schedules in UTC.", layout, [
+  return dropIn("bacula-director on the DRBD backup volume, schedules in UTC.", [
     "Environment=TZ=UTC",
     "ExecStartPre=",
     `ExecStartPre=+${catalogInit}`,
@@ -49,11 +45,11 @@ export function renderDirectorDropIn(layout: BackupVolumeLayout, catalogInit: st
   ]);
 }
 
-/** The storage daemon's drop-in: the volume asserted and its directories made before it starts. */
+/** The storage daemon's drop-in: its directories on the volume made before it starts (and UTC, like the director). */
 export function renderStorageDropIn(layout: BackupVolumeLayout, catalogInit: string = BACKUP_COMPONENT_PATHS.catalogInit): string {
   checkedLayout(layout, "bacula-sd drop-in");
   checkPath(catalogInit, "bacula-sd drop-in: catalogInit");
-  return dropIn("bacula-sd on the DRBD backup volume.", layout, [
+  return dropIn("bacula-sd on the DRBD backup volume.", [
     "Environment=TZ=UTC",
     "ExecStartPre=",
     `ExecStartPre=+${catalogInit}`,

@@ -36,11 +36,15 @@ export const backupTier: TierDefinition & { name: "backup" } = {
       { id: "backup-drbd", source: tier("backup"), destination: tier("backup"), protocol: "tcp", ports: String(BACKUP_DRBD_PORT), purpose: "DRBD replication of the backup volume (storage network)" },
       { id: "backup-to-offsite-nas", source: tier("backup"), destination: zone("offsiteNas"), protocol: "tcp", ports: "22", purpose: `the storage daemon's sshfs mount of the external NAS ${spec.backupPolicy.offsite.nasAddress}, where the copy jobs write the encrypted volumes (SSH)` },
       { id: "backup-corosync", source: tier("backup"), destination: tier("backup"), protocol: "udp", ports: "5405", purpose: "corosync between the backup VMs: Pacemaker's membership, on the storage and service networks" },
-      { id: "backup-to-qdevice", source: tier("backup"), destination: zone("qdevice"), protocol: "tcp", ports: "5403", purpose: "corosync-qdevice of the backup cluster to the QNetd vote on the third host" },
-      { id: "backup-fence-pve", source: tier("backup"), destination: zone("proxmoxNodes"), protocol: "tcp", ports: "8006", purpose: "fence_pve powers off a backup VM that stopped answering (Proxmox API)" },
       // The nodes' BMCs, the ones spec.objectStore.fencing.ipmi lists: shared by every cluster whose VMs run on
       // those nodes, so the backup cluster fences a node through the same BMC the storage cluster does.
       { id: "backup-fence-ipmi", source: tier("backup"), destination: zone("nodeBmcs"), protocol: "udp", ports: "623", purpose: "fence_ipmilan powers off the node of a backup VM when its API is gone (IPMI, second fencing level)" },
+    ],
+    // After the cluster's own flows: the rules they open on the nodes and the QDevice host come after every
+    // existing rule there, which keeps their positions.
+    appended: [
+      { id: "backup-to-qdevice", source: tier("backup"), destination: zone("qdevice"), protocol: "tcp", ports: "5403", purpose: "corosync-qdevice of the backup cluster to the QNetd vote on the third host" },
+      { id: "backup-fence-pve", source: tier("backup"), destination: zone("proxmoxNodes"), protocol: "tcp", ports: "8006", purpose: "fence_pve powers off a backup VM that stopped answering (Proxmox API)" },
     ],
   }),
 };
