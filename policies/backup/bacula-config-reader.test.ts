@@ -182,6 +182,9 @@ const RUN_LINES = [
   "first-third monday december",
   "Level=Incremental Pool=P2 w00 w01 w52 w53 mon,tue at 0:00",
   "on 31 february at 23:59",
+  // The rendered rotation's forms: FullPool= beside Pool=, week lists with spaces, several times after one `at`.
+  "Level=Full Pool=P1 FullPool=P2 sun w01, w03, w05, w53 at 00:05",
+  "Level=Differential Pool=P2 at 01:05 03:05 05:05 23:05",
 ];
 
 describe("Run lines: this reader against bdirjson's reading of the same lines (bacula-director 9.6)", () => {

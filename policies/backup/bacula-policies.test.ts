@@ -84,10 +84,18 @@ describe("photo-backup-restore-range (IBAC-BAK-002): the rendered schedule and p
     ]));
   });
 
-  it("a job that writes to a pool the schedule never names fails, naming the runs", () => {
-    const input = editFile(prod, "bkp-1", P.directorConf, (t) => t.replace('  Schedule = "Photos-Hanoi"\n', '  Schedule = "Photos-Hanoi"\n  Full Backup Pool = "Cycle-Full"\n'));
-    const found = findings(judgeRestoreRange(input)).filter((f) => f.subject === "pool of a photo run on bkp-1");
-    expect(found.map((f) => f.observed)).toEqual(["F0", "F1", "F2", "F3", "F4"].map((p) => expect.stringMatching(new RegExp(`^Run = Level=Full Pool=Photos-${p} sun .*: the job Backup-Photos's Full jobs go to Cycle-Full, which schedule Photos-Hanoi never names$`))));
+  it("a job that writes to a pool the schedule never names fails, naming the runs (its Differential Backup Pool wins over their Pool=)", () => {
+    const input = editFile(prod, "bkp-1", P.directorConf, (t) => t.replace('  Full Backup Pool = "Photos-F4"\n', '  Full Backup Pool = "Photos-F4"\n  Differential Backup Pool = "Cycle-Diff"\n'));
+    const found = findings(judgeRestoreRange(input));
+    expect(found.map((f) => f.subject)).toEqual(Array(7).fill("pool of a photo run on bkp-1"));
+    expect(found.map((f) => f.observed)).toEqual(["D0", "D1", "D2", "H0", "H1", "H2", "H3"].map((p) => expect.stringMatching(new RegExp(`^Run = Level=Differential Pool=Photos-${p} .*: the job Backup-Photos's Differential jobs go to Cycle-Diff, which schedule Photos-Hanoi never names$`))));
+  });
+
+  it("a Full Backup Pool outside the rotation fails: a job upgraded to Full would be written there", () => {
+    const input = editFile(prod, "bkp-2", P.directorConf, (t) => t.replace('  Full Backup Pool = "Photos-F4"\n', '  Full Backup Pool = "Cycle-Full"\n'));
+    expect(findings(judgeRestoreRange(input))).toEqual([
+      expect.objectContaining({ subject: "Full Backup Pool of the photo job Backup-Photos on bkp-2", observed: "Full Backup Pool = Cycle-Full, which schedule Photos-Hanoi never names: a job upgraded to Full is written outside the rotation", location: `${P.directorConf}: Job Backup-Photos` }),
+    ]);
   });
 
   it("a Run line Bacula 9.6 refuses (`last`) fails with Bacula's reason", () => {
@@ -220,11 +228,11 @@ describe("backup-offsite-copy (IBAC-BAK-007): a scheduled Copy job per pool, to 
 
   it("no copy job fails for every pool a backup job writes to", () => {
     const found = findings(judgeOffsiteCopy(editDirector(prod, copyJobs))).filter((f) => f.subject.endsWith("on bkp-1"));
-    expect(found.map((f) => f.subject)).toEqual([
+    expect(found.map((f) => f.subject).sort()).toEqual([
       ...["F0", "F1", "F2", "F3", "F4", "D0", "D1", "D2", "H0", "H1", "H2", "H3"].map((p) => `off-site copy of pool Photos-${p} on bkp-1`),
       ...["Full", "Diff", "Inc"].map((p) => `off-site copy of pool Cycle-${p} on bkp-1`),
-    ]);
-    expect(found[0]).toMatchObject({ observed: "no Type = Copy job reads this pool", expected: "a Copy job with Pool = Photos-F0, Selection Type = PoolUncopiedJobs and a Next Pool on the NAS storage" });
+    ].sort());
+    expect(found.find((f) => f.subject.includes("Photos-F0"))).toMatchObject({ observed: "no Type = Copy job reads this pool", expected: "a Copy job with Pool = Photos-F0, Selection Type = PoolUncopiedJobs and a Next Pool on the NAS storage" });
   });
 
   it("a pool without its copy job fails, naming the pool", () => {

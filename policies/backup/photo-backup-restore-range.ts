@@ -82,10 +82,10 @@ export function judgeRestoreRange(input: BackupJudgeInput, simulated = new Map<s
       findings.push(...rotation.findings);
       if (!rotation.plan) continue;
       // Both backup VMs get the same file: one simulation per distinct rotation.
-      const key = JSON.stringify(rotation.plan);
+      const key = JSON.stringify([rotation.plan, rotation.upgradeInto]);
       let summary = simulated.get(key);
       if (!summary) {
-        summary = summarize(simulateRotation(rotation.plan, { ...POLICY_SIMULATION, changePerDay: CHANGE_PER_DAY, ...promise }), promise, CHANGE_PER_DAY);
+        summary = summarize(simulateRotation(rotation.plan, { ...POLICY_SIMULATION, changePerDay: CHANGE_PER_DAY, upgradeInto: rotation.upgradeInto, ...promise }), promise, CHANGE_PER_DAY);
         simulated.set(key, summary);
       }
       findings.push(...promiseFindings(summary, director.vm, rotation.plan.scheduleName, director.urn, locationOf(director, job.schedule ?? job.job)));

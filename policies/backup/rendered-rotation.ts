@@ -21,6 +21,8 @@ const LEVEL_POOL_KEY: Record<BaculaLevel, { run: string; job: string }> = {
 
 export interface RenderedRotation {
   plan?: RotationPlan;
+  /** Where the simulator puts a job Bacula upgrades to Full (see SimulationOptions.upgradeInto). */
+  upgradeInto?: "upgradePool" | "runPool";
   findings: Finding[];
 }
 
@@ -87,17 +89,16 @@ export function renderedRotation(director: BaculaConf, photo: PhotoJob, promise:
     if (!runs.length) add(`schedule of the photo job ${photo.name} on ${director.vm}`, `Schedule ${photo.scheduleName ?? ""} has no Run line Bacula accepts`, "the rotation's Run lines");
     return { findings };
   }
-  // A Differential with no Full in the catalog runs as a Full: in the job's Full Backup Pool, else the run's
-  // own pool. The simulator takes one upgrade pool: the job's Full pool, else the longest-kept Full pool
-  // (only the first runs of the window are upgraded; the promises are checked after the warm-up).
-  const fullPools = pools.filter((p) => p.level === "Full").sort((a, b) => b.retentionHours - a.retentionHours);
-  const upgradePool = jobValue(director, photo.job, "Full Backup Pool") ?? fullPools[0]?.name ?? pools[0].name;
-  if (!pools.some((p) => p.name === upgradePool)) {
-    add(`Full Backup Pool of the photo job ${photo.name} on ${director.vm}`, `${upgradePool}, which the schedule never names`, "a pool of the rotation", locationOf(director, photo.job));
+  // A Differential with no Full in the catalog runs as a Full: in the job's Full Backup Pool, else in the run's
+  // own pool (the simulator models both).
+  const jobFullPool = jobValue(director, photo.job, "Full Backup Pool");
+  if (jobFullPool !== undefined && !pools.some((p) => p.name === jobFullPool)) {
+    add(`Full Backup Pool of the photo job ${photo.name} on ${director.vm}`, `Full Backup Pool = ${jobFullPool}, which schedule ${photo.scheduleName ?? ""} never names: a job upgraded to Full is written outside the rotation`, "a pool of the rotation", locationOf(director, photo.job));
     return { findings };
   }
   return {
     findings,
-    plan: { kind: "hanoi", scheduleName: photo.scheduleName ?? "", pools, runs, timeZone: "UTC", ...promise, upgradePool },
+    upgradeInto: jobFullPool === undefined ? "runPool" : "upgradePool",
+    plan: { kind: "hanoi", scheduleName: photo.scheduleName ?? "", pools, runs, timeZone: "UTC", ...promise, upgradePool: jobFullPool ?? pools[0].name },
   };
 }
