@@ -12,6 +12,9 @@ import { PRODUCTION_BACULA_PATHS as P, tlsFilesFor } from "../../backup/bacula/p
 import { RESOURCE_TYPES } from "../resource-types";
 import { BACKUP_COMPONENT_PATHS as C } from "./paths";
 import { BackupTier } from "./component";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { BACKUP_CLUSTER_PATHS, BACKUP_CLUSTER_UNITS } from "./cluster-paths";
 
 const { spec, model } = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
@@ -121,6 +124,15 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     expect(JSON.parse(mc)).toMatchObject({ aliases: { backup: { accessKey: "ibac-backup", secretKey: "test-backup-s3-secret" } } });
   });
 
+  it("(mocks) exports the photos into exactly the directory the Photos job saves, and the job runs that export first", async () => {
+    const s3 = vmsOf("objectStore")[0];
+    const script = await value(tier.filesFor(s3).find((f) => f.path === P.photoExportCommand)?.content ?? "");
+    const exportDir = /^readonly EXPORT_DIR=(.*)$/m.exec(script)?.[1];
+    const job = tier.plan.backupJobs.find((j) => j.clientRunBefore === P.photoExportCommand);
+    expect(job?.client).toBe("s3-fd");
+    expect(tier.plan.fileSets.find((f) => f.name === job?.fileSet)?.include).toEqual([exportDir]);
+  });
+
   it("(mocks) puts the object store's one s3-fd certificate and PKI keypair on both storage VMs, and a different one on each database VM", async () => {
     const contentOf = (vm: string, p: string) => value(tier.filesFor(model.vms.find((v) => v.name === vm) as (typeof model.vms)[number]).find((f) => f.path === p)?.content ?? "");
     const [s1, s2] = vmsOf("objectStore").map((v) => v.name);
@@ -129,6 +141,16 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
       expect(await contentOf(s1, p), p).toBe(await contentOf(s2, p));
       expect(await contentOf(d1, p), p).not.toBe(await contentOf(d2, p));
     }
+  });
+
+  it("(mocks) requests each certificate as the Bacula plan says (baculaCertificateRequests), the dialed address a DNS name too", () => {
+    const csr = (id: string) => mocks.registrations.find((r) => r.type === RESOURCE_TYPES.CertRequest && r.name === `test-backup-${id}-tls-csr`)?.inputs;
+    expect(csr("fd-s3-fd")).toMatchObject({ dnsNames: ["s3-fd.ibac.rik.ee", model.virtualIps.objectStore], ipAddresses: [model.virtualIps.objectStore] });
+    expect(csr("director")).toMatchObject({ dnsNames: [tier.plan.director.tlsName, model.virtualIps.backup], ipAddresses: [model.virtualIps.backup] });
+    expect(csr("console")).toMatchObject({ dnsNames: [tier.plan.console.tlsName] });
+    const certs = mocks.registrations.filter((r) => r.type === RESOURCE_TYPES.LocallySignedCert && r.name.startsWith("test-backup-"));
+    expect(certs.length).toBe(3 + tier.plan.clients.length);
+    for (const c of certs) expect(c.inputs.allowedUses, c.name).toEqual(expect.arrayContaining(["server_auth", "client_auth"]));
   });
 
   it("(mocks) makes each PKI key RSA 4096 and the NAS key ED25519; its public half is no secret", async () => {
@@ -155,5 +177,31 @@ describe("BackupTier under pulumi.runtime.setMocks (constructed, not deployed)",
     // The director's port is checked once, on the virtual address (it answers only on the Promoted VM).
     expect(tier.monitors.filter((m) => m.layer === "service").map((m) => `${m.virtualAddress}@${m.address}:${m.port}`)).toEqual([`backup@${model.virtualIps.backup}:9101`]);
     expect(plan.director.address).toBe(model.virtualIps.backup);
+  });
+
+  it("(mocks) delivers only scripts that bash -n and shellcheck pass, as the prod VMs get them", async () => {
+    const shellcheck = requireTool("shellcheck", "shellcheck");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-backup-delivered-"));
+    try {
+      const scripts = new Map<string, string>();
+      for (const vm of model.vms) {
+        for (const f of tier.filesFor(vm)) {
+          const text = await value(f.content);
+          if (text.startsWith("#!/bin/bash")) scripts.set(`${f.path}\n${text}`, f.path);
+        }
+      }
+      expect([...new Set(scripts.values())]).toEqual(expect.arrayContaining([C.backupPackagesScript, C.clientPackagesScript, C.catalogInit, P.catalogDumpCommand, P.nasMountCommand, P.nasUnmountCommand, P.photoExportCommand]));
+      let i = 0;
+      for (const [key, at] of scripts) {
+        const file = path.join(dir, `script-${i++}.sh`);
+        fs.writeFileSync(file, key.slice(key.indexOf("\n") + 1));
+        const parsed = runTool("bash", ["-n", file]);
+        expect(parsed.status, `${at}: ${describeRun(parsed)}`).toBe(0);
+        const checked = runTool(shellcheck, ["--severity=style", file]);
+        expect(checked.status, `${at}: ${describeRun(checked)}`).toBe(0);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { offeredCredential, type TierComponent, type TierComponentArgs, type Tie
 import { tierMonitors, type ServiceMonitor } from "../tiers/monitors";
 import type { BaculaName, BaculaPlan } from "../../backup/bacula/bacula-plan";
 import { baculaSecretNames, PRODUCTION_BACULA_PATHS, type BaculaSecrets } from "../../backup/bacula/render-files";
+import { baculaCertificateRequests } from "../../backup/bacula/certificates";
 import { backupFilesForVm } from "./backup-files";
 import { renderPhotoExportMcConfig } from "./render-photo-export";
 import { backupPlanOf } from "./plan";
@@ -62,19 +63,21 @@ export class BackupTier extends pulumi.ComponentResource implements TierComponen
       clientPasswords: Object.fromEntries(plan.clients.map((c) => [c.name, p[c.name]])),
     })));
 
-    // Every daemon is a TLS server and a client (the director calls the file daemons, they call the storage
-    // daemon): each certificate serves both. The director's and the storage daemon's carry the virtual address.
-    const issue = (id: string, tlsName: string, addresses: readonly string[]): IssuedCertificate =>
-      args.ca.issueServerCertificate(`${name}-${id}-tls`, { commonName: tlsName, dnsNames: [tlsName], ipAddresses: [...addresses], clientAuth: true }, this);
-    const daemonCertificates = {
-      director: issue("director", plan.director.tlsName, [plan.director.address]),
-      storage: issue("storage", plan.storageDaemon.tlsName, [plan.storageDaemon.address]),
-      console: issue("console", plan.console.tlsName, []),
-    };
+    // The certificates as the Bacula plan asks for them (certificates.ts: each daemon is a TLS server and client,
+    // its dialed address also a DNS name for Bacula 9.6's host check); one per daemon, the object store's on both VMs.
     const clientCertificates: Record<BaculaName, IssuedCertificate> = {};
+    const daemonCertificates: Partial<Record<"director" | "storage" | "console", IssuedCertificate>> = {};
+    for (const r of baculaCertificateRequests(plan)) {
+      const cert = args.ca.issueServerCertificate(`${name}-${r.client ? `fd-${r.client}` : r.role}-tls`, { commonName: r.commonName, dnsNames: r.dnsNames, ipAddresses: r.ipAddresses, clientAuth: r.clientAuth }, this);
+      if (r.role === "fileDaemon") {
+        if (!r.client) throw new Error("backup tier: a file daemon's certificate request names no client");
+        clientCertificates[r.client] = cert;
+      } else daemonCertificates[r.role] = cert;
+    }
+    const { director, storage, console } = daemonCertificates;
+    if (!director || !storage || !console) throw new Error("backup tier: the Bacula plan asks for no director, storage or console certificate");
     const pkiKeypairs: Record<BaculaName, pulumi.Output<string>> = {};
     for (const client of plan.clients) {
-      clientCertificates[client.name] = issue(`fd-${client.name}`, client.tlsName, [client.address]);
       const key = new tls.PrivateKey(`${name}-pki-${client.name}-key`, { ...PKI_KEY }, child);
       const cert = new tls.SelfSignedCert(`${name}-pki-${client.name}-cert`, {
         privateKeyPem: key.privateKeyPem,
@@ -100,7 +103,7 @@ export class BackupTier extends pulumi.ComponentResource implements TierComponen
       paths,
       secrets,
       caPem: args.ca.certPem,
-      daemonCertificates,
+      daemonCertificates: { director, storage, console },
       clientCertificates,
       pkiKeypairs,
       masterCertificate: args.spec.backupPolicy.encryption.masterCertificate,

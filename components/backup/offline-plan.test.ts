@@ -7,6 +7,7 @@ import { OfflinePlanMocks } from "../offline-plan/mocks";
 import { describeRun, runTool } from "../../test/support/require-tool";
 import { PRODUCTION_BACULA_PATHS as P } from "../../backup/bacula/paths";
 import { backupPlanOf } from "./plan";
+import { runOfflinePlan } from "../offline-plan/run-offline-plan";
 import { BACKUP_COMPONENT_PATHS as C } from "./paths";
 
 // `ibac plan --stack prod` as an operator runs it (the CLI, in a child process): the backup tier's files are in the
@@ -49,5 +50,13 @@ describe("ibac plan --stack prod (mocks, in a child process)", () => {
     }
     // The values above are the right ones: the plan registered the passwords under the names they were computed from.
     expect(fs.readFileSync(path.join(out, "plan.json"), "utf8")).toContain("ibac-backup-director-password");
+  });
+
+  it("(mocks) gives no VM two files at one path: the backup tier's beside the VM's own tier's and the cluster's", async () => {
+    const plan = await runOfflinePlan({ stack: "prod", file: "(test)", spec, model, config: {} });
+    const seen = new Map<string, number>();
+    for (const a of plan.artifacts) seen.set(`${a.vm}:${a.path}`, (seen.get(`${a.vm}:${a.path}`) ?? 0) + 1);
+    expect([...seen].filter(([, n]) => n > 1).map(([k]) => k)).toEqual([]);
+    expect(plan.artifacts.filter((a) => a.path === P.fileDaemonConf).map((a) => a.vm).sort()).toEqual(["bkp-1", "bkp-2", "db-1", "db-2", "frs-1", "frs-2", "s3-1", "s3-2"]);
   });
 });
