@@ -66,7 +66,7 @@ describe("deriveBackupClusterPlan (prod)", () => {
 
   it("refuses a model with one backup VM, and one without the backup address", () => {
     expect(() => deriveBackupClusterPlan(PROD.spec, { ...PROD.model, vms: PROD.model.vms.filter((v) => v.name !== "bkp-2") })).toThrow(new Error("the backup volume needs two VMs, the model has 1"));
-    const { backup: _dropped, ...others } = PROD.model.virtualIps;
+    const others = Object.fromEntries(Object.entries(PROD.model.virtualIps).filter(([name]) => name !== "backup"));
     expect(() => deriveBackupClusterPlan(PROD.spec, { ...PROD.model, virtualIps: others })).toThrow(new Error("the model has no backup virtual address"));
   });
 

@@ -38,6 +38,8 @@ export interface CibFacts {
   fencingLevels: FencingLevelFact[];
   /** The agent of the primitive inside the promotable DRBD clone (ocf:linbit:drbd), if the clone is promotable. */
   promotableAgent?: string;
+  /** That primitive's drbd_resource: the DRBD resource Pacemaker promotes. */
+  drbdResource?: string;
   /** The service group's members, in start order. */
   serviceMembers: string[];
   /** The agent of each of those members (`ocf:heartbeat:Filesystem`, `systemd:bacula-director`), in the same order. */
@@ -129,6 +131,8 @@ export function replicatedCibFacts(xml: string, ids: Pick<CibResourceIds, "drbdC
     fenceDevices,
     fencingLevels,
     ...(promotable && clonePrimitive ? { promotableAgent: agentOf(clonePrimitive) } : {}),
+    ...(clonePrimitive && nvpairs(childrenNamed(clonePrimitive, "instance_attributes")[0]).drbd_resource !== undefined
+      ? { drbdResource: nvpairs(childrenNamed(clonePrimitive, "instance_attributes")[0]).drbd_resource } : {}),
     serviceMembers: group ? childrenNamed(group, "primitive").map((p) => p.attributes.id ?? "") : [],
     serviceMemberAgents: group ? childrenNamed(group, "primitive").map(agentOf) : [],
     serviceColocatedWithPromoted,
