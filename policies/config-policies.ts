@@ -1,4 +1,3 @@
-import { backupVolumeDrbdPolicy } from "./backup/backup-volume-drbd";
 import type { IbacPolicy, PolicyClock } from "./kit/types";
 import { tlsProtocolVersionsPolicy } from "./tls/tls-protocol-versions";
 import { tlsCipherSuitesPolicy } from "./tls/tls-cipher-suites";
@@ -9,6 +8,9 @@ import { databaseSemiSyncPolicy } from "./database/semi-sync";
 import { databaseBackupSchedulePolicy } from "./backup/database-backup-schedule";
 import { photoBackupRestoreRangePolicy } from "./backup/photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup/backup-offsite-encrypted";
+import { photoBackupBaculaPolicy } from "./backup/photo-backup-bacula";
+import { backupOffsiteCopyPolicy } from "./backup/backup-offsite-copy";
+import { backupVolumeDrbdPolicy } from "./backup/backup-volume-drbd";
 import { vpnIpsecProposalsPolicy } from "./vpn/vpn-ipsec-proposals";
 import { vpnPeerPurposePolicy } from "./vpn/vpn-peer-purpose";
 import { certificateRevocationPolicy } from "./tls/certificate-revocation";
@@ -47,6 +49,8 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),
     backupVolumeDrbdPolicy(),
+    photoBackupBaculaPolicy(),
+    backupOffsiteCopyPolicy(),
     tlsProtocolVersionsPolicy(),
     tlsCipherSuitesPolicy(),
     tlsPeerVerificationPolicy(),

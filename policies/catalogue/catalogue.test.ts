@@ -34,6 +34,8 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-BAK-002": ["photo-backup-restore-range"],
   "IBAC-BAK-003": ["backup-offsite-encrypted"],
   "IBAC-BAK-004": ["backup-volume-drbd"],
+  "IBAC-BAK-005": ["photo-backup-bacula"],
+  "IBAC-BAK-007": ["backup-offsite-copy"],
   "IBAC-TLS-001": ["tls-protocol-versions"],
   "IBAC-TLS-002": ["tls-cipher-suites"],
   "IBAC-TLS-003": ["tls-peer-verification"],
