@@ -65,11 +65,11 @@ describe("backup policies on the prod stack's offline plan (pulumi.runtime.setMo
     expect(findings[0].urn).toContain(PLATFORM_TYPE);
   });
 
-  it("photo-backup-restore-range: a Run line removed from bkp-1's rendered schedule leaves a 2-hour gap (simulated), naming the file", async () => {
-    const resources = editDeliveredFile(await stackResources("prod"), "bkp-1", P.directorConf, (t) => t.replace("  Run = Level=Differential Pool=Photos-H3 at 08:05 16:05\n", ""));
+  it("photo-backup-restore-range: a Run line removed from bkp-1's rendered schedule leaves a day-long gap (simulated), naming the file", async () => {
+    const resources = editDeliveredFile(await stackResources("prod"), "bkp-1", P.directorConf, (t) => t.replace(/^ {2}Run = Level=Incremental Pool=Photos-Hourly .*\n/m, ""));
     const findings = await findingsOf(photoBackupRestoreRangePolicy(), resources);
     expect(findings).toEqual([
-      expect.objectContaining({ subject: "newest photo restore point (Photos-Hanoi on bkp-1, simulated 2026-01-01..2028-01-02)", observed: expect.stringMatching(/^up to 2 h old /), location: `${P.directorConf}: Schedule Photos-Hanoi` }),
+      expect.objectContaining({ subject: "newest photo restore point (Photos-Hanoi on bkp-1, simulated 2026-01-01..2028-01-02)", observed: expect.stringMatching(/^up to 24 h old /), location: `${P.directorConf}: Schedule Photos-Hanoi` }),
     ]);
     expect(findings[0].urn).toContain("bkp-1-config-copy-etc-bacula-bacula-dir-conf");
   });

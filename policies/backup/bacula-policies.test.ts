@@ -59,11 +59,11 @@ describe("photo-backup-restore-range (IBAC-BAK-002): the rendered schedule and p
     expect(summary.promises.chain.holds).toBe(true);
   });
 
-  it("a schedule that leaves a gap (a Run line removed) fails: the newest restore point is 2 h old", () => {
-    const input = editDirector(prod, (t) => t.replace("  Run = Level=Differential Pool=Photos-H3 at 08:05 16:05\n", ""));
+  it("a schedule that leaves a gap (a Run line removed) fails: the newest restore point is up to a day old", () => {
+    const input = editDirector(prod, (t) => t.replace(/^ {2}Run = Level=Incremental Pool=Photos-Hourly .*\n/m, ""));
     const found = findings(judgeRestoreRange(input));
     expect(found).toEqual([
-      expect.objectContaining({ subject: "newest photo restore point (Photos-Hanoi on bkp-1, simulated 2026-01-01..2028-01-02)", observed: expect.stringMatching(/^up to 2 h old \(1462 of 17543 hours, first 2026-01-01T09:05:00\.000Z\)$/), expected: "a restore point at most 1 h old at every hour", location: `${P.directorConf}: Schedule Photos-Hanoi` }),
+      expect.objectContaining({ subject: "newest photo restore point (Photos-Hanoi on bkp-1, simulated 2026-01-01..2028-01-02)", observed: expect.stringMatching(/^up to 24 h old \(\d+ of 17543 hours, first 2026-01-01T\d\d:05:00\.000Z\)$/), expected: "a restore point at most 1 h old at every hour", location: `${P.directorConf}: Schedule Photos-Hanoi` }),
       expect.objectContaining({ subject: "newest photo restore point (Photos-Hanoi on bkp-2, simulated 2026-01-01..2028-01-02)" }),
     ]);
   });
@@ -87,8 +87,8 @@ describe("photo-backup-restore-range (IBAC-BAK-002): the rendered schedule and p
   it("a job that writes to a pool the schedule never names fails, naming the runs (its Differential Backup Pool wins over their Pool=)", () => {
     const input = editFile(prod, "bkp-1", P.directorConf, (t) => t.replace('  Full Backup Pool = "Photos-F4"\n', '  Full Backup Pool = "Photos-F4"\n  Differential Backup Pool = "Cycle-Diff"\n'));
     const found = findings(judgeRestoreRange(input));
-    expect(found.map((f) => f.subject)).toEqual(Array(7).fill("pool of a photo run on bkp-1"));
-    expect(found.map((f) => f.observed)).toEqual(["D0", "D1", "D2", "H0", "H1", "H2", "H3"].map((p) => expect.stringMatching(new RegExp(`^Run = Level=Differential Pool=Photos-${p} .*: the job Backup-Photos's Differential jobs go to Cycle-Diff, which schedule Photos-Hanoi never names$`))));
+    expect(found.map((f) => f.subject)).toEqual(Array(3).fill("pool of a photo run on bkp-1"));
+    expect(found.map((f) => f.observed)).toEqual(["D0", "D1", "D2"].map((p) => expect.stringMatching(new RegExp(`^Run = Level=Differential Pool=Photos-${p} .*: the job Backup-Photos's Differential jobs go to Cycle-Diff, which schedule Photos-Hanoi never names$`))));
   });
 
   it("a Full Backup Pool outside the rotation fails: a job upgraded to Full would be written there", () => {
@@ -229,16 +229,16 @@ describe("backup-offsite-copy (IBAC-BAK-007): a scheduled Copy job per pool, to 
   it("no copy job fails for every pool a backup job writes to", () => {
     const found = findings(judgeOffsiteCopy(editDirector(prod, copyJobs))).filter((f) => f.subject.endsWith("on bkp-1"));
     expect(found.map((f) => f.subject).sort()).toEqual([
-      ...["F0", "F1", "F2", "F3", "F4", "D0", "D1", "D2", "H0", "H1", "H2", "H3"].map((p) => `off-site copy of pool Photos-${p} on bkp-1`),
+      ...["F0", "F1", "F2", "F3", "F4", "D0", "D1", "D2", "Hourly"].map((p) => `off-site copy of pool Photos-${p} on bkp-1`),
       ...["Full", "Diff", "Inc"].map((p) => `off-site copy of pool Cycle-${p} on bkp-1`),
     ].sort());
     expect(found.find((f) => f.subject.includes("Photos-F0"))).toMatchObject({ observed: "no Type = Copy job reads this pool", expected: "a Copy job with Pool = Photos-F0, Selection Type = PoolUncopiedJobs and a Next Pool on the NAS storage" });
   });
 
   it("a pool without its copy job fails, naming the pool", () => {
-    const input = editFile(prod, "bkp-2", P.directorConf, (t) => dropResource(t, "Job", "Copy-Photos-H2"));
+    const input = editFile(prod, "bkp-2", P.directorConf, (t) => dropResource(t, "Job", "Copy-Photos-Hourly"));
     expect(findings(judgeOffsiteCopy(input))).toEqual([
-      expect.objectContaining({ subject: "off-site copy of pool Photos-H2 on bkp-2", observed: "no Type = Copy job reads this pool" }),
+      expect.objectContaining({ subject: "off-site copy of pool Photos-Hourly on bkp-2", observed: "no Type = Copy job reads this pool" }),
     ]);
   });
 
