@@ -28,6 +28,8 @@ export interface BaculaFileSet {
   exclude: readonly string[];
   /** Signature kept per file (verify jobs compare it): SHA256. */
   signature: "SHA256";
+  /** Compression before encryption; absent: none (photos are JPEG already). */
+  compression?: "LZO" | "GZIP6";
 }
 
 /** A backup job: a client, a file set, the rotation or a plain schedule, the pools. */
@@ -39,8 +41,15 @@ export interface BaculaBackupJob {
   schedule: BaculaName;
   /** The pool when the schedule names none (Bacula needs one); the Run lines override it. */
   pool: BaculaName;
+  /**
+   * `Full Backup Pool`: where a job Bacula upgrades to Full (no Full in the catalog) is written; the rotation's
+   * upgradePool (the longest-kept), so that Full outlives every job based on it.
+   */
+  fullPool: BaculaName;
   /** A command the client runs first (the photos' export from MinIO), absolute path, no arguments from the spec. */
   clientRunBefore?: string;
+  /** A command the director runs first on its own VM (the config job's catalog dump), absolute path. */
+  runBefore?: string;
   /** What the job is for, one line (a comment in the file, a row in the report). */
   purpose: string;
 }
@@ -58,6 +67,8 @@ export interface BaculaPool {
   name: BaculaName;
   storage: BaculaName;
   retentionHours: number;
+  /** `Maximum Volume Jobs`: 1 (one job per volume) unless the rotation's pool says otherwise. */
+  jobsPerVolume: number;
   /** The pool its jobs are copied to (on the NAS storage); absent on the NAS pools themselves. */
   nextPool?: BaculaName;
   /** `Label Format`: volumes are labelled automatically, one job per volume. */
@@ -94,7 +105,11 @@ export interface BaculaPlan {
     workingDirectory: string;
     /** SQLite catalog file on the DRBD volume. */
     catalogFile: string;
+    /** The backup VMs: the director and the storage daemon run on the one Pacemaker promotes. */
+    vms: readonly string[];
   };
+  /** The named console bconsole uses (on the backup VMs: the runbooks and the admins), limited by its ACL. */
+  console: { name: BaculaName; tlsName: string };
   storageDaemon: { name: BaculaName; address: string; port: 9103; tlsName: string; workingDirectory: string };
   devices: readonly BaculaDevice[];
   storages: readonly BaculaStorage[];
@@ -106,6 +121,9 @@ export interface BaculaPlan {
   schedules: readonly { name: BaculaName; runs: RotationPlan["runs"] }[];
   backupJobs: readonly BaculaBackupJob[];
   copyJobs: readonly BaculaCopyJob[];
+  /** The templates the runbooks run: backup-verify (VolumeToCatalog) and backup-restore (to a new place). */
+  verifyJob: BaculaName;
+  restoreJob: BaculaName;
   /** Where each daemon reads the master key's certificate (public half only; its key never enters the cluster). */
   masterCertificatePath: string;
 }
