@@ -232,6 +232,8 @@ export function handFileDaemonConf(l: LabLayout, c: LabClient): string {
     "  Maximum Concurrent Jobs = 5",
     "  PKI Signatures = yes",
     "  PKI Encryption = yes",
+    // As the renderer: AES-256 (9.6's default is AES-128).
+    "  PKI Cipher = aes256",
     `  PKI Keypair = ${q(c.pkiKeypair)}`,
     ...(c.pkiMasterKey ? [`  PKI Master Key = ${q(c.pkiMasterKey)}`] : []),
     // Outgoing to the storage daemon.
