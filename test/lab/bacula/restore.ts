@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { BaculaLab } from "./bacula-lab";
-import type { JobRecord } from "./bconsole";
+import type { Bconsole, JobRecord } from "./bconsole";
 import { sleep } from "../run";
 
 // Restores and points in time as the tests use them. Jobs run in real time one after another; a point in time is
@@ -33,7 +32,7 @@ export interface RestoreRequest {
 }
 
 /** `restore ... select all done yes` for a point in time (or the newest), waited for. */
-export async function restore(lab: BaculaLab, r: RestoreRequest): Promise<JobRecord> {
+export async function restore(lab: { bconsole: Bconsole }, r: RestoreRequest): Promise<JobRecord> {
   fs.mkdirSync(r.where, { recursive: true });
   const parts = [
     "restore",
