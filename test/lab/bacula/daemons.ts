@@ -27,6 +27,14 @@ process.once("exit", () => {
   }
 });
 
+/** The SQL of Debian's make_sqlite3_tables (the heredoc it feeds to sqlite3): the catalog is made in the lab root. */
+export function catalogSchema(script = "/usr/share/bacula-director/make_sqlite3_tables"): string {
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing: apt-get install -y --no-install-recommends bacula-director-sqlite3`);
+  const m = /<<END-OF-DATA\n([\s\S]*?)\nEND-OF-DATA/.exec(fs.readFileSync(script, "utf8"));
+  if (!m) throw new Error(`${script}: no END-OF-DATA heredoc (the schema script changed)`);
+  return m[1];
+}
+
 export class DaemonSet {
   private readonly daemons = new Map<string, Daemon>();
 

@@ -12,9 +12,8 @@ import { requireTool } from "../../support/require-tool";
 import { freePort } from "../drbd/guest";
 import { runChecked } from "../run";
 import { makeLabCa, makeServerCertificate } from "../tls";
-import { catalogSchema } from "./bacula-lab";
 import { Bconsole } from "./bconsole";
-import { DaemonSet } from "./daemons";
+import { catalogSchema, DaemonSet } from "./daemons";
 import { loopbackRewrite, type LoopbackRewrite } from "./loopback-rewrite";
 import { makePkiKeypair, type PkiKeypair } from "./pki";
 
@@ -153,6 +152,9 @@ export async function startRenderedLab(clientNames: readonly string[]): Promise<
     const drbdDevice = plan.devices.find((d) => d.mount === undefined);
     if (!nasDevice || !drbdDevice) throw new Error("the plan has no NAS device and DRBD device");
     const dirOf = (device: "drbd" | "nas"): string => (device === "nas" ? nasDevice : drbdDevice).archiveDirectory;
+    const photosDir = plan.fileSets.find((f) => f.name === "Photos")?.include[0];
+    if (!photosDir) throw new Error("the plan has no Photos file set");
+    fs.mkdirSync(photosDir, { recursive: true, mode: 0o700 });
     let stopped = false;
     return {
       root,
@@ -166,7 +168,7 @@ export async function startRenderedLab(clientNames: readonly string[]): Promise<
       admin,
       console: new Bconsole(tools.bconsole, paths.bconsoleConf),
       master,
-      photosDir: plan.fileSets.find((f) => f.name === "Photos")?.include[0] ?? "",
+      photosDir,
       databaseBackupDir,
       restoreRoot: paths.restoreDirectory,
       restartClientWithKeypair: async (name, keypair) => {
