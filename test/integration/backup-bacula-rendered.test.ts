@@ -176,8 +176,11 @@ describe("the lab stack's rendered Bacula files on loopback: Hanoi pools, point-
     const wrongWhere = path.join(lab.restoreRoot, "photos-wrong-key");
     const w = await restore({ bconsole: lab.admin }, { client: "s3-fd", fileSet: "Photos", where: wrongWhere });
     const wrongLog = await lab.admin.jobLog(w.jobId);
-    expect(w.jobStatus, wrongLog).not.toBe("T");
-    expect(wrongLog).toContain("Missing private key required to decrypt encrypted backup data.");
+    // Bacula 9.6.7: JobStatus E, one error per file, "*** Restore Error ***".
+    expect(w.jobStatus, wrongLog).toBe("E");
+    expect(w.jobErrors).toBeGreaterThan(0);
+    expect(wrongLog).toContain("Error: Missing private key required to decrypt encrypted backup data.");
+    expect(wrongLog).toContain("*** Restore Error ***");
     const marker = path.join(restoredPath(wrongWhere, photos), MARKER_FILE);
     expect(fs.existsSync(marker) && fs.readFileSync(marker).includes(Buffer.from(MARKER))).toBe(false);
   });
