@@ -12,7 +12,7 @@ import { requireTool } from "../support/require-tool";
 
 // Proof on real Bacula 9.6.7 daemons (bookworm) on 127.0.0.1 with the files the renderers produce for the lab
 // stack (backup/bacula/render-files.ts), changed only by test/lab/bacula/loopback-rewrite.ts: the photos' Hanoi
-// pools (Full to Photos-F4 by the job's Full Backup Pool, Differentials to an hourly and a daily pool) after
+// pools (Full to Photos-F4 by the job's Full Backup Pool, an Incremental to the hourly pool, a Differential to a daily one) after
 // adds, changes and deletes, restored to chosen points in time byte for byte; the rendered copy jobs write the
 // NAS device's volumes; a known file's plaintext is in no volume; the NAS copy alone restores with only the
 // master keypair and an unrelated keypair fails with Bacula's error; db-1's backup directory (backup/database's
@@ -71,7 +71,7 @@ describe("the lab stack's rendered Bacula files on loopback: Hanoi pools, point-
     expect(fd).toContain("TLS Require = yes");
   });
 
-  it("Full, then Differentials to the hourly and daily Hanoi pools after adds, changes and deletes, restore to each point in time byte for byte, deleted files absent", async () => {
+  it("Full, then an Incremental to the hourly pool and a Differential to a daily Hanoi pool after adds, changes and deletes, restore to each point in time byte for byte, deleted files absent", async () => {
     writePhotoTree(photos, { small: 300, large: 3, largeMiB: [1, 5], seed });
     writeFile(photos, MARKER_FILE, markerFileBytes(MARKER, seed));
     points.push({ job: await job("run job=Backup-Photos level=Full yes"), state: snapshotTree(photos), point: await pointInTime() });
@@ -81,7 +81,7 @@ describe("the lab stack's rendered Bacula files on loopback: Hanoi pools, point-
     modify("albums/00/thumb-0000.jpg");
     modify("originals/IMG_0001.CR2");
     fs.rmSync(path.join(photos, "albums/01/thumb-0001.jpg"));
-    points.push({ job: await job("run job=Backup-Photos level=Differential pool=Photos-H0 yes"), state: snapshotTree(photos), point: await pointInTime() });
+    points.push({ job: await job("run job=Backup-Photos level=Incremental pool=Photos-Hourly yes"), state: snapshotTree(photos), point: await pointInTime() });
 
     writeFile(photos, "albums/new/added-2.jpg", seededBytes(`${seed}/a2`, 7000));
     modify("albums/03/thumb-0003.jpg");
@@ -89,7 +89,7 @@ describe("the lab stack's rendered Bacula files on loopback: Hanoi pools, point-
     fs.rmSync(path.join(photos, "originals/IMG_0002.CR2"));
     points.push({ job: await job("run job=Backup-Photos level=Differential pool=Photos-D0 yes"), state: snapshotTree(photos), point: await pointInTime() });
 
-    expect(points.map((p) => `${p.job.level} ${p.job.raw.poolname}`)).toEqual(["F Photos-F4", "D Photos-H0", "D Photos-D0"]);
+    expect(points.map((p) => `${p.job.level} ${p.job.raw.poolname}`)).toEqual(["F Photos-F4", "I Photos-Hourly", "D Photos-D0"]);
     for (let i = 1; i < points.length; i++) expect(diffStates(points[i - 1].state, points[i].state).length).toBeGreaterThan(0);
     expect(points[1].job.jobFiles).toBeLessThan(points[0].job.jobFiles / 10);
 
@@ -128,13 +128,13 @@ describe("the lab stack's rendered Bacula files on loopback: Hanoi pools, point-
   });
 
   it("the rendered copy jobs write the NAS volumes and the catalog lists a copy of every backup", async () => {
-    await copyAll(["Copy-Photos-F4", "Copy-Photos-H0", "Copy-Photos-D0", "Copy-Cycle-Full", "Copy-Cycle-Inc"]);
+    await copyAll(["Copy-Photos-F4", "Copy-Photos-Hourly", "Copy-Photos-D0", "Copy-Cycle-Full", "Copy-Cycle-Inc"]);
     const all = await lab.admin.llistJobs();
     const originals = [...points.map((p) => p.job), ...dbJobs];
     const copies = all.filter((j) => j.type === "C");
     expect(copies.map((c) => c.priorJobId).sort((a, b) => a - b)).toEqual(originals.map((o) => o.jobId).sort((a, b) => a - b));
     const nas = lab.volumes("nas").map((f) => path.basename(f)).sort();
-    expect(nas).toEqual(["Nas-Cycle-Full-", "Nas-Cycle-Inc-", "Nas-Photos-D0-", "Nas-Photos-F4-", "Nas-Photos-H0-"].map((p) => expect.stringMatching(new RegExp(`^${p}\\d+$`))));
+    expect(nas).toEqual(["Nas-Cycle-Full-", "Nas-Cycle-Inc-", "Nas-Photos-D0-", "Nas-Photos-F4-", "Nas-Photos-Hourly-"].map((p) => expect.stringMatching(new RegExp(`^${p}\\d+$`))));
     const listed = await lab.admin.run("list volumes pool=Nas-Photos-F4");
     expect(listed).toMatch(/Nas-Photos-F4-\d+/);
   });
