@@ -1,0 +1,80 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { bconsoleCommand, bconsoleLineOf, directorGreeting, fileVersionsQuery, joblogLines, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
+
+// samples/ is what the real Bacula 9.6.7 director of bookworm printed to bconsole (a director on loopback with a
+// SQLite catalog seeded with jobs and files; the restore and verify jobs were queued, then cancelled: no storage
+// or file daemon ran). So the readers are proven on the real formats, not on a real backup's values.
+const sample = (name: string): string => fs.readFileSync(path.join(__dirname, "samples", name), "utf8");
+
+describe("bconsole readers (Bacula 9.6.7's own output)", () => {
+  it("the greeting says which director answered; an unreachable one gives none", () => {
+    expect(directorGreeting(sample("version.txt"))).toBe("t-dir 9.6.7");
+    expect(directorGreeting(sample("version-unreachable.txt"))).toBeUndefined();
+  });
+
+  it("llist jobs: every job once, fields checked, times read as UTC", () => {
+    const jobs = parseLlistJobs(sample("llist-jobs.txt"), "sample");
+    expect(jobs.map((j) => [j.jobId, j.name, j.type, j.level, j.status, j.pool, j.schedTime.toISOString(), j.jobFiles])).toEqual([
+      [1, "Photos", "B", "F", "T", "Photos-H01", "2026-11-30T01:05:00.000Z", 3],
+      [2, "Photos", "B", "I", "T", "Photos-H01", "2026-11-30T02:05:00.000Z", 1],
+    ]);
+  });
+
+  it("llist jobid of a cancelled restore: status A, no pool", () => {
+    const [job] = parseLlistJobs(sample("llist-cancelled-restore.txt"), "sample");
+    expect(job).toMatchObject({ jobId: 5, type: "R", level: "", status: "A", jobFiles: 0 });
+    expect(job.pool).toBeUndefined();
+  });
+
+  it("a hostile value in llist stops the reading, named", () => {
+    const text = sample("llist-jobs.txt").replace("PoolName: Photos-H01", "PoolName: x;reboot");
+    expect(() => parseLlistJobs(text, "backup-1: llist")).toThrow('backup-1: llist: job 1: PoolName: expected a pool name, found "x;reboot"');
+    expect(() => parseLlistJobs(sample("llist-jobs.txt").replace("JobId: 2", "JobId: 2$(id)"), "s")).toThrow('s: JobId: expected a job id (a positive integer), found "2$(id)"');
+  });
+
+  it("restore ... yes: the queued job id and the files selected", () => {
+    expect(queuedJobId(sample("restore-queued.txt"), "r")).toBe(5);
+    expect(selectedFileCount(sample("restore-queued.txt"), "r")).toBe(1);
+    expect(queuedJobId(sample("verify-queued.txt"), "v")).toBe(6);
+    expect(() => queuedJobId(sample("version.txt"), "v")).toThrow('v: expected one "Job queued. JobId=N" line, found');
+  });
+
+  it(".sql rows: tab-separated without row ends, hex names decoded, the trailing message ignored", () => {
+    expect(parseFileVersions(sample("sql-files.txt"), "sql")).toEqual([
+      { path: "/srv/photos/2026/", name: "a.jpg", fileIndex: 1, jobId: 1, digest: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg" },
+      { path: "/srv/photos/2026/", name: "b.jpg", fileIndex: 2, jobId: 1, digest: "z" },
+      { path: "/srv/photos/2026/", name: "a.jpg", fileIndex: 1, jobId: 2, digest: "AAAA" },
+    ]);
+    const hostile = sample("sql-files.txt").replace("612E6A7067", "610A6A7067");
+    expect(() => parseFileVersions(hostile, "sql")).toThrow('sql: a file name in /srv/photos/2026/: expected a name without control characters, in UTF-8, found "a\\njpg"');
+  });
+
+  it("the file query sends the path only hex-encoded", () => {
+    const q = fileVersionsQuery("/srv/x'; DROP TABLE File; --/a b.jpg", [11, 12]);
+    expect(q).not.toContain("DROP");
+    expect(q).toContain("f.JobId IN (11,12)");
+    expect(q).toContain(`CAST(X'${Buffer.from("/srv/x'; DROP TABLE File; --/").toString("hex").toUpperCase()}' AS TEXT)`);
+  });
+
+  it("SHA256 digests in Bacula's base64 (43 characters); anything else is no digest", () => {
+    const digest = crypto.createHash("sha256").update("photo").digest();
+    expect(sha256OfCatalogDigest(digest.toString("base64").replace(/=$/, ""))).toBe(digest.toString("hex"));
+    expect(sha256OfCatalogDigest("0")).toBeUndefined();
+    expect(sha256OfCatalogDigest("AAAA")).toBeUndefined();
+  });
+
+  it("a bconsole line goes through printf as one quoted word and reads back the same", () => {
+    const line = `restore file="/srv/it's here" yes`;
+    const command = bconsoleCommand("/etc/bacula/bconsole.conf", line);
+    expect(command).toBe(`printf '%s\\n' 'restore file="/srv/it'\\''s here" yes' | bconsole -c /etc/bacula/bconsole.conf`);
+    expect(bconsoleLineOf(command)).toBe(line);
+  });
+
+  it("joblog lines without the table's borders", () => {
+    const table = "+-----+\n| LogText |\n+-----+\n| ibac-dir JobId 7: Warning: a\n|   st_size  differ. Cat: 10 File: 12\n+-----+\n";
+    expect(joblogLines(table)).toEqual(["ibac-dir JobId 7: Warning: a", "  st_size  differ. Cat: 10 File: 12"]);
+  });
+});
