@@ -1,7 +1,7 @@
 import { RunbookInputError } from "../engine/errors";
 import type { Runbook } from "../engine/types";
 import type { BackupInventory, BackupJobEntry } from "./inventory";
-import { joblogLines, queuedJobId, shownText, type CatalogJob } from "./bconsole";
+import { bconsoleAnswer, joblogLines, queuedJobId, shownText, type CatalogJob } from "./bconsole";
 import { bconsole, catalogJobs, findDirector, waitForJob } from "./director";
 
 export interface BackupVerifyDeps {
@@ -21,9 +21,13 @@ export function verifyLine(inventory: BackupInventory, job: BackupJobEntry, last
   return `run job=${inventory.director.verifyJob} jobid=${last.jobId} level=${VERIFY_LEVEL} client=${job.client} fileset=${job.fileSet} yes`;
 }
 
-/** The log lines that say what differs (Bacula prints one per file and attribute), the summary left out. */
+/**
+ * The job log without its end-of-job summary (the indented `Key:   value` block Bacula appends, such as
+ * `  Files Examined:         3`): what is left is what the verify said, the differences among it (one line per
+ * file or attribute, or a heading and the files below it), each made safe to print.
+ */
 export function differenceLines(log: readonly string[]): string[] {
-  return log.filter((l) => /differ|not found|New file|File not|missing|Error:|Warning:/i.test(l) && !/^\s*(Termination|Non-fatal FD errors|SD Errors|FD termination status|SD termination status):/.test(l)).map(shownText);
+  return log.filter((l) => !/^\s+[A-Za-z][A-Za-z .()/-]*:(\s{2,}.*|\s*)$/.test(l) && !/JobId \d+: (Error: )?Bacula \S+ \d/.test(l)).map((l) => shownText(l.trim()));
 }
 
 function jobsOf(inventory: BackupInventory, options: Record<string, string | boolean | undefined>): BackupJobEntry[] {
@@ -92,11 +96,12 @@ export function makeBackupVerify(deps: BackupVerifyDeps = {}): Runbook<BackupInv
                 ctx.note(`${job.name}: backup job ${j.jobId} verified by job ${verifyId}: T (no differences)`);
                 continue;
               }
-              const log = joblogLines((await bconsole(ctx, host, `list joblog jobid=${verifyId}`, "probe")).stdout);
+              const logLine = `list joblog jobid=${verifyId}`;
+              const log = joblogLines(bconsoleAnswer((await bconsole(ctx, host, logLine, "probe")).stdout, logLine));
               const differences = differenceLines(log);
               for (const line of differences.slice(0, 50)) ctx.note(`  ${line}`);
               if (differences.length > 50) ctx.note(`  ... ${differences.length - 50} more: see \`list joblog jobid=${verifyId}\``);
-              if (done.status === "D") ctx.finding("down", `${job.name}: backup job ${j.jobId} differs from the catalog (verify job ${verifyId}: D, ${differences.length} line(s) of differences)`);
+              if (done.status === "D") ctx.finding("down", `${job.name}: backup job ${j.jobId} differs from the catalog (verify job ${verifyId}: D, ${differences.length} line(s) in its log)`);
               else ctx.finding("degraded", `${job.name}: the verify of backup job ${j.jobId} ended ${done.status} (verify job ${verifyId}): not verified; see \`list joblog jobid=${verifyId}\``);
             }
             if (!ctx.dryRun) ctx.report.verified = results.join(" ") || "nothing";

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bconsoleCommand, bconsoleLineOf, directorGreeting, fileVersionsQuery, joblogLines, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
+import { bconsoleAnswer, bconsoleCommand, bconsoleLineOf, directorGreeting, fileVersionsQuery, joblogLines, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
 
 // samples/ is what the real Bacula 9.6.7 director of bookworm printed to bconsole (a director on loopback with a
 // SQLite catalog seeded with jobs and files; the restore and verify jobs were queued, then cancelled: no storage
@@ -73,8 +73,8 @@ describe("bconsole readers (Bacula 9.6.7's own output)", () => {
     expect(bconsoleLineOf(command)).toBe(line);
   });
 
-  it("joblog lines without the table's borders", () => {
-    const table = "+-----+\n| LogText |\n+-----+\n| ibac-dir JobId 7: Warning: a\n|   st_size  differ. Cat: 10 File: 12\n+-----+\n";
-    expect(joblogLines(table)).toEqual(["ibac-dir JobId 7: Warning: a", "  st_size  differ. Cat: 10 File: 12"]);
+  it("joblog lines without bconsole's greeting and chatter, nor the table's borders", () => {
+    const stdout = `${sample("version.txt").split("version")[0]}list joblog jobid=7\nUsing Catalog "C"\n+-----+\n| LogText |\n+-----+\n| ibac-dir JobId 7: Warning: a\n|   st_size  differ. Cat: 10 File: 12\n+-----+\nYou have messages.\n`;
+    expect(joblogLines(bconsoleAnswer(stdout, "list joblog jobid=7"))).toEqual(["ibac-dir JobId 7: Warning: a", "  st_size  differ. Cat: 10 File: 12"]);
   });
 });

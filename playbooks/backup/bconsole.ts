@@ -197,9 +197,21 @@ export function sha256OfCatalogDigest(digest: string): string | undefined {
   return Buffer.from(`${digest}=`, "base64").toString("hex");
 }
 
+/**
+ * What the director answered to `line`: bconsole's greeting and the echo of the line cut off, and its own
+ * chatter (`Using Catalog`, `You have messages.`) left out.
+ */
+export function bconsoleAnswer(stdout: string, line: string): string {
+  const lines = stdout.split("\n");
+  const echo = lines.indexOf(line);
+  return lines.slice(echo + 1)
+    .filter((l) => !/^(Using Catalog ".*"|Automatically selected Catalog: .*|You have messages\.)$/.test(l.trim()))
+    .join("\n");
+}
+
 /** The text lines of `list joblog jobid=N` (a one-column table of LogText), bars and borders removed. */
-export function joblogLines(stdout: string): string[] {
-  return stdout.split("\n")
+export function joblogLines(answer: string): string[] {
+  return answer.split("\n")
     .filter((l) => !/^\+-+\+$/.test(l.trim()) && !/^\|\s*LogText\s*\|$/.test(l.trim()))
     .map((l) => l.replace(/^\| ?/, "").replace(/\s*\|$/, "").trimEnd())
     .filter((l) => l.trim() !== "");

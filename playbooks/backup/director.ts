@@ -50,10 +50,10 @@ export function bconsole(ctx: BackupContext, host: BackupHost, line: string, kin
   return kind === "probe" ? ctx.probe(host, command, { allowFailure }) : ctx.run(host, command, { allowFailure });
 }
 
-/** The catalog's jobs of one job name (`llist jobs job=NAME`). */
+/** The catalog's jobs of one job name (`llist jobname=NAME`: `llist jobs job=NAME` lists every job in 9.6). */
 export async function catalogJobs(ctx: BackupContext, host: BackupHost, jobName: string): Promise<CatalogJob[]> {
   const r = await bconsole(ctx, host, `llist jobname=${jobName}`, "probe");
-  return parseLlistJobs(r.stdout, `${host.name}: llist jobs job=${jobName}`).filter((j) => j.name === jobName);
+  return parseLlistJobs(r.stdout, `${host.name}: llist jobname=${jobName}`).filter((j) => j.name === jobName);
 }
 
 export function sleep(ms: number): Promise<void> {

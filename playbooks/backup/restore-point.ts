@@ -38,6 +38,6 @@ export function catalogChain(point: RestorePoint, jobName: string, catalog: read
     const good = same.filter((j) => GOOD.has(j.status)).sort((a, b) => a.jobId - b.jobId).at(-1);
     if (good) return good;
     const seen = same.length ? `; the catalog has it as ${same.map((j) => `job ${j.jobId} with status ${j.status}`).join(", ")}` : "";
-    throw new UnsafeStateError(`the catalog lacks the chain of the restore point ${point.at.toISOString()} of ${jobName}: no ${describe(s)} terminated normally${seen}. Nothing was restored; see \`list jobs job=${jobName}\` in bconsole`);
+    throw new UnsafeStateError(`the catalog lacks the chain of the restore point ${point.at.toISOString()} of ${jobName}: no ${describe(s)} terminated normally${seen}. Nothing was restored; see \`list jobname=${jobName}\` in bconsole`);
   });
 }
