@@ -7,6 +7,7 @@ import { specKnownHosts } from "../components/cluster/host-keys";
 import { describeRunbooks, RUNBOOK_EXIT, runbookCommand } from "./runbook/command";
 import { RunbookInputError } from "../playbooks/engine/errors";
 import { flowsCommand } from "./flows/command";
+import { backupSimulateCommand } from "./backup/command";
 
 /** The checkout this CLI belongs to (the folder with Pulumi.yaml), whether run from source or from dist/. */
 function findCheckout(start: string): string {
@@ -74,6 +75,20 @@ program
     const missing = unknownStack(options.stack);
     if (missing) throw missing;
     process.exitCode = flowsCommand({ stack: options.stack, projectDir, json: options.json ?? false });
+  });
+
+const backup = program.command("backup").description("the backups: the photos' rotation and its restore points");
+backup
+  .command("simulate")
+  .description("replay the photos' Hanoi rotation hour by hour next to the Bacula manual's GFS rotation: restore points, ages, storage, promises")
+  .requiredOption("-s, --stack <name>", "stack name: stacks/Pulumi.<name>.yaml")
+  .option("--from <date>", "first day simulated, YYYY-MM-DD (UTC; default 2026-01-01)")
+  .option("--days <n>", "days simulated (default 731: two year ends, one with ISO week 53)")
+  .option("--json", "machine-readable output")
+  .action((options: { stack: string; from?: string; days?: string; json?: boolean }) => {
+    const missing = unknownStack(options.stack);
+    if (missing) throw missing;
+    process.exitCode = backupSimulateCommand({ stack: options.stack, projectDir, json: options.json ?? false, ...(options.from ? { from: options.from } : {}), ...(options.days ? { days: options.days } : {}) });
   });
 
 program

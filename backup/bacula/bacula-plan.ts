@@ -28,6 +28,8 @@ export interface BaculaFileSet {
   exclude: readonly string[];
   /** Signature kept per file (verify jobs compare it): SHA256. */
   signature: "SHA256";
+  /** Compression before encryption; absent: none (photos are JPEG already). */
+  compression?: "LZO" | "GZIP6";
 }
 
 /** A backup job: a client, a file set, the rotation or a plain schedule, the pools. */
@@ -41,6 +43,8 @@ export interface BaculaBackupJob {
   pool: BaculaName;
   /** A command the client runs first (the photos' export from MinIO), absolute path, no arguments from the spec. */
   clientRunBefore?: string;
+  /** A command the director runs first on its own VM (the config job's catalog dump), absolute path. */
+  runBefore?: string;
   /** What the job is for, one line (a comment in the file, a row in the report). */
   purpose: string;
 }
@@ -94,7 +98,11 @@ export interface BaculaPlan {
     workingDirectory: string;
     /** SQLite catalog file on the DRBD volume. */
     catalogFile: string;
+    /** The backup VMs: the director and the storage daemon run on the one Pacemaker promotes. */
+    vms: readonly string[];
   };
+  /** The named console bconsole uses (on the backup VMs: the runbooks and the admins), limited by its ACL. */
+  console: { name: BaculaName; tlsName: string };
   storageDaemon: { name: BaculaName; address: string; port: 9103; tlsName: string; workingDirectory: string };
   devices: readonly BaculaDevice[];
   storages: readonly BaculaStorage[];
@@ -106,6 +114,9 @@ export interface BaculaPlan {
   schedules: readonly { name: BaculaName; runs: RotationPlan["runs"] }[];
   backupJobs: readonly BaculaBackupJob[];
   copyJobs: readonly BaculaCopyJob[];
+  /** The templates the runbooks run: backup-verify (VolumeToCatalog) and backup-restore (to a new place). */
+  verifyJob: BaculaName;
+  restoreJob: BaculaName;
   /** Where each daemon reads the master key's certificate (public half only; its key never enters the cluster). */
   masterCertificatePath: string;
 }

@@ -40,6 +40,11 @@ export interface RotationPool {
   retentionHours: number;
   /** How often a new job lands in this pool, in hours (the pool's reuse interval in the Hanoi sense). */
   intervalHours: number;
+  /**
+   * `Maximum Volume Jobs`: jobs written to one volume before the next is used (default 1). Retention counts
+   * from a volume's last write, so jobs sharing a volume are kept until the last of them has aged out.
+   */
+  jobsPerVolume?: number;
 }
 
 /** A rotation: the schedule's runs, the pools they write to, and what the plan promises. */
@@ -56,6 +61,13 @@ export interface RotationPlan {
   newestRestorePointHours: number;
   /** ... and one at least this old at every hour (once the rotation has run this long). */
   oldestRestorePointDays: number;
+  /**
+   * The Job's `Full Backup Pool`: where Bacula writes a Differential or Incremental it upgrades to Full
+   * because the catalog holds no Full (the very first run, or after one was lost). The pool with the longest
+   * retention, so that Full outlives every job based on it. (Because a Job's Full Backup Pool overrides a Run
+   * line's `Pool=` for Full jobs, the scheduled Full runs are rendered with `FullPool=`.)
+   */
+  upgradePool: string;
 }
 
 /** One job the schedule starts, at a UTC instant. */

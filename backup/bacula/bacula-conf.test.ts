@@ -1,0 +1,141 @@
+// The Bacula files of the prod, staging and lab stacks, read by Bacula's own programs: `bacula-dir -t`,
+// `bacula-sd -t`, `bacula-fd -t` (every client), `bconsole -t`, and bdirjson/bsdjson/bfdjson for what Bacula
+// understood. The proof covers bookworm's Bacula 9.6 (the syntax used is also 15.0's). The files are rendered
+// with a paths table below a temporary directory (bacula-test-stand.ts), holding throwaway openssl
+// certificates, keys and PKI keypairs and an empty SQLite catalog with Debian's schema.
+import * as fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeRun } from "../../test/support/require-tool";
+import type { ScheduleRun } from "../rotation/types";
+import { bacula, baculaJson, baculaStand, createCatalog, type BaculaStand } from "./bacula-test-stand";
+import { renderBconsoleConf, renderDirectorConf, renderFileDaemonConf, renderStorageDaemonConf } from "./render-files";
+import { NAS_STORAGE, nasPool } from "./derive-bacula-plan";
+
+interface BdirRun { Pool: string; Level: string; Hour: number[]; Minute: number; Day: number[]; Month: number[]; DayOfWeek: number[]; WeekOfMonth: number[]; WeekOfYear: number[] }
+
+/** Bacula's reading of a Run line in the plan's terms. */
+export function runFromBdirjson(r: BdirRun): ScheduleRun {
+  return { level: r.Level as ScheduleRun["level"], pool: r.Pool, hour: r.Hour, minute: r.Minute, day: r.Day, month: r.Month, dayOfWeek: r.DayOfWeek, weekOfMonth: r.WeekOfMonth, weekOfYear: r.WeekOfYear };
+}
+
+describe.each(["prod", "staging", "lab"] as const)("Bacula 9.6 reads the %s stack's files", (stack) => {
+  let stand: BaculaStand;
+  let dirConf: string;
+  let sdConf: string;
+  let bconsoleConf: string;
+  const fdConfs = new Map<string, string>();
+
+  beforeAll(() => {
+    stand = baculaStand(stack);
+    const { plan, secrets, paths } = stand;
+    createCatalog(plan.director.catalogFile);
+    dirConf = stand.write("bacula-dir.conf", renderDirectorConf(plan, secrets, paths));
+    sdConf = stand.write("bacula-sd.conf", renderStorageDaemonConf(plan, secrets, paths));
+    bconsoleConf = stand.write("bconsole.conf", renderBconsoleConf(plan, secrets, paths));
+    for (const c of plan.clients) fdConfs.set(c.name, stand.write(`${c.name}.conf`, renderFileDaemonConf(plan, c.name, secrets, paths)));
+  });
+  afterAll(() => stand?.remove());
+
+  it("bacula-dir -t accepts bacula-dir.conf", () => {
+    const result = bacula("bacula-dir", ["-t"], dirConf);
+    expect(result.status, describeRun(result)).toBe(0);
+  });
+
+  it("bacula-sd -t accepts bacula-sd.conf", () => {
+    const result = bacula("bacula-sd", ["-t"], sdConf);
+    expect(result.status, describeRun(result)).toBe(0);
+  });
+
+  it("bacula-fd -t accepts every client's bacula-fd.conf", () => {
+    expect([...fdConfs.keys()]).toEqual(stand.plan.clients.map((c) => c.name));
+    for (const conf of fdConfs.values()) {
+      const result = bacula("bacula-fd", ["-t"], conf);
+      expect(result.status, describeRun(result)).toBe(0);
+    }
+  });
+
+  it("bconsole -t accepts bconsole.conf", () => {
+    const result = bacula("bconsole", ["-t"], bconsoleConf);
+    expect(result.status, describeRun(result)).toBe(0);
+  });
+
+  it("the checks fail on a damaged file (green means checked)", () => {
+    const damaged = stand.write("damaged-dir.conf", fs.readFileSync(dirConf, "utf8").replace("Maximum Volume Jobs = 1", "Maximum Volume Jobz = 1"));
+    const result = bacula("bacula-dir", ["-t"], damaged);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('Keyword "MaximumVolumeJobz" not permitted in this resource');
+    const noMaster = stand.write("no-master-fd.conf", fs.readFileSync(fdConfs.get("s3-fd") as string, "utf8").replaceAll(stand.paths.pkiMasterCertificate, `${stand.dir}/missing.pem`));
+    const fd = bacula("bacula-fd", ["-t"], noMaster);
+    expect(fd.status).not.toBe(0);
+    expect(fd.stdout + fd.stderr).toContain("Failed to load master key certificate");
+  });
+
+  it("bdirjson reads every schedule as the plan's runs, field by field", () => {
+    expect(stand.plan.schedules.map((s) => s.name)).toContain(stand.plan.rotation.scheduleName);
+    for (const schedule of stand.plan.schedules) {
+      const json = baculaJson("bdirjson", ["-r", "Schedule", "-n", schedule.name], dirConf) as { Name: string; Run: BdirRun[] };
+      expect(json.Name).toBe(schedule.name);
+      expect(json.Run.map(runFromBdirjson), `schedule ${schedule.name}`).toEqual(schedule.runs);
+    }
+  });
+
+  it("bdirjson: every pool keeps one job per volume for its retention, and each source pool has its NAS copy pool", () => {
+    for (const pool of stand.plan.pools) {
+      const json = baculaJson("bdirjson", ["-r", "Pool", "-n", pool.name], dirConf) as Record<string, unknown>;
+      expect(json).toMatchObject({ Name: pool.name, MaximumVolumeJobs: 1, VolumeRetention: pool.retentionHours * 3600, LabelFormat: pool.labelFormat, Recycle: true, AutoPrune: true, ActionOnPurge: "Truncate", Storage: [pool.storage] });
+      if (pool.storage === NAS_STORAGE) expect(json.NextPool).toBeUndefined();
+      else expect(json.NextPool).toBe(nasPool(pool.name));
+    }
+  });
+
+  it("bdirjson: one Copy job per source pool (PoolUncopiedJobs), after the backups", () => {
+    const sources = stand.plan.pools.filter((p) => p.nextPool).map((p) => p.name);
+    expect(stand.plan.copyJobs.map((c) => c.pool).sort()).toEqual([...sources].sort());
+    for (const copy of stand.plan.copyJobs) {
+      const json = baculaJson("bdirjson", ["-r", "Job", "-n", copy.name], dirConf) as Record<string, unknown>;
+      expect(json).toMatchObject({ Type: "Copy", Pool: copy.pool, SelectionType: "PoolUncopiedJobs", Schedule: copy.schedule, Priority: 20 });
+    }
+    for (const job of stand.plan.backupJobs) {
+      const json = baculaJson("bdirjson", ["-r", "Job", "-n", job.name], dirConf) as Record<string, unknown>;
+      expect(json).toMatchObject({ Type: "Backup", Client: job.client, Fileset: job.fileSet, Schedule: job.schedule, Priority: 10 });
+    }
+  });
+
+  it("bdirjson: the client resources keep catalog records as long as their longest pool", () => {
+    for (const c of stand.plan.clients) {
+      const json = baculaJson("bdirjson", ["-r", "Client", "-n", c.name], dirConf) as Record<string, unknown>;
+      const poolNames = new Set(stand.plan.backupJobs.filter((j) => j.client === c.name).flatMap((j) => stand.plan.schedules.find((s) => s.name === j.schedule)?.runs.map((r) => r.pool) ?? []));
+      const longestHours = Math.max(...stand.plan.pools.filter((p) => poolNames.has(p.name) || poolNames.has(p.name.replace(/^Nas-/, ""))).map((p) => p.retentionHours));
+      expect(json).toMatchObject({ Name: c.name, Address: c.address, TlsEnable: true, TlsRequire: true });
+      expect(json.FileRetention as number).toBeGreaterThanOrEqual(longestHours * 3600);
+      expect(json.JobRetention as number).toBeGreaterThanOrEqual(longestHours * 3600);
+    }
+  });
+
+  it("bfdjson: every file daemon encrypts and signs (PKI) for its keypair and the master certificate, TLS only from the director", () => {
+    for (const [client, conf] of fdConfs) {
+      const json = baculaJson("bfdjson", [], conf) as Record<string, Record<string, unknown>>[];
+      const fd = json.find((r) => r.FileDaemon)?.FileDaemon;
+      const director = json.find((r) => r.Director)?.Director;
+      expect(fd, client).toMatchObject({ Name: client, PkiSignatures: true, PkiEncryption: true, PkiKeyPair: stand.paths.pkiKeypair, PkiMasterKey: [stand.plan.masterCertificatePath], TlsEnable: true, TlsRequire: true });
+      expect(director, client).toMatchObject({ Name: stand.plan.director.name, TlsEnable: true, TlsRequire: true, TlsVerifyPeer: true, TlsAllowedCn: [stand.plan.director.tlsName] });
+    }
+  });
+
+  it("bsdjson: the volumes on the DRBD volume, the NAS mounted on demand by the component's scripts", () => {
+    const json = baculaJson("bsdjson", [], sdConf) as Record<string, Record<string, unknown>>[];
+    const devices = json.filter((r) => r.Device).map((r) => r.Device);
+    const byName = (n: string): Record<string, unknown> | undefined => devices.find((d) => d.Name === n);
+    expect(byName("DrbdVolumes")).toMatchObject({ ArchiveDevice: stand.paths.volumeDirectory, MediaType: "DrbdFile", LabelMedia: true });
+    expect(byName("NasVolumes")).toMatchObject({
+      ArchiveDevice: stand.paths.nasMountPoint,
+      MediaType: "NasFile",
+      RequiresMount: true,
+      MountPoint: stand.paths.nasMountPoint,
+      MountCommand: `${stand.paths.nasMountCommand} %m`,
+      UnmountCommand: `${stand.paths.nasUnmountCommand} %m`,
+    });
+    const storage = json.find((r) => r.Storage)?.Storage;
+    expect(storage).toMatchObject({ TlsRequire: true, TlsVerifyPeer: true, TlsAllowedCn: stand.plan.clients.map((c) => c.tlsName) });
+  });
+});

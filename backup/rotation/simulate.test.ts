@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { stackSpec } from "../../test/fixtures/specs";
+import { photoRotation } from "./hanoi-plan";
+import { gfsRotation } from "./gfs-plan";
+import { ALL } from "./schedule-calendar";
+import { restorePointsAt, simulateRotation } from "./simulate";
+import { summarize } from "./summary";
+import type { RotationPlan } from "./types";
+
+const photos = stackSpec("prod").backupPolicy.photos;
+const promise = { newestRestorePointHours: photos.newestRestorePointHours, oldestRestorePointDays: photos.oldestRestorePointDays };
+const TWO_YEARS = { from: new Date("2026-01-01T00:00:00Z"), days: 731 };
+const run = (plan: RotationPlan, window: { from: Date; days: number } = TWO_YEARS) => summarize(simulateRotation(plan, { ...window, changePerDay: 0.02 }), promise, 0.02);
+
+describe("the Hanoi rotation of prod's policy, simulated hour by hour", () => {
+  const hanoi = photoRotation(photos);
+  const s = run(hanoi);
+
+  it("covers two years from 2026-01-01: the 2026/27 year end with ISO week 53, and 2027/28", () => {
+    expect(s.from).toBe("2026-01-01T00:00:00.000Z");
+    expect(s.to).toBe("2028-01-02T00:00:00.000Z");
+    expect(s.hours).toBe(731 * 24);
+  });
+
+  it("has a restore point at most 1 hour old at every hour", () => {
+    expect(s.promises.newest).toMatchObject({ holds: true, worst: 1, broken: 0 });
+    expect(s.promises.newest.checkedHours).toBe(731 * 24 - 1);
+  });
+
+  it("has one at least 183 days old at every hour after the warm-up (183 days plus F4's 20 weeks)", () => {
+    expect(s.promises.oldest).toMatchObject({ holds: true, broken: 0, checkedFrom: "2026-11-20T00:00:00.000Z" });
+    expect(s.oldestAgeDays.min).toBeGreaterThanOrEqual(183);
+  });
+
+  it("keeps every chain's parent Full at least as long as the Differential on it", () => {
+    expect(s.promises.chain).toEqual({ holds: true, broken: 0 });
+    expect(s.upgradedToFull).toBe(1); // only the very first job: no Full in the catalog yet
+  });
+
+  it("holds from other starts too: Sundays (a scheduled Full first), across 2020-W53, Bacula's 2024-w53 (ISO 2025-W01), leap years", () => {
+    for (const from of ["2020-03-15", "2023-06-30", "2024-01-07", "2027-12-29", "2031-08-03"]) {
+      const r = run(hanoi, { from: new Date(`${from}T00:00:00Z`), days: 731 });
+      expect([from, r.promises.newest.holds, r.promises.oldest.holds, r.promises.chain.holds]).toEqual([from, true, true, true]);
+    }
+  });
+
+  it("answers per hour which restore points exist, each with its chain (Full, then the Differential)", () => {
+    const sim = simulateRotation(hanoi, TWO_YEARS);
+    const points = restorePointsAt(sim, new Date("2027-01-01T12:30:00Z"));
+    expect(points.length).toBeGreaterThanOrEqual(14);
+    const newest = points[points.length - 1];
+    expect(newest.at.toISOString()).toBe("2027-01-01T12:05:00.000Z");
+    // The Sunday before is w52 (52 = 4 mod 8: pool F2); 12 = 4 mod 8 is an H2 hour.
+    expect(newest.chain.map((j) => [j.level, j.pool])).toEqual([["Full", "Photos-F2"], ["Differential", "Photos-H2"]]);
+    expect(newest.chain[0].at.toISOString()).toBe("2026-12-27T00:05:00.000Z");
+    expect(points.filter((p) => p.level === "Full").every((p) => p.chain.length === 1)).toBe(true);
+  });
+
+  it("is deterministic and takes well under two seconds for two years", () => {
+    const t = performance.now();
+    const again = run(hanoi);
+    expect(performance.now() - t).toBeLessThan(2000);
+    expect(again).toEqual(s);
+  });
+});
+
+describe("the same simulator catches a broken plan", () => {
+  const hanoi = photoRotation(photos);
+  const withRuns = (f: (r: RotationPlan["runs"][number]) => RotationPlan["runs"][number]): RotationPlan => ({ ...hanoi, runs: hanoi.runs.map(f) });
+  const withPools = (f: (p: RotationPlan["pools"][number]) => RotationPlan["pools"][number]): RotationPlan => ({ ...hanoi, pools: hanoi.pools.map(f) });
+
+  it("a gap (no 13:05 run): the newest restore point is 2 hours old at 14:05 every day", () => {
+    const s = run(withRuns((r) => (r.pool === "Photos-H0" ? { ...r, hour: r.hour.filter((h) => h !== 13) } : r)));
+    expect(s.promises.newest).toMatchObject({ holds: false, worst: 2, broken: 731, firstBroken: "2026-01-01T14:05:00.000Z" });
+  });
+
+  it("the last pool kept 183 days plus two weeks instead of plus its reuse interval: the oldest promise breaks", () => {
+    const s = run(withPools((p) => (p.name === "Photos-F4" ? { ...p, retentionHours: (183 + 14) * 24 } : p)));
+    expect(s.promises.oldest.holds).toBe(false);
+    expect(s.promises.oldest.worst).toBeLessThan(183);
+  });
+
+  it("Fulls kept two days: the Differentials on them outlive their parent", () => {
+    const s = run(withPools((p) => (p.level === "Full" && p.name !== "Photos-F4" ? { ...p, retentionHours: 48 } : p)));
+    expect(s.promises.chain.holds).toBe(false);
+    expect(s.promises.chain.broken).toBeGreaterThan(0);
+  });
+
+  it("a Full run dropped from week 1: the Differentials fall back on the previous Full still kept", () => {
+    const s = run(withRuns((r) => (r.pool === "Photos-F0" ? { ...r, weekOfYear: r.weekOfYear.filter((w) => w !== 1) } : r)));
+    expect(s.jobsByLevel.Full).toBe(run(hanoi).jobsByLevel.Full - 2); // 2026-W01 and 2027-W01
+    expect(s.promises.chain.holds).toBe(true);
+    expect(s.storage.mean).toBeGreaterThan(run(hanoi).storage.mean - 1); // the Differentials grow instead
+  });
+});
+
+describe("the manual's GFS rotation in the same simulator", () => {
+  const gfs = run(gfsRotation());
+  const hanoi = run(photoRotation(photos));
+
+  it("keeps no restore point under a day old at some hours and none 183 days old: both promises break", () => {
+    expect(gfs.promises.newest).toMatchObject({ holds: false, worst: 24 });
+    expect(gfs.promises.oldest.holds).toBe(false);
+    expect(gfs.oldestAgeDays.max).toBeLessThan(180.01);
+    expect(gfs.density.find((d) => d.label === ">=183 d")?.mean).toBe(0);
+  });
+
+  it("keeps more restore points (its dailies and weeklies) and stores less than the Hanoi rotation with its weekly Fulls", () => {
+    expect(gfs.restorePoints.mean).toBeGreaterThan(hanoi.restorePoints.mean);
+    expect(gfs.storage.mean).toBeLessThan(hanoi.storage.mean);
+    expect(hanoi.density.find((d) => d.label === "<1 d")?.min).toBeGreaterThanOrEqual(5);
+  });
+
+  it("six Incrementals a volume keep a week's chain whole only when a volume holds Monday to Saturday", () => {
+    expect(gfs.promises.chain.holds).toBe(false); // started on a Thursday: volumes straddle the weekly Differential
+    const monday = run(gfsRotation(), { from: new Date("2026-01-05T00:00:00Z"), days: 731 });
+    expect(monday.promises.chain).toEqual({ holds: true, broken: 0 });
+  });
+});
+
+describe("storage in full-backup equivalents (the stated change model)", () => {
+  it("a Full, then daily Differentials: 1 + 0.02 + 0.04 after two days; an Incremental adds a day's changes", () => {
+    const every = { day: ALL.day, month: ALL.month, weekOfMonth: ALL.weekOfMonth, weekOfYear: ALL.weekOfYear, minute: 0 };
+    const plan: RotationPlan = {
+      kind: "gfs", scheduleName: "T", timeZone: "UTC", newestRestorePointHours: 24, oldestRestorePointDays: 7, upgradePool: "F",
+      pools: [{ name: "F", level: "Full", retentionHours: 1000, intervalHours: 168 }, { name: "D", level: "Differential", retentionHours: 1000, intervalHours: 24 }, { name: "I", level: "Incremental", retentionHours: 1000, intervalHours: 24 }],
+      runs: [
+        { ...every, level: "Full", pool: "F", hour: [0], dayOfWeek: [4] },
+        { ...every, level: "Differential", pool: "D", hour: [0], dayOfWeek: [5, 6] },
+        { ...every, level: "Incremental", pool: "I", hour: [12], dayOfWeek: [6] },
+      ],
+    };
+    const sim = simulateRotation(plan, { from: new Date("2026-01-01T00:00:00Z"), days: 3, changePerDay: 0.02, sampleMinute: 30 });
+    expect(sim.jobs.map((j) => [j.ranAs, Number(j.size.toFixed(4))])).toEqual([["Full", 1], ["Differential", 0.02], ["Differential", 0.04], ["Incremental", 0.01]]);
+    expect(Number(sim.storage[sim.storage.length - 1].toFixed(4))).toBe(1.07);
+    expect(restorePointsAt(sim, new Date("2026-01-03T13:00:00Z")).at(-1)?.chain.map((j) => j.level)).toEqual(["Full", "Differential", "Incremental"]);
+  });
+});
