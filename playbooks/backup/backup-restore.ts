@@ -9,7 +9,8 @@ import { fileVersionsQuery, parseFileVersions, queuedJobId, selectedFileCount, s
 import { bconsole, catalogJobs, findDirector, waitForJob, type BackupContext } from "./director";
 
 export interface BackupRestoreDeps {
-  keptRestorePoints: KeptRestorePoints;
+  /** The plan's restore points; default the inventory's (the CLI attaches the stack plan's). */
+  keptRestorePoints?: KeptRestorePoints;
   now?: () => Date;
   pollMs?: number;
   timeoutMs?: number;
@@ -41,7 +42,9 @@ function request(options: Record<string, string | boolean | undefined>, inventor
   const job = jobForPath(inventory, path, typeof options.job === "string" ? options.job : undefined);
   const now = (deps.now ?? (() => new Date()))();
   const at = checkRestoreTime(options.at, now);
-  const point = coveringRestorePoint(deps.keptRestorePoints(job.name, now), at, job.name);
+  const kept = deps.keptRestorePoints ?? inventory.keptRestorePoints;
+  if (!kept) throw new RunbookInputError(`backup-restore needs the stack's Bacula plan to know which restore points it keeps (none given with the ${inventory.stack} inventory)`);
+  const point = coveringRestorePoint(kept(job.name, now), at, job.name);
   const dir = checkRestoreDir(typeof options.to === "string" ? options.to : defaultRestoreDir(inventory, job, point.at), inventory, job);
   return { path, at, job, point, dir };
 }
@@ -111,7 +114,7 @@ function compareDigests(found: Found, dir: string, output: string, where: string
  * the restore job (status T, no errors, the files Bacula selected all restored) and of every restored file's
  * SHA256 against the digest the file daemon stored at backup time (the file sets keep SHA256 signatures).
  */
-export function makeBackupRestore(deps: BackupRestoreDeps): Runbook<BackupInventory> {
+export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupInventory> {
   const timing = { pollMs: deps.pollMs ?? 5000, timeoutMs: deps.timeoutMs ?? 6 * 3600_000 };
   return {
     name: "backup-restore",

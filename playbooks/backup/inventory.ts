@@ -1,8 +1,11 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { BaculaPlan } from "../../backup/bacula/bacula-plan";
+import { PRODUCTION_BACULA_PATHS, type BaculaPaths } from "../../backup/bacula/paths";
+import type { PlatformModel } from "../../components/model/types";
 import { expectedFound, type InputProblem } from "../../components/input/input-error";
 import { loadInput, readInputText } from "../../components/input/load-input";
 import { SshLogin } from "../engine/inventory";
+import type { KeptRestorePoints } from "./restore-point";
 
 // Every value here reaches a shell command or a bconsole line (bconsole -c CONF, restore client=NAME, find DIR):
 // the schema admits only the characters each one can mean, so none needs more than shellQuote's plain-word case
@@ -50,18 +53,15 @@ export const BackupInventoryFile = Type.Object({
 }, { additionalProperties: false });
 
 export type BackupHost = Static<typeof Host>;
-/** The file's fields, and the engine's host list derived from them (the backup VMs, then the clients' hosts). */
-export type BackupInventory = Static<typeof BackupInventoryFile> & { hosts: readonly BackupHost[] };
+/**
+ * The file's fields, the engine's host list derived from them (the backup VMs, then the clients' hosts), and
+ * the plan's restore points (from the stack's Bacula plan: planRestorePoints), which backup-restore reads.
+ */
+export type BackupInventory = Static<typeof BackupInventoryFile> & { hosts: readonly BackupHost[]; keptRestorePoints?: KeptRestorePoints };
 export type BackupJobEntry = BackupInventory["jobs"][number];
 
-/** Names of the director-side pieces the runbooks rely on that the plan contract does not carry (yet). */
-export const BACKUP_RUNBOOK_DEFAULTS = {
-  directorService: "bacula-director.service",
-  bconsoleConfig: "/etc/bacula/bconsole.conf",
-  restoreJob: "RestoreFiles",
-  verifyJob: "VerifyVolume",
-  restoreRoot: "/srv/bacula-restore",
-} as const;
+/** The systemd unit of the director on the backup VMs (Debian's bacula-director package). */
+export const DIRECTOR_SERVICE = "bacula-director.service";
 
 /** The engine's host list: the backup VMs, then each client's host (a client's name is its host's in SSH terms). */
 export function withHosts(inventory: Static<typeof BackupInventoryFile>): BackupInventory {
@@ -69,18 +69,24 @@ export function withHosts(inventory: Static<typeof BackupInventoryFile>): Backup
 }
 
 /**
- * The backup inventory from the Bacula plan (the contract the renderers read) and the backup tier's VMs (the
- * plan names the director's address, a virtual one, not the VMs that may run it). SSH goes to the address Bacula uses for each client (the object store's virtual address reaches the
- * Promoted s3 VM, the one running its file daemon).
+ * The backup inventory from the Bacula plan (the contract the renderers read): the backup VMs the director may
+ * run on, bconsole's configuration, the restore and verify jobs bacula-dir.conf defines, the clients and the
+ * jobs with their file sets. SSH goes to the service address of each VM, and to the address Bacula uses for
+ * each client (the object store's virtual address reaches the Promoted s3 VM, the one running its file daemon).
  */
-export function backupInventoryFromPlan(stack: string, plan: BaculaPlan, backupVms: readonly { name: string; address: string }[], sshUser: string): BackupInventory {
+export function backupInventoryFromPlan(stack: string, plan: BaculaPlan, model: Pick<PlatformModel, "vms">, sshUser: string, paths: BaculaPaths = PRODUCTION_BACULA_PATHS): BackupInventory {
   const ssh = { port: 22, user: sshUser, sudo: sshUser !== "root" };
   const fileSets = new Map(plan.fileSets.map((f) => [f.name, f]));
+  const backupHosts = plan.director.vms.map((name) => {
+    const vm = model.vms.find((v) => v.name === name);
+    if (!vm) throw new Error(`bacula plan: director.vms: ${name} is not a VM of the model`);
+    return { name, address: (vm.nics.find((n) => n.network === "service") ?? vm.nics[0]).address, ssh };
+  });
   return withHosts({
     stack,
-    director: { service: BACKUP_RUNBOOK_DEFAULTS.directorService, bconsoleConfig: BACKUP_RUNBOOK_DEFAULTS.bconsoleConfig, restoreJob: BACKUP_RUNBOOK_DEFAULTS.restoreJob, verifyJob: BACKUP_RUNBOOK_DEFAULTS.verifyJob },
-    restoreRoot: BACKUP_RUNBOOK_DEFAULTS.restoreRoot,
-    backupHosts: backupVms.map((v) => ({ name: v.name, address: v.address, ssh })),
+    director: { service: DIRECTOR_SERVICE, bconsoleConfig: paths.bconsoleConf, restoreJob: plan.restoreJob, verifyJob: plan.verifyJob },
+    restoreRoot: paths.restoreDirectory,
+    backupHosts,
     clients: plan.clients.map((c) => ({ name: c.name, host: { name: c.name, address: c.address, ssh } })),
     jobs: plan.backupJobs.map((j) => ({ name: j.name, client: j.client, fileSet: j.fileSet, include: [...(fileSets.get(j.fileSet)?.include ?? [])] })),
   });
