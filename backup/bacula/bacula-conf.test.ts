@@ -10,15 +10,28 @@ import type { ScheduleRun } from "../rotation/types";
 import { bacula, baculaJson, baculaStand, createCatalog, type BaculaStand } from "./bacula-test-stand";
 import { renderBconsoleConf, renderDirectorConf, renderFileDaemonConf, renderStorageDaemonConf } from "./render-files";
 import { NAS_STORAGE, nasPool } from "./derive-bacula-plan";
+import { fixtureRotation } from "./fixture-rotation";
 
-interface BdirRun { Pool: string; Level: string; Hour: number[]; Minute: number; Day: number[]; Month: number[]; DayOfWeek: number[]; WeekOfMonth: number[]; WeekOfYear: number[] }
+interface BdirRun { Pool: string; FullPool?: string; Level: string; Hour: number[]; Minute: number; Day: number[]; Month: number[]; DayOfWeek: number[]; WeekOfMonth: number[]; WeekOfYear: number[] }
 
-/** Bacula's reading of a Run line in the plan's terms. */
-export function runFromBdirjson(r: BdirRun): ScheduleRun {
-  return { level: r.Level as ScheduleRun["level"], pool: r.Pool, hour: r.Hour, minute: r.Minute, day: r.Day, month: r.Month, dayOfWeek: r.DayOfWeek, weekOfMonth: r.WeekOfMonth, weekOfYear: r.WeekOfYear };
+/**
+ * Bacula's reading of a Run line in the plan's terms: the pool a job of that run is written to (for a Full run
+ * FullPool=, which wins over the Job's Full Backup Pool and over Pool=).
+ */
+function runFromBdirjson(r: BdirRun): ScheduleRun {
+  const pool = r.Level === "Full" ? (r.FullPool ?? "(no FullPool: the Job's Full Backup Pool would win)") : r.Pool;
+  return { level: r.Level as ScheduleRun["level"], pool, hour: r.Hour, minute: r.Minute, day: r.Day, month: r.Month, dayOfWeek: r.DayOfWeek, weekOfMonth: r.WeekOfMonth, weekOfYear: r.WeekOfYear };
 }
 
-describe.each(["prod", "staging", "lab"] as const)("Bacula 9.6 reads the %s stack's files", (stack) => {
+const CASES = [
+  { stack: "prod", label: "prod (its Hanoi rotation)" },
+  { stack: "staging", label: "staging (its Hanoi rotation)" },
+  { stack: "lab", label: "lab (its Hanoi rotation)" },
+  // A rotation narrowing every field a Run line has (weeks of the month, months, days, week 53).
+  { stack: "prod", label: "prod with the every-field rotation", rotation: fixtureRotation() },
+] as const;
+
+describe.each(CASES)("Bacula 9.6 reads the files of $label", ({ stack, ...rest }) => {
   let stand: BaculaStand;
   let dirConf: string;
   let sdConf: string;
@@ -26,7 +39,7 @@ describe.each(["prod", "staging", "lab"] as const)("Bacula 9.6 reads the %s stac
   const fdConfs = new Map<string, string>();
 
   beforeAll(() => {
-    stand = baculaStand(stack);
+    stand = baculaStand(stack, "rotation" in rest ? rest.rotation : undefined);
     const { plan, secrets, paths } = stand;
     createCatalog(plan.director.catalogFile);
     dirConf = stand.write("bacula-dir.conf", renderDirectorConf(plan, secrets, paths));
@@ -82,7 +95,7 @@ describe.each(["prod", "staging", "lab"] as const)("Bacula 9.6 reads the %s stac
   it("bdirjson: every pool keeps one job per volume for its retention, and each source pool has its NAS copy pool", () => {
     for (const pool of stand.plan.pools) {
       const json = baculaJson("bdirjson", ["-r", "Pool", "-n", pool.name], dirConf) as Record<string, unknown>;
-      expect(json).toMatchObject({ Name: pool.name, MaximumVolumeJobs: 1, VolumeRetention: pool.retentionHours * 3600, LabelFormat: pool.labelFormat, Recycle: true, AutoPrune: true, ActionOnPurge: "Truncate", Storage: [pool.storage] });
+      expect(json).toMatchObject({ Name: pool.name, MaximumVolumeJobs: pool.jobsPerVolume, VolumeRetention: pool.retentionHours * 3600, LabelFormat: pool.labelFormat, Recycle: true, AutoPrune: true, ActionOnPurge: "Truncate", Storage: [pool.storage] });
       if (pool.storage === NAS_STORAGE) expect(json.NextPool).toBeUndefined();
       else expect(json.NextPool).toBe(nasPool(pool.name));
     }
@@ -97,7 +110,7 @@ describe.each(["prod", "staging", "lab"] as const)("Bacula 9.6 reads the %s stac
     }
     for (const job of stand.plan.backupJobs) {
       const json = baculaJson("bdirjson", ["-r", "Job", "-n", job.name], dirConf) as Record<string, unknown>;
-      expect(json).toMatchObject({ Type: "Backup", Client: job.client, Fileset: job.fileSet, Schedule: job.schedule, Priority: 10 });
+      expect(json).toMatchObject({ Type: "Backup", Client: job.client, Fileset: job.fileSet, Schedule: job.schedule, FullBackupPool: job.fullPool, Priority: 10 });
     }
   });
 

@@ -41,6 +41,11 @@ export interface BaculaBackupJob {
   schedule: BaculaName;
   /** The pool when the schedule names none (Bacula needs one); the Run lines override it. */
   pool: BaculaName;
+  /**
+   * `Full Backup Pool`: where a job Bacula upgrades to Full (no Full in the catalog) is written; the rotation's
+   * upgradePool (the longest-kept), so that Full outlives every job based on it.
+   */
+  fullPool: BaculaName;
   /** A command the client runs first (the photos' export from MinIO), absolute path, no arguments from the spec. */
   clientRunBefore?: string;
   /** A command the director runs first on its own VM (the config job's catalog dump), absolute path. */
@@ -62,6 +67,8 @@ export interface BaculaPool {
   name: BaculaName;
   storage: BaculaName;
   retentionHours: number;
+  /** `Maximum Volume Jobs`: 1 (one job per volume) unless the rotation's pool says otherwise. */
+  jobsPerVolume: number;
   /** The pool its jobs are copied to (on the NAS storage); absent on the NAS pools themselves. */
   nextPool?: BaculaName;
   /** `Label Format`: volumes are labelled automatically, one job per volume. */

@@ -12,7 +12,7 @@ import { PRODUCTION_BACULA_PATHS, tlsFilesFor, type BaculaPaths, type BaculaTlsR
 import type { BaculaSecrets } from "./secrets";
 import { baculaSecretNames } from "./secrets";
 import type { RotationPlan } from "../rotation/types";
-import { fixtureRotation } from "./fixture-rotation";
+import { photoRotation } from "../rotation/hanoi-plan";
 
 const projectDir = path.resolve(__dirname, "../..");
 
@@ -54,12 +54,15 @@ function keyAndCert(keyFile: string, certFile: string, cn: string): void {
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", `/CN=${cn}`]);
 }
 
-/** A stand for `stack`: plan, paths below a fresh temporary directory, and every file the daemons open. */
-export function baculaStand(stack: "prod" | "staging" | "lab", rotation: RotationPlan = fixtureRotation()): BaculaStand {
+/**
+ * A stand for `stack`: plan (with the stack's own Hanoi rotation unless `rotation` is given), paths below a
+ * fresh temporary directory, and every file the daemons open.
+ */
+export function baculaStand(stack: "prod" | "staging" | "lab", rotation?: RotationPlan): BaculaStand {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-bacula-"));
   const paths = pathsBelow(dir);
   const loaded = loadStackFile(stackFilePath(projectDir, stack));
-  const plan = deriveBaculaPlan(loaded.spec, loaded.model, rotation, paths);
+  const plan = deriveBaculaPlan(loaded.spec, loaded.model, rotation ?? photoRotation(loaded.spec.backupPolicy.photos), paths);
   const secrets = testSecrets(plan);
   for (const d of [paths.tlsDir, path.dirname(paths.pkiKeypair), plan.director.workingDirectory, plan.storageDaemon.workingDirectory, paths.volumeDirectory, paths.nasMountPoint, paths.fileDaemonWorkingDirectory, paths.pidDirectory, paths.configDir]) {
     fs.mkdirSync(d, { recursive: true });

@@ -82,10 +82,11 @@ export function deriveBaculaPlan(spec: PlatformSpec, model: PlatformModel, rotat
     { name: CYCLE_POOLS.Differential, retentionHours: hours(retentionDays + 2) },
     { name: CYCLE_POOLS.Incremental, retentionHours: hours(retentionDays + 1) },
   ];
-  const sourcePools = [...rotation.pools.map((p) => ({ name: checkName(p.name, "rotation pool"), retentionHours: p.retentionHours })), ...cyclePools];
+  const sourcePools = [...rotation.pools.map((p) => ({ name: checkName(p.name, "rotation pool"), retentionHours: p.retentionHours, jobsPerVolume: p.jobsPerVolume ?? 1 })), ...cyclePools.map((p) => ({ ...p, jobsPerVolume: 1 }))];
   const pools: BaculaPool[] = sourcePools.flatMap((p) => [
-    { name: p.name, storage: DRBD_STORAGE, retentionHours: p.retentionHours, nextPool: nasPool(p.name), labelFormat: `${p.name}-` },
-    { name: nasPool(p.name), storage: NAS_STORAGE, retentionHours: p.retentionHours, labelFormat: `${nasPool(p.name)}-` },
+    { name: p.name, storage: DRBD_STORAGE, retentionHours: p.retentionHours, jobsPerVolume: p.jobsPerVolume, nextPool: nasPool(p.name), labelFormat: `${p.name}-` },
+    // A copy lands one job per volume whatever its source does: each copy is written on its own.
+    { name: nasPool(p.name), storage: NAS_STORAGE, retentionHours: p.retentionHours, jobsPerVolume: 1, labelFormat: `${nasPool(p.name)}-` },
   ]);
   const longest = (poolNames: readonly string[]): number => Math.ceil(Math.max(...pools.filter((p) => poolNames.includes(p.name)).map((p) => p.retentionHours)) / 24);
   const cycleAndCopies = cyclePools.flatMap((p) => [p.name, nasPool(p.name)]);
@@ -108,13 +109,13 @@ export function deriveBaculaPlan(spec: PlatformSpec, model: PlatformModel, rotat
     { name: "Config", include: [paths.configDir, paths.ibacConfigDir, paths.catalogDumpFile], exclude: [], signature: "SHA256", compression: "GZIP6" },
   ];
 
-  const firstFull = rotation.pools.find((p) => p.level === "Full") ?? rotation.pools[0];
-  if (!firstFull) throw new Error(`bacula plan: rotation ${rotation.scheduleName}: expected at least one pool, found none`);
+  const upgrade = rotation.pools.find((p) => p.name === rotation.upgradePool);
+  if (!upgrade) throw new Error(`bacula plan: rotation ${rotation.scheduleName}: expected its upgradePool ${JSON.stringify(rotation.upgradePool)} among its pools, found ${rotation.pools.map((p) => p.name).join(", ") || "none"}`);
   const backupJobs: BaculaBackupJob[] = [
-    { name: "Backup-Photos", client: "s3-fd", fileSet: "Photos", schedule: checkName(rotation.scheduleName, "rotation schedule"), pool: firstFull.name, clientRunBefore: paths.photoExportCommand, purpose: `the photos (bucket ${photosBucket.name}), exported from MinIO on the object store's promoted VM` },
-    ...clients.filter((c) => c.tier === "database").map((c): BaculaBackupJob => ({ name: `Backup-${c.vms[0]}`, client: c.name, fileSet: "Database", schedule: "Cycle-Hourly", pool: CYCLE_POOLS.Full, purpose: `${c.vms[0]}'s database backups (${PRODUCTION_DATABASE_PATHS.backupDir})` })),
-    ...clients.filter((c) => c.tier === "frs").map((c): BaculaBackupJob => ({ name: `Backup-${c.vms[0]}`, client: c.name, fileSet: "Frs", schedule: "Cycle-Hourly", pool: CYCLE_POOLS.Full, purpose: `${c.vms[0]}'s local FRS data (${FRS_DATA_DIR}, kept ${spec.frs.localRetentionDays} days before the archive)` })),
-    { name: "Backup-Config", client: "backup-fd", fileSet: "Config", schedule: "Config-Daily", pool: CYCLE_POOLS.Full, runBefore: paths.catalogDumpCommand, purpose: "the toolkit's own configuration and a dump of the catalog" },
+    { name: "Backup-Photos", client: "s3-fd", fileSet: "Photos", schedule: checkName(rotation.scheduleName, "rotation schedule"), pool: upgrade.name, fullPool: upgrade.name, clientRunBefore: paths.photoExportCommand, purpose: `the photos (bucket ${photosBucket.name}), exported from MinIO on the object store's promoted VM` },
+    ...clients.filter((c) => c.tier === "database").map((c): BaculaBackupJob => ({ name: `Backup-${c.vms[0]}`, client: c.name, fileSet: "Database", schedule: "Cycle-Hourly", pool: CYCLE_POOLS.Full, fullPool: CYCLE_POOLS.Full, purpose: `${c.vms[0]}'s database backups (${PRODUCTION_DATABASE_PATHS.backupDir})` })),
+    ...clients.filter((c) => c.tier === "frs").map((c): BaculaBackupJob => ({ name: `Backup-${c.vms[0]}`, client: c.name, fileSet: "Frs", schedule: "Cycle-Hourly", pool: CYCLE_POOLS.Full, fullPool: CYCLE_POOLS.Full, purpose: `${c.vms[0]}'s local FRS data (${FRS_DATA_DIR}, kept ${spec.frs.localRetentionDays} days before the archive)` })),
+    { name: "Backup-Config", client: "backup-fd", fileSet: "Config", schedule: "Config-Daily", pool: CYCLE_POOLS.Full, fullPool: CYCLE_POOLS.Full, runBefore: paths.catalogDumpCommand, purpose: "the toolkit's own configuration and a dump of the catalog" },
   ];
   const copyJobs: BaculaCopyJob[] = sourcePools.map((p) => ({ name: `Copy-${p.name}`, pool: p.name, nextPool: nasPool(p.name), schedule: `Copy-${p.name}` }));
   const schedules = [

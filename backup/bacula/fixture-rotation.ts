@@ -29,5 +29,6 @@ export function fixtureRotation(): RotationPlan {
     timeZone: "UTC",
     newestRestorePointHours: 1,
     oldestRestorePointDays: 183,
+    upgradePool: "Photos-H03",
   };
 }

@@ -20,6 +20,11 @@ export const CONSOLE_COMMANDS = [
   ".jobs", ".clients", ".pools", ".storage", ".filesets", ".status", ".messages", ".defaults", ".help", ".api", ".bvfs_lsdirs", ".bvfs_lsfiles", ".bvfs_update", ".bvfs_get_jobids", ".bvfs_versions", ".bvfs_restore", ".bvfs_cleanup",
 ] as const;
 
+function positive(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`bacula: ${what}: expected a whole number of at least 1, found ${n}`);
+  return n;
+}
+
 function hoursValue(h: number, what: string): string {
   if (!Number.isInteger(h) || h < 1) throw new Error(`bacula: ${what}: expected a whole number of hours of at least 1, found ${h}`);
   return `${h} hours`;
@@ -128,8 +133,8 @@ function poolResource(p: BaculaPool): string {
     line("Pool Type", "Backup"),
     line("Storage", name(p.storage, `pool ${p.name}.storage`)),
     ...(p.nextPool ? [line("Next Pool", name(p.nextPool, `pool ${p.name}.nextPool`))] : []),
-    // One job per volume: a volume is recycled only when the one job on it has expired.
-    line("Maximum Volume Jobs", 1),
+    // One job per volume (unless the rotation says otherwise): a volume is recycled once its jobs have expired.
+    line("Maximum Volume Jobs", positive(p.jobsPerVolume, `pool ${p.name}.jobsPerVolume`)),
     line("Label Format", quote(p.labelFormat, `pool ${p.name}.labelFormat`)),
     line("Volume Retention", hoursValue(p.retentionHours, `pool ${p.name}.retentionHours`)),
     line("Recycle", "yes"),
@@ -151,6 +156,8 @@ function backupJobResource(plan: BaculaPlan, j: BaculaBackupJob): string {
     line("FileSet", name(j.fileSet, `${at}.fileSet`)),
     line("Schedule", name(j.schedule, `${at}.schedule`)),
     line("Pool", name(j.pool, `${at}.pool`)),
+    // A job upgraded to Full (no Full in the catalog) goes here; the Run lines' Full runs name FullPool= for it.
+    line("Full Backup Pool", name(j.fullPool, `${at}.fullPool`)),
     line("Priority", BACKUP_PRIORITY),
     // Accurate: deleted files are recorded, so a restore gives the tree exactly as it was at that run.
     line("Accurate", "yes"),

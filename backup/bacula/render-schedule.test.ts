@@ -18,7 +18,7 @@ describe("renderRunLine", () => {
 
   it("months, days, weeks of the month and weekdays as ranges of three or more, else listed", () => {
     const run: ScheduleRun = { ...base, level: "Full", pool: "Photos-H03", hour: [0], month: [0, 1, 2, 6], day: [0, 14], weekOfMonth: [0, 2, 3, 4], dayOfWeek: [1, 3] };
-    expect(renderRunLine(run)).toBe("  Run = Level=Full Pool=Photos-H03 jan-mar, jul 1, 15 1st, 3rd-5th mon, wed at 00:05");
+    expect(renderRunLine(run)).toBe("  Run = Level=Full Pool=Photos-H03 FullPool=Photos-H03 jan-mar, jul 1, 15 1st, 3rd-5th mon, wed at 00:05");
   });
 
   it("weeks of the year one by one (Bacula 9.6 rejects w01/w02), week 53 and the 6th week included", () => {

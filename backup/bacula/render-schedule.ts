@@ -2,7 +2,8 @@
 // (every day, month, weekday, week) and narrows a field when the line names it, so a full field is left out and
 // any other is listed: months `jan-mar`, days of the month `1, 15`, weekdays `mon, wed`, weeks of the month
 // `1st`..`6th`, weeks of the year `w00, w02` one by one (9.6 rejects `w01/w02` and `last`), and every hour as its
-// own `at HH:MM` (the minute is one per line, the hours accumulate). Checked against Bacula's own reading with
+// own `at HH:MM` (the minute is one per line, the hours accumulate). A Full run names its pool twice, as Pool=
+// and FullPool=, because the Job's Full Backup Pool would otherwise win over Pool=. Checked against Bacula's own reading with
 // `bdirjson -r Schedule` in render-director-conf.test.ts.
 import type { ScheduleRun } from "../rotation/types";
 import { name, resource } from "./quote";
@@ -58,7 +59,10 @@ export function renderRunSpec(run: ScheduleRun, at = "run"): string {
 /** One Run line: level, pool, when. */
 export function renderRunLine(run: ScheduleRun, at = "run"): string {
   if (!["Full", "Differential", "Incremental"].includes(run.level)) throw new Error(`bacula: ${at}.level: expected Full, Differential or Incremental, found ${JSON.stringify(run.level)}`);
-  return `  Run = Level=${run.level} Pool=${name(run.pool, `${at}.pool`).slice(1, -1)} ${renderRunSpec(run, at)}`;
+  const pool = name(run.pool, `${at}.pool`).slice(1, -1);
+  // A Job's Full Backup Pool overrides a Run line's Pool= for Full jobs; FullPool= overrides that again.
+  const pools = run.level === "Full" ? `Pool=${pool} FullPool=${pool}` : `Pool=${pool}`;
+  return `  Run = Level=${run.level} ${pools} ${renderRunSpec(run, at)}`;
 }
 
 /** A Schedule resource. */
