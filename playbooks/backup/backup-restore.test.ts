@@ -38,8 +38,8 @@ describe("backup-restore (engine, fake director)", () => {
     const outcome = await runRunbook(args(fake, { path: PHOTOS, at: "2026-11-30T01:30:00Z", to: TO }, { dryRun: true }));
     expect(outcome.status, lines.join("\n")).toBe("dry-run");
     expect(restoreLines(fake)).toEqual([]);
-    const line = `restore client=s3-fd restorejob=RestoreFiles jobid=11,12,13 directory="${PHOTOS}/" where="${TO}" replace=never yes`;
-    expect(lines).toContain(`    would run on backup-1 (10.30.0.31): printf '%s\\n' '${line}' | bconsole -c /etc/bacula/bconsole.conf`);
+    const line = `restore client=s3-fd restorejob=RestoreFiles jobid=11,12,13 where="${TO}" replace=never`;
+    expect(lines).toContain(`    would run on backup-1 (10.30.0.31): printf '%s\\n' '${line}' 'cd "/srv/minio/export/photos/"' 'mark "2026"' done yes | bconsole -c /etc/bacula/bconsole.conf`);
     expect(outcome.commands.filter((c) => c.kind === "change")).toHaveLength(1);
     expect(lines).toContain("    --at 2026-11-30T01:30:00.000Z: the plan's restore point is 2026-11-30T01:05:00.000Z (Incremental in Photos-I)");
     expect(lines).toContain(`    would compare find ${PHOTOS.replace(/^/, `${TO}`)} -type f -exec sha256sum -z -- {} + on s3-fd with the catalog's digests`);
@@ -50,7 +50,7 @@ describe("backup-restore (engine, fake director)", () => {
     const outcome = await runRunbook(args(fake, { path: PHOTOS, at: "2026-11-30T01:30:00Z", to: TO }));
     expect(outcome.status, lines.join("\n")).toBe("completed");
     expect(RUNBOOK_EXIT[outcome.status]).toBe(0);
-    expect(restoreLines(fake)).toEqual([`restore client=s3-fd restorejob=RestoreFiles jobid=11,12,13 directory="${PHOTOS}/" where="${TO}" replace=never yes`]);
+    expect(restoreLines(fake)).toEqual([`restore client=s3-fd restorejob=RestoreFiles jobid=11,12,13 where="${TO}" replace=never\ncd "/srv/minio/export/photos/"\nmark "2026"\ndone\nyes`]);
     // a.jpg from the Differential (its second version), b.jpg from the Full, c.jpg from the Incremental.
     expect([...(fake.clientFiles.get("s3-fd")?.entries() ?? [])].sort()).toEqual([
       [`${TO}${PHOTOS}/a.jpg`, "a, second version"], [`${TO}${PHOTOS}/b.jpg`, "b"], [`${TO}${PHOTOS}/c.jpg`, "c"],

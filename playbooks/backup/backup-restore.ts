@@ -65,11 +65,16 @@ export function restoredDigestsCommand(dir: string, original: string): string {
   return `find ${shellQuote(restoredPath(dir, original))} -type f -exec sha256sum -z -- {} +`;
 }
 
-export function restoreLine(inventory: BackupInventory, req: Request, found: Pick<Found, "chain" | "isFile">): string {
-  const ids = found.chain.map((j) => j.jobId).join(",");
-  const what = found.isFile ? `file="${req.path}"` : `directory="${req.path}/"`;
-  // replace=never: the target is new and empty, and nothing restored may overwrite anything there.
-  return `restore client=${req.job.client} restorejob=${inventory.director.restoreJob} jobid=${ids} ${what} where="${req.dir}" replace=never yes`;
+/**
+ * The restore dialogue. A file: `file=` selects it alone. A directory: `directory=` selects only the files
+ * directly in it (9.6, not below), so the tree is marked in Bacula's file selection mode instead: `cd` to its
+ * parent, `mark` its name (recursive), `done`. replace=never: nothing restored may overwrite anything.
+ */
+export function restoreLines(inventory: BackupInventory, req: Pick<Request, "job" | "path" | "dir">, found: Pick<Found, "chain" | "isFile">): string[] {
+  const head = `restore client=${req.job.client} restorejob=${inventory.director.restoreJob} jobid=${found.chain.map((j) => j.jobId).join(",")}`;
+  if (found.isFile) return [`${head} file="${req.path}" where="${req.dir}" replace=never yes`];
+  const slash = req.path.lastIndexOf("/");
+  return [`${head} where="${req.dir}" replace=never`, `cd "${req.path.slice(0, slash + 1)}"`, `mark "${req.path.slice(slash + 1)}"`, "done", "yes"];
 }
 
 /** The newest version of every entry in the chain (chain order decides, not job ids), deleted ones dropped. */
@@ -142,6 +147,8 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
         const files = newestVersions(parseFileVersions(versions.stdout, `${director.name}: the catalog's files`), chain);
         const slash = req.path.lastIndexOf("/");
         const isFile = files.some((f) => f.path === req.path.slice(0, slash + 1) && f.name === req.path.slice(slash + 1) && f.name !== "");
+        // `mark` matches its argument as a pattern: a directory name with one would mark more than asked.
+        if (!isFile && /[*?[\]]/.test(req.path.slice(slash + 1))) throw new RunbookInputError(`--path: ${req.path} is a directory whose name has a wild card (* ? [ ]): restore its parent, or its files one by one`);
         if (files.length === 0) throw new UnsafeStateError(`the catalog has no version of ${req.path} in the chain of ${req.point.at.toISOString()} (jobs ${chain.map((j) => j.jobId).join(", ")}): it was not backed up then, or was deleted`);
         const client = ctx.inventory.clients.find((c) => c.name === req.job.client)?.host;
         if (!client) throw new RunbookInputError(`no client ${req.job.client} in the ${ctx.inventory.stack} backup inventory`);
@@ -179,7 +186,7 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
           hosts: () => [found?.director.name ?? "the director's VM"],
           action: async (ctx) => {
             const f = found as Found;
-            const queued = await bconsole(ctx, f.director, restoreLine(ctx.inventory, req, f), "change");
+            const queued = await bconsole(ctx, f.director, restoreLines(ctx.inventory, req, f), "change");
             if (ctx.dryRun) return;
             const selected = selectedFileCount(queued.stdout, `${f.director.name}: restore`);
             restoreJobId = queuedJobId(queued.stdout, `${f.director.name}: restore`);

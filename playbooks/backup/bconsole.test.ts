@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bconsoleAnswer, bconsoleCommand, bconsoleLineOf, directorGreeting, fileVersionsQuery, joblogLines, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
+import { bconsoleAnswer, bconsoleCommand, bconsoleLinesOf, directorGreeting, fileVersionsQuery, joblogLines, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
 
 // samples/ is what the real Bacula 9.6.7 director of bookworm printed to bconsole (a director on loopback with a
 // SQLite catalog seeded with jobs and files; the restore and verify jobs were queued, then cancelled: no storage
@@ -48,6 +48,8 @@ describe("bconsole readers (Bacula 9.6.7's own output)", () => {
       { path: "/srv/photos/2026/", name: "b.jpg", fileIndex: 2, jobId: 1, digest: "z" },
       { path: "/srv/photos/2026/", name: "a.jpg", fileIndex: 1, jobId: 2, digest: "AAAA" },
     ]);
+    // A row that does not read is refused, never dropped.
+    expect(() => parseFileVersions(sample("sql-files.txt").replace("\t1\t2\tAAAA", "\t1\t2\tAA;AA"), "sql")).toThrow("sql: expected 3 rows of path, name, file index, job id and digest, found \"2 readable\"");
     const hostile = sample("sql-files.txt").replace("612E6A7067", "610A6A7067");
     expect(() => parseFileVersions(hostile, "sql")).toThrow('sql: a file name in /srv/photos/2026/: expected a name without control characters, in UTF-8, found "a\\njpg"');
   });
@@ -66,11 +68,11 @@ describe("bconsole readers (Bacula 9.6.7's own output)", () => {
     expect(sha256OfCatalogDigest("AAAA")).toBeUndefined();
   });
 
-  it("a bconsole line goes through printf as one quoted word and reads back the same", () => {
-    const line = `restore file="/srv/it's here" yes`;
-    const command = bconsoleCommand("/etc/bacula/bconsole.conf", line);
-    expect(command).toBe(`printf '%s\\n' 'restore file="/srv/it'\\''s here" yes' | bconsole -c /etc/bacula/bconsole.conf`);
-    expect(bconsoleLineOf(command)).toBe(line);
+  it("bconsole lines go through printf, each one quoted word, and read back the same", () => {
+    const lines = [`restore file="/srv/it's here" where="/x" replace=never`, "done", "yes"];
+    const command = bconsoleCommand("/etc/bacula/bconsole.conf", lines);
+    expect(command).toBe(`printf '%s\\n' 'restore file="/srv/it'\\''s here" where="/x" replace=never' done yes | bconsole -c /etc/bacula/bconsole.conf`);
+    expect(bconsoleLinesOf(command)).toEqual(lines);
   });
 
   it("joblog lines without bconsole's greeting and chatter, nor the table's borders", () => {

@@ -10,17 +10,17 @@ function refuse(where: string, expected: string, value: unknown): never {
   throw new UnsafeStateError(`${where}: expected ${expected}, found ${value === undefined ? "nothing" : JSON.stringify(typeof value === "string" ? value.slice(0, 80) : value)}`);
 }
 
-/** The shell command that sends one line to the director (bconsole reads its commands from standard input). */
-export function bconsoleCommand(config: string, line: string): string {
-  return `printf '%s\\n' ${shellQuote(line)} | bconsole -c ${shellQuote(config)}`;
+/** The shell command that sends lines to the director (bconsole reads its commands from standard input). */
+export function bconsoleCommand(config: string, lines: string | readonly string[]): string {
+  const words = (typeof lines === "string" ? [lines] : lines).map(shellQuote).join(" ");
+  return `printf '%s\\n' ${words} | bconsole -c ${shellQuote(config)}`;
 }
 
-/** The line a bconsoleCommand sends (the fake director of the tests reads it back). */
-export function bconsoleLineOf(command: string): string | undefined {
-  const m = /^printf '%s\\n' ('(?:[^']|'\\'')*'|\S+) \| bconsole -c \S+$/.exec(command);
+/** The lines a bconsoleCommand sends (the fake director of the tests reads them back). */
+export function bconsoleLinesOf(command: string): string[] | undefined {
+  const m = /^printf '%s\\n' ((?:(?:'(?:[^']|'\\'')*'|[^' ]+) )+)\| bconsole -c \S+$/.exec(command);
   if (!m) return undefined;
-  const word = m[1];
-  return word.startsWith("'") ? word.slice(1, -1).replace(/'\\''/g, "'") : word;
+  return [...m[1].matchAll(/'((?:[^']|'\\'')*)'|([^' ]+)/g)].map((w) => (w[1] !== undefined ? w[1].replace(/'\\''/g, "'") : w[2]));
 }
 
 /** bconsole connected and the director greeted it (`1000 OK: 103 NAME Version: 9.6.7 ...`). */
@@ -59,9 +59,10 @@ function catalogTime(value: string | undefined, where: string): Date | undefined
   return date;
 }
 
+/** A count as bconsole prints it: digits, grouped by thousands with commas (`1,234`) in 9.6's llist. */
 function count(value: string | undefined, where: string): number {
-  if (value === undefined || !/^\d{1,15}$/.test(value)) refuse(where, "a count", value);
-  return Number(value);
+  if (value === undefined || !/^(\d{1,15}|\d{1,3}(,\d{3}){1,4})$/.test(value)) refuse(where, "a count", value);
+  return Number(value.replace(/,/g, ""));
 }
 
 /** Positive job id, as bconsole prints them and as it reads them back. */
@@ -132,9 +133,9 @@ export function queuedJobId(stdout: string, where: string): number {
 
 /** `N files selected to be restored.` (or `1 file selected ...`). */
 export function selectedFileCount(stdout: string, where: string): number {
-  const m = /^(\d{1,15}) files? selected to be restored\.$/m.exec(stdout);
+  const m = /^(\d{1,15}|\d{1,3}(?:,\d{3}){1,4}) files? selected to be restored\.$/m.exec(stdout);
   if (!m) refuse(where, "\"N files selected to be restored.\"", stdout.trim().split("\n").slice(-3).join(" | "));
-  return Number(m[1]);
+  return Number(m[1].replace(/,/g, ""));
 }
 
 /** Statuses of a job that has not ended (Bacula's job status table). */
@@ -179,11 +180,15 @@ export function parseFileVersions(stdout: string, where: string): CatalogFile[] 
     if (/[\u0000-\u001f\u007f]/.test(value) || value.includes("\ufffd")) refuse(`${where}: ${what}`, "a name without control characters, in UTF-8", value);
     return value;
   };
-  for (const m of stdout.matchAll(new RegExp(`${ROW_MARK}\\t([0-9A-F]*)\\t([0-9A-F]*)\\t(\\d{1,15})\\t(\\d{1,15})\\t([A-Za-z0-9+/]{1,200})(?=\\s|$)`, "g"))) {
+  // FileIndex: positive for a saved file, 0 or negative (-2 in 9.6) for one Accurate mode recorded as deleted.
+  for (const m of stdout.matchAll(new RegExp(`${ROW_MARK}\\t([0-9A-F]*)\\t([0-9A-F]*)\\t(-?\\d{1,15})\\t(\\d{1,15})\\t([A-Za-z0-9+/]{1,200})(?=\\s|$)`, "g"))) {
     const path = text(m[1], "a path");
     if (!path.startsWith("/") || !path.endsWith("/")) refuse(`${where}: a path`, "an absolute directory path ending in /", path);
     rows.push({ path, name: text(m[2], `a file name in ${path}`), fileIndex: Number(m[3]), jobId: jobIdOf(m[4], `${where}: JobId`), digest: m[5] });
   }
+  // A row that did not read as one must not vanish silently (a deleted file would come back as "missing").
+  const marks = stdout.split(`${ROW_MARK}\t`).length - 1;
+  if (marks !== rows.length) refuse(where, `${marks} rows of path, name, file index, job id and digest`, `${rows.length} readable`);
   return rows;
 }
 

@@ -44,9 +44,9 @@ export async function findDirector(ctx: BackupContext): Promise<BackupHost> {
   return host;
 }
 
-/** One bconsole line on the director's VM, as a probe (reads) or a change (restore, run). */
-export function bconsole(ctx: BackupContext, host: BackupHost, line: string, kind: "probe" | "change", allowFailure = false): Promise<CommandResult> {
-  const command = bconsoleCommand(ctx.inventory.director.bconsoleConfig, line);
+/** One bconsole session on the director's VM (one line, or a dialogue), as a probe (reads) or a change (restore, run). */
+export function bconsole(ctx: BackupContext, host: BackupHost, lines: string | readonly string[], kind: "probe" | "change", allowFailure = false): Promise<CommandResult> {
+  const command = bconsoleCommand(ctx.inventory.director.bconsoleConfig, lines);
   return kind === "probe" ? ctx.probe(host, command, { allowFailure }) : ctx.run(host, command, { allowFailure });
 }
 

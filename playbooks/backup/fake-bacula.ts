@@ -6,7 +6,7 @@ import * as crypto from "node:crypto";
 import { RunbookInputError } from "../engine/errors";
 import type { CommandResult, EngineHost, HostTransport } from "../engine/types";
 import type { RestorePoint } from "../../backup/rotation/types";
-import { bconsoleLineOf } from "./bconsole";
+import { bconsoleLinesOf } from "./bconsole";
 import { withHosts, type BackupInventory } from "./inventory";
 import { targetStateCommand } from "./backup-restore";
 
@@ -81,7 +81,8 @@ export function photoCatalog(): { jobs: FakeJob[]; files: FakeFile[] } {
       { path: DIR, name: "b.jpg", jobId: 11, fileIndex: 3, content: "b" },
       { path: DIR, name: "a.jpg", jobId: 12, fileIndex: 1, content: "a, second version" },
       { path: DIR, name: "c.jpg", jobId: 13, fileIndex: 1, content: "c" },
-      { path: DIR, name: "b.jpg", jobId: 14, fileIndex: 0 },
+      // Deleted in job 14: Accurate mode records it with FileIndex -2 (as the 9.6 lab catalog showed).
+      { path: DIR, name: "b.jpg", jobId: 14, fileIndex: -2 },
     ],
   };
 }
@@ -145,12 +146,12 @@ export class FakeBacula implements HostTransport {
       const active = this.directorOn.includes(host.name);
       return { code: active ? 0 : 3, stdout: active ? "active\n" : "inactive\n", stderr: "" };
     }
-    const line = bconsoleLineOf(command);
-    if (line !== undefined) {
+    const lines = bconsoleLinesOf(command);
+    if (lines !== undefined) {
       if (!this.directorOn.includes(host.name)) throw new Error(`bconsole on ${host.name}, where the director does not run`);
-      this.bconsoleLines.push(line);
+      this.bconsoleLines.push(lines.join("\n"));
       if (!this.directorAnswers) return { code: 1, stdout: "Connecting to Director 10.30.0.30:9101\n", stderr: "Director authorization problem.\n" };
-      return ok(`Connecting to Director 10.30.0.30:9101\n1000 OK: 103 ibac-dir Version: 9.6.7 (10 December 2020)\nEnter a period to cancel a command.\n${line}\n${this.director(line)}`);
+      return ok(`Connecting to Director 10.30.0.30:9101\n1000 OK: 103 ibac-dir Version: 9.6.7 (10 December 2020)\nEnter a period to cancel a command.\n${lines[0]}\n${this.director(lines)}`);
     }
     const files = this.clientFiles.get(host.name) ?? new Map<string, string>();
     const target = /^if \[ -L '?([^' ]+)'? \]/.exec(command);
@@ -172,7 +173,16 @@ export class FakeBacula implements HostTransport {
   /** The restore and verify jobs this fake director ran. */
   readonly started: FakeJob[] = [];
 
-  private director(line: string): string {
+  private director(lines: readonly string[]): string {
+    const line = lines[0];
+    // The file selection mode of a directory restore: cd to the parent, mark the directory, done, yes.
+    const tree = /^restore client=(\S+) restorejob=(\S+) jobid=([\d,]+) where="([^"]+)" replace=never$/.exec(line);
+    if (tree) {
+      const cd = /^cd "([^"]+)"$/.exec(lines[1] ?? "");
+      const mark = /^mark "([^"]+)"$/.exec(lines[2] ?? "");
+      if (!cd || !mark || lines[3] !== "done" || lines[4] !== "yes" || lines.length !== 5) return "unexpected file selection dialogue\n";
+      return this.restore(tree[1], tree[3].split(",").map(Number), false, `${cd[1]}${mark[1]}/`, tree[4]);
+    }
     if (line === "version") return "ibac-dir Version: 9.6.7 (10 December 2020) x86_64-pc-linux-gnu debian bookworm/sid\n";
     const byName = /^llist jobname=(\S+)$/.exec(line);
     if (byName) return `Using Catalog "MyCatalog"\n${this.catalog.jobs.filter((j) => j.name === byName[1]).map((j) => llistBlock(j, j.status)).join("")}`;
@@ -187,8 +197,8 @@ export class FakeBacula implements HostTransport {
       return llistBlock(j, j.status);
     }
     if (line.startsWith(".sql query=")) return this.sql(line);
-    const restore = /^restore client=(\S+) restorejob=(\S+) jobid=([\d,]+) (file|directory)="([^"]+)" where="([^"]+)" replace=never yes$/.exec(line);
-    if (restore) return this.restore(restore[1], restore[3].split(",").map(Number), restore[4] === "file", restore[5], restore[6]);
+    const restore = /^restore client=(\S+) restorejob=(\S+) jobid=([\d,]+) file="([^"]+)" where="([^"]+)" replace=never yes$/.exec(line);
+    if (restore && lines.length === 1) return this.restore(restore[1], restore[3].split(",").map(Number), true, restore[4], restore[5]);
     const verify = /^run job=VerifyVolume jobid=(\d+) level=VolumeToCatalog client=(\S+) fileset=(\S+) yes$/.exec(line);
     if (verify) {
       const outcome = this.verifyOutcome.get(Number(verify[1])) ?? { status: "T", log: [] };
