@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,6 +9,7 @@ import type { CommandResult, EngineHost, HostTransport } from "../engine/types";
 import type { RestorePoint, ScheduledJob } from "../../backup/rotation/types";
 import { HAND_CONFIGS, startBaculaLab, type BaculaLab } from "../../test/lab/bacula/bacula-lab";
 import { LAB_NAMES } from "../../test/lab/bacula/hand-configs";
+import { requireTool } from "../../test/support/require-tool";
 import { snapshotTree, writeFile, writePhotoTree, type TreeState } from "../../test/lab/bacula/tree";
 import { withHosts, type BackupInventory } from "./inventory";
 import { parseLlistJobs, type CatalogJob } from "./bconsole";
@@ -160,5 +161,23 @@ describe("backup-restore and backup-verify on the Bacula lab (real daemons, loop
     const { outcome, lines } = await run(makeBackupVerify({ pollMs: 200, timeoutMs: 120_000 }), {});
     expect(outcome.status, `${lines.join("\n")}\n${lab.logs()}`).toBe("completed");
     expect(outcome.report.verified).toMatch(new RegExp(`^${LAB_NAMES.photosJob}:\\d+=T$`));
+  }, 180_000);
+
+  it("backup-verify: a catalog digest that no longer matches the volume: Bacula's differences printed, exit 6", async () => {
+    const last = points.at(-1);
+    const jobs = parseLlistJobs(await lab.bconsole.run(`llist jobname=${LAB_NAMES.photosJob}`), "lab").filter((j) => j.type === "B");
+    const lastId = jobs.find((j) => j.schedTime.getTime() === last?.at.getTime())?.jobId;
+    // The digest of the file the incremental saved, replaced in the catalog (as a tampered or damaged catalog would).
+    const sql = `UPDATE File SET MD5 = '${"A".repeat(43)}' WHERE JobId = ${String(lastId)} AND FileIndex > 0 AND MD5 != '0' AND FilenameId IN (SELECT FilenameId FROM Filename WHERE Name = 'added.jpg')`;
+    const update = spawnSync(requireTool("sqlite3", "sqlite3"), [lab.layout.director.catalogFile, sql], { encoding: "utf8" });
+    expect(update.status, update.stderr).toBe(0);
+    const { outcome, lines } = await run(makeBackupVerify({ pollMs: 200, timeoutMs: 120_000 }), {});
+    expect(outcome.status, `${lines.join("\n")}\n${lab.logs()}`).toBe("down");
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ {6}backup-dir JobId \d+: File: \/.*\/albums\/new\/added\.jpg$/),
+      expect.stringMatching(new RegExp(`^ {6}backup-dir JobId \\d+: +SHA256 digest differs\\. File=\\S+ Cat=${"A".repeat(43)}$`)),
+      expect.stringMatching(new RegExp(`^ {4}DOWN: ${LAB_NAMES.photosJob}: backup job ${String(lastId)} differs from the catalog \\(verify job \\d+: D, 2 line\\(s\\) of differences\\)$`)),
+    ]));
+    expect(outcome.report.verified).toBe(`${LAB_NAMES.photosJob}:${String(lastId)}=D`);
   }, 180_000);
 });

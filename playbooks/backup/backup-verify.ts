@@ -1,7 +1,7 @@
 import { RunbookInputError } from "../engine/errors";
 import type { Runbook } from "../engine/types";
 import type { BackupInventory, BackupJobEntry } from "./inventory";
-import { bconsoleAnswer, joblogLines, queuedJobId, shownText, type CatalogJob } from "./bconsole";
+import { bconsoleAnswer, joblogEntries, queuedJobId, shownText, type CatalogJob } from "./bconsole";
 import { bconsole, catalogJobs, findDirector, waitForJob } from "./director";
 
 export interface BackupVerifyDeps {
@@ -22,12 +22,16 @@ export function verifyLine(inventory: BackupInventory, job: BackupJobEntry, last
 }
 
 /**
- * The job log without its end-of-job summary (the indented `Key:   value` block Bacula appends, such as
- * `  Files Examined:         3`): what is left is what the verify said, the differences among it (one line per
- * file or attribute, or a heading and the files below it), each made safe to print.
+ * The messages of a verify's log that say what differs: Bacula 9.6 names the file (`File: /path`) and then
+ * the attribute or digest (`SHA256 digest differs. File=... Cat=...`, `st_size differ`), or lists files that
+ * are new or missing; the end-of-job summary and the pruning messages are left out. Each line made safe to print.
  */
-export function differenceLines(log: readonly string[]): string[] {
-  return log.filter((l) => !/^\s+[A-Za-z][A-Za-z .()/-]*:(\s{2,}.*|\s*)$/.test(l) && !/JobId \d+: (Error: )?Bacula \S+ \d/.test(l)).map((l) => shownText(l.trim()));
+export function differenceLines(entries: readonly string[]): string[] {
+  return entries
+    .filter((e) => /differ|New file|not found|not in the catalog|in the catalog but not|missing|JobId \d+: File: \//i.test(e) && !/JobId \d+: (Error: )?Bacula \S+ \d/.test(e))
+    .flatMap((e) => e.split("\n"))
+    .map((l) => shownText(l.trim()))
+    .filter((l) => l !== "");
 }
 
 function jobsOf(inventory: BackupInventory, options: Record<string, string | boolean | undefined>): BackupJobEntry[] {
@@ -97,11 +101,11 @@ export function makeBackupVerify(deps: BackupVerifyDeps = {}): Runbook<BackupInv
                 continue;
               }
               const logLine = `list joblog jobid=${verifyId}`;
-              const log = joblogLines(bconsoleAnswer((await bconsole(ctx, host, logLine, "probe")).stdout, logLine));
+              const log = joblogEntries(bconsoleAnswer((await bconsole(ctx, host, logLine, "probe")).stdout, logLine));
               const differences = differenceLines(log);
               for (const line of differences.slice(0, 50)) ctx.note(`  ${line}`);
               if (differences.length > 50) ctx.note(`  ... ${differences.length - 50} more: see \`list joblog jobid=${verifyId}\``);
-              if (done.status === "D") ctx.finding("down", `${job.name}: backup job ${j.jobId} differs from the catalog (verify job ${verifyId}: D, ${differences.length} line(s) in its log)`);
+              if (done.status === "D") ctx.finding("down", `${job.name}: backup job ${j.jobId} differs from the catalog (verify job ${verifyId}: D, ${differences.length} line(s) of differences)`);
               else ctx.finding("degraded", `${job.name}: the verify of backup job ${j.jobId} ended ${done.status} (verify job ${verifyId}): not verified; see \`list joblog jobid=${verifyId}\``);
             }
             if (!ctx.dryRun) ctx.report.verified = results.join(" ") || "nothing";

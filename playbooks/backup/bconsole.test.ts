@@ -2,7 +2,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bconsoleAnswer, bconsoleCommand, bconsoleLinesOf, directorGreeting, fileVersionsQuery, joblogLines, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
+import { differenceLines } from "./backup-verify";
+import { bconsoleAnswer, bconsoleCommand, bconsoleLinesOf, directorGreeting, fileVersionsQuery, joblogEntries, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
 
 // samples/ is what the real Bacula 9.6.7 director of bookworm printed to bconsole (a director on loopback with a
 // SQLite catalog seeded with jobs and files; the restore and verify jobs were queued, then cancelled: no storage
@@ -75,8 +76,14 @@ describe("bconsole readers (Bacula 9.6.7's own output)", () => {
     expect(bconsoleLinesOf(command)).toEqual(lines);
   });
 
-  it("joblog lines without bconsole's greeting and chatter, nor the table's borders", () => {
-    const stdout = `${sample("version.txt").split("version")[0]}list joblog jobid=7\nUsing Catalog "C"\n+-----+\n| LogText |\n+-----+\n| ibac-dir JobId 7: Warning: a\n|   st_size  differ. Cat: 10 File: 12\n+-----+\nYou have messages.\n`;
-    expect(joblogLines(bconsoleAnswer(stdout, "list joblog jobid=7"))).toEqual(["ibac-dir JobId 7: Warning: a", "  st_size  differ. Cat: 10 File: 12"]);
+  it("joblog messages of a real verify with differences (one cell per message; the job table after it left out)", () => {
+    const entries = joblogEntries(bconsoleAnswer(sample("joblog-verify-differences.txt"), "list joblog jobid=3"));
+    expect(entries).toHaveLength(15);
+    expect(entries[5]).toBe("backup-dir JobId 3: File: /tmp/ibac-bacula-lab-RTGEFw/data/photos/albums/new/added.jpg");
+    expect(entries[9]).toMatch(/^backup-dir JobId 3: Bacula backup-dir 9\.6\.7 \(10Dec20\):\n {2}Build OS:/);
+    expect(differenceLines(entries)).toEqual([
+      "backup-dir JobId 3: File: /tmp/ibac-bacula-lab-RTGEFw/data/photos/albums/new/added.jpg",
+      "backup-dir JobId 3:       SHA256 digest differs. File=ma0ydHqTUtkjcIvXIfayz3n8eCVVBUFXdScCjdeHLa4 Cat=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ]);
   });
 });

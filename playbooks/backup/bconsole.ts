@@ -214,12 +214,27 @@ export function bconsoleAnswer(stdout: string, line: string): string {
     .join("\n");
 }
 
-/** The text lines of `list joblog jobid=N` (a one-column table of LogText), bars and borders removed. */
-export function joblogLines(answer: string): string[] {
-  return answer.split("\n")
-    .filter((l) => !/^\+-+\+$/.test(l.trim()) && !/^\|\s*LogText\s*\|$/.test(l.trim()))
-    .map((l) => l.replace(/^\| ?/, "").replace(/\s*\|$/, "").trimEnd())
-    .filter((l) => l.trim() !== "");
+/**
+ * The messages of `list joblog jobid=N`: a one-column table whose cells start with `| ` and end with a line
+ * `\   |` (a message may span lines, such as the end-of-job summary). The table of the job bconsole prints after
+ * it is not a message.
+ */
+export function joblogEntries(answer: string): string[] {
+  const entries: string[] = [];
+  let current: string[] | undefined;
+  for (const line of answer.split("\n")) {
+    if (current === undefined) {
+      if (line.startsWith("| ") && !/^\|\s*LogText\s*\|$/.test(line)) current = [line.slice(2)];
+      else if (entries.length && /^\+-+\+$/.test(line)) break;
+      continue;
+    }
+    if (/^\\\s*\|$/.test(line)) {
+      entries.push(current.join("\n").trimEnd());
+      current = undefined;
+    } else current.push(line);
+  }
+  if (current) entries.push(current.join("\n").trimEnd());
+  return entries;
 }
 
 /** What the operator is shown of a line the director printed: control characters replaced, length bounded. */

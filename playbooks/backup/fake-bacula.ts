@@ -210,8 +210,10 @@ export class FakeBacula implements HostTransport {
     if (joblog) {
       const v = this.started.find((j) => j.jobId === Number(joblog[1]));
       const backup = [...this.verifyOutcome.entries()].find(([, o]) => o.status === v?.status)?.[1].log ?? [];
+      // The cell format of 9.6's `list joblog` (samples/joblog-verify-differences.txt): `| message` up to `\   |`.
       const bar = `+${"-".repeat(100)}+`;
-      return `${bar}\n| LogText${" ".repeat(93)}|\n${bar}\n${backup.map((l) => `| ${l}`).join("\n")}\n|   Termination:            *** Verify Differences ***\n${bar}\n`;
+      const cells = [...backup, `ibac-dir JobId ${joblog[1]}: Bacula ibac-dir 9.6.7 (10Dec20):\n  JobId:                  ${joblog[1]}\n  Termination:            Verify Differences\n`, `ibac-dir JobId ${joblog[1]}: Begin pruning Jobs older than 6 months 20 days .`];
+      return `${bar}\n| LogText${" ".repeat(93)}|\n${bar}\n${cells.map((l) => `| ${l}\n\\       |\n`).join("")}${bar}\n`;
     }
     return `${line.split(" ")[0]}: is an invalid command.\n`;
   }
