@@ -180,4 +180,16 @@ describe("backup-restore and backup-verify on the Bacula lab (real daemons, loop
     ]));
     expect(outcome.report.verified).toBe(`${LAB_NAMES.photosJob}:${String(lastId)}=D`);
   }, 180_000);
+
+  it("a job of the chain gone from the catalog (deleted): refused, naming it, before any restore", async () => {
+    const jobs = parseLlistJobs(await lab.bconsole.run(`llist jobname=${LAB_NAMES.photosJob}`), "lab").filter((j) => j.type === "B");
+    const full = jobs.find((j) => j.schedTime.getTime() === points[0].at.getTime());
+    await lab.bconsole.run(`delete jobid=${String(full?.jobId)} yes`);
+    const restoresBefore = (await lab.bconsole.run("llist jobname=restore")).split("JobId:").length;
+    const { outcome } = await run(restore, { path: lab.layout.photosDir, at: new Date().toISOString(), to: path.join(lab.layout.root, "never") });
+    expect(outcome.status).toBe("refused");
+    expect(outcome.reason).toBe(`the catalog lacks the chain of the restore point ${points[1].at.toISOString()} of ${LAB_NAMES.photosJob}: no Full in ${LAB_NAMES.photosPool} scheduled at ${points[0].at.toISOString()} terminated normally. Nothing was restored; see \`list jobname=${LAB_NAMES.photosJob}\` in bconsole`);
+    expect((await lab.bconsole.run("llist jobname=restore")).split("JobId:").length).toBe(restoresBefore);
+    expect(fs.existsSync(path.join(lab.layout.root, "never"))).toBe(false);
+  }, 60_000);
 });
