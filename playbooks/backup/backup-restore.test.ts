@@ -172,6 +172,19 @@ describe("backup-restore (engine, fake director)", () => {
     });
   });
 
+  it("--from-step 2 with the target filled by an earlier attempt: refused (a half-done restore is not topped up)", async () => {
+    const fake = new FakeBacula();
+    fake.usedDirs.add(TO);
+    const outcome = await runRunbook(args(fake, { path: PHOTOS, at: "2026-11-30T01:30:00Z", to: TO }, { fromStep: 2 }));
+    expect(outcome).toMatchObject({ status: "refused", stoppedAt: 2, reason: `s3-fd: ${TO} exists and is not an empty directory: restore into a new place (--to)` });
+    expect(restoreLines(fake)).toEqual([]);
+  });
+
+  it("--from-step 3 with nothing restored: refused, resume from step 2", async () => {
+    const outcome = await runRunbook(args(new FakeBacula(), { path: PHOTOS, at: "2026-11-30T01:30:00Z", to: TO }, { fromStep: 3 }));
+    expect(outcome).toMatchObject({ status: "refused", stoppedAt: 2, reason: `s3-fd: ${TO} holds nothing: the restore did not happen; resume from step 2` });
+  });
+
   it("--from-step 3 after a restore: step 1's check runs again, accepting the filled target", async () => {
     const fake = new FakeBacula();
     expect((await runRunbook(args(fake, { path: PHOTOS, at: "2026-11-30T01:30:00Z", to: TO }))).status).toBe("completed");

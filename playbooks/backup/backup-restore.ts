@@ -140,6 +140,17 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
       let found: Found | undefined;
       let restoreJobId: number | undefined;
 
+      const targetState = async (ctx: BackupContext, client: BackupHost): Promise<"absent" | "empty" | "used"> => {
+        const target = await ctx.probe(client, targetStateCommand(req.dir), { allowFailure: true });
+        if (target.code === 255) throw new UnsafeStateError(`the client ${client.name} (${client.address}) does not answer over SSH: the restore could not be checked there`);
+        const state = target.stdout.trim();
+        if (target.code !== 0 || (state !== "absent" && state !== "empty" && state !== "used")) throw new UnsafeStateError(`${client.name}: could not read the state of ${req.dir} (exit ${target.code})`);
+        return state;
+      };
+      const checkTargetEmpty = async (ctx: BackupContext, client: BackupHost): Promise<void> => {
+        if ((await targetState(ctx, client)) === "used") throw new UnsafeStateError(`${client.name}: ${req.dir} exists and is not an empty directory: restore into a new place (--to)`);
+      };
+
       const inspect = async (ctx: BackupContext, targetMustBeEmpty: boolean): Promise<Found> => {
         const director = await findDirector(ctx);
         const chain = catalogChain(req.point, req.job.name, await catalogJobs(ctx, director, req.job.name));
@@ -152,11 +163,7 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
         if (files.length === 0) throw new UnsafeStateError(`the catalog has no version of ${req.path} in the chain of ${req.point.at.toISOString()} (jobs ${chain.map((j) => j.jobId).join(", ")}): it was not backed up then, or was deleted`);
         const client = ctx.inventory.clients.find((c) => c.name === req.job.client)?.host;
         if (!client) throw new RunbookInputError(`no client ${req.job.client} in the ${ctx.inventory.stack} backup inventory`);
-        const target = await ctx.probe(client, targetStateCommand(req.dir), { allowFailure: true });
-        if (target.code === 255) throw new UnsafeStateError(`the client ${client.name} (${client.address}) does not answer over SSH: the restore could not be checked there`);
-        const state = target.stdout.trim();
-        if (target.code !== 0 || !["absent", "empty", "used"].includes(state)) throw new UnsafeStateError(`${client.name}: could not read the state of ${req.dir} (exit ${target.code})`);
-        if (targetMustBeEmpty && state === "used") throw new UnsafeStateError(`${client.name}: ${req.dir} exists and is not an empty directory: restore into a new place (--to)`);
+        if (targetMustBeEmpty) await checkTargetEmpty(ctx, client);
         return { director, client, chain, files, isFile };
       };
 
@@ -167,7 +174,7 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
           precondition: async (ctx) => {
             found = await inspect(ctx, true);
           },
-          // Resumed after the restore: the target holds the restored files now.
+          // Resumed later: the target may hold the restored files now (step 2's own checks say which it must).
           resumeCheck: async (ctx) => {
             found = await inspect(ctx, false);
           },
@@ -184,6 +191,14 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
         {
           name: "Restore into the new directory and wait for the job",
           hosts: () => [found?.director.name ?? "the director's VM"],
+          // Resumed at this step: the target must still be new (a half-done restore is not topped up).
+          precondition: async (ctx) => {
+            await checkTargetEmpty(ctx, (found as Found).client);
+          },
+          // Resumed after this step: the restore must have put something there.
+          resumeCheck: async (ctx) => {
+            if ((await targetState(ctx, (found as Found).client)) !== "used") throw new UnsafeStateError(`${(found as Found).client.name}: ${req.dir} holds nothing: the restore did not happen; resume from step 2`);
+          },
           action: async (ctx) => {
             const f = found as Found;
             const queued = await bconsole(ctx, f.director, restoreLines(ctx.inventory, req, f), "change");
