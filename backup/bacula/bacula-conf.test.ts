@@ -119,7 +119,7 @@ describe.each(CASES)("Bacula 9.6 reads the files of $label", ({ stack, ...rest }
       const json = baculaJson("bdirjson", ["-r", "Client", "-n", c.name], dirConf) as Record<string, unknown>;
       const poolNames = new Set(stand.plan.backupJobs.filter((j) => j.client === c.name).flatMap((j) => stand.plan.schedules.find((s) => s.name === j.schedule)?.runs.map((r) => r.pool) ?? []));
       const longestHours = Math.max(...stand.plan.pools.filter((p) => poolNames.has(p.name) || poolNames.has(p.name.replace(/^Nas-/, ""))).map((p) => p.retentionHours));
-      expect(json).toMatchObject({ Name: c.name, Address: c.address, TlsEnable: true, TlsRequire: true });
+      expect(json).toMatchObject({ Name: c.name, Address: c.address, TlsEnable: true, TlsRequire: true, TlsAllowedCn: [c.tlsName] });
       expect(json.FileRetention as number).toBeGreaterThanOrEqual(longestHours * 3600);
       expect(json.JobRetention as number).toBeGreaterThanOrEqual(longestHours * 3600);
     }

@@ -2,7 +2,8 @@
 // real file daemons on loopback over TLS. The one whose certificate is issued as baculaCertificateRequests says
 // (DNS names: its name and its address; IP SAN: its address) answers `status client`; the same daemon with a
 // certificate naming its address only as an IP SAN is refused by the director's host check. Bookworm's Bacula
-// 9.6; processes on 127.0.0.1 at free ports, stopped by PID.
+// 9.6; processes on 127.0.0.1 at free ports, stopped by PID. With `TLS Allowed CN` in the director's Client
+// resource (rendered so), the director checks the name instead, and a wrong name is refused.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireTool, runTool, describeRun } from "../../test/support/require-tool";
 import { baculaStand, createCatalog, type BaculaStand } from "./bacula-test-stand";
 import { baculaCertificateRequests, type BaculaCertificateRequest } from "./certificates";
+import { tlsLines } from "./render-tls";
 
 const LOOPBACK = "127.0.0.1";
 
@@ -86,13 +88,19 @@ Messages { Name = Daemon; syslog = all, !skipped }
     start("bacula-fd", "bacula-fd", stand.write("live-fd-ip-only.conf", fdConf(fdIpOnly, ipOnly, path.join(stand.dir, "fd-ip-only"))));
     const work = plan.director.workingDirectory;
     createCatalog(plan.director.catalogFile);
-    const client = (n: string, port: number): string => `Client { Name = ${n}; Address = ${LOOPBACK}; FDPort = ${port}; Password = "${password}"; Catalog = c; ${tls(dirCert)} }`;
+    const client = (n: string, port: number, dialedCns?: string[]): string => {
+      const files = { caCertificate: stand.paths.tlsCaCertificate, certificate: dirCert.cert, key: dirCert.key };
+      // The director's Client resource as the renderer writes its TLS part (with or without the name check).
+      return `Client {\n  Name = ${n}; Address = ${LOOPBACK}; FDPort = ${port}; Password = "${password}"; Catalog = c\n${tlsLines(dialedCns ? { files, dialedCns } : { files }, n).join("\n")}\n}`;
+    };
     const dirConf = stand.write("live-dir.conf", `Director { Name = ${plan.director.name}; DirAddresses = { ip = { addr = ${LOOPBACK}; port = ${dirPort} } }; Password = "${password}"; WorkingDirectory = "${work}"; PidDirectory = "${work}"; Messages = m; QueryFile = "${stand.paths.queryFile}" }
 Messages { Name = m; console = all }
 Catalog { Name = c; dbname = "bacula"; dbuser = "bacula"; dbpassword = "" }
 Pool { Name = p; Pool Type = Backup }
 ${client("planned", fdPlanned)}
 ${client("ip-only", fdIpOnly)}
+${client("ip-only-by-name", fdIpOnly, [request.commonName])}
+${client("ip-only-wrong-name", fdIpOnly, [`other-${request.commonName}`])}
 Storage { Name = st; Address = ${LOOPBACK}; Password = "${password}"; Device = d; Media Type = File }
 FileSet { Name = fs; Include { File = "${stand.dir}" } }
 Job { Name = j; Type = Backup; Client = planned; FileSet = fs; Storage = st; Pool = p; Messages = m }
@@ -122,5 +130,12 @@ Job { Name = j; Type = Backup; Client = planned; FileSet = fs; Storage = st; Poo
     const out = console("status client=ip-only\nmessages");
     expect(out).toContain("Failed to connect to Client ip-only");
     expect(out).toContain(`TLS host certificate verification failed. Host name "${LOOPBACK}" did not match presented certificate`);
+  });
+
+  it("with TLS Allowed CN in the director's Client resource (as rendered), the name is checked instead of the address", () => {
+    expect(console("status client=ip-only-by-name")).toContain("Director connected using TLS");
+    const out = console("status client=ip-only-wrong-name\nmessages");
+    expect(out).toContain("Failed to connect to Client ip-only-wrong-name");
+    expect(out).toContain("TLS certificate verification failed. Peer certificate did not match a required commonName");
   });
 });

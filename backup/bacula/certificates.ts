@@ -1,8 +1,10 @@
 // What each Bacula certificate must name. Bacula 9.6 checks a server's certificate, on the side that dials, by
 // comparing the Address it dialed with the certificate's DNS names and its CN only: an IP address SAN is not
 // looked at (verified: "TLS host certificate verification failed. Host name "127.0.0.1" did not match
-// presented certificate" with an IP SAN alone; bacula-tls-names.test.ts). So every certificate whose daemon
-// is dialed by address carries that address as a DNS name too, beside the IP SAN for other clients.
+// presented certificate" with an IP SAN alone; bacula-tls-names.test.ts). Only the director's Client resource
+// takes `TLS Allowed CN` instead (rendered: the director checks file daemons by name); the storage daemon (dialed
+// by the director and the file daemons) and the director (dialed by bconsole) are checked by address. So every
+// certificate carries its address as a DNS name too, beside the IP SAN for other clients.
 import type { BaculaName, BaculaPlan } from "./bacula-plan";
 import type { BaculaTlsRole } from "./paths";
 

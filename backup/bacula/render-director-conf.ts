@@ -94,7 +94,8 @@ function clientResource(secrets: BaculaSecrets, paths: BaculaPaths, c: BaculaCli
     line("File Retention", days(c.catalogRetentionDays, `client ${c.name}.catalogRetentionDays`)),
     line("Job Retention", days(c.catalogRetentionDays, `client ${c.name}.catalogRetentionDays`)),
     line("AutoPrune", "yes"),
-    ...tlsLines({ files: tlsFilesFor(paths, "director") }, `client ${c.name}`),
+    // The file daemon's certificate name, not its address: checked by name when the director dials it.
+    ...tlsLines({ files: tlsFilesFor(paths, "director"), dialedCns: [c.tlsName] }, `client ${c.name}`),
   ], `${c.name}: ${c.tier} (${c.vms.join(", ")}), certificate ${c.tlsName}.`);
 }
 

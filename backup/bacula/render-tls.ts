@@ -7,14 +7,18 @@ import type { BaculaTlsFiles } from "./paths";
 import { absolutePath, line, quote } from "./quote";
 
 /**
- * A server side (it accepts connections: `TLS Verify Peer` and the names allowed) or a client side (it dials:
- * Bacula 9.6 takes neither directive there and always checks the server's certificate against the address).
+ * A server side (it accepts connections: `TLS Verify Peer` and the names allowed) or a client side (it dials).
+ * Bacula 9.6 takes `TLS Allowed CN` on a client side only in the director's Client resource, where it replaces
+ * the check of the address against the certificate by a check of the name (`dialedCns`; verified live in
+ * bacula-tls-names.test.ts); elsewhere the dialing side checks the address (see certificates.ts).
  */
-export type TlsSide = { files: BaculaTlsFiles; server: { allowedCns: readonly string[] } } | { files: BaculaTlsFiles; server?: undefined };
+export type TlsSide =
+  | { files: BaculaTlsFiles; server: { allowedCns: readonly string[] }; dialedCns?: undefined }
+  | { files: BaculaTlsFiles; server?: undefined; dialedCns?: readonly string[] };
 
 export function tlsLines(side: TlsSide, what: string): string[] {
-  const allowed = side.server?.allowedCns ?? [];
-  if (side.server && allowed.length === 0) throw new Error(`bacula: ${what}: expected at least one certificate name allowed to connect, found none`);
+  const allowed = side.server?.allowedCns ?? side.dialedCns ?? [];
+  if ((side.server || side.dialedCns) && allowed.length === 0) throw new Error(`bacula: ${what}: expected at least one certificate name allowed, found none`);
   return [
     line("TLS Enable", "yes"),
     line("TLS Require", "yes"),

@@ -20,9 +20,6 @@ export interface JobRecord {
   raw: Record<string, string>;
 }
 
-/** Bacula's one-letter job statuses the tests name. */
-export const JOB_STATUS = { ok: "T", okWithWarnings: "T", error: "E", fatal: "f", canceled: "A" } as const;
-
 export class Bconsole {
   constructor(private readonly binary: string, private readonly conf: string) {}
 
