@@ -5,7 +5,8 @@ import type { RestorePoint } from "../../backup/rotation/types";
 import type { BackupHost, BackupInventory, BackupJobEntry } from "./inventory";
 import { checkRestoreDir, checkRestorePath, checkRestoreTime, defaultRestoreDir, jobForPath } from "./restore-input";
 import { catalogChain, coveringRestorePoint, type KeptRestorePoints } from "./restore-point";
-import { fileVersionsQuery, parseFileVersions, queuedJobId, selectedFileCount, sha256OfCatalogDigest, shownText, type CatalogFile, type CatalogJob } from "./bconsole";
+import { queuedJobId, selectedFileCount, sha256OfCatalogDigest, shownText, type CatalogJob } from "./bconsole";
+import { fileVersionsCommand, parseFileVersions, type CatalogFile } from "./catalog-files";
 import { bconsole, catalogJobs, findDirector, waitForJob, type BackupContext } from "./director";
 
 export interface BackupRestoreDeps {
@@ -154,7 +155,7 @@ export function makeBackupRestore(deps: BackupRestoreDeps = {}): Runbook<BackupI
       const inspect = async (ctx: BackupContext, targetMustBeEmpty: boolean): Promise<Found> => {
         const director = await findDirector(ctx);
         const chain = catalogChain(req.point, req.job.name, await catalogJobs(ctx, director, req.job.name));
-        const versions = await bconsole(ctx, director, fileVersionsQuery(req.path, chain.map((j) => j.jobId)), "probe");
+        const versions = await ctx.probe(director, fileVersionsCommand(ctx.inventory.director.catalogFile, req.path, chain.map((j) => j.jobId)));
         const files = newestVersions(parseFileVersions(versions.stdout, `${director.name}: the catalog's files`), chain);
         const slash = req.path.lastIndexOf("/");
         const isFile = files.some((f) => f.path === req.path.slice(0, slash + 1) && f.name === req.path.slice(slash + 1) && f.name !== "");

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { differenceLines } from "./backup-verify";
-import { bconsoleAnswer, bconsoleCommand, bconsoleLinesOf, directorGreeting, fileVersionsQuery, joblogEntries, parseFileVersions, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
+import { bconsoleAnswer, bconsoleCommand, bconsoleLinesOf, directorGreeting, joblogEntries, parseLlistJobs, queuedJobId, selectedFileCount, sha256OfCatalogDigest } from "./bconsole";
 
 // samples/ is what the real Bacula 9.6.7 director of bookworm printed to bconsole (a director on loopback with a
 // SQLite catalog seeded with jobs and files; the restore and verify jobs were queued, then cancelled: no storage
@@ -41,25 +41,6 @@ describe("bconsole readers (Bacula 9.6.7's own output)", () => {
     expect(selectedFileCount(sample("restore-queued.txt"), "r")).toBe(1);
     expect(queuedJobId(sample("verify-queued.txt"), "v")).toBe(6);
     expect(() => queuedJobId(sample("version.txt"), "v")).toThrow('v: expected one "Job queued. JobId=N" line, found');
-  });
-
-  it(".sql rows: tab-separated without row ends, hex names decoded, the trailing message ignored", () => {
-    expect(parseFileVersions(sample("sql-files.txt"), "sql")).toEqual([
-      { path: "/srv/photos/2026/", name: "a.jpg", fileIndex: 1, jobId: 1, digest: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg" },
-      { path: "/srv/photos/2026/", name: "b.jpg", fileIndex: 2, jobId: 1, digest: "z" },
-      { path: "/srv/photos/2026/", name: "a.jpg", fileIndex: 1, jobId: 2, digest: "AAAA" },
-    ]);
-    // A row that does not read is refused, never dropped.
-    expect(() => parseFileVersions(sample("sql-files.txt").replace("\t1\t2\tAAAA", "\t1\t2\tAA;AA"), "sql")).toThrow("sql: expected 3 rows of path, name, file index, job id and digest, found \"2 readable\"");
-    const hostile = sample("sql-files.txt").replace("612E6A7067", "610A6A7067");
-    expect(() => parseFileVersions(hostile, "sql")).toThrow('sql: a file name in /srv/photos/2026/: expected a name without control characters, in UTF-8, found "a\\njpg"');
-  });
-
-  it("the file query sends the path only hex-encoded", () => {
-    const q = fileVersionsQuery("/srv/x'; DROP TABLE File; --/a b.jpg", [11, 12]);
-    expect(q).not.toContain("DROP");
-    expect(q).toContain("f.JobId IN (11,12)");
-    expect(q).toContain(`CAST(X'${Buffer.from("/srv/x'; DROP TABLE File; --/").toString("hex").toUpperCase()}' AS TEXT)`);
   });
 
   it("SHA256 digests in Bacula's base64 (43 characters); anything else is no digest", () => {

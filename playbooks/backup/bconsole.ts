@@ -141,57 +141,6 @@ export function selectedFileCount(stdout: string, where: string): number {
 /** Statuses of a job that has not ended (Bacula's job status table). */
 export const RUNNING_STATUSES = new Set("CRBFSMmsjcdtpqialL".split(""));
 
-/** One file version the catalog holds: where it was, its FileIndex (0: deleted in that job), its job and digest. */
-export interface CatalogFile {
-  path: string;
-  name: string;
-  fileIndex: number;
-  jobId: number;
-  /** Bacula's base64 of the file's digest, or "0" when none was taken (directories, links). */
-  digest: string;
-}
-
-/** A string as SQLite's blob literal, so no path text ever needs quoting inside SQL or a bconsole argument. */
-function sqlText(value: string): string {
-  return `CAST(X'${Buffer.from(value, "utf8").toString("hex").toUpperCase()}' AS TEXT)`;
-}
-
-const ROW_MARK = "ibac-file";
-
-/**
- * The `.sql` query for the file versions under `path` (the file itself, or everything below a directory) in
- * the given jobs, on Bacula 9.6's catalog schema (Path, Filename, File; 11.0 and later dropped Filename). Names
- * come back hex-encoded, so a tab or a line break in a file name cannot shift a column.
- */
-export function fileVersionsQuery(path: string, jobIds: readonly number[]): string {
-  const slash = path.lastIndexOf("/");
-  const dir = path.slice(0, slash + 1);
-  const base = path.slice(slash + 1);
-  const below = `${path.replace(/\/$/, "")}/`;
-  const ids = jobIds.map((id) => String(id)).join(",");
-  return `.sql query="SELECT '${ROW_MARK}', hex(p.Path), hex(n.Name), f.FileIndex, f.JobId, f.MD5 FROM File f JOIN Path p ON p.PathId = f.PathId JOIN Filename n ON n.FilenameId = f.FilenameId WHERE f.JobId IN (${ids}) AND ((p.Path = ${sqlText(dir)} AND n.Name = ${sqlText(base)}) OR substr(p.Path, 1, ${Buffer.byteLength(below, "utf8")}) = ${sqlText(below)})"`;
-}
-
-/** The rows of fileVersionsQuery (`.sql` prints every column tab-separated, rows too, without a row end). */
-export function parseFileVersions(stdout: string, where: string): CatalogFile[] {
-  const rows: CatalogFile[] = [];
-  const text = (hex: string, what: string): string => {
-    const value = Buffer.from(hex, "hex").toString("utf8");
-    if (/[\u0000-\u001f\u007f]/.test(value) || value.includes("\ufffd")) refuse(`${where}: ${what}`, "a name without control characters, in UTF-8", value);
-    return value;
-  };
-  // FileIndex: positive for a saved file, 0 or negative (-2 in 9.6) for one Accurate mode recorded as deleted.
-  for (const m of stdout.matchAll(new RegExp(`${ROW_MARK}\\t([0-9A-F]*)\\t([0-9A-F]*)\\t(-?\\d{1,15})\\t(\\d{1,15})\\t([A-Za-z0-9+/]{1,200})(?=\\s|$)`, "g"))) {
-    const path = text(m[1], "a path");
-    if (!path.startsWith("/") || !path.endsWith("/")) refuse(`${where}: a path`, "an absolute directory path ending in /", path);
-    rows.push({ path, name: text(m[2], `a file name in ${path}`), fileIndex: Number(m[3]), jobId: jobIdOf(m[4], `${where}: JobId`), digest: m[5] });
-  }
-  // A row that did not read as one must not vanish silently (a deleted file would come back as "missing").
-  const marks = stdout.split(`${ROW_MARK}\t`).length - 1;
-  if (marks !== rows.length) refuse(where, `${marks} rows of path, name, file index, job id and digest`, `${rows.length} readable`);
-  return rows;
-}
-
 /**
  * The SHA256 digest a file daemon stored, as hex. The file daemon writes digests with Bacula's base64 in its
  * compatible form (the standard alphabet, no padding): 43 characters for 32 bytes. Anything else (`0`: no

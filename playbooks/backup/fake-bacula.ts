@@ -12,7 +12,7 @@ import { targetStateCommand } from "./backup-restore";
 
 export const backupInventory: BackupInventory = withHosts({
   stack: "lab",
-  director: { service: "bacula-director.service", bconsoleConfig: "/etc/bacula/bconsole.conf", restoreJob: "RestoreFiles", verifyJob: "VerifyVolume" },
+  director: { service: "bacula-director.service", bconsoleConfig: "/etc/bacula/bconsole.conf", catalogFile: "/srv/bacula/director/bacula.db", restoreJob: "RestoreFiles", verifyJob: "VerifyVolume" },
   restoreRoot: "/srv/bacula-restore",
   backupHosts: [
     { name: "backup-1", address: "10.30.0.31", ssh: { port: 22, user: "root", sudo: false } },
@@ -153,6 +153,10 @@ export class FakeBacula implements HostTransport {
       if (!this.directorAnswers) return { code: 1, stdout: "Connecting to Director 10.30.0.30:9101\n", stderr: "Director authorization problem.\n" };
       return ok(`Connecting to Director 10.30.0.30:9101\n1000 OK: 103 ibac-dir Version: 9.6.7 (10 December 2020)\nEnter a period to cancel a command.\n${lines[0]}\n${this.director(lines)}`);
     }
+    if (command.startsWith(`sqlite3 -readonly -json ${backupInventory.director.catalogFile} `)) {
+      if (!this.directorOn.includes(host.name)) return { code: 1, stdout: "", stderr: "Error: unable to open database file\n" };
+      return ok(this.sql(command));
+    }
     const files = this.clientFiles.get(host.name) ?? new Map<string, string>();
     const target = /^if \[ -L '?([^' ]+)'? \]/.exec(command);
     if (target && command === targetStateCommand(target[1])) {
@@ -196,7 +200,6 @@ export class FakeBacula implements HostTransport {
       }
       return llistBlock(j, j.status);
     }
-    if (line.startsWith(".sql query=")) return this.sql(line);
     const restore = /^restore client=(\S+) restorejob=(\S+) jobid=([\d,]+) file="([^"]+)" where="([^"]+)" replace=never yes$/.exec(line);
     if (restore && lines.length === 1) return this.restore(restore[1], restore[3].split(",").map(Number), true, restore[4], restore[5]);
     const verify = /^run job=VerifyVolume jobid=(\d+) level=VolumeToCatalog client=(\S+) fileset=(\S+) yes$/.exec(line);
@@ -222,12 +225,15 @@ export class FakeBacula implements HostTransport {
     return this.catalog.files.filter((f) => jobIds.includes(f.jobId));
   }
 
-  private sql(line: string): string {
-    const ids = /IN \(([\d,]+)\)/.exec(line)?.[1].split(",").map(Number) ?? [];
-    const [dir, base, below] = [...line.matchAll(/X'([0-9A-F]*)'/g)].map((m) => hexText(m[1]));
+  /** sqlite3 -json's answer to fileVersionsSql (nothing at all when no row matches). */
+  private sql(command: string): string {
+    const ids = /IN \(([\d,]+)\)/.exec(command)?.[1].split(",").map(Number) ?? [];
+    // The SQL arrives single-quoted for the shell: each ' of it as '\''.
+    const [dir, base, below] = [...command.matchAll(/X'\\''([0-9A-F]*)'\\''/g)].map((m) => hexText(m[1]));
     const rows = this.versions(ids).filter((f) => (f.path === dir && f.name === base) || f.path.startsWith(below));
     const hex = (s: string): string => Buffer.from(s, "utf8").toString("hex").toUpperCase();
-    return `Using Catalog "MyCatalog"\n${rows.map((f) => `ibac-file\t${hex(f.path)}\t${hex(f.name)}\t${f.fileIndex}\t${f.jobId}\t${f.content !== undefined ? baculaDigest(f.content) : "0"}`).join("\t")}\tYou have messages.\n`;
+    if (rows.length === 0) return "";
+    return `[${rows.map((f) => `{"path":"${hex(f.path)}","name":"${hex(f.name)}","fileIndex":${f.fileIndex},"jobId":${f.jobId},"digest":"${f.content !== undefined ? baculaDigest(f.content) : "0"}"}`).join(",\n")}]\n`;
   }
 
   private restore(client: string, jobIds: number[], isFile: boolean, what: string, where: string): string {

@@ -31,6 +31,8 @@ export const BackupInventoryFile = Type.Object({
     service: Type.String({ pattern: "^[a-z0-9][a-z0-9@_.-]{0,80}\\.service$", description: "a systemd service such as bacula-director.service" }),
     /** Absolute: a relative -c path makes Bacula's programs read /etc/bacula instead, silently. */
     bconsoleConfig: Type.String({ pattern: ABSOLUTE_PATH, description: ABSOLUTE_PATH_TEXT }),
+    /** The SQLite catalog on the director's VM (on the DRBD volume), read with sqlite3 -readonly. */
+    catalogFile: Type.String({ pattern: ABSOLUTE_PATH, description: ABSOLUTE_PATH_TEXT }),
     /** The `Type = Restore` and `Type = Verify` jobs bacula-dir.conf defines (named on every restore and run line). */
     restoreJob: Type.String({ pattern: BACULA_NAME, description: BACULA_NAME_TEXT }),
     verifyJob: Type.String({ pattern: BACULA_NAME, description: BACULA_NAME_TEXT }),
@@ -84,7 +86,7 @@ export function backupInventoryFromPlan(stack: string, plan: BaculaPlan, model: 
   });
   return withHosts({
     stack,
-    director: { service: DIRECTOR_SERVICE, bconsoleConfig: paths.bconsoleConf, restoreJob: plan.restoreJob, verifyJob: plan.verifyJob },
+    director: { service: DIRECTOR_SERVICE, bconsoleConfig: paths.bconsoleConf, catalogFile: plan.director.catalogFile, restoreJob: plan.restoreJob, verifyJob: plan.verifyJob },
     restoreRoot: paths.restoreDirectory,
     backupHosts,
     clients: plan.clients.map((c) => ({ name: c.name, host: { name: c.name, address: c.address, ssh } })),

@@ -57,7 +57,7 @@ describe("backup inventory", () => {
   it("from the plan: the backup VMs, the plan's restore and verify jobs, a client per file daemon, SSH to where Bacula reaches it", () => {
     const inventory = backupInventoryFromPlan("prod", plan, prod.model, "ops");
     expect(inventory.backupHosts.map((h) => h.name)).toEqual(plan.director.vms);
-    expect(inventory.director).toEqual({ service: "bacula-director.service", bconsoleConfig: "/etc/bacula/bconsole.conf", restoreJob: plan.restoreJob, verifyJob: plan.verifyJob });
+    expect(inventory.director).toEqual({ service: "bacula-director.service", bconsoleConfig: "/etc/bacula/bconsole.conf", catalogFile: plan.director.catalogFile, restoreJob: plan.restoreJob, verifyJob: plan.verifyJob });
     expect(inventory.clients.find((c) => c.name === "s3-fd")?.host).toEqual({ name: "s3-fd", address: prod.model.virtualIps.objectStore, ssh: { port: 22, user: "ops", sudo: true } });
     expect(inventory.jobs.find((j) => j.name === "Backup-Photos")?.include).toEqual(plan.fileSets.find((f) => f.name === "Photos")?.include);
     expect(inventory.hosts.map((h) => h.name)).toEqual([...plan.director.vms, ...plan.clients.map((c) => c.name)]);
