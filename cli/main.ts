@@ -149,7 +149,11 @@ program
   .option("--inventory <file>", "hosts as JSON instead of the stack's model (the lab, or a site with another layout)")
   .option("--from-step <n>", "resume at step n after a failed run was fixed", (v: string) => Number(v))
   .option("--audit-log <file>", "JSON-lines audit log, a regular file (default: $IBAC_AUDIT_LOG or $XDG_STATE_HOME/ibac/audit/runbooks.jsonl, ~/.local/state/... without it)")
-  .option("--to <target>", "db-restore-pitr: a GTID or a time; db-switchover/db-failover: the replica to promote; storage-switchover: the storage VM to promote")
+  .option("--to <target>", "db-restore-pitr: a GTID or a time; db-switchover/db-failover: the replica to promote; storage-switchover: the storage VM to promote; backup-restore: the new directory")
+  .option("--path <path>", "backup-restore: the absolute path to restore")
+  .option("--at <time>", "backup-restore: ISO 8601 with a zone; the newest restore point at or before it")
+  .option("--job <name>", "backup-restore: the backup job, when the path is in several file sets")
+  .option("--client <name>", "backup-verify: this client's jobs only")
   .option("--host <host>", "db-rejoin/db-reclone: the server to act on; db-restore-pitr: the host with the backups")
   .option("--from-server <name>", "db-restore-pitr: whose backups")
   .option("--force", "db-failover: promote although the old primary answers")
@@ -162,7 +166,7 @@ program
   .action(async (name: string | undefined, o: {
     stack?: string; list?: boolean; dryRun?: boolean; yes?: boolean; identity?: string; knownHosts?: string; sshUser?: string; inventory?: string;
     fromStep?: number; auditLog?: string; to?: string; host?: string; fromServer?: string; force?: boolean; assumeFenced?: boolean;
-    keep?: string; copyTo?: string; copy?: boolean; keepUnpromoted?: boolean;
+    keep?: string; copyTo?: string; copy?: boolean; keepUnpromoted?: boolean; path?: string; at?: string; job?: string; client?: string;
   }) => {
     if (o.list || !name) {
       console.log(`Runbooks:\n${describeRunbooks()}`);
@@ -187,6 +191,7 @@ program
       runbookOptions: {
         to: o.to, host: o.host, "from-server": o.fromServer, force: o.force, "assume-fenced": o.assumeFenced,
         keep: o.keep, "copy-to": o.copyTo, "no-copy": o.copy === false ? true : undefined, "keep-unpromoted": o.keepUnpromoted,
+        path: o.path, at: o.at, job: o.job, client: o.client,
       },
       commandLine: ["ibac", ...process.argv.slice(2).filter((a, i, all) => a !== "--from-step" && all[i - 1] !== "--from-step")].join(" "),
     });

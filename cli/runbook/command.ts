@@ -6,6 +6,10 @@ import { RUNBOOKS } from "../../playbooks/registry";
 import type { EngineInventory, Runbook } from "../../playbooks/engine/types";
 import { loadStorageInventoryFile, storageInventoryFromPlan } from "../../playbooks/storage/inventory";
 import { loadBalancerInventoryFromModel, loadLoadBalancerInventoryFile } from "../../playbooks/loadbalancer/inventory";
+import { backupInventoryFromPlan, loadBackupInventoryFile, type BackupInventory } from "../../playbooks/backup/inventory";
+import { planRestorePoints } from "../../playbooks/backup/plan-restore-points";
+import { deriveBaculaPlan } from "../../backup/bacula/derive-bacula-plan";
+import { photoRotation } from "../../backup/rotation/hanoi-plan";
 import { MINIO_CA_FILE } from "../../components/storage/minio-paths";
 import { inventoryFromModel, loadInventoryFile } from "../../playbooks/engine/inventory";
 import { RunbookInputError, UnsafeStateError } from "../../playbooks/engine/errors";
@@ -66,6 +70,7 @@ export async function runbookCommand(options: RunbookCommandOptions): Promise<Ru
     case "database": return runWith(registered.runbook, databaseInventory(options), options);
     case "objectStore": return runWith(registered.runbook, storageInventory(options), options);
     case "loadBalancer": return runWith(registered.runbook, loadBalancerInventory(options), options);
+    case "backup": return runWith(registered.runbook, backupInventory(options), options);
     default: {
       const never: never = registered;
       throw new Error(`no inventory for ${JSON.stringify(never)}`);
@@ -77,6 +82,16 @@ function loadBalancerInventory(options: RunbookCommandOptions): ReturnType<typeo
   const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
   if (options.inventory) return loadLoadBalancerInventoryFile(options.inventory, options.stack);
   return loadBalancerInventoryFromModel(options.stack, loaded.model, options.sshUser ?? loaded.spec.admins[0].name);
+}
+
+/** The backup inventory (from the stack's Bacula plan, or a file), with the plan's restore points attached. */
+function backupInventory(options: RunbookCommandOptions): BackupInventory {
+  const loaded = loadStackFile(stackFilePath(options.projectDir, options.stack), path.join("stacks", `Pulumi.${options.stack}.yaml`));
+  const plan = deriveBaculaPlan(loaded.spec, loaded.model, photoRotation(loaded.spec.backupPolicy.photos));
+  const inventory = options.inventory
+    ? loadBackupInventoryFile(options.inventory, options.stack)
+    : backupInventoryFromPlan(options.stack, plan, loaded.model, options.sshUser ?? loaded.spec.admins[0].name);
+  return { ...inventory, keptRestorePoints: planRestorePoints(plan) };
 }
 
 function databaseInventory(options: RunbookCommandOptions): ReturnType<typeof inventoryFromModel> {
