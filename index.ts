@@ -21,3 +21,4 @@ export const vms = outputs.vms;
 export const placement = outputs.placement;
 export const automationToken = outputs.automationToken;
 export const peerIssuingCas = outputs.peerIssuingCas;
+export const backupNasPublicKey = outputs.backupNasPublicKey;

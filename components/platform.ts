@@ -14,6 +14,7 @@ import { PlatformFirewall } from "./network/firewall/component";
 import { flowSlug } from "./model/flow-endpoints";
 import { BOOTS_EMPTY, TIER_COMPONENTS } from "./tiers/component-registry";
 import type { OperatorSecrets, TierComponent } from "./tiers/tier-component";
+import { BackupTier } from "./backup/component";
 
 export interface IbacPlatformArgs {
   spec: PlatformSpec;
@@ -47,6 +48,8 @@ export class IbacPlatform extends pulumi.ComponentResource {
   readonly automationToken: pulumi.Output<string>;
   /** The mobiles and site issuing CAs, keys secret: what the operator issues VPN peers' certificates from. */
   readonly peerIssuingCas: InternalCa["peerIssuingCas"];
+  /** The backup tier's NAS account public key (OpenSSH), for the operator to install on the NAS; absent while it boots empty. */
+  readonly backupNasPublicKey?: pulumi.Output<string>;
 
   constructor(name: string, args: IbacPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     // The spec and model are the component's inputs so that stack policies (`policies/`) can read the design
@@ -76,6 +79,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
       if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca, proxmoxCaPem: cluster.clusterCaPem, secrets: args.secrets, offered: { ...this.tiers } }, withProvider);
     }
     const tiers = Object.values(this.tiers);
+    if (this.tiers.backup instanceof BackupTier) this.backupNasPublicKey = this.tiers.backup.nasPublicKey;
     const replication = new Map(model.replication.map((r) => [r.vmName, r]));
 
     const image = new DebianImage(`${name}-debian-${spec.debian.release}`, { spec, storageId: cluster.fileStorageId }, withProvider);

@@ -11,6 +11,8 @@ export interface PlatformOutputs {
   automationToken: pulumi.Output<string>;
   /** The VPN peers' issuing CAs (mobiles, site), each key a secret: mobile and site certificates are issued from them. */
   peerIssuingCas: IbacPlatform["peerIssuingCas"];
+  /** The backup tier's NAS public key (OpenSSH): `pulumi stack output backupNasPublicKey`, for the NAS account's authorized_keys. */
+  backupNasPublicKey?: pulumi.Output<string>;
 }
 
 /** The optional config secrets, each only when the stack sets it. */
@@ -50,5 +52,6 @@ export function definePlatform(stack: LoadedStack, opts?: pulumi.ComponentResour
     placement: stack.model.placement,
     automationToken: platform.automationToken,
     peerIssuingCas: platform.peerIssuingCas,
+    ...(platform.backupNasPublicKey ? { backupNasPublicKey: platform.backupNasPublicKey } : {}),
   };
 }

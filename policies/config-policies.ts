@@ -8,6 +8,9 @@ import { databaseSemiSyncPolicy } from "./database/semi-sync";
 import { databaseBackupSchedulePolicy } from "./backup/database-backup-schedule";
 import { photoBackupRestoreRangePolicy } from "./backup/photo-backup-restore-range";
 import { backupOffsiteEncryptedPolicy } from "./backup/backup-offsite-encrypted";
+import { photoBackupBaculaPolicy } from "./backup/photo-backup-bacula";
+import { backupOffsiteCopyPolicy } from "./backup/backup-offsite-copy";
+import { backupVolumeDrbdPolicy } from "./backup/backup-volume-drbd";
 import { vpnIpsecProposalsPolicy } from "./vpn/vpn-ipsec-proposals";
 import { vpnPeerPurposePolicy } from "./vpn/vpn-peer-purpose";
 import { certificateRevocationPolicy } from "./tls/certificate-revocation";
@@ -45,6 +48,9 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     databaseBackupSchedulePolicy(),
     photoBackupRestoreRangePolicy(),
     backupOffsiteEncryptedPolicy(),
+    backupVolumeDrbdPolicy(),
+    photoBackupBaculaPolicy(),
+    backupOffsiteCopyPolicy(),
     tlsProtocolVersionsPolicy(),
     tlsCipherSuitesPolicy(),
     tlsPeerVerificationPolicy(),

@@ -43,6 +43,7 @@ export function formatComparison(c: RotationComparison): string {
     ["oldest age, days min / max", `${h.oldestAgeDays.min} / ${h.oldestAgeDays.max}`, `${g.oldestAgeDays.min} / ${g.oldestAgeDays.max}`],
     ...h.density.map((d, i): [string, string, string] => [`restore points aged ${d.label} (mean, min)`, `${d.mean}, ${d.min}`, `${g.density[i].mean}, ${g.density[i].min}`]),
     ["storage, full equivalents mean / max", `${h.storage.mean} / ${h.storage.max}`, `${g.storage.mean} / ${g.storage.max}`],
+    ["written a day (and copied to the NAS), full equivalents mean / max", `${h.writtenPerDay.mean} / ${h.writtenPerDay.max}`, `${g.writtenPerDay.mean} / ${g.writtenPerDay.max}`],
     [`newest <= ${c.promise.newestRestorePointHours} h at every hour`, promiseCell(h.promises.newest), promiseCell(g.promises.newest)],
     [`oldest >= ${c.promise.oldestRestorePointDays} d at every hour`, promiseCell(h.promises.oldest), promiseCell(g.promises.oldest)],
     ["every chain's parents kept", chainCell(h), chainCell(g)],
@@ -51,7 +52,7 @@ export function formatComparison(c: RotationComparison): string {
   const line = (r: [string, string, string]): string => `  ${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2]}`;
   return [
     `Restore points, simulated hour by hour from ${h.from.slice(0, 10)} to ${h.to.slice(0, 10)} (UTC, ${h.hours} hours), sampled just before each hour's run.`,
-    `Oldest, density and storage counted after the warm-up (${c.promise.oldestRestorePointDays} days plus the longest-kept pool's reuse interval: from ${h.promises.oldest.checkedFrom.slice(0, 10)} for Hanoi, ${g.promises.oldest.checkedFrom.slice(0, 10)} for GFS).`,
+    `Oldest, density, storage and data written counted after the warm-up (${c.promise.oldestRestorePointDays} days plus the longest-kept pool's reuse interval: from ${h.promises.oldest.checkedFrom.slice(0, 10)} for Hanoi, ${g.promises.oldest.checkedFrom.slice(0, 10)} for GFS).`,
     `Storage model: a photo store gaining ${(h.changePerDay * 100).toFixed(1)} % of its size a day in new files; Full = 1, Differential = changes since its Full, Incremental = changes since the job before.`,
     "",
     line(["", "Hanoi", "GFS"]),

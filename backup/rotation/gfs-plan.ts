@@ -2,7 +2,7 @@
 // Hanoi one in the same simulator. As the manual (Bacula's and Bareos's copy of the chapter) gives it:
 //   Schedule WeeklyCycle: Level=Full 1st sun at 2:05; Level=Differential 2nd-5th sun at 2:05;
 //                         Level=Incremental mon-sat at 2:05
-//   Full-Pool  Volume Retention = 6 months (Bacula's month is 30 days: 180 days), one job per volume
+//   Full-Pool  Volume Retention = 6 months (Bacula 9.6 reads it as 180 days: bdirjson prints 15552000 s), one job per volume
 //   Diff-Pool  Volume Retention = 40 days, one job per volume
 //   Inc-Pool   Volume Retention = 20 days six Incrementals a volume (Maximum Volume Jobs = 6)
 import { ALL } from "./schedule-calendar";

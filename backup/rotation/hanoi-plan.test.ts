@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/fixtures/specs";
-import { photoRotation, weekPoolCount, weekPoolWeeks } from "./hanoi-plan";
+import { HOURLY_POOL, photoRotation, weekPoolCount, weekPoolWeeks } from "./hanoi-plan";
 import { gfsRotation } from "./gfs-plan";
 import { rotationProblems } from "./rotation-problems";
 import { ALL, expandSchedule, slotCollisions } from "./schedule-calendar";
@@ -28,11 +28,11 @@ describe("photoRotation (prod's policy: newest 1 h, oldest 183 d)", () => {
     expect(prodPhotos).toEqual({ rotation: "hanoi", newestRestorePointHours: 1, oldestRestorePointDays: 183 });
   });
 
-  it("has five week pools of Fulls, three day and four hour pools of Differentials, one run each, named Photos-*", () => {
+  it("has five week pools of Fulls, three day pools of Differentials and one hour pool of Incrementals, one run each, named Photos-*", () => {
     expect(plan.pools.map((p) => `${p.name}:${p.level[0]}`)).toEqual([
       "Photos-F0:F", "Photos-F1:F", "Photos-F2:F", "Photos-F3:F", "Photos-F4:F",
       "Photos-D0:D", "Photos-D1:D", "Photos-D2:D",
-      "Photos-H0:D", "Photos-H1:D", "Photos-H2:D", "Photos-H3:D",
+      "Photos-Hourly:I",
     ]);
     expect(plan.runs.map((r) => r.pool)).toEqual(plan.pools.map((p) => p.name));
     for (const p of plan.pools) expect(p.name).toMatch(/^Photos-[A-Za-z0-9-]+$/);
@@ -87,6 +87,23 @@ describe("photoRotation (prod's policy: newest 1 h, oldest 183 d)", () => {
   it("the last week pool keeps its Fulls oldestRestorePointDays plus its reuse interval", () => {
     const top = plan.pools.find((p) => p.name === plan.upgradePool);
     expect(top?.retentionHours).toBe(183 * 24 + 20 * 168 + 1);
+  });
+
+  it("the hour pool: an Incremental at 01:05 .. 23:05, one volume a day, kept a day plus an hour plus the slack hour from its last write", () => {
+    const hourly = plan.pools.find((p) => p.name === HOURLY_POOL);
+    expect(hourly).toEqual({ name: "Photos-Hourly", level: "Incremental", intervalHours: 2, retentionHours: 26, jobsPerVolume: 23 });
+    expect(plan.runs.find((r) => r.pool === HOURLY_POOL)?.hour).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    // Every other pool keeps one job a volume.
+    expect(plan.pools.filter((p) => p.jobsPerVolume !== undefined).map((p) => p.name)).toEqual([HOURLY_POOL]);
+  });
+
+  it.each([[2, 11, 27], [6, 3, 31], [12, 1, 37]])("newest %i h: the hour pool takes %i Incrementals a day, one volume, kept %i h", (hours, perDay, retention) => {
+    const hourly = photoRotation({ ...prodPhotos, newestRestorePointHours: hours }).pools.find((p) => p.name === HOURLY_POOL);
+    expect(hourly).toMatchObject({ level: "Incremental", jobsPerVolume: perDay, retentionHours: retention });
+  });
+
+  it("newest 24 h: no hour pool (the day's 00:05 job is the only one)", () => {
+    expect(photoRotation({ ...prodPhotos, newestRestorePointHours: 24 }).pools.map((p) => p.name)).not.toContain(HOURLY_POOL);
   });
 
   it("every Full is kept longer than a week plus the longest a Differential is kept (the chain's parent outlives it)", () => {

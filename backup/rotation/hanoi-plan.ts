@@ -2,11 +2,14 @@
 // README.md next to this file). Three tiers, each a Hanoi (ruler) sequence over its own clock:
 //   weeks : a Full every Sunday 00:05, pool by Bacula's week of the year (F0 odd weeks, F1 weeks 2 mod 4, ...)
 //   days  : a Differential 00:05 Monday..Saturday, pool by day of the week (D0 Mon/Wed/Fri, D1 Tue/Sat, D2 Thu)
-//   hours : a Differential every newestRestorePointHours after 00:05, pool by the hour (H0 odd hours, ...)
+//   hours : an Incremental every newestRestorePointHours after 00:05, all in one pool (Photos-Hourly)
 // Every Differential needs only its Full, so recycling a Differential pool never breaks another restore
-// point (Incrementals would: each needs every Incremental before it). Each pool keeps a job until its next
-// job has run (retention = the pool's longest gap + a slack hour); the last week pool keeps its Fulls
-// oldestRestorePointDays longer, which is what makes "a restore point at least that old" hold at every hour.
+// point. The hour tier is not a Hanoi: hourly Differentials would each rewrite every change since Sunday
+// (about 1.7 store sizes a day to write and copy to the NAS); an Incremental writes one hour's changes, and
+// its chain (the day's 00:05 job, then the day's Incrementals) stays within one day, whose Incrementals share
+// one volume and so expire together. Each Hanoi pool keeps a job until its next job has run (retention = the
+// pool's longest gap + a slack hour); the last week pool keeps its Fulls oldestRestorePointDays longer, which
+// is what makes "a restore point at least that old" hold at every hour.
 import type { PlatformSpec } from "../../components/spec/schema";
 import { ALL, baculaWeekOfYear } from "./schedule-calendar";
 import type { BaculaLevel, RotationPlan, RotationPool, ScheduleRun } from "./types";
@@ -78,6 +81,9 @@ interface TierPool {
   level: BaculaLevel;
   run: Omit<ScheduleRun, "level" | "pool" | "minute">;
   maxGapHours: number;
+  /** When the tier's retention is not its longest gap plus the slack hour (the Incrementals'). */
+  retentionHours?: number;
+  jobsPerVolume?: number;
 }
 
 function weekTier(oldestDays: number): TierPool[] {
@@ -104,21 +110,22 @@ function dayTier(): TierPool[] {
   }));
 }
 
+/** The hour tier's pool: every newestRestorePointHours after the day's 00:05 job, an Incremental. */
+export const HOURLY_POOL = "Photos-Hourly";
+
 function hourTier(everyHours: number): TierPool[] {
-  const slots = 24 / everyHours;
-  // Hanoi's last two pools share one interval: merge the top level into the one below it.
-  const cap = Math.max(0, Math.floor(Math.log2(Math.max(1, slots - 1))) - 1);
-  const byPool = new Map<number, number[]>();
-  for (let k = 1; k < slots; k++) {
-    const i = Math.min(cap, trailingZeros(k));
-    byPool.set(i, [...(byPool.get(i) ?? []), k * everyHours]);
-  }
-  return [...byPool.entries()].sort((a, b) => a[0] - b[0]).map(([i, hours]) => ({
-    name: `Photos-H${i}`,
-    level: "Differential" as const,
+  const hours = Array.from({ length: 24 / everyHours - 1 }, (_, k) => (k + 1) * everyHours);
+  if (hours.length === 0) return [];
+  return [{
+    name: HOURLY_POOL,
+    level: "Incremental" as const,
     run: { hour: hours, day: ALL.day, month: ALL.month, dayOfWeek: ALL.dayOfWeek, weekOfMonth: ALL.weekOfMonth, weekOfYear: ALL.weekOfYear },
     maxGapHours: cyclicMaxGap(hours, 24),
-  }));
+    // One volume holds one day's Incrementals (a chain's links never straddle two volumes), kept a day plus
+    // the interval plus the slack hour from its last write: yesterday's chains are whole until the day's last run.
+    retentionHours: 24 + everyHours + RETENTION_SLACK_HOURS,
+    jobsPerVolume: hours.length,
+  }];
 }
 
 /**
@@ -133,7 +140,8 @@ export function photoRotation(photos: PhotoPolicy): RotationPlan {
     name: t.name,
     level: t.level,
     intervalHours: t.maxGapHours,
-    retentionHours: t.maxGapHours + RETENTION_SLACK_HOURS + (t === top ? photos.oldestRestorePointDays * 24 : 0),
+    retentionHours: t.retentionHours ?? t.maxGapHours + RETENTION_SLACK_HOURS + (t === top ? photos.oldestRestorePointDays * 24 : 0),
+    ...(t.jobsPerVolume !== undefined ? { jobsPerVolume: t.jobsPerVolume } : {}),
   }));
   const runs: ScheduleRun[] = tiers.map((t) => ({ level: t.level, pool: t.name, minute: ROTATION_MINUTE, ...t.run }));
   return {

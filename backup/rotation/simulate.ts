@@ -40,6 +40,11 @@ export interface SimulationOptions {
   changePerDay?: number;
   /** The minute past each hour the samples are taken at (just before runs at that minute). Default 5. */
   sampleMinute?: number;
+  /**
+   * Where an upgraded job goes: `upgradePool` (the Job has `Full Backup Pool = plan.upgradePool`, the plan's
+   * assumption) or `runPool` (no Full Backup Pool: Bacula keeps the Run line's `Pool=`). Default upgradePool.
+   */
+  upgradeInto?: "upgradePool" | "runPool";
   /** The promise to check; default the plan's own. */
   newestRestorePointHours?: number;
   oldestRestorePointDays?: number;
@@ -110,7 +115,7 @@ function volumeLastWrites(plan: RotationPlan, scheduled: readonly ScheduledJob[]
 }
 
 /** Run the schedule against a catalog: levels after upgrades, chains, sizes and retention ends. */
-export function runJobs(plan: RotationPlan, scheduled: readonly ScheduledJob[], changePerDay: number): SimulatedJob[] {
+export function runJobs(plan: RotationPlan, scheduled: readonly ScheduledJob[], changePerDay: number, upgradeInto: "upgradePool" | "runPool" = "upgradePool"): SimulatedJob[] {
   const retention = poolRetentionMs(plan);
   const retentionOf = (pool: string): number => {
     const r = retention.get(pool);
@@ -133,7 +138,7 @@ export function runJobs(plan: RotationPlan, scheduled: readonly ScheduledJob[], 
     let size = 1;
     if (s.level !== "Full" && full === undefined) {
       ranAs = "Full";
-      writtenTo = plan.upgradePool;
+      if (upgradeInto === "upgradePool") writtenTo = plan.upgradePool;
     } else if (s.level === "Differential" && full !== undefined) {
       base = [full];
       size = (changePerDay * (at - jobs[full].at.getTime())) / DAY_MS;
@@ -162,7 +167,7 @@ export function runJobs(plan: RotationPlan, scheduled: readonly ScheduledJob[], 
 export function simulateRotation(plan: RotationPlan, options: SimulationOptions): Simulation {
   const from = new Date(Date.UTC(options.from.getUTCFullYear(), options.from.getUTCMonth(), options.from.getUTCDate()));
   const to = new Date(from.getTime() + options.days * DAY_MS);
-  const jobs = runJobs(plan, expandSchedule(plan.runs, from, to), options.changePerDay ?? 0.02);
+  const jobs = runJobs(plan, expandSchedule(plan.runs, from, to), options.changePerDay ?? 0.02, options.upgradeInto);
   const sampleMinute = options.sampleMinute ?? 5;
   const n = options.days * 24;
   const sim: Simulation = {

@@ -35,6 +35,11 @@ export interface SimulationSummary {
   density: { label: string; mean: number; min: number }[];
   /** Full-backup equivalents stored, after warm-up. */
   storage: { mean: number; max: number; now: number };
+  /**
+   * Full-backup equivalents the jobs write in a UTC day, over the whole days after warm-up: what the photos
+   * job reads from the store and writes to the DRBD volume, and what the copy jobs then move to the NAS.
+   */
+  writtenPerDay: { mean: number; max: number };
   changePerDay: number;
   promises: {
     newest: PromiseResult;
@@ -44,7 +49,24 @@ export interface SimulationSummary {
   };
 }
 
+const DAY_MS = 86_400_000;
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+/** The sizes of the jobs started in each whole UTC day of the window from `from` (epoch ms) on. */
+function writtenPerDay(sim: Simulation, from: number): { sum: number; max: number; days: number } {
+  const start = sim.from.getTime();
+  const first = Math.max(0, Math.ceil((from - start) / DAY_MS));
+  const days = Math.max(0, Math.floor((sim.to.getTime() - start) / DAY_MS) - first);
+  const perDay = new Float64Array(days);
+  for (const j of sim.jobs) {
+    const d = Math.floor((j.at.getTime() - start) / DAY_MS) - first;
+    if (d >= 0 && d < days) perDay[d] += j.size;
+  }
+  let sum = 0;
+  let max = -Infinity;
+  for (const x of perDay) { sum += x; max = Math.max(max, x); }
+  return { sum, max, days };
+}
 
 export function summarize(sim: Simulation, promise: { newestRestorePointHours: number; oldestRestorePointDays: number }, changePerDay: number): SimulationSummary {
   const n = sim.sampleAt.length;
@@ -81,6 +103,7 @@ export function summarize(sim: Simulation, promise: { newestRestorePointHours: n
     stSum += sim.storage[k]; stMax = Math.max(stMax, sim.storage[k]);
     AGE_BUCKETS.forEach((_, b) => { dens[b].sum += sim.density[b][k]; dens[b].min = Math.min(dens[b].min, sim.density[b][k]); });
   }
+  const written = writtenPerDay(sim, warm);
   const chainBroken = sim.jobs.filter((j) => j.restoreEnd < j.retentionEnd);
   const jobsByLevel: Record<string, number> = {};
   for (const j of sim.jobs) jobsByLevel[j.ranAs] = (jobsByLevel[j.ranAs] ?? 0) + 1;
@@ -100,6 +123,7 @@ export function summarize(sim: Simulation, promise: { newestRestorePointHours: n
     oldestAgeDays: { min: fin(oldestMin), max: fin(oldestMax) },
     density: AGE_BUCKETS.map((b, i) => ({ label: b.label, mean: warmSamples ? round(dens[i].sum / warmSamples) : Number.NaN, min: fin(dens[i].min) })),
     storage: { mean: warmSamples ? round(stSum / warmSamples) : Number.NaN, max: fin(stMax), now: n ? round(sim.storage[n - 1]) : 0 },
+    writtenPerDay: { mean: written.days ? round(written.sum / written.days) : Number.NaN, max: fin(written.max) },
     changePerDay,
     promises: {
       newest: { limit: promise.newestRestorePointHours, holds: newestBroken === 0 && Number.isFinite(newestMax), worst: fin(newestMax), broken: newestBroken, checkedHours: newestSamples, ...(newestFirst !== undefined ? { firstBroken: iso(newestFirst) } : {}) },

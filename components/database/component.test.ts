@@ -54,8 +54,13 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
 
   it("installs the files one after another and runs the bootstrap after the last one", async () => {
     const plan = await prodPlan();
+    // The backup tier's file-daemon files follow the database's own (tiers deliver in TIER_NAMES order); they are
+    // the backup tier's to order, so the database's last install is the one before them.
     const installs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith("db-1-config-install-"));
-    const last = installs.at(-1);
+    const firstBackupClient = installs.findIndex((r) => r.name === "db-1-config-install-usr-local-sbin-ibac-backup-client-packages");
+    expect(firstBackupClient).toBeGreaterThan(0);
+    expect(installs.slice(firstBackupClient).every((r) => /-(ibac-backup-client-|etc-bacula-)/.test(r.name))).toBe(true);
+    const last = installs[firstBackupClient - 1];
     expect(last?.name).toBe("db-1-config-install-var-lib-ibac-database-deployed-sha256");
     expect(String(last?.inputs.create)).toContain(`sudo sh -c '${SETUP_SCRIPT_PATH}'`);
     const role = installs.find((r) => r.name.endsWith("mariadb-conf-d-70-ibac-role-cnf"));

@@ -54,11 +54,11 @@ describe("buildModel on prod", () => {
 
   it("derives nodes, virtual IPs, placement and replication jobs", () => {
     expect(model.nodes[1]).toEqual({ name: "pve2", managementAddress: "10.20.0.12", clusterAddress: "10.20.1.12", logicalCpus: 64, memoryGiB: 128, usableStorageGiB: 11920 });
-    expect(model.virtualIps).toEqual({ loadBalancer: "10.20.2.10", databasePrimary: "10.20.2.11", objectStore: "10.20.2.12" });
+    expect(model.virtualIps).toEqual({ loadBalancer: "10.20.2.10", databasePrimary: "10.20.2.11", objectStore: "10.20.2.12", backup: "10.20.2.13" });
     expect(model.placement.pve1).toEqual(TIER_NAMES.map((t) => `${TIERS[t].hostPrefix}-1`));
-    // Every VM but the two DRBD peers, whose data DRBD keeps on the other node instead.
-    expect(model.replication).toHaveLength(14);
-    expect(model.replication.some((r) => r.vmName.startsWith("s3-"))).toBe(false);
+    // Every VM but the DRBD peers (the object store's and the backup tier's), whose data DRBD keeps on the other node instead.
+    expect(model.replication).toHaveLength(12);
+    expect(model.replication.some((r) => r.vmName.startsWith("s3-") || r.vmName.startsWith("bkp-"))).toBe(false);
     expect(model.replication[0]).toEqual({ jobId: "1100-0", vmName: "db-1", vmId: 1100, target: "pve2", schedule: "*/15" });
     expect(model).toMatchObject({ proxmoxVersion: 9, debianRelease: 12, site: { name: "rik-ibac", domain: "ibac.rik.ee", timeZone: "Europe/Tallinn" } });
   });

@@ -48,13 +48,13 @@ describe("checkCapacity (N+1)", () => {
       ["pve1", true],
       ["pve2", true],
     ]);
-    // Per node 52 GiB and 28 cores; after a failure twice that less the dead node's storage VM (8 GiB, 4 cores:
-    // DRBD's peer takes its service over, HA does not move it), of 112 GiB and 60 cores.
+    // Per node 52 GiB and 28 cores; after a failure twice that less the dead node's storage and backup VMs (8 GiB
+    // and 4 cores, 4 GiB and 2 cores: DRBD's peer takes each service over, HA does not move them), of 112 GiB and 60 cores.
     expect(model?.capacity.normal.map((l) => [l.memoryGiB, l.cores])).toEqual([
       [52, 28],
       [52, 28],
     ]);
-    expect(model?.capacity.headroom).toEqual({ memoryGiB: 16, cores: 8 });
+    expect(model?.capacity.headroom).toEqual({ memoryGiB: 20, cores: 10 });
   });
 
   it("a stack that does not fit: the survivor's shortfall", () => {
@@ -135,8 +135,8 @@ describe("checkCapacity (N+1)", () => {
     const { model, problems } = buildModel(tooBig);
     expect(model).toBeUndefined();
     expect(problems.map((p) => p.detail)).toEqual([
-      "expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 192 GiB of memory and has 112 GiB after the hypervisor reserve",
-      "expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 192 GiB of memory and has 112 GiB after the hypervisor reserve",
+      "expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 188 GiB of memory and has 112 GiB after the hypervisor reserve",
+      "expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 188 GiB of memory and has 112 GiB after the hypervisor reserve",
     ]);
   });
 

@@ -22,12 +22,12 @@ function tiersInFlowOrder(): TierDefinition[] {
 /**
  * The design's own flows, without the spec's extras, in a fixed order that decides every firewall rule's
  * position on its host: the tiers' data-path flows, the backup clients', the ones every tier gets, the
- * tiers' operations flows, then the Proxmox nodes' and the QDevice's.
+ * tiers' operations flows, then the Proxmox nodes' and the QDevice's, then the flows tiers appended later.
  */
 export function designFlows(spec: PlatformSpec): Flow[] {
   const tierFlows = new Map(tiersInFlowOrder().map((t): [string, TierFlows] => [t.name, t.flows?.(spec) ?? {}]));
   const group = (key: keyof TierFlows): Flow[] => [...tierFlows.values()].flatMap((f) => f[key] ?? []);
-  return [...group("dataPath"), ...backupClientFlows(), ...everyTierFlows(spec), ...group("operations"), ...platformFlows()];
+  return [...group("dataPath"), ...backupClientFlows(), ...everyTierFlows(spec), ...group("operations"), ...platformFlows(), ...group("appended")];
 }
 
 /** The Bacula director to each backup client's file daemon, and the file daemon back to the storage daemon. */

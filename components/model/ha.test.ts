@@ -5,6 +5,10 @@ import type { PlatformModel, VmPlan } from "./types";
 import { TIER_NAMES, type PlatformSpec, type TierName } from "../spec/schema";
 import { stackSpec, threeNodeSpec } from "../../test/fixtures/specs";
 import { generateStackSpec } from "../../test/fixtures/generate-stack";
+import { tierDataDiskKind } from "../tiers/registry";
+
+/** The tiers whose VMs HA keeps on their own node (DRBD keeps their data on the peer's node instead). */
+const notDrbd = (t: TierName): boolean => tierDataDiskKind(t) !== "drbd";
 
 function modelOf(spec: PlatformSpec): PlatformModel {
   const { model, problems } = buildModel(spec);
@@ -32,7 +36,7 @@ describe("planHa", () => {
     const ha = modelOf(stackSpec("prod")).ha;
     expect(ha.resourceAffinity).toEqual([]);
     expect(ha.notes).toEqual([
-      `no anti-affinity rule for ${TIER_NAMES.filter((t) => t !== "objectStore").join(", ")}: after a node failure their VMs can only be recovered next to a sibling ` +
+      `no anti-affinity rule for ${TIER_NAMES.filter(notDrbd).join(", ")}: after a node failure their VMs can only be recovered next to a sibling ` +
         "and Proxmox would leave them stopped; placement keeps each tier on separate nodes while all nodes are up",
     ]);
   });
@@ -40,10 +44,10 @@ describe("planHa", () => {
   it("two nodes: one strict node-affinity rule per (home, failover) pair, home node preferred", () => {
     const ha = modelOf(stackSpec("prod")).ha;
     expect(ha.nodeAffinity).toEqual([
-      { id: "ibac-pve1-only", nodes: { pve1: 1 }, strict: true, vmIds: [1200] },
-      { id: "ibac-pve1-then-pve2", nodes: { pve1: 2, pve2: 1 }, strict: true, vmIds: [1100, 1300, 1400, 1500, 1600, 1700, 1800] },
-      { id: "ibac-pve2-only", nodes: { pve2: 1 }, strict: true, vmIds: [1201] },
-      { id: "ibac-pve2-then-pve1", nodes: { pve2: 2, pve1: 1 }, strict: true, vmIds: [1101, 1301, 1401, 1501, 1601, 1701, 1801] },
+      { id: "ibac-pve1-only", nodes: { pve1: 1 }, strict: true, vmIds: [1200, 1600] },
+      { id: "ibac-pve1-then-pve2", nodes: { pve1: 2, pve2: 1 }, strict: true, vmIds: [1100, 1300, 1400, 1500, 1700, 1800] },
+      { id: "ibac-pve2-only", nodes: { pve2: 1 }, strict: true, vmIds: [1201, 1601] },
+      { id: "ibac-pve2-then-pve1", nodes: { pve2: 2, pve1: 1 }, strict: true, vmIds: [1101, 1301, 1401, 1501, 1701, 1801] },
     ]);
   });
 
@@ -58,7 +62,7 @@ describe("planHa", () => {
   it("three nodes with two VMs per tier: an anti-affinity rule for every tier but the pinned DRBD tier, no note", () => {
     const ha = modelOf(threeNodeSpec()).ha;
     expect(ha.notes).toEqual([]);
-    expect(ha.resourceAffinity.map((r) => r.tier)).toEqual(TIER_NAMES.filter((t) => t !== "objectStore"));
+    expect(ha.resourceAffinity.map((r) => r.tier)).toEqual(TIER_NAMES.filter(notDrbd));
     expect(ha.resourceAffinity.find((r) => r.tier === "frs")).toEqual({ id: "ibac-frs-apart", tier: "frs", vmIds: [1300, 1301] });
     expect(ha.resourceAffinity.every((r) => r.vmIds.length === 2)).toBe(true);
   });
@@ -68,7 +72,7 @@ describe("planHa", () => {
     for (const v of model.vms) {
       const rules = model.ha.nodeAffinity.filter((r) => r.vmIds.includes(v.vmId));
       expect(rules).toHaveLength(1);
-      expect(rules[0].nodes).toEqual(v.tier === "objectStore" ? { [v.node]: 1 } : { [v.node]: 2, [v.failoverNode ?? ""]: 1 });
+      expect(rules[0].nodes).toEqual(!notDrbd(v.tier) ? { [v.node]: 1 } : { [v.node]: 2, [v.failoverNode ?? ""]: 1 });
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_VMS_PER_TIER, chooseFailoverNode, placeReplicas, type VmPlacement } from "./placement";
 import { TIER_NAMES, type TierName } from "../spec/schema";
-import { tierVmCount } from "../tiers/registry";
+import { tierDataDiskKind, tierVmCount } from "../tiers/registry";
 import { stackSpec, threeNodeSpec } from "../../test/fixtures/specs";
 import { generateStackSpec } from "../../test/fixtures/generate-stack";
 
@@ -13,7 +13,7 @@ describe("placeReplicas", () => {
     expect(problems).toEqual([]);
     expect(placements).toHaveLength(16);
     for (const tier of TIER_NAMES) {
-      const drbd = tier === "objectStore";
+      const drbd = tierDataDiskKind(tier) === "drbd";
       expect(ofTier(placements, tier).map((p) => [p.index, p.node, p.failoverNode])).toEqual([
         [0, "pve1", drbd ? undefined : "pve2"],
         [1, "pve2", drbd ? undefined : "pve1"],
@@ -76,7 +76,7 @@ describe("placeReplicas", () => {
   it("a tier leaving few nodes free spreads its replicas instead of piling them on the free ones", () => {
     const { placements, problems } = placeReplicas(generateStackSpec(100));
     expect(problems).toEqual([]);
-    for (const tier of TIER_NAMES.filter((t) => t !== "objectStore")) {
+    for (const tier of TIER_NAMES.filter((t) => tierDataDiskKind(t) !== "drbd")) {
       const targets = ofTier(placements, tier).map((p) => p.failoverNode);
       expect(new Set(targets).size).toBe(targets.length);
     }

@@ -41,7 +41,7 @@ describe.each(listStacks(projectDir))("stack %s: the Pulumi program under pulumi
     expect(vms.length).toBe(plan.model.vms.length);
     for (const vm of vms) {
       expect(haIds.has(`vm:${vm.inputs.vmId}`), vm.name).toBe(true);
-      const drbdPeer = String(vm.inputs.name).startsWith("s3-");
+      const drbdPeer = String(vm.inputs.name).startsWith("s3-") || String(vm.inputs.name).startsWith("bkp-");
       expect(replicationIds.has(`${vm.inputs.vmId}-0`), vm.name).toBe(!drbdPeer);
       // DRBD replicates its data disk; Proxmox replicating it too would fight DRBD.
       const disks = vm.inputs.disks as { interface: string; replicate: boolean }[];

@@ -16,6 +16,7 @@ import { timeZoneProblem } from "./time-zone";
 import { objectStoreProblems } from "../storage/spec-checks";
 import { applicationServiceProblems } from "../app-service/spec-checks";
 import { loadBalancerProblems } from "../loadbalancer/spec-checks";
+import { backupProblems } from "../backup/spec-checks";
 import { FIRST_VM_HOST, highestServiceHost, FIRST_NODE_CLUSTER_HOST, virtualAddressPlan } from "../tiers/address-plan";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
@@ -39,6 +40,7 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...objectStoreProblems(spec),
     ...applicationServiceProblems(spec),
     ...loadBalancerProblems(spec),
+    ...backupProblems(spec),
   ];
 }
 

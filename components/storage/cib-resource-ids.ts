@@ -17,12 +17,5 @@ export const MINIO_RESOURCE_ID = "storage-minio";
 export const S3_HAPROXY_RESOURCE_ID = "storage-haproxy";
 export const SERVICE_GROUP_MEMBERS = [FILESYSTEM_ID, SERVICE_IP_ID, MINIO_RESOURCE_ID, S3_HAPROXY_RESOURCE_ID] as const;
 
-/** Level 1: fence_pve stops the VM through the Proxmox API of the node that runs it. */
-export function pveFenceDeviceId(vm: string): string {
-  return `fence-pve-${vm}`;
-}
-
-/** Level 2: fence_ipmilan powers off the Proxmox node that runs the VM. */
-export function ipmiFenceDeviceId(vm: string): string {
-  return `fence-ipmi-${vm}`;
-}
+// The fence devices are named per VM, the same way in every replicated-volume cluster.
+export { ipmiFenceDeviceId, pveFenceDeviceId } from "../replicated-volume/cib-ids";

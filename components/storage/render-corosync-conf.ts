@@ -1,89 +1,12 @@
-import { checkClusterPeers, checkIpv4 } from "./cluster-plan-checks";
-import type { StorageClusterPlan, StoragePeer } from "./storage-plan";
+import { renderReplicatedCorosyncConf, type CorosyncText } from "../replicated-volume/render-corosync-conf";
+import type { StorageClusterPlan } from "./storage-plan";
 
-// corosync 3 (bookworm 3.1.7, trixie 3.1.9): knet transport, version 2 of the totem syntax (the only one
-// corosync 3 parses). The same text serves both releases.
+// The renderer is shared with every replicated volume (replicated-volume/render-corosync-conf.ts).
+export { COROSYNC_AUTHKEY_PATH } from "../replicated-volume/render-corosync-conf";
 
-const WHERE = "storage cluster plan (corosync.conf)";
+export const STORAGE_COROSYNC_TEXT: CorosyncText = { where: "storage cluster plan (corosync.conf)", clusterLabel: "storage cluster" };
 
-/** Where corosync reads the shared key; the key is delivered separately, owner-only, never in this file. */
-export const COROSYNC_AUTHKEY_PATH = "/etc/corosync/authkey";
-
-function nodeSection(peer: StoragePeer): string {
-  return `    node {
-        nodeid: ${peer.nodeId}
-        name: ${peer.vm}
-        ring0_addr: ${peer.storageAddress}
-        ring1_addr: ${peer.serviceAddress}
-    }`;
-}
-
-function quorumSection(cluster: StorageClusterPlan): string {
-  if (cluster.qdeviceAddress !== undefined) {
-    const host = checkIpv4(WHERE, "qdeviceAddress", cluster.qdeviceAddress);
-    // The QNetd host is the third vote: after a split, ffsplit gives its vote to exactly one half, so only that
-    // half is quorate and may fence the other. two_node must not be set with a device.
-    return `quorum {
-    provider: corosync_votequorum
-    device {
-        model: net
-        votes: 1
-        net {
-            host: ${host}
-            algorithm: ffsplit
-            tls: on
-        }
-    }
-}`;
-  }
-  // Without a third vote, two_node keeps a lone survivor quorate, so after a split BOTH halves believe they are
-  // quorate and only the fence race (pcmk_delay_max) decides who survives. wait_for_all (implied by two_node,
-  // written out to be read) at least stops a node that boots alone from taking quorum before it has seen its peer.
-  return `quorum {
-    provider: corosync_votequorum
-    two_node: 1
-    wait_for_all: 1
-}`;
-}
-
-/**
- * corosync.conf for the two storage VMs. Link 0 is the storage network, the one DRBD replicates over, so the
- * cluster judges its peer alive over the same network the data takes; link 1, the service network, keeps
- * membership when only the storage link breaks (passive mode: the higher-priority link carries the traffic).
- */
+/** corosync.conf for the two storage VMs. */
 export function renderCorosyncConf(cluster: StorageClusterPlan): string {
-  checkClusterPeers(WHERE, cluster);
-  const peers = [...cluster.peers].sort((a, b) => a.nodeId - b.nodeId);
-  return `# Rendered by the iBac toolkit for the storage cluster ${cluster.name}; do not edit: the next deployment overwrites it.
-# The authentication key (${COROSYNC_AUTHKEY_PATH}) is delivered separately, owner-only; it is never in this file.
-totem {
-    version: 2
-    cluster_name: ${cluster.name}
-    transport: knet
-    # Every packet encrypted and authenticated with the shared key.
-    crypto_cipher: aes256
-    crypto_hash: sha256
-    link_mode: passive
-    interface {
-        linknumber: 0
-        knet_link_priority: 2
-    }
-    interface {
-        linknumber: 1
-        knet_link_priority: 1
-    }
-}
-
-nodelist {
-${peers.map(nodeSection).join("\n")}
-}
-
-${quorumSection(cluster)}
-
-logging {
-    to_syslog: yes
-    to_stderr: no
-    to_logfile: no
-}
-`;
+  return renderReplicatedCorosyncConf(cluster, STORAGE_COROSYNC_TEXT);
 }

@@ -6,6 +6,7 @@ import { StorageTier } from "../storage/component";
 import { LoadBalancerTier } from "../loadbalancer/component";
 import { ApiTier } from "../api/component";
 import { FrsTier } from "../frs/component";
+import { BackupTier } from "../backup/component";
 
 /** A tier whose VMs boot with the base image and nothing of their own yet (its issue builds it). */
 export const BOOTS_EMPTY = "boots-empty";
@@ -21,7 +22,7 @@ export const TIER_COMPONENTS: { readonly [K in TierName]: TierComponentFactory |
   frs: (name, args, opts) => new FrsTier(name, args, opts),
   api: (name, args, opts) => new ApiTier(name, args, opts),
   loadBalancer: (name, args, opts) => new LoadBalancerTier(name, args, opts),
-  backup: BOOTS_EMPTY,
+  backup: (name, args, opts) => new BackupTier(name, args, opts),
   monitoring: BOOTS_EMPTY,
   vpn: (name, args, opts) => new VpnTier(name, args, opts),
 };

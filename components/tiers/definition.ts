@@ -57,13 +57,19 @@ export interface TierRoles {
 }
 
 /**
- * The flows a tier needs, in two groups of the platform's flow list: the data path (what users' requests and
+ * The flows a tier needs, in groups of the platform's flow list: the data path (what users' requests and
  * the data they leave behind travel over) and operations (monitoring, the statistics site). Each flow says
  * who talks to whom, on which port, and why.
  */
 export interface TierFlows {
   dataPath?: Flow[];
   operations?: Flow[];
+  /**
+   * Flows an existing tier gained later that reach the Proxmox nodes or the QDevice host: listed after every
+   * other flow, the cluster's own included, so that no existing rule on those hosts moves (the backup
+   * cluster's fence_pve and QDevice flows).
+   */
+  appended?: Flow[];
 }
 
 /**

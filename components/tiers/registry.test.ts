@@ -46,10 +46,10 @@ describe("the tier registry", () => {
   });
 
   it("keeps DRBD disks raw and file systems on the others; Proxmox never replicates a DRBD disk, and HA keeps a DRBD VM on its node", () => {
-    expect(TIER_NAMES.filter((t) => TIERS[t].dataDisk === "drbd")).toEqual(["objectStore"]);
-    expect(TIER_NAMES.filter(hasLocalFileSystem)).toEqual(["database", "frs", "backup"]);
+    expect(TIER_NAMES.filter((t) => TIERS[t].dataDisk === "drbd")).toEqual(["objectStore", "backup"]);
+    expect(TIER_NAMES.filter(hasLocalFileSystem)).toEqual(["database", "frs"]);
     expect([proxmoxReplicatesDataDisk("plain"), proxmoxReplicatesDataDisk("proxmox-replicated"), proxmoxReplicatesDataDisk("drbd")]).toEqual([false, true, false]);
-    expect(TIER_NAMES.filter((t) => !recoversOnAnotherNode(t))).toEqual(["objectStore"]);
+    expect(TIER_NAMES.filter((t) => !recoversOnAnotherNode(t))).toEqual(["objectStore", "backup"]);
   });
 
   it("names the backup clients and labels tiers, and leaves a name that is not a tier as it is", () => {
@@ -63,13 +63,13 @@ describe("the tier registry", () => {
 describe("the address plan", () => {
   it("keeps virtual addresses unique and below the VMs", () => {
     const plan = virtualAddressPlan();
-    expect(plan.map((v) => v.name)).toEqual(["loadBalancer", "databasePrimary", "objectStore"]);
+    expect(plan.map((v) => v.name)).toEqual(["loadBalancer", "databasePrimary", "objectStore", "backup"]);
     expect(unique(plan.map((v) => v.host))).toBe(true);
     for (const v of plan) {
       expect(v.host).toBeGreaterThan(0);
       expect(v.host).toBeLessThanOrEqual(LAST_RESERVED_HOST);
     }
-    expect(buildModel(prod).model?.virtualIps).toEqual({ loadBalancer: "10.20.2.10", databasePrimary: "10.20.2.11", objectStore: "10.20.2.12" });
+    expect(buildModel(prod).model?.virtualIps).toEqual({ loadBalancer: "10.20.2.10", databasePrimary: "10.20.2.11", objectStore: "10.20.2.12", backup: "10.20.2.13" });
   });
 
   it("lays the tiers' blocks end to end from the first VM host, in tier order", () => {

@@ -28,10 +28,10 @@ describe("ipFilterSets (prod model)", () => {
     ["db-2", [{ name: "ipfilter-net0", cidrs: ["10.20.2.17", "10.20.2.11"] }, { name: "ipfilter-net1", cidrs: ["10.20.3.17"] }]],
     ["s3-1", [{ name: "ipfilter-net0", cidrs: ["10.20.2.40", "10.20.2.12"] }, { name: "ipfilter-net1", cidrs: ["10.20.3.40"] }]],
     ["s3-2", [{ name: "ipfilter-net0", cidrs: ["10.20.2.41", "10.20.2.12"] }, { name: "ipfilter-net1", cidrs: ["10.20.3.41"] }]],
+    ["bkp-1", [{ name: "ipfilter-net0", cidrs: ["10.20.2.136", "10.20.2.13"] }, { name: "ipfilter-net1", cidrs: ["10.20.3.136"] }]],
     // Tiers without virtual addresses: only the VM's own addresses.
     ["api-1", [{ name: "ipfilter-net0", cidrs: ["10.20.2.88"] }]],
     ["frs-2", [{ name: "ipfilter-net0", cidrs: ["10.20.2.65"] }]],
-    ["bkp-1", [{ name: "ipfilter-net0", cidrs: ["10.20.2.136"] }, { name: "ipfilter-net1", cidrs: ["10.20.3.136"] }]],
     ["vpn-1", [{ name: "ipfilter-net0", cidrs: ["10.20.2.184"] }]],
   ])("%s", (vmName, expected) => {
     expect(setsOf(prodModel(), vmName)).toEqual(expected);

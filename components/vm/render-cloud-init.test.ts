@@ -421,11 +421,12 @@ describe("stability and inputs", () => {
     expect(render(mutated, vms[0])).not.toBe(render(spec, vms[0]));
   });
 
-  it("mounts the data disk at /srv on the database, FRS and backup VMs only: the DRBD tier keeps its raw, others have none", () => {
+  it("mounts the data disk at /srv on the database and FRS VMs only: the DRBD tiers (object store, backup) keep theirs raw, others have none", () => {
     const { spec, vms } = stackCase("prod");
     const mounted = vms.filter((vm) => (parseUserData(render(spec, vm)) as { mounts?: unknown }).mounts).map((vm) => vm.name);
-    expect(mounted).toEqual(vms.filter((vm) => vm.tier === "database" || vm.tier === "frs" || vm.tier === "backup").map((vm) => vm.name));
+    expect(mounted).toEqual(vms.filter((vm) => vm.tier === "database" || vm.tier === "frs").map((vm) => vm.name));
     expect(vms.filter((vm) => vm.tier === "objectStore" && vm.dataDiskGiB).length).toBeGreaterThan(0);
+    expect(vms.filter((vm) => vm.tier === "backup" && vm.dataDiskGiB).length).toBeGreaterThan(0);
   });
 
   it("time zone and NTP servers come from the site", () => {

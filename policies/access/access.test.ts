@@ -105,6 +105,18 @@ describe("access policies on the prod stack's offline plan (pulumi.runtime.setMo
     ]);
   });
 
+  it("automation-least-privilege: the backup cluster's fence_pve user likewise, on the backup VMs only", async () => {
+    const fenceUser = (r: PolicyResource): boolean => ofType(RESOURCES.UserLegacy)(r) && r.props.userId === "ibac-fence-bkp@pve";
+    const acls = (await stackResources("prod")).filter(fenceUser).map((r) => r.props.acls);
+    expect(acls).toHaveLength(1);
+    expect(acls[0]).toEqual(expect.arrayContaining([expect.objectContaining({ roleId: "IbacFenceBackup", propagate: false })]));
+    expect(await findingsOf(automationLeastPrivilegePolicy(), await stackResources("prod"))).toEqual([]);
+    const everywhere = mutate(await stackResources("prod"), fenceUser, (r) => { r.props.acls = [{ path: "/", roleId: "IbacFenceBackup", propagate: true }]; });
+    expect(await findingsOf(automationLeastPrivilegePolicy(), everywhere)).toEqual([
+      expect.objectContaining({ subject: "user ibac-fence-bkp@pve", observed: "a password is set", location: "inputs.password" }),
+    ]);
+  });
+
   it("declares the names and requirement ids the catalogue refers to", () => {
     expect([sshKeyOnlyPolicy(), automationLeastPrivilegePolicy()].map(({ name, requirements, severity, enforcementLevel }) => ({ name, requirements, severity, enforcementLevel }))).toEqual([
       { name: "ssh-key-only", requirements: ["IBAC-ACC-002"], severity: "critical", enforcementLevel: "mandatory" },

@@ -4,6 +4,7 @@ import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
 import { FENCE_PVE_USER } from "../../components/storage/derive-storage-plan";
+import { BACKUP_FENCE_PVE_USER } from "../../components/backup/cluster-plan";
 import { FENCE_PRIVILEGES } from "../../components/storage/fence-privileges";
 
 
@@ -25,13 +26,16 @@ export const DENIED_PRIVILEGES: Record<string, string> = {
   "SDN.Allocate": "changes the software-defined network",
 };
 
+/** fence_pve's users: the object store's cluster and the backup tier's, each allowed on its own VMs only. */
+const FENCING_USERS: readonly string[] = [FENCE_PVE_USER, BACKUP_FENCE_PVE_USER];
+
 /**
  * The one kind of user that may have a password: fence_pve's (Debian's agent signs in with a password ticket, not
  * a token), and only while every grant it holds is a single VM's (`/vms/<id>`, not propagated) through a role
  * that can do no more than see and power VMs.
  */
 function isFencingUser(user: PolicyResource, privilegesOfRole: ReadonlyMap<string, string[]>): boolean {
-  if (user.props.userId !== FENCE_PVE_USER) return false;
+  if (!FENCING_USERS.includes(String(user.props.userId))) return false;
   const acls: unknown = user.props.acls;
   if (!Array.isArray(acls) || acls.length === 0) return false;
   return acls.every((a: unknown) => {

@@ -34,9 +34,9 @@ type Party = { kind: "node" } | { kind: "qdevice" } | { kind: "vm"; tier: string
 export const MACHINE_ADMIN_ACCESS: readonly { from: Party; to: Party["kind"] | { tier: string }; port: string; why: string }[] = [
   { from: { kind: "node" }, to: "node", port: "22", why: "cluster file sync, storage replication and migration" },
   { from: { kind: "node" }, to: "qdevice", port: "22", why: "pvecm qdevice setup" },
-  { from: { kind: "vm", tier: "database", role: "replica" }, to: { tier: "backup" }, port: "22", why: "database backups from the replica" },
   { from: { kind: "vm", tier: "monitoring" }, to: "node", port: "8006", why: "cluster, quorum and HA checks" },
   { from: { kind: "vm", tier: "objectStore" }, to: "node", port: "8006", why: "fence_pve powers off a storage VM that stopped answering" },
+  { from: { kind: "vm", tier: "backup" }, to: "node", port: "8006", why: "fence_pve powers off a backup VM that stopped answering" },
 ];
 
 function parties(model: PolicyModel): Map<string, Party> {

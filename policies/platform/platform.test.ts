@@ -35,9 +35,9 @@ describe("platform policies on the stacks' offline plans (pulumi.runtime.setMock
 
   it("capacity-n-plus-one: prod passes; a database VM grown so that pve2 cannot take over pve1's VMs fails", async () => {
     expect(await findingsOf(capacityNPlusOnePolicy(), await stackResources("prod"))).toEqual([]);
-    // 16 -> 36 GiB: each node still holds its own VMs (72 of 112 GiB), but whichever survives needs 116 (all but
-    // the dead node's storage VM, which HA does not move: DRBD's peer takes its service over).
-    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.VmLegacy) && r.props.name === "db-1", (r) => { r.props.memory = { dedicated: 36 * 1024 }; });
+    // 16 -> 40 GiB: each node still holds its own VMs (76 of 112 GiB), but whichever survives needs 116 (all but
+    // the dead node's storage and backup VMs, which HA does not move: each DRBD peer takes its service over).
+    const resources = mutate(await stackResources("prod"), (r) => isResourceOf(r, RESOURCES.VmLegacy) && r.props.name === "db-1", (r) => { r.props.memory = { dedicated: 40 * 1024 }; });
     const findings = await findingsOf(capacityNPlusOnePolicy(), resources);
     expect(findings.map((f) => f.expected)).toEqual(["room for every HA VM when any one node fails", "room for every HA VM when any one node fails"]);
     expect(findings[0].observed).toMatch(/^if pve1 fails, pve2 needs 116 GiB of memory/);

@@ -4,7 +4,9 @@ import { stackPolicy } from "../kit/define-policy";
 import { reportFinding } from "../kit/report-finding";
 import type { IbacStackPolicy } from "../kit/types";
 import { vmUrn } from "../kit/platform-view";
-import { cibFacts, devicesThatMayFenceTheirOwnNode, fencingLevelsFor, fencingLevelsNamingUnknownDevices, type CibFacts } from "../../components/storage/cib-facts";
+import { cibFacts, type CibFacts } from "../../components/storage/cib-facts";
+import { DRBD_CLONE_ID, SERVICE_GROUP_ID } from "../../components/storage/cib-resource-ids";
+import { checkClusterCib } from "./cluster-cib-checks";
 import { STORAGE_PATHS } from "../../components/storage/paths";
 
 const CIB = STORAGE_PATHS.cibConfiguration;
@@ -43,21 +45,7 @@ export function storageClusterFencingPolicy(): IbacStackPolicy {
         continue;
       }
       const finding = (observed: string, expected: string, where: string): void => reportFinding(report, { subject: `Pacemaker CIB on ${vm.name}`, observed, expected, urn: file.urn, location: `${CIB}: ${where}` });
-      if (!facts.stonithEnabled) finding("stonith-enabled=false", "stonith-enabled=true (a lost peer is fenced before its role is taken over)", "crm_config.stonith-enabled");
-      if (facts.noQuorumPolicy !== "stop") finding(`no-quorum-policy=${facts.noQuorumPolicy}`, "no-quorum-policy=stop (the half without quorum releases the service)", "crm_config.no-quorum-policy");
-      for (const target of storageVms.map((v) => v.name)) {
-        const levels = fencingLevelsFor(facts, target);
-        if (levels.length < 2) finding(`${levels.length} fencing level${levels.length === 1 ? "" : "s"} for ${target}`, `two fencing levels for ${target} (fence_pve, then the node's BMC)`, "fencing-topology");
-      }
-      const unknown = fencingLevelsNamingUnknownDevices(facts);
-      if (unknown.length) finding(`fencing levels naming devices the CIB does not define: ${unknown.join(", ")}`, "levels made of defined fence devices", "fencing-topology");
-      const ownNode = devicesThatMayFenceTheirOwnNode(facts);
-      if (ownNode.length) finding(`devices that may run on the node they fence: ${ownNode.join(", ")}`, "each fence device kept off its target (a -INFINITY location)", "constraints");
-      const inline = facts.fenceDevices.filter((d) => d.inlinePassword).map((d) => d.id);
-      if (inline.length) finding(`a password written into the CIB: ${inline.join(", ")}`, "password_script, the password in a root-only file", "resources");
-      if (facts.promotableAgent !== "ocf:linbit:drbd") finding(facts.promotableAgent ? `promotable ${facts.promotableAgent}` : "no promotable DRBD clone", "a promotable clone of ocf:linbit:drbd", "resources");
-      if (!facts.serviceColocatedWithPromoted) finding("the service group is not colocated with the Promoted DRBD role", "a colocation of storage-service with the Promoted role (INFINITY)", "constraints");
-      if (!facts.serviceOrderedAfterPromote) finding("the service group may start before the promotion", "a mandatory order: promote storage-drbd-clone, then start storage-service", "constraints");
+      checkClusterCib(facts, storageVms.map((v) => v.name), { drbdClone: DRBD_CLONE_ID, group: SERVICE_GROUP_ID }, finding);
     }
   });
 }

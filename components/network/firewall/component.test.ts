@@ -44,8 +44,8 @@ describe("PlatformFirewall in the prod program under pulumi.runtime.setMocks (a 
   it("opens the nodes' GUI only to the admin network, monitoring and fencing, corosync only between nodes", async () => {
     const plan = await prodPlan();
     const pve1 = rulesOf(plan.resources.find((r) => isResourceOf(r, RESOURCES.FirewallRulesLegacy) && r.name.endsWith("-pve1-rules")));
-    // The storage VMs reach the API for fence_pve.
-    expect(pve1.filter((r) => r.dport === "8006").map((r) => r.source).sort()).toEqual(["+tier-monitoring", "+tier-objectStore", "+zone-admin"]);
+    // The storage and backup VMs reach the API for fence_pve.
+    expect(pve1.filter((r) => r.dport === "8006").map((r) => r.source).sort()).toEqual(["+tier-backup", "+tier-monitoring", "+tier-objectStore", "+zone-admin"]);
     expect(pve1.filter((r) => r.dport === "5404:5405").map((r) => r.source)).toEqual(["+zone-proxmoxNodes"]);
   });
 

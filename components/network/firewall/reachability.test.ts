@@ -36,11 +36,11 @@ describe("renderFirewallPlan and analyzeReachability (pure, from the rendered ru
     }
   });
 
-  it("opens the Proxmox GUI and SSH of the nodes only to the admin network (and the API to monitoring and to the storage VMs' fence_pve)", () => {
+  it("opens the Proxmox GUI and SSH of the nodes only to the admin network (and the API to monitoring and to the storage and backup VMs' fence_pve)", () => {
     const { plan } = prod();
     const gui = hostRules(plan, "pve1").filter((r) => r.ports === "8006").map((r) => r.source).sort();
     const ssh = hostRules(plan, "pve1").filter((r) => r.ports === "22").map((r) => r.source).sort();
-    expect(gui).toEqual(["tier-monitoring", "tier-objectStore", "zone-admin"]);
+    expect(gui).toEqual(["tier-backup", "tier-monitoring", "tier-objectStore", "zone-admin"]);
     expect(ssh).toEqual(["zone-admin", "zone-proxmoxNodes"]);
     expect(hostRules(plan, "pve1").filter((r) => r.ports === "5404:5405").map((r) => r.source)).toEqual(["zone-proxmoxNodes"]);
   });
