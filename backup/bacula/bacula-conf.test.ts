@@ -149,6 +149,6 @@ describe.each(CASES)("Bacula 9.6 reads the files of $label", ({ stack, ...rest }
       UnmountCommand: `${stand.paths.nasUnmountCommand} %m`,
     });
     const storage = json.find((r) => r.Storage)?.Storage;
-    expect(storage).toMatchObject({ TlsRequire: true, TlsVerifyPeer: true, TlsAllowedCn: stand.plan.clients.map((c) => c.tlsName) });
+    expect(storage).toMatchObject({ TlsRequire: true, TlsVerifyPeer: true, TlsAllowedCn: [...stand.plan.clients.map((c) => c.tlsName), stand.plan.storageDaemon.tlsName] });
   });
 });

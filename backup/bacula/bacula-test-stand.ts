@@ -119,3 +119,19 @@ export function baculaJson(program: "bdirjson" | "bsdjson" | "bfdjson", args: re
   if (result.status !== 0) throw new Error(describeRun(result));
   return JSON.parse(result.stdout);
 }
+
+/**
+ * Replaces the stand's self-signed TLS files by certificates from the stand's CA as baculaCertificateRequests
+ * names them (the file daemon's for `client`), for tests where the daemons really talk.
+ */
+export function issueStandCertificates(stand: BaculaStand, client: string, requests: readonly { role: BaculaTlsRole; client?: string; commonName: string; dnsNames: string[]; ipAddresses: string[] }[]): void {
+  for (const r of requests) {
+    if (r.role === "fileDaemon" && r.client !== client) continue;
+    const files = tlsFilesFor(stand.paths, r.role);
+    const csr = path.join(stand.dir, `${r.role}.csr`);
+    const ext = path.join(stand.dir, `${r.role}.ext`);
+    fs.writeFileSync(ext, `subjectAltName=${[...r.dnsNames.map((d) => `DNS:${d}`), ...r.ipAddresses.map((a) => `IP:${a}`)].join(",")}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", files.key, "-out", csr, "-subj", `/CN=${r.commonName}`]);
+    openssl(["x509", "-req", "-in", csr, "-CA", stand.paths.tlsCaCertificate, "-CAkey", path.join(stand.dir, "ca-key.pem"), "-CAcreateserial", "-out", files.certificate, "-days", "2", "-extfile", ext]);
+  }
+}

@@ -34,6 +34,11 @@ function deviceResource(d: BaculaDevice): string {
   ], d.mount ? "The NAS copy volumes (mounted by the storage daemon when it needs them)." : "The file volumes on the DRBD volume.");
 }
 
+/** Who may connect to the storage daemon's data port: every file daemon, and the storage daemon itself. */
+export function storageDaemonPeers(plan: BaculaPlan): string[] {
+  return [...plan.clients.map((c) => c.tlsName), plan.storageDaemon.tlsName];
+}
+
 /** bacula-sd.conf. */
 export function renderStorageDaemonConf(plan: BaculaPlan, secrets: BaculaSecrets, paths: BaculaPaths): string {
   const sd = plan.storageDaemon;
@@ -45,8 +50,9 @@ export function renderStorageDaemonConf(plan: BaculaPlan, secrets: BaculaSecrets
       line("WorkingDirectory", absolutePath(sd.workingDirectory, "storageDaemon.workingDirectory")),
       line("Pid Directory", absolutePath(paths.pidDirectory, "paths.pidDirectory")),
       line("Maximum Concurrent Jobs", 20),
-      // File daemons connect here to send their data: only the plan's clients' certificates.
-      ...tlsLines({ files: tlsFilesFor(paths, "storage"), server: { allowedCns: plan.clients.map((c) => c.tlsName) } }, "storageDaemon"),
+      // File daemons connect here to send their data: only the plan's clients' certificates, and the storage
+      // daemon's own (a copy job's reading side connects to its writing side as a client; seen live).
+      ...tlsLines({ files: tlsFilesFor(paths, "storage"), server: { allowedCns: storageDaemonPeers(plan) } }, "storageDaemon"),
     ], "The storage daemon: TLS only; file daemons need their own certificates."),
     resource("Director", [
       line("Name", name(plan.director.name, "director.name")),
