@@ -114,6 +114,18 @@ describe.each(CASES)("Bacula 9.6 reads the files of $label", ({ stack, ...rest }
     }
   });
 
+  it("bdirjson: the director dials its storage daemon on the loopback (same VM, no TLS), one job at a time per device; file daemons get the service address", () => {
+    for (const s of stand.plan.storages) {
+      const json = (baculaJson("bdirjson", ["-r", "Storage", "-n", s.name], dirConf) as { Storage: Record<string, unknown> }[])[0]?.Storage
+        ?? (baculaJson("bdirjson", ["-r", "Storage", "-n", s.name], dirConf) as Record<string, unknown>);
+      expect(json).toMatchObject({ Name: s.name, Address: "127.0.0.1", FdStorageAddress: s.address, MaximumConcurrentJobs: 1 });
+      expect(json.TlsEnable).toBeFalsy();
+    }
+    expect(baculaJson("bdirjson", ["-r", "Job", "-n", "Backup-Photos"], dirConf)).toMatchObject({ Accurate: true });
+    // bdirjson 9.6 does not print Rerun Failed Levels; bacula-dir -t above accepted it, the text says it is there.
+    expect(/Job \{\n {2}Name = "Backup-Photos"\n[^}]*\n {2}Rerun Failed Levels = yes\n/.test(fs.readFileSync(dirConf, "utf8"))).toBe(true);
+  });
+
   it("bdirjson: the client resources keep catalog records as long as their longest pool", () => {
     for (const c of stand.plan.clients) {
       const json = baculaJson("bdirjson", ["-r", "Client", "-n", c.name], dirConf) as Record<string, unknown>;

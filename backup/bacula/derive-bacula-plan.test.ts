@@ -5,6 +5,7 @@ import { loadStackFile, stackFilePath } from "../../components/spec/load";
 import { hostAddress, parseCidr } from "../../components/model/addresses";
 import { deriveBaculaPlan, CYCLE_POOLS, nasPool, BACKUP_VIRTUAL_HOST } from "./derive-bacula-plan";
 import { fixtureRotation } from "./fixture-rotation";
+import { photoRotation } from "../rotation/hanoi-plan";
 import { PRODUCTION_BACULA_PATHS } from "./paths";
 import { baculaVmRoles } from "./render-files";
 
@@ -14,6 +15,13 @@ const plan = deriveBaculaPlan(prod.spec, prod.model, fixtureRotation());
 const serviceOf = (vm: string): string | undefined => prod.model.vms.find((v) => v.name === vm)?.nics.find((n) => n.network === "service")?.address;
 
 describe("deriveBaculaPlan (prod)", () => {
+  it("gives every NAS copy pool its source pool's jobs per volume (a day's hourly Incrementals expire together on the NAS too)", () => {
+    const hanoi = deriveBaculaPlan(prod.spec, prod.model, photoRotation(prod.spec.backupPolicy.photos));
+    const sources = hanoi.pools.filter((p) => p.nextPool);
+    expect(sources.some((p) => p.jobsPerVolume > 1)).toBe(true);
+    for (const p of sources) expect(hanoi.pools.find((n) => n.name === nasPool(p.name))?.jobsPerVolume).toBe(p.jobsPerVolume);
+  });
+
   it("puts the director and the storage daemon on the backup tier's service address, state on the DRBD volume", () => {
     const backupAddress = prod.model.virtualIps.backup ?? hostAddress(parseCidr(prod.spec.networks.service.cidr), BACKUP_VIRTUAL_HOST);
     expect(plan.director).toMatchObject({ address: backupAddress, workingDirectory: "/srv/bacula/director", catalogFile: "/srv/bacula/director/bacula.db", vms: ["bkp-1", "bkp-2"] });

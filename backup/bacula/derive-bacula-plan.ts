@@ -86,7 +86,8 @@ export function deriveBaculaPlan(spec: PlatformSpec, model: PlatformModel, rotat
   const pools: BaculaPool[] = sourcePools.flatMap((p) => [
     { name: p.name, storage: DRBD_STORAGE, retentionHours: p.retentionHours, jobsPerVolume: p.jobsPerVolume, nextPool: nasPool(p.name), labelFormat: `${p.name}-` },
     // A copy lands one job per volume whatever its source does: each copy is written on its own.
-    { name: nasPool(p.name), storage: NAS_STORAGE, retentionHours: p.retentionHours, jobsPerVolume: 1, labelFormat: `${nasPool(p.name)}-` },
+    // The copies keep their pool's volume sharing, so a day's hourly Incrementals expire together on the NAS too.
+    { name: nasPool(p.name), storage: NAS_STORAGE, retentionHours: p.retentionHours, jobsPerVolume: p.jobsPerVolume, labelFormat: `${nasPool(p.name)}-` },
   ]);
   const longest = (poolNames: readonly string[]): number => Math.ceil(Math.max(...pools.filter((p) => poolNames.includes(p.name)).map((p) => p.retentionHours)) / 24);
   const cycleAndCopies = cyclePools.flatMap((p) => [p.name, nasPool(p.name)]);

@@ -1,6 +1,7 @@
 // bacula-sd.conf: the storage daemon beside the director, with the file volumes on the DRBD volume and the
 // copies on the NAS, which it mounts (sshfs, host key pinned, scripts the backup component writes) only while
 // it uses it. Pure.
+import { DIRECTOR_TO_STORAGE_ADDRESS } from "./render-director-conf";
 import type { BaculaDevice, BaculaPlan } from "./bacula-plan";
 import { type BaculaPaths, tlsFilesFor } from "./paths";
 import { absolutePath, ipv4, line, name, password, quote, resource } from "./quote";
@@ -46,7 +47,8 @@ export function renderStorageDaemonConf(plan: BaculaPlan, secrets: BaculaSecrets
     `# Rendered by the iBac toolkit for the backup tier (${plan.director.vms.join(", ")}); do not edit: the next deployment overwrites it.\n`,
     resource("Storage", [
       line("Name", name(sd.name, "storageDaemon.name")),
-      `  SDAddresses = { ip = { addr = ${ipv4(sd.address, "storageDaemon.address")}; port = ${sd.port} } }`,
+      // The service address for the file daemons (TLS), the loopback for the director on the same VM.
+      `  SDAddresses = { ip = { addr = ${DIRECTOR_TO_STORAGE_ADDRESS}; port = ${sd.port} } ip = { addr = ${ipv4(sd.address, "storageDaemon.address")}; port = ${sd.port} } }`,
       line("WorkingDirectory", absolutePath(sd.workingDirectory, "storageDaemon.workingDirectory")),
       line("Pid Directory", absolutePath(paths.pidDirectory, "paths.pidDirectory")),
       line("Maximum Concurrent Jobs", 20),
@@ -57,8 +59,7 @@ export function renderStorageDaemonConf(plan: BaculaPlan, secrets: BaculaSecrets
     resource("Director", [
       line("Name", name(plan.director.name, "director.name")),
       line("Password", password(secrets.storagePassword, "secrets.storagePassword")),
-      ...tlsLines({ files: tlsFilesFor(paths, "storage"), server: { allowedCns: [plan.director.tlsName] } }, "storageDaemon.director"),
-    ]),
+    ], "The director, over the loopback of this VM (see the director's Storage resources): password, no TLS."),
     ...plan.devices.map(deviceResource),
     messagesResource(DAEMON_MESSAGES, { catalog: false, director: plan.director.name }),
   ].join("\n");

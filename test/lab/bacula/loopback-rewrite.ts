@@ -1,12 +1,10 @@
 // The one place where the rendered Bacula files are changed for the loopback lab, and only where a lab on one
 // machine must differ: addresses (127.0.0.1) and ports (free ones, one per daemon), schedules off (the tests
 // start every job; an hourly Hanoi run must not fire in the middle), the database backup directory (a path of
-// the database tier, not of the Bacula paths table, so it is not below the lab root otherwise), and two changes
-// found by running the files (reported to the renderer's owner; see README.md):
-//   - no TLS on the Director <-> Storage daemon link: Bacula 9.6.7 never finishes a copy job with it
-//     (tls_bsock_shutdown waits for the director's close_notify while the director waits for the copy);
-//   - the storage daemon also allows its own certificate: in a copy job its reading side connects to its
-//     writing side as a file daemon would ("Peer certificate did not match a required commonName").
+// the database tier, not of the Bacula paths table, so it is not below the lab root otherwise). The two
+// changes this lab first found by running the files are the renderers' own now (the director dials its storage
+// daemon on the loopback without TLS, which Bacula 9.6.7's copy jobs need; the storage daemon admits its own
+// certificate for a copy job's reading side).
 // Everything else (pools, jobs, file sets, TLS elsewhere, PKI, Accurate, Copy/Next Pool) runs as rendered. Paths
 // come from the renderers' own paths table, moved below the lab root (no rewrite needed).
 
@@ -19,8 +17,6 @@ export interface LoopbackPorts {
 
 export interface LoopbackRewrite {
   ports: LoopbackPorts;
-  /** The storage daemon's own certificate name (plan.storageDaemon.tlsName). */
-  storageTlsName: string;
   /** Path replacements inside FileSet resources (production path -> lab path). */
   fileSetPaths: Readonly<Record<string, string>>;
 }
@@ -69,9 +65,6 @@ function replaceOne(b: Block, re: RegExp, replacement: string, what: string): vo
 }
 
 const addresses = (keyword: string, port: number): string => `  ${keyword} = { ip = { addr = ${LOOPBACK}; port = ${port} } }`;
-const withoutTls = (b: Block): void => {
-  b.lines = b.lines.filter((l) => !/^\s*TLS /.test(l));
-};
 
 export function loopbackRewrite(kind: RenderedKind, text: string, r: LoopbackRewrite): string {
   const portOf = (client: string): number => {
@@ -85,9 +78,8 @@ export function loopbackRewrite(kind: RenderedKind, text: string, r: LoopbackRew
     if (kind === "director") {
       if (b.type === "Director") replaceOne(b, /^\s*DirAddresses = /, addresses("DirAddresses", r.ports.director), "DirAddresses");
       if (b.type === "Storage") {
-        replaceOne(b, /^\s*Address = /, `  Address = "${LOOPBACK}"`, "Address");
+        replaceOne(b, /^\s*FD Storage Address = /, `  FD Storage Address = "${LOOPBACK}"`, "FD Storage Address");
         replaceOne(b, /^\s*SDPort = /, `  SDPort = ${r.ports.storage}`, "SDPort");
-        withoutTls(b);
       }
       if (b.type === "Client" && r.ports.clients[nameOf(b)] !== undefined) {
         replaceOne(b, /^\s*Address = /, `  Address = "${LOOPBACK}"`, "Address");
@@ -99,13 +91,7 @@ export function loopbackRewrite(kind: RenderedKind, text: string, r: LoopbackRew
       }
     }
     if (kind === "storage") {
-      if (b.type === "Storage") {
-        replaceOne(b, /^\s*SDAddresses = /, addresses("SDAddresses", r.ports.storage), "SDAddresses");
-        const last = b.lines.map((l, i) => (/^\s*TLS Allowed CN = /.test(l) ? i : -1)).filter((i) => i >= 0).pop();
-        if (last === undefined) throw new Error("loopback rewrite: the storage daemon allows no TLS CN");
-        b.lines.splice(last + 1, 0, `  TLS Allowed CN = "${r.storageTlsName}"`);
-      }
-      if (b.type === "Director") withoutTls(b);
+      if (b.type === "Storage") replaceOne(b, /^\s*SDAddresses = /, addresses("SDAddresses", r.ports.storage), "SDAddresses");
     }
     if (kind === "fileDaemon" && b.type === "FileDaemon") {
       const port = portOf(nameOf(b));

@@ -122,7 +122,6 @@ export async function startRenderedLab(clientNames: readonly string[]): Promise<
     fs.mkdirSync(databaseBackupDir, { recursive: true });
     const rewrite: LoopbackRewrite = {
       ports: { director: await freePort(), storage: await freePort(), clients: Object.fromEntries(await Promise.all(clients.map(async (c) => [c.name, await freePort()] as const))) },
-      storageTlsName: plan.storageDaemon.tlsName,
       fileSetPaths: databaseFileSet ? { [databaseFileSet.include[0]]: databaseBackupDir } : {},
     };
     const write = (file: string, text: string): string => {
