@@ -28,7 +28,8 @@ function installs(plan: OfflinePlan, vm: string): string[] {
   return plan.resources
     .filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith(`${vm}-config-install-`))
     .map((r) => String(r.inputs.create))
-    .filter((c) => c.includes("ibac-api") || c.includes("ibac-frs") || c.includes("/var/lib/ibac/"));
+    // The backup tier's file-daemon files follow on FRS VMs (their own digest under /var/lib/ibac/backup-client/).
+    .filter((c) => (c.includes("ibac-api") || c.includes("ibac-frs") || c.includes("/var/lib/ibac/")) && !c.includes("/var/lib/ibac/backup-client/"));
 }
 
 describe("ApiTier and FrsTier in the prod program under pulumi.runtime.setMocks (a plan, not a deployment)", () => {

@@ -12,8 +12,8 @@ import { BACKUP_CLUSTER_PATHS, BACKUP_CLUSTER_UNITS } from "./cluster-paths";
 import { renderBackupClusterPackagesScript, renderBackupClusterSetupScript, renderBaculaUnitDropIn } from "./render-backup-cluster-scripts";
 
 /** What the backup cluster's files say about themselves (comments and error messages). */
-// No runbook is typed for the backup pair yet: the .res names the object store's procedure, done by hand.
-export const BACKUP_DRBD_TEXT: DrbdResourceText = { volume: "the backup volume", flowId: "backup-drbd", splitBrainRunbook: "storage-split-brain procedure, by hand for ibac-bkp (docs/design.md, Backups)," };
+// No split-brain runbook is typed for the backup pair yet: the .res tells the operator to settle it by hand.
+export const BACKUP_DRBD_TEXT: DrbdResourceText = { volume: "the backup volume", flowId: "backup-drbd" };
 export const BACKUP_COROSYNC_TEXT: CorosyncText = { where: "backup cluster plan (corosync.conf)", clusterLabel: "backup cluster" };
 export const BACKUP_CIB_TEXT: CibText = { where: "backup cluster plan (Pacemaker CIB)", vms: "backup VMs" };
 

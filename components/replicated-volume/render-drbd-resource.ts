@@ -69,8 +69,8 @@ export interface DrbdResourceText {
   volume: string;
   /** The platform flow that opens the DRBD port between the peers: `object-store-drbd`. */
   flowId: string;
-  /** `storage-split-brain`. */
-  splitBrainRunbook: string;
+  /** `storage-split-brain`; absent for a volume no runbook is typed for yet (the operator settles it by hand). */
+  splitBrainRunbook?: string;
 }
 
 /**
@@ -102,7 +102,7 @@ resource ${plan.name} {
     fence-peer "${DRBD_FENCE_PEER_HANDLER}";
     # Takes that constraint away once this side is UpToDate again.
     after-resync-target "${DRBD_UNFENCE_PEER_HANDLER}";
-    # A split brain is reported to root by mail; the ${text.splitBrainRunbook} runbook settles it with the operator.
+    # A split brain is reported to root by mail; ${text.splitBrainRunbook ? `the ${text.splitBrainRunbook} runbook settles it with the operator` : "the operator settles it by hand (docs/design.md, Backups)"}.
     split-brain "${DRBD_SPLIT_BRAIN_HANDLER}";
   }
   net {
@@ -112,7 +112,7 @@ resource ${plan.name} {
     # the split is resynced from the other (nothing is lost); if both sides wrote, they stay disconnected.
     after-sb-0pri discard-zero-changes;
     # With one or two Primaries, picking a victim would throw away acknowledged writes: stay disconnected and
-    # let the operator choose (${text.splitBrainRunbook} keeps both sides' data until then).
+    # let the operator choose (${text.splitBrainRunbook ? `${text.splitBrainRunbook} keeps` : "nothing is discarded:"} both sides' data ${text.splitBrainRunbook ? "until then" : "stay as they are"}).
     after-sb-1pri disconnect;
     after-sb-2pri disconnect;
   }

@@ -386,8 +386,8 @@ describe("capacity", () => {
     const err = rejection(withField(["frs", "vm", "memoryGiB"], 60));
     expect(err.message).toBe(
       lines(
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 192 GiB of memory and has 112 GiB after the hypervisor reserve",
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 192 GiB of memory and has 112 GiB after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 188 GiB of memory and has 112 GiB after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 188 GiB of memory and has 112 GiB after the hypervisor reserve",
       ),
     );
     expect(err.problems[0].position?.line).toBe(lineOf(prod, "- name: pve1"));
@@ -396,8 +396,8 @@ describe("capacity", () => {
   it("cores short after a failure", () => {
     expect(rejection(withField(["frs", "vm", "cores"], 30)).message).toBe(
       lines(
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 100 cores and has 60 after the hypervisor reserve",
-        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 100 cores and has 60 after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve1 fails, pve2 needs 98 cores and has 60 after the hypervisor reserve",
+        "ibac:platform.proxmox.nodes: expected room for every HA VM when any one node fails, found that if pve2 fails, pve1 needs 98 cores and has 60 after the hypervisor reserve",
       ),
     );
   });
@@ -405,8 +405,8 @@ describe("capacity", () => {
   it("disks that do not fit a node's pool: a DRBD disk counts once per node (its peer's copy is the other node's own disk)", () => {
     expect(rejection(withField(["objectStore", "dataDiskGiB"], 20000)).message).toBe(
       lines(
-        "ibac:platform.proxmox.nodes[0].disks: expected room for the disks of pve1's VMs and the replicas it receives (27016 GiB), found 11920 GiB usable at 80% fill",
-        "ibac:platform.proxmox.nodes[1].disks: expected room for the disks of pve2's VMs and the replicas it receives (27016 GiB), found 11920 GiB usable at 80% fill",
+        "ibac:platform.proxmox.nodes[0].disks: expected room for the disks of pve1's VMs and the replicas it receives (24492 GiB), found 11920 GiB usable at 80% fill",
+        "ibac:platform.proxmox.nodes[1].disks: expected room for the disks of pve2's VMs and the replicas it receives (24492 GiB), found 11920 GiB usable at 80% fill",
       ),
     );
   });
