@@ -3,40 +3,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { parseStack } from "../spec/load";
-import { InputError } from "../input/input-error";
-import { PROJECT_DIR, stackText } from "../../test/fixtures/specs";
+import { PROJECT_DIR, prodWithField, prodWithoutField, stackRejection, stackText } from "../../test/fixtures/specs";
 import { pinnedArtifact, tierArtifact } from "./spec-checks";
 
 // The API's, FRS's and the load balancer's meaning checks through the real loader, from the prod stack with one
 // thing changed: the exact message, the file and the field path.
 const FILE = "stacks/Pulumi.prod.yaml";
 const prod = stackText("prod");
-const PLATFORM = ["config", "ibac:platform"];
 
-function withField(fieldPath: (string | number)[], value: unknown): string {
-  const doc = parseDocument(prod);
-  doc.setIn([...PLATFORM, ...fieldPath], value);
-  return doc.toString();
-}
-
-function withoutField(fieldPath: (string | number)[]): string {
-  const doc = parseDocument(prod);
-  expect(doc.deleteIn([...PLATFORM, ...fieldPath])).toBe(true);
-  return doc.toString();
-}
-
-/** The loader's problems, one per line (without the "at line" positions under them). */
-function rejection(text: string): string[] {
-  try {
-    parseStack(text, FILE, "prod");
-  } catch (err) {
-    if (err instanceof InputError) return err.message.split("\n").filter((l) => !l.startsWith(" "));
-    throw err;
-  }
-  throw new Error("expected an InputError, but the stack loaded");
-}
+const withField = prodWithField;
+const withoutField = prodWithoutField;
+const rejection = stackRejection;
 
 const at = (field: string, detail: string): string => `${FILE}: ibac:platform.${field}: ${detail}`;
 const EXPECTED_ARTIFACT = "expected either url and sha256 (an executable pinned by digest) or package, version and executable (a Debian package pinned by version)";

@@ -1,34 +1,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { parseStack } from "../spec/load";
-import { InputError } from "../input/input-error";
-import { stackText } from "../../test/fixtures/specs";
+import { prodWithField, stackRejection, stackText } from "../../test/fixtures/specs";
 import { masterCertificateProblem } from "./spec-checks";
 
 // The backup tier's meaning checks through the real loader, from the prod stack with one thing changed: the
 // exact message, the file and the field path.
 const FILE = "stacks/Pulumi.prod.yaml";
 const prod = stackText("prod");
-const PLATFORM = ["config", "ibac:platform"];
 const testdata = (name: string): string => fs.readFileSync(path.join(__dirname, "testdata", name), "utf8");
 
-function withField(fieldPath: (string | number)[], value: unknown): string {
-  const doc = parseDocument(prod);
-  doc.setIn([...PLATFORM, ...fieldPath], value);
-  return doc.toString();
-}
-
-function rejection(text: string): string[] {
-  try {
-    parseStack(text, FILE, "prod");
-  } catch (err) {
-    if (err instanceof InputError) return err.message.split("\n").filter((l) => !l.startsWith(" "));
-    throw err;
-  }
-  throw new Error("expected an InputError, but the stack loaded");
-}
+const withField = prodWithField;
+const rejection = stackRejection;
 
 const at = (field: string, detail: string): string => `${FILE}: ibac:platform.${field}: ${detail}`;
 const MASTER = "backupPolicy.encryption.masterCertificate";
