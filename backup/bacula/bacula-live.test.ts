@@ -79,8 +79,10 @@ BCONSOLE
 kill $DIR $FD $SD
 wait
 `;
-    run = runTool(requireTool("unshare", "util-linux"), ["-n", requireTool("bash", "bash"), "-c", script], { timeout: 280_000 });
-  }, 300_000);
+    // A PID namespace of its own too (`-p -f --kill-child`): if the run times out, killing unshare kills the
+    // namespace's first process and with it every daemon, instead of leaving them running on the machine.
+    run = runTool(requireTool("unshare", "util-linux"), ["-n", "-p", "-f", "--kill-child", requireTool("bash", "bash"), "-c", script], { timeout: 120_000 });
+  }, 150_000);
   afterAll(() => stand?.remove());
 
   it("bconsole reaches the director with the named console over TLS; the director reaches the file and storage daemons over TLS", () => {
