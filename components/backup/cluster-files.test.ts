@@ -12,6 +12,7 @@ import { OfflinePlanMocks } from "../offline-plan/mocks";
 import { RESOURCE_TYPES } from "../resource-types";
 import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
 import { withNodesOnline } from "../../test/support/cib-status";
+import { corosyncCheck, type CorosyncCheck } from "../../test/support/corosync-check";
 import { makeVmRoot } from "../../test/support/unit-root";
 import { isSentAsSecret, openInput, recordingScope, settle } from "../../test/support/mock-registrations";
 import { STACKS } from "../../test/fixtures/specs";
@@ -83,43 +84,15 @@ describe("the backup DRBD resource, read by the real drbdadm-84 as each peer", (
 });
 
 describe("the backup corosync.conf, read by the real corosync -t on each peer", () => {
-  let corosync: string;
-  let ip: string;
-  let unshare: string;
   let dir: string;
-  let keyDir: string;
-  let n = 0;
+  let checker: CorosyncCheck;
   beforeAll(() => {
-    corosync = requireTool("corosync", "corosync");
-    ip = requireTool("ip", "iproute2");
-    unshare = requireTool("unshare", "util-linux");
-    const keygen = requireTool("corosync-keygen", "corosync");
     dir = tempDir("ibac-bkp-corosync-");
-    keyDir = path.join(dir, "etc-corosync");
-    fs.mkdirSync(keyDir, { mode: 0o700 });
-    const key = runTool(keygen, ["-k", path.join(keyDir, "authkey")]);
-    expect(key.status, describeRun(key)).toBe(0);
+    checker = corosyncCheck(dir, "ibac-bkp-corosync");
   });
 
   /** corosync -t in a fresh network namespace (random name, removed after) whose loopback holds `local`. */
-  function corosyncTest(text: string, local: readonly string[]): ToolResult {
-    const file = path.join(dir, `corosync-${n}.conf`);
-    fs.writeFileSync(file, text);
-    const ns = `ibac-bkp-corosync-${process.pid}-${n++}-${Math.random().toString(36).slice(2, 8)}`;
-    const added = runTool(ip, ["netns", "add", ns]);
-    expect(added.status, describeRun(added)).toBe(0);
-    try {
-      for (const args of [["link", "set", "lo", "up"], ...local.map((a) => ["addr", "add", `${a}/32`, "dev", "lo"])]) {
-        const r = runTool(ip, ["-n", ns, ...args]);
-        expect(r.status, describeRun(r)).toBe(0);
-      }
-      return runTool(ip, ["netns", "exec", ns, unshare, "-m", "-u", "sh", "-c",
-        'mount --bind "$1" /etc/corosync && hostname ibac-corosync-check && exec "$2" -t -c "$3"', "sh", keyDir, corosync, file]);
-    } finally {
-      const removed = runTool(ip, ["netns", "delete", ns]);
-      expect(removed.status, describeRun(removed)).toBe(0);
-    }
-  }
+  const corosyncTest = (text: string, local: readonly string[]): ToolResult => checker.check(text, local);
 
   for (const stack of STACKS) {
     it(`${stack}: accepted on each backup VM (its storage address local), cluster ibac-bkp`, () => {

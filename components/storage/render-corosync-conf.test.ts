@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModel } from "../model/build";
 import { stackSpec, STACKS } from "../../test/fixtures/specs";
-import { describeRun, requireTool, runTool, type ToolResult } from "../../test/support/require-tool";
+import { describeRun, type ToolResult } from "../../test/support/require-tool";
+import { corosyncCheck, type CorosyncCheck } from "../../test/support/corosync-check";
 import { renderCorosyncConf } from "./render-corosync-conf";
 import type { StorageClusterPlan, StoragePeer } from "./storage-plan";
 
@@ -147,47 +148,16 @@ describe("renderCorosyncConf: a plan value that is not what it means is refused"
  * Covers bookworm's corosync 3.1.7; the QDevice section is read by corosync-qdevice, not by -t (see below).
  */
 describe("renderCorosyncConf, read by the real corosync -t", () => {
-  let corosync: string;
-  let keygen: string;
-  let ip: string;
-  let unshare: string;
   let dir: string;
-  let keyDir: string;
-  let count = 0;
+  let checker: CorosyncCheck;
 
   beforeAll(() => {
-    corosync = requireTool("corosync", "corosync");
-    keygen = requireTool("corosync-keygen", "corosync");
-    ip = requireTool("ip", "iproute2");
-    unshare = requireTool("unshare", "util-linux");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-corosync-"));
-    keyDir = path.join(dir, "etc-corosync");
-    fs.mkdirSync(keyDir, { mode: 0o700 });
-    const key = runTool(keygen, ["-k", path.join(keyDir, "authkey")]);
-    expect(key.status, describeRun(key)).toBe(0);
+    checker = corosyncCheck(dir, "ibac-corosync");
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** corosync -t on `text`, in a fresh namespace whose loopback holds `localAddresses`; the namespace is removed after. */
-  function corosyncTest(text: string, localAddresses: readonly string[]): ToolResult {
-    const file = path.join(dir, `corosync-${count}.conf`);
-    fs.writeFileSync(file, text);
-    const ns = `ibac-corosync-${process.pid}-${count++}`;
-    const added = runTool(ip, ["netns", "add", ns]);
-    expect(added.status, describeRun(added)).toBe(0);
-    try {
-      for (const args of [["link", "set", "lo", "up"], ...localAddresses.map((a) => ["addr", "add", `${a}/32`, "dev", "lo"])]) {
-        const r = runTool(ip, ["-n", ns, ...args]);
-        expect(r.status, describeRun(r)).toBe(0);
-      }
-      // sh's positional parameters carry the paths: nothing is spliced into the script text.
-      return runTool(ip, ["netns", "exec", ns, unshare, "-m", "-u", "sh", "-c",
-        'mount --bind "$1" /etc/corosync && hostname ibac-corosync-check && exec "$2" -t -c "$3"', "sh", keyDir, corosync, file]);
-    } finally {
-      const removed = runTool(ip, ["netns", "delete", ns]);
-      expect(removed.status, describeRun(removed)).toBe(0);
-    }
-  }
+  const corosyncTest = (text: string, localAddresses: readonly string[]): ToolResult => checker.check(text, localAddresses);
 
   /** The same file logging to stderr instead of syslog (one line changed), so a refusal says why. */
   function loud(text: string): string {
