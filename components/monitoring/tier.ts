@@ -20,5 +20,9 @@ export const monitoringTier: TierDefinition & { name: "monitoring" } = {
       { id: "monitoring-to-smtp-relay", source: tier("monitoring"), destination: zone("smtpRelay"), protocol: "tcp", ports: String(spec.notifications.smtpRelay.port), purpose: "alert notifications through the mail relay" },
       { id: "statistics-site-to-monitoring-https", source: zone("statisticsSite"), destination: tier("monitoring"), protocol: "tcp", ports: "443", purpose: "the monitoring and statistics site reads dashboards through the site tunnel" },
     ],
+    // After every other flow, so no rule on the QDevice host moves: its agent is checked like a node's.
+    appended: [
+      { id: "monitoring-to-qdevice-agent", source: tier("monitoring"), destination: zone("qdevice"), protocol: "tcp", ports: "5666", purpose: "server-level checks of the QDevice host (NRPE)" },
+    ],
   }),
 };

@@ -73,7 +73,39 @@ export const DatabaseTier = closed({
   primary: Type.Optional(Type.String({ pattern: "^db-[1-9][0-9]?$", description: "the VM that is the primary, e.g. db-1 (the default); set it after a failover" })),
   replication: Type.Optional(DatabaseReplication),
 });
+const EmailAddress = Type.String({ pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", maxLength: 254, description: "an e-mail address" });
 export const CountedTier = closed({ vm: VmSize, count, nodes: tierNodes });
+
+/** The monitoring engines the toolkit renders for, from the same checks (monitoring/plan). */
+export const MONITORING_ENGINES = ["nagios4", "shinken"] as const;
+export type MonitoringEngine = (typeof MONITORING_ENGINES)[number];
+const Seconds = (minimum: number, description: string) => Type.Integer({ minimum, maximum: 3600, description });
+export const MonitoringTier = closed({
+  vm: VmSize,
+  count,
+  nodes: tierNodes,
+  engine: oneOf(
+    MONITORING_ENGINES,
+    "nagios4 (Debian's Nagios 4.4: an active engine on the first monitoring VM and a standby on the second) or shinken (Shinken 2.4 objects and daemons with spares, for a site that installs Shinken itself)",
+  ),
+  checks: closed(
+    {
+      intervalSeconds: Seconds(5, "how often every check runs while its state is OK"),
+      retryIntervalSeconds: Seconds(1, "how often a failing check is retried before its state is hard"),
+      attempts: Type.Integer({ minimum: 1, maximum: 10, description: "failed checks in a row that make a problem hard, which is when it notifies" }),
+    },
+    { description: "the check timing of every host and service: a problem notifies within intervalSeconds + (attempts - 1) x retryIntervalSeconds" },
+  ),
+  certificateExpiry: Type.Optional(
+    closed(
+      {
+        warnDays: Type.Integer({ minimum: 1, maximum: 365, description: "days before a TLS certificate expires that its check warns" }),
+        criticalDays: Type.Integer({ minimum: 1, maximum: 365, description: "days before it expires that the check is critical" }),
+      },
+      { description: "certificate expiry thresholds of every TLS endpoint (default 30 and 14 days)" },
+    ),
+  ),
+});
 export const VpnTier = closed({
   vm: VmSize,
   count,
@@ -303,7 +335,7 @@ export const PlatformSpec = closed({
   api: ApiTier,
   loadBalancer: LoadBalancerTier,
   backup: TierWithData,
-  monitoring: CountedTier,
+  monitoring: MonitoringTier,
   vpn: VpnTier,
   tls: closed({
     minVersion: TlsVersion,
@@ -349,9 +381,18 @@ export const PlatformSpec = closed({
       }),
       port: Type.Integer({ minimum: 1, maximum: 65535 }),
     }),
-    email: Type.Array(
-      Type.String({ pattern: "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", maxLength: 254, description: "an e-mail address" }),
-      { minItems: 1, uniqueItems: true },
+    email: Type.Array(EmailAddress, { minItems: 1, uniqueItems: true }),
+    /** The sender of every notification (the relay may accept only its own domain). */
+    from: EmailAddress,
+    repeatMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080, description: "how often a problem that lasts notifies again, in minutes; 0 notifies once (default 60)" })),
+    escalations: Type.Optional(
+      Type.Array(
+        closed({
+          afterMinutes: Type.Integer({ minimum: 1, maximum: 10080, description: "how long a problem lasts before these addresses are notified too" }),
+          email: Type.Array(EmailAddress, { minItems: 1, uniqueItems: true }),
+        }),
+        { description: "who else is notified when a problem lasts, in increasing afterMinutes" },
+      ),
     ),
   }),
   pki: Type.Optional(
