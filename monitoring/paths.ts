@@ -19,6 +19,8 @@ export interface EnginePaths {
   scriptDir: string;
   /** The mail client's configuration (msmtp: relay, STARTTLS required, trust file). */
   msmtpConfig: string;
+  /** The MariaDB client options file of check_mysql (`-f FILE -g client`): the monitoring account's password, 0640 root:nagios. */
+  mysqlClientFile: string;
   /** The internal CA the checks verify every TLS endpoint and agent against. */
   caFile: string;
   /** The monitoring VM's client certificate and key (NRPE's client auth; MariaDB's X.509 is not used). */
@@ -58,6 +60,7 @@ export const PRODUCTION_MONITORING_PATHS: MonitoringPaths = {
     pluginDir: "/usr/lib/nagios/plugins",
     scriptDir: "/usr/local/lib/ibac/monitoring",
     msmtpConfig: "/etc/ibac/monitoring/msmtprc",
+    mysqlClientFile: "/etc/ibac/monitoring/mysql-client.cnf",
     caFile: "/etc/ibac/monitoring/ca.pem",
     clientCertFile: "/etc/ibac/monitoring/client.pem",
     clientKeyFile: "/etc/ibac/monitoring/client-key.pem",

@@ -142,3 +142,18 @@ export interface MonitoringPlan {
 export function worstCaseNotifySeconds(timing: MonitoringPlan["timing"]): number {
   return timing.intervalSeconds + (timing.attempts - 1) * timing.retryIntervalSeconds;
 }
+
+/**
+ * A file a monitoring renderer produces, before Pulumi: the component turns it into a `RenderedFile` (a secret
+ * one's content becomes a Pulumi secret), the lab writes it under a temporary root.
+ */
+export interface MonitoringFile {
+  path: string;
+  content: string;
+  /** Octal, e.g. "0644"; a secret or a sudoers file is never world-readable. */
+  mode: string;
+  /** `user:group`. */
+  owner: string;
+  /** Holds a password or a private key: never printed, a Pulumi secret in the component. */
+  secret?: boolean;
+}
