@@ -76,6 +76,17 @@ export const PRODUCTION_MONITORING_PATHS: MonitoringPaths = {
 };
 
 /**
+ * The same layout under `root` (a lab or test directory): every path moved under it, except Debian's plugins
+ * and programs, which the lab runs from where the packages put them.
+ */
+export function monitoringPathsUnder(root: string, base: MonitoringPaths = PRODUCTION_MONITORING_PATHS): MonitoringPaths {
+  const under = (p: string): string => `${root.replace(/\/+$/, "")}${p}`;
+  const moved = <T extends object>(paths: T, keep: readonly (keyof T)[]): T =>
+    Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, keep.includes(k as keyof T) ? v : under(String(v))])) as T;
+  return { engine: moved(base.engine, ["pluginDir"]), agent: moved(base.agent, []) };
+}
+
+/**
  * The toolkit's local check scripts (in `agent.scriptDir`), by what they check. Each takes its arguments on
  * the agent's command line (fixed in the agent's config: NRPE passes none from the network) and prints one
  * Nagios plugin line, exit 0/1/2/3.
@@ -99,6 +110,8 @@ export const AGENT_SCRIPTS = {
   certFile: "check_ibac_cert_file",
   /** The clock is synchronised (timedatectl), for a host without an NTP flow: `check_ibac_timesync`. */
   timesync: "check_ibac_timesync",
+  /** corosync is quorate (a Proxmox node, and a Pacemaker pair's own cluster): `check_ibac_quorum`. */
+  quorum: "check_ibac_quorum",
   /** The monitoring engine itself runs and writes its status (the standby's check of the active VM). */
   engine: "check_ibac_engine",
 } as const;
