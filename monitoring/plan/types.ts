@@ -83,7 +83,11 @@ export interface AgentPlan {
   port: number;
   /** The monitoring VMs' addresses: the only clients the agent answers (`allowed_hosts`, and a client certificate). */
   allowedFrom: string[];
-  /** The name on its TLS certificate (from the internal CA), which check_nrpe verifies. */
+  /**
+   * The name on its TLS certificate (from the internal CA). check_nrpe verifies the chain against the internal
+   * CA but not the name (NRPE 4.1, tested in monitoring/agent): the agent admits only monitoring's client
+   * certificate and addresses, and a certificate from the internal CA is what a rogue agent lacks.
+   */
   tlsName: string;
   commands: AgentCommand[];
 }
