@@ -17,10 +17,10 @@
 # bconsole check the rendered Bacula files (-t, bdirjson) and run the backup lab on loopback, sqlite3 reads its
 # catalog, and faketime runs the director at simulated times; nagios4-core checks the rendered monitoring objects
 # (nagios4 -v) and runs them in the monitoring lab with monitoring-plugins-standard's check_mysql, NRPE's agent
-# and check_nrpe (sudo's visudo checks its sudoers drop-in, socat reads HAProxy's stats socket), and msmtp
+# (liburiparser1 lets its check_curl load) and check_nrpe (sudo's visudo checks its sudoers drop-in, socat reads HAProxy's stats socket), and msmtp
 # sending notifications through STARTTLS.
 set -euo pipefail
-packages=(cloud-init openssh-server openssh-client ssh-audit auditd util-linux shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins tcpdump iputils-ping nftables sslscan python3 curl chromium fonts-dejavu-core drbd-utils corosync pacemaker pacemaker-cli-utils resource-agents fence-agents mmdebstrap qemu-system-x86 busybox-static haproxy keepalived monitoring-plugins-basic bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3 faketime nagios4-core monitoring-plugins-standard nagios-nrpe-server nagios-nrpe-plugin msmtp sudo socat)
+packages=(cloud-init openssh-server openssh-client ssh-audit auditd util-linux shellcheck mariadb-server mariadb-client mariadb-backup iproute2 openssl systemd procps strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins tcpdump iputils-ping nftables sslscan python3 curl chromium fonts-dejavu-core drbd-utils corosync pacemaker pacemaker-cli-utils resource-agents fence-agents mmdebstrap qemu-system-x86 busybox-static haproxy keepalived monitoring-plugins-basic bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3 faketime nagios4-core monitoring-plugins-standard nagios-nrpe-server nagios-nrpe-plugin msmtp sudo socat liburiparser1)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
