@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { monitoringPathsUnder } from "../paths";
 import { requireTool } from "../../test/support/require-tool";
-import { smallPlan } from "./fixtures/small-plan";
-import { makeRoot, writeFiles } from "./fixtures/nagios-verify";
-import { freePort } from "./fixtures/tls-server";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
+import { makeRoot, writeFiles } from "../../test/fixtures/monitoring-engine/nagios-verify";
+import { freePort } from "../../test/fixtures/monitoring-engine/tls-server";
 import { renderEngineFiles } from "./render-engine-files";
 import type { EngineOptions } from "./render-main-cfg";
 
