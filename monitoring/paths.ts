@@ -7,7 +7,7 @@ export interface EnginePaths {
   mainConfig: string;
   /** The rendered object files (hosts, services, commands, contacts, ...), one `cfg_dir`. */
   objectsDir: string;
-  /** `$USERn$` macros, among them the database monitoring password: a secret, 0640 root:nagios. */
+  /** `$USERn$` macros (the plugin and script directories); the database password is in `mysqlClientFile`, not here. */
   resourceFile: string;
   /** status.dat, retention.dat, the command pipe. */
   stateDir: string;

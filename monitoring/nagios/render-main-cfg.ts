@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { MonitoringServer } from "../plan/types";
 import type { EnginePaths } from "../paths";
 import { filePath, ILLEGAL_MACRO_OUTPUT_CHARS, ILLEGAL_OBJECT_NAME_CHARS, objectName } from "./object-text";
+import { STATUS_UPDATE_SECONDS, engineStateFiles } from "../engine-state";
 
 /** What differs between a VM and the lab: who the engine runs as (nagios4 -v as root drops to this user). */
 export interface EngineOptions {
@@ -46,13 +47,13 @@ export function renderMainConfig(server: MonitoringServer, paths: EnginePaths, o
     ["resource_file", p(paths.resourceFile, "resourceFile")],
     ["object_cache_file", `${state}/objects.cache`],
     ["precached_object_file", `${state}/objects.precache`],
-    ["status_file", `${state}/status.dat`],
-    ["status_update_interval", 10],
+    ["status_file", engineStateFiles({ stateDir: state }).statusFile],
+    ["status_update_interval", STATUS_UPDATE_SECONDS],
     ["nagios_user", objectName(options.nagiosUser ?? "nagios", "nagios_user")],
     ["nagios_group", objectName(options.nagiosGroup ?? "nagios", "nagios_group")],
     ["check_external_commands", 1],
     ["command_file", p(paths.commandFile, "commandFile")],
-    ["lock_file", `${state}/nagios.lock`],
+    ["lock_file", engineStateFiles({ stateDir: state }).lockFile],
     ["temp_file", `${state}/nagios.tmp`],
     ["temp_path", state],
     ["log_rotation_method", "d"],

@@ -10,8 +10,7 @@ import { ENGINE_SERVICE } from "./object-names";
 import { serviceObject } from "./render-services";
 import { defineObject, filePath, objectFile } from "./object-text";
 
-/** The agent command the standby checks the active engine by (monitoring/agent: AGENT_SCRIPTS.engine). */
-export const ENGINE_AGENT_COMMAND = "ibac_engine";
+import { ENGINE_AGENT_COMMAND } from "../engine-state";
 
 /** The plan's own engine check of the active VM, if it has one (then services.cfg carries the handler). */
 export function isEngineCheck(c: MonitorCheck, activeVm: string): boolean {

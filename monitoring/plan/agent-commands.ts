@@ -1,5 +1,6 @@
 import { AGENT_SCRIPTS, type AgentScript, type MonitoringPaths } from "../paths";
 import type { AgentCommand, ExpiryThresholds } from "./types";
+import { ENGINE_AGENT_COMMAND, ENGINE_STATUS_MAX_AGE_SECONDS, engineStateFiles } from "../engine-state";
 
 // The commands NRPE agents run, each an absolute argv with fixed arguments (the agent takes none from the
 // network). Debian's plugins are where monitoring-plugins puts them on every host (the engine's pluginDir,
@@ -72,9 +73,9 @@ export function vrrpCommand(paths: MonitoringPaths, instance: string, address: s
   return { name: `ibac_vrrp_${namePart(address)}`, argv: [script(paths, AGENT_SCRIPTS.vrrp), instance], asRoot: true, what: `VRRP instance ${instance} is MASTER or BACKUP` };
 }
 
-/** The newest Bacula job of a client ended OK within `hours` (the catalog is root and bacula only). */
-export function baculaJobCommand(paths: MonitoringPaths, catalog: string, client: string, hours: number): AgentCommand {
-  return { name: `ibac_bacula_${namePart(client)}`, argv: [script(paths, AGENT_SCRIPTS.baculaJob), catalog, client, String(hours)], asRoot: true, what: `the newest Bacula job of ${client} ended OK within ${hours} hours` };
+/** The newest Bacula job of a client ended OK within `hours` (the catalog is root and bacula only); OK where `volume` is not mounted. */
+export function baculaJobCommand(paths: MonitoringPaths, catalog: string, client: string, hours: number, volume: string): AgentCommand {
+  return { name: `ibac_bacula_${namePart(client)}`, argv: [script(paths, AGENT_SCRIPTS.baculaJob), catalog, client, String(hours), volume], asRoot: true, what: `the newest Bacula job of ${client} ended OK within ${hours} hours` };
 }
 
 /** An IKE SA of the swanctl connection ESTABLISHED with its child SA INSTALLED (the vici socket is root's). */
@@ -94,5 +95,11 @@ export function certFileCommand(paths: MonitoringPaths, slug: string, file: stri
 
 /** The monitoring engine runs and writes its status. */
 export function engineCommand(paths: MonitoringPaths): AgentCommand {
-  return { name: "ibac_engine", argv: [script(paths, AGENT_SCRIPTS.engine)], asRoot: false, what: "the monitoring engine runs and writes its status" };
+  const { lockFile, statusFile } = engineStateFiles(paths.engine);
+  return {
+    name: ENGINE_AGENT_COMMAND,
+    argv: [script(paths, AGENT_SCRIPTS.engine), lockFile, statusFile, String(ENGINE_STATUS_MAX_AGE_SECONDS)],
+    asRoot: false,
+    what: "the monitoring engine runs and writes its status",
+  };
 }

@@ -1,5 +1,6 @@
 import type { BaculaPlan } from "../../backup/bacula/bacula-plan";
 import { expandSchedule } from "../../backup/rotation/schedule-calendar";
+import { BACKUP_MOUNT_POINT } from "../../components/backup/cluster-plan";
 import { baculaJobCommand } from "./agent-commands";
 import { description } from "./description";
 import { hostNamed, nrpeCheck, type PlanContext, type PlannedCheck } from "./planned-check";
@@ -37,8 +38,8 @@ export function baculaJobHours(plan: BaculaPlan): Map<string, number> {
 
 /**
  * Bacula's newest job of every client, from the catalog, on each backup VM. The catalog is on the DRBD volume,
- * which only the Promoted VM mounts: on the other VM the script must answer OK ("not the Promoted side") when
- * the catalog file is absent and the volume is not mounted, and the DRBD and Pacemaker checks of the same VMs
+ * which only the Promoted VM mounts: on the other VM the script answers OK ("not mounted here") when the
+ * catalog file is absent and the volume is not mounted, and the DRBD and Pacemaker checks of the same VMs
  * say whether a Promoted side exists at all. Checking both VMs keeps the check where the catalog moves.
  */
 export function baculaChecks(ctx: PlanContext, plan: BaculaPlan): PlannedCheck[] {
@@ -46,6 +47,6 @@ export function baculaChecks(ctx: PlanContext, plan: BaculaPlan): PlannedCheck[]
   return plan.director.vms.flatMap((vmName) => {
     const host = hostNamed(ctx, vmName);
     return plan.clients.filter((c) => hours.has(c.name)).map((c) =>
-      nrpeCheck(ctx, host, "service", description(`Bacula job ${c.name}`), baculaJobCommand(ctx.paths, plan.director.catalogFile, c.name, hours.get(c.name) ?? 0)));
+      nrpeCheck(ctx, host, "service", description(`Bacula job ${c.name}`), baculaJobCommand(ctx.paths, plan.director.catalogFile, c.name, hours.get(c.name) ?? 0, BACKUP_MOUNT_POINT)));
   });
 }

@@ -182,7 +182,7 @@ describe("monitoring plan: what each check runs (prod)", () => {
   });
 
   it("gives Bacula's job checks the longest gap of the client's schedule plus an hour", () => {
-    const hours = (plan: MonitoringPlan, client: string): string | undefined => agentCommand(plan, checkNamed(plan, "bkp-1", `Bacula job ${client}`)).argv.at(-1);
+    const hours = (plan: MonitoringPlan, client: string): string | undefined => agentCommand(plan, checkNamed(plan, "bkp-1", `Bacula job ${client}`)).argv[3];
     // Hourly incrementals (prod), the photos' hourly rotation, the config's daily job.
     expect(prod.spec.backupPolicy.database.incrementalEveryHours).toBe(1);
     expect([hours(prodPlan, "db-1-fd"), hours(prodPlan, "frs-2-fd"), hours(prodPlan, "s3-fd"), hours(prodPlan, "backup-fd")]).toEqual(["2", "2", "2", "25"]);

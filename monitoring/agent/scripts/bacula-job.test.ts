@@ -49,11 +49,24 @@ describe("check_ibac_bacula_job", () => {
 
   it("is UNKNOWN on bad usage or an unreadable catalog, and never writes the catalog", () => {
     const before = fs.statSync(catalog).mtimeMs;
-    expect(check("db-1-fd' OR '1'='1")).toMatchObject({ status: 3, line: "BACULA UNKNOWN - usage: check_ibac_bacula_job CATALOG CLIENT HOURS (CLIENT of [A-Za-z0-9_.-])" });
+    expect(check("db-1-fd' OR '1'='1")).toMatchObject({ status: 3, line: "BACULA UNKNOWN - usage: check_ibac_bacula_job CATALOG CLIENT HOURS [VOLUME] (CLIENT of [A-Za-z0-9_.-])" });
     expect(check("db-1-fd", "0")).toMatchObject({ status: 3 });
     const missing = path.join(bench.dir, "none.db");
     expect(bench.run(AGENT_SCRIPTS.baculaJob, [missing, "db-1-fd", "26"])).toMatchObject({ status: 3, line: `BACULA UNKNOWN - cannot read the catalog ${missing}` });
     expect(fs.existsSync(missing)).toBe(false);
     expect(fs.statSync(catalog).mtimeMs).toBe(before);
+  });
+
+  it("with a VOLUME: OK on the VM where it is not mounted and the catalog is absent; reads the catalog where it is", () => {
+    const volume = path.join(bench.dir, "not-mounted");
+    fs.mkdirSync(volume, { recursive: true });
+    const missing = path.join(volume, "catalog", "bacula.db");
+    expect(bench.run(AGENT_SCRIPTS.baculaJob, [missing, "db-1-fd", "26", volume])).toMatchObject({
+      status: 0,
+      line: `BACULA OK - ${volume} is not mounted here: the catalog and the jobs of db-1-fd are on the other backup VM`,
+    });
+    // A catalog that is there is read whatever the volume says, and a missing one on a mounted volume (/) is UNKNOWN.
+    expect(bench.run(AGENT_SCRIPTS.baculaJob, [catalog, "db-2-fd", "26", volume])).toMatchObject({ status: 2 });
+    expect(bench.run(AGENT_SCRIPTS.baculaJob, [missing, "db-1-fd", "26", "/"])).toMatchObject({ status: 3, line: `BACULA UNKNOWN - cannot read the catalog ${missing}` });
   });
 });

@@ -1,13 +1,19 @@
-// check_ibac_bacula_job CATALOG CLIENT HOURS, on the director VM. The catalog (SQLite, bacula 0640) is read
+// check_ibac_bacula_job CATALOG CLIENT HOURS [VOLUME], on both backup VMs. The catalog (SQLite, bacula 0640) is read
 // with sqlite3 -readonly, so the check can never write it; Debian package sqlite3 on the director.
 export const BACULA_JOB_SCRIPT = String.raw`#!/bin/sh
-# check_ibac_bacula_job CATALOG CLIENT HOURS: the newest finished backup job of CLIENT ended OK (JobStatus T)
-# within HOURS. W (warnings) is WARNING; an error, a cancel, an old or no job is CRITICAL.
+# check_ibac_bacula_job CATALOG CLIENT HOURS [VOLUME]: the newest finished backup job of CLIENT ended OK
+# (JobStatus T) within HOURS. W (warnings) is WARNING; an error, a cancel, an old or no job is CRITICAL.
+# VOLUME is the mount point of the volume the catalog lives on: where it is not mounted, the catalog is on the
+# other backup VM (the one Pacemaker promoted), and this VM has nothing to say: OK, saying so.
 unknown() { echo "BACULA UNKNOWN - $1"; exit 3; }
 is_int() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 
 # Bacula names allow more, but these are the toolkit's client names; this keeps the SQL literal safe.
-if ! { [ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ] && case "$2" in '' | *[!A-Za-z0-9_.-]*) false ;; esac; }; then unknown "usage: check_ibac_bacula_job CATALOG CLIENT HOURS (CLIENT of [A-Za-z0-9_.-])"; fi
+if ! { { [ "$#" -eq 3 ] || [ "$#" -eq 4 ]; } && is_int "$3" && [ "$3" -gt 0 ] && case "$2" in '' | *[!A-Za-z0-9_.-]*) false ;; esac; }; then unknown "usage: check_ibac_bacula_job CATALOG CLIENT HOURS [VOLUME] (CLIENT of [A-Za-z0-9_.-])"; fi
+if [ "$#" -eq 4 ] && [ ! -e "$1" ] && ! mountpoint -q "$4" 2>/dev/null; then
+  echo "BACULA OK - $4 is not mounted here: the catalog and the jobs of $2 are on the other backup VM"
+  exit 0
+fi
 command -v sqlite3 >/dev/null 2>&1 || unknown "sqlite3 not found (Debian package sqlite3)"
 [ -r "$1" ] || unknown "cannot read the catalog $1"
 
