@@ -163,6 +163,13 @@ describe("MonitoringTier under pulumi.runtime.setMocks (constructed, not deploye
       .toThrow(`monitoring tier: agents on ${hosts} need root's SSH key on the nodes and the QDevice host (TierComponentArgs.nodeSshPrivateKey)`);
   });
 
+  it("(mocks) refuses a database monitoring account other than the one the check_mysql options file logs in as", () => {
+    const ca = new InternalCa("test-ca-4", { organization: "test", commonName: "test CA" });
+    const other: TierComponent = { ...DATABASE, credentials: { monitoring: { ...DATABASE.credentials.monitoring, user: "nagios" } } };
+    expect(() => new MonitoringTier("test-monitoring-user", { spec, model, ca, proxmoxCaPem: "", secrets: {}, offered: { database: other }, nodeSshPrivateKey: "k" }, {}))
+      .toThrow("monitoring tier: the database's monitoring account is nagios, the check_mysql options file logs in as ibac_monitor");
+  });
+
   it("(mocks) refuses to build without the database's monitoring account", () => {
     const ca = new InternalCa("test-ca-3", { organization: "test", commonName: "test CA" });
     expect(() => new MonitoringTier("test-monitoring-nodb", { spec, model, ca, proxmoxCaPem: "", secrets: {}, offered: {}, nodeSshPrivateKey: "k" }, {}))
