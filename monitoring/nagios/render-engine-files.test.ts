@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PRODUCTION_MONITORING_PATHS } from "../paths";
 import type { MonitoringPlan } from "../plan/types";
-import { smallPlan } from "./fixtures/small-plan";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
 import { renderEngineFiles } from "./render-engine-files";
 import { firstNotification } from "./render-escalations";
 import { contactName } from "./render-contacts";

@@ -15,6 +15,7 @@ import { fixtureTlsEndpoints } from "../../test/fixtures/monitoring-tls-endpoint
 import { AGENT_SCRIPTS, monitoringPathsUnder, PRODUCTION_MONITORING_PATHS } from "../paths";
 import { deriveMonitoringPlan } from "./derive-monitoring-plan";
 import { DESCRIPTION_PATTERN } from "./description";
+import { AGENT_COMMAND_NAME } from "./agent-commands";
 import { MINIO_HEALTH_PATH } from "./cluster-checks";
 import { SHINKEN_DAEMON_PORTS } from "./engine-plan";
 import type { CheckCommand, MonitorCheck, MonitoringPlan } from "./types";
@@ -92,14 +93,21 @@ describe.each(STACK_ROWS)("monitoring plan of %s", (_name, load) => {
       expect(agent).toMatchObject({ address: host?.address, port: 5666, allowedFrom: monitoringAddresses, tlsName: `${agent.host}.${model.site.domain}` });
       const used = new Set(checksOn(plan, agent.host).flatMap((c) => (c.command.kind === "nrpe" ? [c.command.agentCommand] : [])));
       expect(new Set(agent.commands.map((c) => c.name))).toEqual(used);
-      for (const command of agent.commands) expect(command.argv[0], command.name).toMatch(/^\/[^ ]+$/);
+      for (const command of agent.commands) {
+        expect(command.argv[0], command.name).toMatch(/^\/[^ ]+$/);
+        expect(command.name).toMatch(AGENT_COMMAND_NAME);
+      }
     }
   });
 
-  it("runs the servers first active, then standby, and the nagios4 engine has no Shinken daemons", () => {
+  it("runs the servers first active, then standby; Shinken's daemons on each (the first VM's masters), none for nagios4", () => {
     expect(plan.servers.map((s) => [s.vm, s.role])).toEqual(tierVms("monitoring").map((vm, i) => [vm.name, i === 0 ? "active" : "standby"]));
-    expect(plan.engine).toBe("nagios4");
-    expect(plan.shinkenDaemons).toEqual([]);
+    expect(plan.engine).toBe(stack.spec.monitoring.engine);
+    if (plan.engine === "nagios4") expect(plan.shinkenDaemons).toEqual([]);
+    else {
+      expect(plan.shinkenDaemons).toHaveLength(6 * plan.servers.length);
+      expect(plan.shinkenDaemons.filter((d) => !d.spare).map((d) => d.vm)).toEqual(Array(6).fill(plan.servers[0].vm));
+    }
   });
 
   it("checks the protocols of every tier on every VM that serves them", () => {
@@ -143,7 +151,9 @@ describe("monitoring plan: what each check runs (prod)", () => {
     expect(agentCommand(prodPlan, checkNamed(prodPlan, "lb-1", "VRRP loadBalancer")).argv).toEqual([script(AGENT_SCRIPTS.vrrp), "ibac_loadBalancer"]);
     expect(agentCommand(prodPlan, checkNamed(prodPlan, "db-1", "VRRP databasePrimary")).argv).toEqual([script(AGENT_SCRIPTS.vrrp), "ibac_databasePrimary"]);
     expect(agentCommand(prodPlan, checkNamed(prodPlan, "lb-2", "HAProxy backends")).argv).toEqual([script(AGENT_SCRIPTS.haproxy), "/run/haproxy/stats.sock"]);
-    expect(agentCommand(prodPlan, checkNamed(prodPlan, "s3-1", "DRBD ibac-s3"))).toMatchObject({ argv: [script(AGENT_SCRIPTS.drbd), "ibac-s3"], asRoot: true });
+    expect(agentCommand(prodPlan, checkNamed(prodPlan, "s3-1", "DRBD ibac-s3"))).toMatchObject({ name: "ibac_drbd_ibac_s3", argv: [script(AGENT_SCRIPTS.drbd), "ibac-s3"], asRoot: true });
+    expect(checkNamed(prodPlan, "lb-1", "VRRP loadBalancer").command).toEqual({ kind: "nrpe", agentCommand: "ibac_vrrp_loadbalancer" });
+    expect(checkNamed(prodPlan, "bkp-2", "Bacula job db-1-fd").command).toEqual({ kind: "nrpe", agentCommand: "ibac_bacula_db_1_fd" });
   });
 
   it("asks MinIO's liveness probe through the S3 front on the object store's address", () => {
