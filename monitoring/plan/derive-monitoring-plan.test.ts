@@ -14,7 +14,7 @@ import { generateStackText } from "../../test/fixtures/generate-stack";
 import { fixtureTlsEndpoints } from "../../test/fixtures/monitoring-tls-endpoints";
 import { AGENT_SCRIPTS, monitoringPathsUnder, PRODUCTION_MONITORING_PATHS } from "../paths";
 import { deriveMonitoringPlan } from "./derive-monitoring-plan";
-import { DESCRIPTION_PATTERN } from "./description";
+import { checkKind, DESCRIPTION_PATTERN } from "./description";
 import { AGENT_COMMAND_NAME } from "./agent-commands";
 import { MINIO_HEALTH_PATH } from "./cluster-checks";
 import { SHINKEN_DAEMON_PORTS } from "./engine-plan";
@@ -77,6 +77,14 @@ describe.each(STACK_ROWS)("monitoring plan of %s", (_name, load) => {
       else expect(server, host.name).toEqual(host.kind === "node" ? [...SERVER_LAYER, "Proxmox API", "quorum"] : SERVER_LAYER);
     }
     expect(plan.checks.filter((c) => c.layer === "server")).toHaveLength(5 * plan.hosts.filter((h) => h.agent).length + 2 * model.nodes.length);
+  });
+
+  it("names few kinds of check however many hosts: the descriptions that name an instance fold into their kind", () => {
+    const kinds = [...new Set(plan.checks.map((c) => checkKind(c.description)))];
+    expect(kinds.sort()).toEqual([
+      ...SERVER_LAYER, "Bacula job", "DRBD", "HAProxy backends", "HTTPS health", "IPsec", "MariaDB connection", "MariaDB read-only", "MariaDB replication",
+      "MinIO health", "Pacemaker", "Proxmox API", "VRRP", "certificate", "monitoring engine", "quorum", "service port",
+    ].sort());
   });
 
   it("describes each check once per host, in [A-Za-z0-9 ._-] only", () => {
