@@ -76,7 +76,7 @@ export class IbacPlatform extends pulumi.ComponentResource {
     this.tiers = {};
     for (const tier of TIER_NAMES) {
       const build = TIER_COMPONENTS[tier];
-      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca, proxmoxCaPem: cluster.clusterCaPem, secrets: args.secrets, offered: { ...this.tiers } }, withProvider);
+      if (build !== BOOTS_EMPTY) this.tiers[tier] = build(`${name}-${flowSlug(tier)}`, { spec, model, ca, proxmoxCaPem: cluster.clusterCaPem, secrets: args.secrets, offered: { ...this.tiers }, nodeSshPrivateKey: args.nodeSshPrivateKey }, withProvider);
     }
     const tiers = Object.values(this.tiers);
     if (this.tiers.backup instanceof BackupTier) this.backupNasPublicKey = this.tiers.backup.nasPublicKey;

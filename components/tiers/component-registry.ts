@@ -7,6 +7,7 @@ import { LoadBalancerTier } from "../loadbalancer/component";
 import { ApiTier } from "../api/component";
 import { FrsTier } from "../frs/component";
 import { BackupTier } from "../backup/component";
+import { MonitoringTier } from "../monitoring/component";
 
 /** A tier whose VMs boot with the base image and nothing of their own yet (its issue builds it). */
 export const BOOTS_EMPTY = "boots-empty";
@@ -23,6 +24,6 @@ export const TIER_COMPONENTS: { readonly [K in TierName]: TierComponentFactory |
   api: (name, args, opts) => new ApiTier(name, args, opts),
   loadBalancer: (name, args, opts) => new LoadBalancerTier(name, args, opts),
   backup: (name, args, opts) => new BackupTier(name, args, opts),
-  monitoring: BOOTS_EMPTY,
+  monitoring: (name, args, opts) => new MonitoringTier(name, args, opts),
   vpn: (name, args, opts) => new VpnTier(name, args, opts),
 };

@@ -77,6 +77,11 @@ export interface TierComponentArgs {
    * and monitors they offer. A tier reads what it uses through `offeredCredential`, never a later tier's.
    */
   offered: Readonly<Partial<Record<TierName, TierComponent>>>;
+  /**
+   * Root's SSH key on the Proxmox nodes and the QDevice host (a secret; their host keys are pinned from the
+   * spec), for a tier that installs files there too: monitoring's agents.
+   */
+  nodeSshPrivateKey?: pulumi.Input<string>;
 }
 
 /**

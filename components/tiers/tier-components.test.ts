@@ -33,25 +33,25 @@ async function constructTiers(): Promise<Map<string, TierComponent>> {
   const tiers = new Map<string, TierComponent>();
   for (const name of TIER_NAMES) {
     const build = TIER_COMPONENTS[name];
-    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, proxmoxCaPem: "-----BEGIN CERTIFICATE-----\n(test)\n-----END CERTIFICATE-----\n", secrets: TEST_SECRETS, offered: Object.fromEntries(tiers) }, {}));
+    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, proxmoxCaPem: "-----BEGIN CERTIFICATE-----\n(test)\n-----END CERTIFICATE-----\n", secrets: TEST_SECRETS, offered: Object.fromEntries(tiers), nodeSshPrivateKey: pulumi.secret("test-node-ssh-key") }, {}));
   }
   return tiers;
 }
 
 describe("tier components under pulumi.runtime.setMocks (constructed, not deployed)", () => {
-  it("builds the database, object-store, FRS, API, load-balancer, backup and VPN tiers; monitoring still boots empty", async () => {
+  it("builds every tier (mocks): none boots empty any more", async () => {
     const tiers = await buildTiers();
-    expect([...tiers.keys()]).toEqual(["database", "objectStore", "frs", "api", "loadBalancer", "backup", "vpn"]);
-    expect(TIER_NAMES.filter((t) => TIER_COMPONENTS[t] === BOOTS_EMPTY)).toEqual(["monitoring"]);
+    expect([...tiers.keys()]).toEqual(["database", "objectStore", "frs", "api", "loadBalancer", "backup", "monitoring", "vpn"]);
+    expect(TIER_NAMES.filter((t) => TIER_COMPONENTS[t] === BOOTS_EMPTY)).toEqual([]);
   });
 
-  it("gives each VM files from its own tier and, on a backup client, the backup tier's; none to a VM of a tier that boots empty", async () => {
+  it("gives each VM files from its own tier, on a backup client the backup tier's, on every VM monitoring's agent; none from any other tier (mocks)", async () => {
     const tiers = await buildTiers();
     const backupClients = new Set(["database", "objectStore", "frs"]);
     for (const vm of model.vms) {
       for (const [name, tier] of tiers) {
         const files = tier.filesFor(vm);
-        if (name === vm.tier || (name === "backup" && backupClients.has(vm.tier))) expect(files.length, `${vm.name} from ${name}`).toBeGreaterThan(0);
+        if (name === vm.tier || name === "monitoring" || (name === "backup" && backupClients.has(vm.tier))) expect(files.length, `${vm.name} from ${name}`).toBeGreaterThan(0);
         else expect(files, `${vm.name} from ${name}`).toEqual([]);
       }
     }
