@@ -2,9 +2,10 @@ import type { ShinkenDaemonKind } from "../../monitoring/plan/types";
 import { reportJudgement } from "../backup/backup-judgement";
 import { stackPolicy } from "../kit/define-policy";
 import type { Finding, IbacStackPolicy } from "../kit/types";
+import { fileKey } from "../kit/pending-files";
 import { lastValue } from "./line-configs";
 import { monitoringAddresses, monitoringJudgeInput, monitoringVms, noEngine, pathsOf, readMonitoringEvidence, unreadableFinding, type AgentEvidence, type EngineEvidence, type Judgement, type MonitoringEvidence, type MonitoringJudgeInput } from "./monitoring-evidence";
-import { nagiosList, type NagiosObject } from "./nagios-objects";
+import type { NagiosObject } from "./nagios-objects";
 import { expandUserMacros, textRunBy } from "./notification-path";
 
 /** Every Shinken daemon kind: each needs a master and a spare on another node. */
@@ -16,9 +17,11 @@ const NRPE_REQUIRED: readonly { key: string; ok: (v: string) => boolean; expecte
   { key: "ssl_client_certs", ok: (v) => v === "2", expected: "ssl_client_certs=2 (a client certificate from the internal CA required)" },
   { key: "ssl_use_adh", ok: (v) => v === "0", expected: "ssl_use_adh=0 (no anonymous Diffie-Hellman: the agent proves who it is)" },
   { key: "ssl_version", ok: (v) => /^TLSv1\.[23]\+?$/.test(v), expected: "ssl_version=TLSv1.2+ (no SSL, TLS 1.0 or 1.1)" },
-  { key: "ssl_cacert_file", ok: (v) => v !== "", expected: "ssl_cacert_file naming the CA client certificates are verified against" },
   { key: "dont_blame_nrpe", ok: (v) => v === "0", expected: "dont_blame_nrpe=0 (commands take no arguments from the network)" },
 ];
+
+/** The files NRPE's TLS needs: the CA client certificates chain to, its certificate and its key. */
+const TLS_FILE_KEYS = ["ssl_cacert_file", "ssl_cert_file", "ssl_privatekey_file"] as const;
 
 /** Nagios's default for a main-configuration flag when the file does not set it. */
 function flag(engine: EngineEvidence, key: string, byDefault: boolean): boolean {
@@ -108,7 +111,14 @@ function agentFindings(input: MonitoringJudgeInput, agent: AgentEvidence): Findi
     const line = lastValue(agent.lines, req.key);
     if (!line || !req.ok(line.value)) out.push({ subject, observed: line ? `${req.key}=${line.value}` : `no ${req.key}`, expected: req.expected, urn: agent.urn, location: agent.path });
   }
-  const allowed = nagiosList(lastValue(agent.lines, "allowed_hosts")?.value);
+  for (const key of TLS_FILE_KEYS) {
+    const file = lastValue(agent.lines, key)?.value;
+    if (!file) out.push({ subject, observed: `no ${key}`, expected: "ssl_cacert_file (the CA client certificates are verified against), ssl_cert_file and ssl_privatekey_file", urn: agent.urn, location: agent.path });
+    else if (!input.files.some((f) => f.host === agent.host && f.path === file) && !input.pending.has(fileKey(agent.host, file))) {
+      out.push({ subject, observed: `${key}=${file}, which is not delivered to ${agent.host}`, expected: "the TLS files the agent names delivered with it (NRPE does not start without them)", urn: agent.urn, location: agent.path });
+    }
+  }
+  const allowed = agent.allowedHosts;
   const addresses = new Set(monitoringAddresses(input.model));
   const strangers = allowed.filter((a) => !addresses.has(a.replace(/\/32$/, "")));
   const unlisted = monitoringVms(input.model).filter((v) => !v.nics.some((n) => allowed.some((a) => a.replace(/\/32$/, "") === n.address))).map((v) => v.name);
@@ -132,7 +142,9 @@ export function judgeEngineDeployed(input: MonitoringJudgeInput): Judgement {
   if (!evidence.engines.length && !(shinken && evidence.shinken.length)) return findings.length ? { findings } : { notApplicable: noEngine(input) };
   for (const vm of evidence.withoutEngine) findings.push({ subject: `monitoring engine of ${vm}`, observed: `no ${pathsOf(input).engine.mainConfig} delivered`, expected: "the engine's main configuration and objects on every monitoring VM", urn: input.hostUrn(vm), location: pathsOf(input).engine.mainConfig });
   for (const engine of evidence.engines) findings.push(...objectsFindings(engine));
-  findings.push(...(shinken ? shinkenFindings(input, evidence) : nagiosRoleFindings(input, evidence)));
+  // The roles are judged only when every engine could be read (one unreadable is not one missing).
+  if (shinken) findings.push(...shinkenFindings(input, evidence));
+  else if (!evidence.unreadableEngines.length) findings.push(...nagiosRoleFindings(input, evidence));
   for (const agent of evidence.agents) findings.push(...agentFindings(input, agent));
   return { findings };
 }

@@ -144,7 +144,8 @@ export function judgeMonitoringCoverage(input: MonitoringJudgeInput): Judgement 
   if (!evidence.engines.length) return findings.length ? { findings } : { notApplicable: noEngine(input) };
   for (const engine of evidence.engines) findings.push(...coverageFindings(input, engine), ...agentFindings(input, engine, evidence), ...notificationFindings(input, engine, evidence));
   const nodes = new Set(evidence.engines.map((e) => e.node));
-  if (evidence.engines.length < MIN_MONITORING_VMS || nodes.size < MIN_MONITORING_VMS) {
+  // An engine whose files cannot be read is neither counted nor missed: its unreadable finding speaks for it.
+  if (!evidence.unreadableEngines.length && (evidence.engines.length < MIN_MONITORING_VMS || nodes.size < MIN_MONITORING_VMS)) {
     findings.push({
       subject: "monitoring VMs",
       observed: `engine configuration on ${evidence.engines.map((e) => `${e.vm} (on ${e.node ?? "no node"})`).join(", ")}`,

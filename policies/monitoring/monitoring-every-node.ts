@@ -11,7 +11,8 @@ export function judgeMonitoringEveryNode(input: MonitoringJudgeInput): Judgement
   const byNode = new Map<string, string[]>();
   for (const e of evidence.engines) if (e.node !== undefined) byNode.set(e.node, [...(byNode.get(e.node) ?? []), e.vm]);
   const running = evidence.engines.map((e) => `${e.vm} on ${e.node ?? "no node"}`).join(", ");
-  for (const node of input.model.nodes.filter((n) => !byNode.has(n.name))) {
+  // An engine whose files cannot be read may run anywhere: its unreadable finding speaks for it.
+  for (const node of evidence.unreadableEngines.length ? [] : input.model.nodes.filter((n) => !byNode.has(n.name))) {
     findings.push({ subject: `monitoring on node ${node.name}`, observed: `no monitoring VM with the engine's configuration runs there (engines: ${running})`, expected: "a monitoring engine on every cluster node, so each node keeps one and losing any node leaves the rest monitored", urn: input.urn, location: pathsOf(input).engine.mainConfig });
   }
   return { findings };

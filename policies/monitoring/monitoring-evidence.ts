@@ -44,12 +44,18 @@ export interface EngineEvidence {
   missing: string[];
 }
 
-/** One host's NRPE drop-in. */
+/** One host's NRPE agent: the drop-in, read where the main nrpe.cfg includes it. */
 export interface AgentEvidence {
   host: string;
+  /** The drop-in's path and resource. */
   path: string;
   urn: string;
+  /** The settings NRPE reads, in its order: the main file's with the drop-in at its include (the drop-in alone without a delivered main file). */
   lines: ConfigLine[];
+  /** Every allowed_hosts entry of those lines: NRPE adds each allowed_hosts line to one list. */
+  allowedHosts: string[];
+  /** Whether the main nrpe.cfg is delivered (without it Debian's, whose allowed_hosts=127.0.0.1,::1 adds to the list). */
+  mainDelivered: boolean;
 }
 
 /** A Shinken daemon file's definitions (arbiter, scheduler, ... objects). */
@@ -64,6 +70,8 @@ export interface MonitoringEvidence {
   engines: EngineEvidence[];
   /** Monitoring VMs that get no main configuration (and none pending). */
   withoutEngine: string[];
+  /** Monitoring VMs whose engine files cannot all be read: their engine is unknown, neither present nor absent. */
+  unreadableEngines: string[];
   agents: AgentEvidence[];
   shinken: ShinkenEvidence[];
   /** Files this reader could not read: a finding each (an unreadable file proves nothing). */
@@ -90,7 +98,7 @@ const under = (dir: string, p: string): boolean => p.startsWith(`${dir.replace(/
 /** The monitoring evidence among the delivered files. */
 export function readMonitoringEvidence(input: MonitoringJudgeInput): MonitoringEvidence {
   const { engine, agent } = pathsOf(input);
-  const evidence: MonitoringEvidence = { engines: [], withoutEngine: [], agents: [], shinken: [], unreadable: [], files: input.files };
+  const evidence: MonitoringEvidence = { engines: [], withoutEngine: [], unreadableEngines: [], agents: [], shinken: [], unreadable: [], files: input.files };
   const unreadable = (f: HostFile, err: unknown): void => {
     if (!(err instanceof NagiosObjectError) && !(err instanceof LineConfigError)) throw err;
     evidence.unreadable.push({ host: f.host, path: f.path, urn: f.urn, error: err.message });
@@ -115,6 +123,7 @@ export function readMonitoringEvidence(input: MonitoringJudgeInput): MonitoringE
       lines = parseKeyEqualsValue(main.content, main.path);
     } catch (err) {
       unreadable(main, err);
+      evidence.unreadableEngines.push(vm.name);
       continue;
     }
     const objectFiles: HostFile[] = [];
@@ -140,22 +149,32 @@ export function readMonitoringEvidence(input: MonitoringJudgeInput): MonitoringE
       }
     }
     // A VM whose objects cannot all be read is judged by that finding alone: the rest would be judged half-read.
-    if (!readable) continue;
+    if (!readable) {
+      evidence.unreadableEngines.push(vm.name);
+      continue;
+    }
     let objects: NagiosObjectSet;
     try {
       objects = new NagiosObjectSet(parsed);
     } catch (err) {
       unreadable(main, err);
+      evidence.unreadableEngines.push(vm.name);
       continue;
     }
     evidence.engines.push({ vm: vm.name, node: input.nodeOf(vm.name), main: { path: main.path, urn: main.urn, lines }, objects, objectFiles, missing });
   }
 
   for (const f of input.files.filter((x) => x.path === agent.config)) {
+    const main = input.files.find((x) => x.host === f.host && x.path === agent.mainConfig);
     try {
-      evidence.agents.push({ host: f.host, path: f.path, urn: f.urn, lines: parseKeyEqualsValue(f.content, f.path) });
+      const dropIn = parseKeyEqualsValue(f.content, f.path);
+      const mainLines = main ? parseKeyEqualsValue(main.content, main.path) : undefined;
+      const includes = (l: ConfigLine): boolean => (l.key === "include_dir" && under(l.value, f.path)) || (l.key === "include" && l.value === f.path);
+      const lines = mainLines ? mainLines.flatMap((l) => (includes(l) ? dropIn : [l])) : dropIn;
+      const allowedHosts = lines.filter((l) => l.key === "allowed_hosts").flatMap((l) => l.value.split(",").map((a) => a.trim()).filter(Boolean));
+      evidence.agents.push({ host: f.host, path: f.path, urn: f.urn, lines, allowedHosts, mainDelivered: main !== undefined });
     } catch (err) {
-      unreadable(f, err);
+      unreadable(main && err instanceof LineConfigError && err.file === main.path ? main : f, err);
     }
   }
   return evidence;
