@@ -11,6 +11,7 @@ import { FrsTier } from "../frs/component";
 import { systemdReadsEnvFile } from "../../test/support/systemd-env";
 import { restartCommand } from "./service-files";
 import { planApplicationService } from "./service-plan";
+import { beforeMonitoringAgent } from "../../test/support/monitoring-installs";
 
 const projectDir = path.resolve(__dirname, "../..");
 const loaded = loadStackFile(stackFilePath(projectDir, "prod"));
@@ -25,9 +26,9 @@ const FRS = planApplicationService(loaded.model, loaded.spec, "frs");
 
 /** The paths, modes and owners of the service's files, in install order, as the install commands give them. */
 function installs(plan: OfflinePlan, vm: string): string[] {
-  return plan.resources
+  return beforeMonitoringAgent(plan.resources
     .filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith(`${vm}-config-install-`))
-    .map((r) => String(r.inputs.create))
+    .map((r) => String(r.inputs.create)))
     // The backup tier's file-daemon files follow on FRS VMs (their own digest under /var/lib/ibac/backup-client/).
     .filter((c) => (c.includes("ibac-api") || c.includes("ibac-frs") || c.includes("/var/lib/ibac/")) && !c.includes("/var/lib/ibac/backup-client/"));
 }

@@ -9,6 +9,7 @@ import { RESOURCES, isResourceOf } from "../resource-types";
 import { PRODUCTION_KEEPALIVED_PATHS } from "../network/vrrp/keepalived-paths";
 import { ROLE_CHECK_PATH } from "./render-role-check";
 import { NONLOCAL_BIND_SYSCTL_PATH } from "../network/vrrp/render-nonlocal-bind-sysctl";
+import { beforeMonitoringAgent } from "../../test/support/monitoring-installs";
 
 const projectDir = path.resolve(__dirname, "../..");
 let cached: OfflinePlan | undefined;
@@ -59,7 +60,10 @@ describe("DatabaseTier in the prod program under pulumi.runtime.setMocks (a plan
     const installs = plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith("db-1-config-install-"));
     const firstBackupClient = installs.findIndex((r) => r.name === "db-1-config-install-usr-local-sbin-ibac-backup-client-packages");
     expect(firstBackupClient).toBeGreaterThan(0);
-    expect(installs.slice(firstBackupClient).every((r) => /-(ibac-backup-client-|etc-bacula-)/.test(r.name))).toBe(true);
+    // The monitoring tier's agent files follow the backup tier's.
+    const ownAndBackup = beforeMonitoringAgent(installs.map((r) => String(r.inputs.create))).length;
+    expect(ownAndBackup).toBeGreaterThan(firstBackupClient);
+    expect(installs.slice(firstBackupClient, ownAndBackup).every((r) => /-(ibac-backup-client-|etc-bacula-)/.test(r.name))).toBe(true);
     const last = installs[firstBackupClient - 1];
     expect(last?.name).toBe("db-1-config-install-var-lib-ibac-database-deployed-sha256");
     expect(String(last?.inputs.create)).toContain(`sudo sh -c '${SETUP_SCRIPT_PATH}'`);

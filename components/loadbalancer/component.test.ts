@@ -7,6 +7,7 @@ import { PRODUCTION_KEEPALIVED_PATHS } from "../network/vrrp/keepalived-paths";
 import { NONLOCAL_BIND_SYSCTL_PATH } from "../network/vrrp/render-nonlocal-bind-sysctl";
 import { PRODUCTION_HAPROXY_PATHS } from "./haproxy-paths";
 import { LB_PATHS } from "./paths";
+import { beforeMonitoringAgent } from "../../test/support/monitoring-installs";
 
 const projectDir = path.resolve(__dirname, "../..");
 let cached: OfflinePlan | undefined;
@@ -17,7 +18,7 @@ async function prodPlan(): Promise<OfflinePlan> {
 
 /** The install commands of one VM's files, in order. */
 function installs(plan: OfflinePlan, vm: string): string[] {
-  return plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith(`${vm}-config-install-`)).map((r) => String(r.inputs.create));
+  return beforeMonitoringAgent(plan.resources.filter((r) => isResourceOf(r, RESOURCES.RemoteCommand) && r.name.startsWith(`${vm}-config-install-`)).map((r) => String(r.inputs.create)));
 }
 
 describe("LoadBalancerTier in the prod program under pulumi.runtime.setMocks (a plan, not a deployment)", () => {

@@ -7,8 +7,7 @@ unknown() { echo "BACULA UNKNOWN - $1"; exit 3; }
 is_int() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 
 # Bacula names allow more, but these are the toolkit's client names; this keeps the SQL literal safe.
-[ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ] && case "$2" in '' | *[!A-Za-z0-9_.-]*) false ;; esac ||
-  unknown "usage: check_ibac_bacula_job CATALOG CLIENT HOURS (CLIENT of [A-Za-z0-9_.-])"
+if ! { [ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ] && case "$2" in '' | *[!A-Za-z0-9_.-]*) false ;; esac; }; then unknown "usage: check_ibac_bacula_job CATALOG CLIENT HOURS (CLIENT of [A-Za-z0-9_.-])"; fi
 command -v sqlite3 >/dev/null 2>&1 || unknown "sqlite3 not found (Debian package sqlite3)"
 [ -r "$1" ] || unknown "cannot read the catalog $1"
 

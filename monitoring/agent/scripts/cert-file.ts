@@ -4,8 +4,7 @@ export const CERT_FILE_SCRIPT = String.raw`#!/bin/sh
 unknown() { echo "CERT UNKNOWN - $1"; exit 3; }
 is_int() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 
-[ "$#" -eq 3 ] && is_int "$2" && is_int "$3" && [ "$2" -gt "$3" ] ||
-  unknown "usage: check_ibac_cert_file FILE WARN_DAYS CRIT_DAYS (integers, WARN > CRIT)"
+if ! { [ "$#" -eq 3 ] && is_int "$2" && is_int "$3" && [ "$2" -gt "$3" ]; }; then unknown "usage: check_ibac_cert_file FILE WARN_DAYS CRIT_DAYS (integers, WARN > CRIT)"; fi
 command -v openssl >/dev/null 2>&1 || unknown "openssl not found (Debian package openssl)"
 # A certificate a service needs that is missing or unreadable is as bad as an expired one.
 if ! end=$(openssl x509 -in "$1" -noout -enddate 2>/dev/null); then echo "CERT CRITICAL - $1 is not a readable certificate"; exit 2; fi

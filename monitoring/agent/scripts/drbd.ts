@@ -3,8 +3,7 @@ export const DRBD_SCRIPT = String.raw`#!/bin/sh
 # check_ibac_drbd RESOURCE: the DRBD 8.4 resource is Connected and UpToDate on both sides.
 unknown() { echo "DRBD UNKNOWN - $1"; exit 3; }
 
-[ "$#" -eq 1 ] && case "$1" in '' | -* | *[!A-Za-z0-9_.-]*) false ;; esac ||
-  unknown "usage: check_ibac_drbd RESOURCE"
+if ! { [ "$#" -eq 1 ] && case "$1" in '' | -* | *[!A-Za-z0-9_.-]*) false ;; esac; }; then unknown "usage: check_ibac_drbd RESOURCE"; fi
 command -v drbdadm >/dev/null 2>&1 || unknown "drbdadm not found (Debian package drbd-utils)"
 
 if ! cs=$(drbdadm cstate "$1" 2>&1); then unknown "drbdadm cstate $1: $cs"; fi

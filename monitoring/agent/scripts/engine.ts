@@ -6,7 +6,7 @@ export const ENGINE_SCRIPT = String.raw`#!/bin/sh
 unknown() { echo "ENGINE UNKNOWN - $1"; exit 3; }
 is_int() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 
-[ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ] || unknown "usage: check_ibac_engine LOCK_FILE STATUS_FILE MAX_AGE_SECONDS"
+if ! { [ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ]; }; then unknown "usage: check_ibac_engine LOCK_FILE STATUS_FILE MAX_AGE_SECONDS"; fi
 pid=$(head -n 1 "$1" 2>/dev/null)
 is_int "$pid" || { echo "ENGINE CRITICAL - no pid in $1"; exit 2; }
 comm=$(cat "/proc/$pid/comm" 2>/dev/null)

@@ -4,7 +4,7 @@ export const HAPROXY_SCRIPT = String.raw`#!/bin/sh
 # check_ibac_haproxy SOCKET: every backend with servers has one UP (CRITICAL if none, WARNING if some are not).
 unknown() { echo "HAPROXY UNKNOWN - $1"; exit 3; }
 
-[ "$#" -eq 1 ] && case "$1" in /*) true ;; *) false ;; esac || unknown "usage: check_ibac_haproxy SOCKET (absolute path)"
+if ! { [ "$#" -eq 1 ] && case "$1" in /*) true ;; *) false ;; esac; }; then unknown "usage: check_ibac_haproxy SOCKET (absolute path)"; fi
 command -v socat >/dev/null 2>&1 || unknown "socat not found (Debian package socat)"
 [ -S "$1" ] || { echo "HAPROXY CRITICAL - no stats socket at $1"; exit 2; }
 if ! csv=$(echo "show stat" | socat -t 2 - "UNIX-CONNECT:$1" 2>&1); then echo "HAPROXY CRITICAL - $1: $csv"; exit 2; fi

@@ -3,8 +3,7 @@ export const IPSEC_SCRIPT = String.raw`#!/bin/sh
 # check_ibac_ipsec CONNECTION: an IKE SA of the connection is ESTABLISHED with a CHILD_SA INSTALLED.
 unknown() { echo "IPSEC UNKNOWN - $1"; exit 3; }
 
-[ "$#" -eq 1 ] && case "$1" in '' | -* | *[!A-Za-z0-9_.-]*) false ;; esac ||
-  unknown "usage: check_ibac_ipsec CONNECTION"
+if ! { [ "$#" -eq 1 ] && case "$1" in '' | -* | *[!A-Za-z0-9_.-]*) false ;; esac; }; then unknown "usage: check_ibac_ipsec CONNECTION"; fi
 command -v swanctl >/dev/null 2>&1 || unknown "swanctl not found (Debian package strongswan-swanctl)"
 if ! sas=$(swanctl --list-sas --ike "$1" 2>&1); then
   echo "IPSEC CRITICAL - swanctl --list-sas failed: $(printf '%s' "$sas" | head -n 1)"

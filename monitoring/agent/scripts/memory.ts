@@ -9,12 +9,11 @@ meminfo=/proc/meminfo
 unknown() { echo "MEMORY UNKNOWN - $1"; exit 3; }
 is_int() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 
-[ "$#" -eq 2 ] && is_int "$1" && is_int "$2" && [ "$1" -gt "$2" ] && [ "$1" -le 100 ] ||
-  unknown "usage: check_ibac_memory WARN_PCT CRIT_PCT (integers, 100 >= WARN > CRIT)"
+if ! { [ "$#" -eq 2 ] && is_int "$1" && is_int "$2" && [ "$1" -gt "$2" ] && [ "$1" -le 100 ]; }; then unknown "usage: check_ibac_memory WARN_PCT CRIT_PCT (integers, 100 >= WARN > CRIT)"; fi
 [ -r "$meminfo" ] || unknown "cannot read $meminfo"
 total=$(awk '$1 == "MemTotal:" { print $2 }' "$meminfo")
 avail=$(awk '$1 == "MemAvailable:" { print $2 }' "$meminfo")
-is_int "$total" && is_int "$avail" && [ "$total" -gt 0 ] || unknown "no MemTotal/MemAvailable in $meminfo"
+if ! { is_int "$total" && is_int "$avail" && [ "$total" -gt 0 ]; }; then unknown "no MemTotal/MemAvailable in $meminfo"; fi
 
 pct=$((avail * 100 / total))
 text="$pct% available ($((avail / 1024)) of $((total / 1024)) MiB) | available=$pct%;$1:;$2:;0;100"

@@ -10,7 +10,7 @@ pidfile=/run/keepalived.pid
 [ -n "$IBAC_KEEPALIVED_PID" ] && pidfile=$IBAC_KEEPALIVED_PID
 unknown() { echo "VRRP UNKNOWN - $1"; exit 3; }
 
-[ "$#" -eq 1 ] && case "$1" in '' | *[!A-Za-z0-9_.-]*) false ;; esac || unknown "usage: check_ibac_vrrp INSTANCE"
+if ! { [ "$#" -eq 1 ] && case "$1" in '' | *[!A-Za-z0-9_.-]*) false ;; esac; }; then unknown "usage: check_ibac_vrrp INSTANCE"; fi
 pid=$(head -n 1 "$pidfile" 2>/dev/null)
 case "$pid" in '' | *[!0-9]*) echo "VRRP CRITICAL - keepalived is not running (no pid in $pidfile)"; exit 2 ;; esac
 [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = keepalived ] || { echo "VRRP CRITICAL - keepalived is not running (pid $pid)"; exit 2; }
