@@ -93,6 +93,11 @@ export function monitoringAddresses(model: PolicyModel): string[] {
   return monitoringVms(model).flatMap((v) => v.nics.map((n) => n.address));
 }
 
+/** Shinken's arbiter main file (renderShinkenFiles: `<shinkenDir>/shinken.cfg`). */
+export function shinkenMainConfig(engine: MonitoringPaths["engine"]): string {
+  return `${engine.shinkenDir.replace(/\/+$/, "")}/shinken.cfg`;
+}
+
 const under = (dir: string, p: string): boolean => p.startsWith(`${dir.replace(/\/+$/, "")}/`);
 
 /** The monitoring evidence among the delivered files. */
@@ -108,7 +113,9 @@ export function readMonitoringEvidence(input: MonitoringJudgeInput): MonitoringE
     const mine = input.files.filter((f) => f.host === vm.name);
     for (const f of mine.filter((x) => under(engine.shinkenDir, x.path) && x.path.endsWith(".cfg"))) {
       try {
-        evidence.shinken.push({ vm: vm.name, path: f.path, urn: f.urn, objects: parseNagiosObjects(f.content, f.path) });
+        // The arbiter's main file is key=value settings (cfg_dir ...); every other .cfg there holds definitions.
+        if (f.path === shinkenMainConfig(engine)) parseKeyEqualsValue(f.content, f.path);
+        else evidence.shinken.push({ vm: vm.name, path: f.path, urn: f.urn, objects: parseNagiosObjects(f.content, f.path) });
       } catch (err) {
         unreadable(f, err);
       }
