@@ -9,6 +9,8 @@ import { agentTlsPaths } from "../../monitoring/agent/tls-files";
 import { deriveMonitoringPlan } from "../../monitoring/plan/derive-monitoring-plan";
 import { renderEngineFiles } from "../../monitoring/nagios/render-engine-files";
 import { renderAgentFiles } from "../../monitoring/agent/render-agent-files";
+import { renderShinkenFiles } from "../../monitoring/shinken/render-shinken-files";
+import type { MonitoringEngine } from "../../components/spec/schema";
 import { PRODUCTION_MONITORING_PATHS as P } from "../../monitoring/paths";
 import type { HostFile } from "./host-files";
 import type { MonitoringJudgeInput } from "./monitoring-evidence";
@@ -17,9 +19,11 @@ const projectDir = path.resolve(__dirname, "../..");
 /** Stands in for a PEM the component issues: the policies only look for the file. */
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBfixture\n-----END CERTIFICATE-----\n";
 
-/** The monitoring tier's files for every host of `stack`, as judge input. */
-export function renderedMonitoringInput(stack: string): MonitoringJudgeInput {
-  const { spec, model } = loadStackFile(stackFilePath(projectDir, stack));
+/** The monitoring tier's files for every host of `stack` (with `engine`, the stack's spec switched to it), as judge input. */
+export function renderedMonitoringInput(stack: string, engine?: MonitoringEngine): MonitoringJudgeInput {
+  const loaded = loadStackFile(stackFilePath(projectDir, stack));
+  const model = loaded.model;
+  const spec = engine ? { ...loaded.spec, monitoring: { ...loaded.spec.monitoring, engine } } : loaded.spec;
   const plan = JSON.parse(JSON.stringify(deriveMonitoringPlan(spec, model, [])).replace(/ibac_[A-Za-z0-9_-]+/g, (m: string) => m.toLowerCase().replace(/-/g, "_"))) as ReturnType<typeof deriveMonitoringPlan>; // TEMP-HACK
   const files: HostFile[] = [];
   const add = (host: string, p: string, content: string): void => {
@@ -34,6 +38,8 @@ export function renderedMonitoringInput(stack: string): MonitoringJudgeInput {
   for (const server of plan.servers) {
     for (const p of [P.engine.caFile, P.engine.clientCertFile, P.engine.clientKeyFile]) add(server.vm, p, PEM);
     for (const f of renderEngineFiles(plan, server.vm, P.engine, { mysqlPassword: "FixtureMonitoringPassword0123456789" })) add(server.vm, f.path, f.content);
+    // As the component delivers them: the same daemon files on every monitoring VM.
+    if (plan.engine === "shinken") for (const f of renderShinkenFiles(plan, P.engine)) add(server.vm, f.path, f.content);
   }
   return {
     spec,

@@ -203,6 +203,37 @@ describe("monitoring-engine-deployed (IBAC-MON-002): engines on both VMs, active
   });
 });
 
+describe("monitoring-engine-deployed (IBAC-MON-002) with engine shinken: a master and a spare of every daemon on different nodes", () => {
+  const shinken = renderedMonitoringInput("prod", "shinken");
+  const SCHEDULERS = `${P.engine.shinkenDir}/schedulers`;
+
+  it("prod's Shinken files pass every monitoring judge", () => {
+    expect(shinken.files.filter((f) => f.path.startsWith(`${P.engine.shinkenDir}/`) && f.path.endsWith(".cfg") && f.host === "mon-1").length).toBeGreaterThan(6);
+    for (const judge of JUDGES) expect(findings(judge(shinken)), judge.name).toEqual([]);
+  });
+
+  it("master and spare daemons on one node fail, every kind named", () => {
+    const found = findings(judgeEngineDeployed(placeOn(shinken, "mon-2", "pve1")));
+    expect(found.map((f) => f.subject)).toEqual(["arbiter", "scheduler", "poller", "reactionner", "broker", "receiver"].map((k) => `Shinken ${k}s`));
+    expect(found[1]).toEqual({ subject: "Shinken schedulers", observed: "master scheduler-mon-1 on mon-1 (pve1), spare scheduler-mon-2 on mon-2 (pve1)", expected: "a spare on another node than its master (losing one node loses no monitoring)", urn: expect.stringContaining("scheduler-mon-2.cfg"), location: `${SCHEDULERS}/scheduler-mon-2.cfg` });
+  });
+
+  it("a kind without a spare fails", () => {
+    const input = editFile(shinken, ["mon-1", "mon-2"], `${SCHEDULERS}/scheduler-mon-2.cfg`, (t) => t.replace(/(\n\s+spare\s+)1\n/, "$10\n"));
+    expect(findings(judgeEngineDeployed(input))).toEqual([
+      expect.objectContaining({ subject: "Shinken schedulers", observed: "2 master and 0 spare", expected: "a scheduler master (spare 0) and a spare (spare 1) on monitoring VMs" }),
+    ]);
+  });
+
+  it("a daemon on an address that is no monitoring VM fails", () => {
+    const input = editFile(shinken, ["mon-1", "mon-2"], `${P.engine.shinkenDir}/pollers/poller-mon-2.cfg`, (t) => t.replace(/(\n\s+address\s+)\S+\n/, "$110.99.0.1\n"));
+    expect(findings(judgeEngineDeployed(input)).map((f) => [f.subject, f.observed])).toEqual([
+      ["Shinken poller poller-mon-2", "address 10.99.0.1, not a monitoring VM"],
+      ["Shinken pollers", "1 master and 0 spare"],
+    ]);
+  });
+});
+
 describe("monitoring-every-node (IBAC-MON-004): a monitoring engine on every cluster node", () => {
   it("a node without a monitoring VM fails, naming where the engines run", () => {
     expect(findings(judgeMonitoringEveryNode(placeOn(prod, "mon-2", "pve1")))).toEqual([
