@@ -11,8 +11,9 @@ import { RESOURCE_TYPES } from "../resource-types";
 import { targetPathOf } from "../vm/deliver";
 import { specHostKey } from "../cluster/host-keys";
 import { PRODUCTION_MONITORING_PATHS as P } from "../../monitoring/paths";
+import { agentTlsPaths } from "../../monitoring/agent/tls-files";
 import { renderAgentFiles, renderEngineFiles } from "./renderers";
-import { agentTlsFiles, MONITORING_COMPONENT_PATHS as C } from "./paths";
+import { MONITORING_COMPONENT_PATHS as C } from "./paths";
 import { SUDO_BOOTSTRAP } from "./host-delivery";
 import { planMonitors } from "./plan-monitors";
 import { MonitoringTier } from "./component";
@@ -47,13 +48,13 @@ const agentOf = (host: string) => {
   if (!agent) throw new Error(`test: no agent on ${host}`);
   return agent;
 };
-const tls = agentTlsFiles(P.agent);
+const tls = agentTlsPaths(P.agent);
 
 /** The agent's block of a host's list: its TLS files, the agent renderer's files, the digest that restarts NRPE. */
 function agentBlock(host: string): string[] {
   return [
     `${tls.ca} root:root 0644`,
-    `${tls.certificate} root:root 0644`,
+    `${tls.cert} root:root 0644`,
     `${tls.key} root:nagios 0640`,
     ...summary(renderAgentFiles(agentOf(host), P.agent)),
     `${C.agentDigest} root:root 0600`,

@@ -4,10 +4,10 @@ import type { MonitoringPaths } from "../../monitoring/paths";
 import type { RenderedFile } from "../vm/rendered-file";
 import type { IssuedCertificate } from "../pki/internal-ca";
 import { withDeployedDigest } from "../vm/deployed-digest";
-import { renderAgentFiles, renderEngineFiles, renderShinkenFiles } from "./renderers";
+import { agentTlsPaths, renderAgentFiles, renderEngineFiles, renderShinkenFiles } from "./renderers";
 import { toRenderedFile } from "./to-rendered-file";
 import { renderAgentPackagesScript, renderMonitoringPackagesScript } from "./render-monitoring-packages";
-import { agentTlsFiles, ENGINE_GROUP, ENGINE_UNIT, MONITORING_COMPONENT_PATHS as C, NRPE_GROUP, NRPE_UNIT } from "./paths";
+import { ENGINE_GROUP, ENGINE_UNIT, MONITORING_COMPONENT_PATHS as C, NRPE_GROUP, NRPE_UNIT } from "./paths";
 
 // Which files each monitored host gets from the monitoring tier, in install order, with the owner and mode its
 // daemon needs from the first install: the packages script first (it creates the nagios user every later
@@ -53,7 +53,7 @@ function engineFiles(input: MonitoringFileInputs, vm: string): RenderedFile[] {
     });
     return toRenderedFile(file, content);
   });
-  const shinken = plan.engine === "shinken" ? renderShinkenFiles(plan, paths.engine).map((f) => toRenderedFile(f)) : [];
+  const shinken: RenderedFile[] = plan.engine === "shinken" ? renderShinkenFiles() : [];
   return [...files, ...shinken];
 }
 
@@ -84,10 +84,10 @@ function monitoringVmFiles(input: MonitoringFileInputs, vm: string): RenderedFil
 function agentFiles(input: MonitoringFileInputs, agent: AgentPlan): RenderedFile[] {
   const cert = input.agentCertificates[agent.host];
   if (!cert) throw new Error(`monitoring files: no NRPE certificate for ${agent.host}`);
-  const tls = agentTlsFiles(input.paths.agent);
+  const tls = agentTlsPaths(input.paths.agent);
   const files: RenderedFile[] = [
     { path: tls.ca, content: input.caPem, ...world },
-    { path: tls.certificate, content: cert.certPem, ...world },
+    { path: tls.cert, content: cert.certPem, ...world },
     // NRPE runs as nagios (Debian's unit) and reads its key after dropping root.
     { path: tls.key, content: pulumi.secret(cert.privateKeyPem), mode: "0640", owner: `root:${NRPE_GROUP}` },
     ...renderAgentFiles(agent, input.paths.agent).map((f) => toRenderedFile(f)),

@@ -9,7 +9,8 @@ import { describeRun, runTool } from "../../test/support/require-tool";
 import { RESOURCE_TYPES } from "../resource-types";
 import { targetPathOf } from "../vm/deliver";
 import { PRODUCTION_MONITORING_PATHS as P } from "../../monitoring/paths";
-import { agentTlsFiles, MONITORING_COMPONENT_PATHS as C } from "./paths";
+import { agentTlsPaths } from "../../monitoring/agent/tls-files";
+import { MONITORING_COMPONENT_PATHS as C } from "./paths";
 
 // `ibac plan --stack prod` as an operator runs it (the CLI, in a child process): the monitoring files are under
 // mon-1's and mon-2's artifacts, the agent's under every VM's, and neither the database monitoring password nor
@@ -20,7 +21,7 @@ const PROJECT = path.resolve(__dirname, "../..");
 const { spec, model } = loadStackFile(stackFilePath(PROJECT, "prod"));
 const tempDirs: string[] = [];
 afterAll(() => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-const tls = agentTlsFiles(P.agent);
+const tls = agentTlsPaths(P.agent);
 
 function filesBelow(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
@@ -42,7 +43,7 @@ describe("ibac plan --stack prod (mocks, in a child process)", () => {
       expect(fs.readFileSync(artifact(vm, P.engine.clientKeyFile), "utf8").trim()).toBe(SECRET_MARK);
     }
     for (const vm of model.vms) {
-      for (const p of [P.agent.config, tls.ca, tls.certificate, tls.key, C.agentDigest]) expect(fs.existsSync(artifact(vm.name, p)), `${vm.name}:${p}`).toBe(true);
+      for (const p of [P.agent.config, tls.ca, tls.cert, tls.key, C.agentDigest]) expect(fs.existsSync(artifact(vm.name, p)), `${vm.name}:${p}`).toBe(true);
       expect(fs.readFileSync(artifact(vm.name, tls.key), "utf8").trim(), vm.name).toBe(SECRET_MARK);
       if (vm.tier !== "monitoring") expect(fs.existsSync(artifact(vm.name, P.engine.mainConfig)), `${vm.name}:${P.engine.mainConfig}`).toBe(false);
     }
@@ -87,7 +88,7 @@ describe("the prod plan's monitoring (mocks, in process)", () => {
     for (const { host, address } of targets) {
       const copies = plan.resources.filter((r) => r.type === RESOURCE_TYPES.CopyToRemote && r.name.startsWith(`ibac-monitoring-${host}-agent-config-copy-`));
       const paths = copies.map((r) => targetPathOf(String(r.inputs.remotePath)));
-      expect(paths, host).toEqual(expect.arrayContaining([C.agentPackagesScript, P.agent.config, P.agent.sudoers, tls.ca, tls.certificate, tls.key, C.agentDigest]));
+      expect(paths, host).toEqual(expect.arrayContaining([C.agentPackagesScript, P.agent.config, P.agent.sudoers, tls.ca, tls.cert, tls.key, C.agentDigest]));
       for (const r of copies) expect(r.inputs.connection, `${host} ${r.name}`).toMatchObject({ host: address, user: "root", privateKey: SECRET_MARK });
       expect(plan.artifacts.some((a) => a.vm === host)).toBe(false);
     }

@@ -1,5 +1,4 @@
 import type { MonitoringEngine } from "../spec/schema";
-import type { AgentPaths } from "../../monitoring/paths";
 
 // Where the monitoring component's own files live (the engine's and the agent's configuration are in
 // monitoring/paths.ts): said once, read by the renderers, the component and the tests.
@@ -14,11 +13,6 @@ export const MONITORING_COMPONENT_PATHS = {
   /** The engine's digest: a change of any engine file verifies the configuration, then reloads the engine. */
   engineDigest: "/var/lib/ibac/monitoring/deployed.sha256",
 } as const;
-
-/** The NRPE agent's TLS files in `AgentPaths.tlsDir`: the internal CA (which signs monitoring's client certificate) and its own pair. */
-export function agentTlsFiles(paths: AgentPaths): { ca: string; certificate: string; key: string } {
-  return { ca: `${paths.tlsDir}/ca.pem`, certificate: `${paths.tlsDir}/nrpe.pem`, key: `${paths.tlsDir}/nrpe-key.pem` };
-}
 
 /** Debian's NRPE: its unit, and the user and group it runs as (the package creates them). */
 export const NRPE_UNIT = "nagios-nrpe-server.service";

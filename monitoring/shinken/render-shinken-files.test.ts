@@ -9,6 +9,10 @@ import { makeRoot, nagiosVerify, testEngineOptions, totalErrors, writeFiles } fr
 import { renderEngineFiles } from "../nagios/render-engine-files";
 import { readIni, readMainCfg, readObjects } from "./fixtures/read-shinken";
 import { renderShinkenFiles } from "./render-shinken-files";
+import { parseStack } from "../../components/spec/load";
+import { prodWithField, stackFileName } from "../../test/fixtures/specs";
+import { fixtureTlsEndpoints } from "../../test/fixtures/monitoring-tls-endpoints";
+import { deriveMonitoringPlan } from "../plan/derive-monitoring-plan";
 
 const PATHS = PRODUCTION_MONITORING_PATHS.engine;
 const SHINKEN_ONLY_KEYS = ["spare", "realm", "use_ssl", "hard_ssl_name_check", "manage_arbiters", "manage_sub_realms", "data_timeout", "poller_tag", "reactionner_tag", "business_impact"];
@@ -104,6 +108,30 @@ describe("the objects directory shared with Shinken passes nagios4 -v and holds 
       expect(r.stdout).toMatch(/Error: Invalid object definition type 'scheduler'/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the prod stack with engine shinken (the plan helper's deriveMonitoringPlan)", () => {
+  const { spec, model } = parseStack(prodWithField(["monitoring", "engine"], "shinken"), stackFileName("prod"), "prod");
+  const plan = deriveMonitoringPlan(spec, model, fixtureTlsEndpoints(spec, model));
+
+  it("12 daemons, the second VM's spares; its objects pass nagios4 -v on both VMs", () => {
+    const files = renderShinkenFiles(plan, PATHS);
+    const daemons = files.filter((f) => /\/(arbiter|scheduler|poller|reactionner|broker|receiver)s\//.test(f.path)).flatMap((f) => readObjects(f.content));
+    expect(daemons).toHaveLength(12);
+    expect(daemons.filter((d) => d.keys.get("spare") === "1").map((d) => d.keys.get("address"))).toEqual(Array(6).fill(plan.servers[1].address));
+    for (const server of plan.servers) {
+      const root = makeRoot("shinken-prod");
+      try {
+        const paths = monitoringPathsUnder(root).engine;
+        writeFiles([...renderEngineFiles(plan, server.vm, paths, { mysqlPassword: "x" }, testEngineOptions()), ...renderShinkenFiles(plan, paths, server.vm)], paths);
+        const r = nagiosVerify(paths.mainConfig);
+        expect(r.status, describeRun(r)).toBe(0);
+        expect(r.stdout).toContain(`Checked ${plan.checks.length} services.`);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
     }
   });
 });
