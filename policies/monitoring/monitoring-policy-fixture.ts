@@ -24,7 +24,7 @@ export function renderedMonitoringInput(stack: string, engine?: MonitoringEngine
   const loaded = loadStackFile(stackFilePath(projectDir, stack));
   const model = loaded.model;
   const spec = engine ? { ...loaded.spec, monitoring: { ...loaded.spec.monitoring, engine } } : loaded.spec;
-  const plan = JSON.parse(JSON.stringify(deriveMonitoringPlan(spec, model, [])).replace(/ibac_[A-Za-z0-9_-]+/g, (m: string) => m.toLowerCase().replace(/-/g, "_"))) as ReturnType<typeof deriveMonitoringPlan>; // TEMP-HACK
+  const plan = deriveMonitoringPlan(spec, model, []);
   const files: HostFile[] = [];
   const add = (host: string, p: string, content: string): void => {
     files.push({ host, path: p, urn: `urn:pulumi:${stack}::ibac::fixture::${host}-config-${p}`, content });
