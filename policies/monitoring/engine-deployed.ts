@@ -1,4 +1,4 @@
-import type { ShinkenDaemonKind } from "../../monitoring/plan/types";
+import { DAEMON_KINDS } from "../../monitoring/shinken/check-daemons";
 import { reportJudgement } from "../backup/backup-judgement";
 import { stackPolicy } from "../kit/define-policy";
 import type { Finding, IbacStackPolicy } from "../kit/types";
@@ -8,8 +8,6 @@ import { monitoringAddresses, monitoringJudgeInput, monitoringVms, noEngine, pat
 import type { NagiosObject } from "./nagios-objects";
 import { expandUserMacros, textRunBy } from "./notification-path";
 
-/** Every Shinken daemon kind: each needs a master and a spare on another node. */
-export const SHINKEN_DAEMON_KINDS: readonly ShinkenDaemonKind[] = ["arbiter", "scheduler", "poller", "reactionner", "broker", "receiver"];
 /** What the standby's takeover handler writes to its command file (Nagios manual, "Redundant and Failover Network Monitoring"). */
 export const TAKEOVER_COMMAND = "ENABLE_NOTIFICATIONS";
 /** NRPE's settings that make TLS with client certificates the only way in (design: NRPE). */
@@ -77,7 +75,8 @@ function shinkenFindings(input: MonitoringJudgeInput, evidence: MonitoringEviden
   const vms = monitoringVms(input.model);
   const vmAt = (address: string | undefined): string | undefined => vms.find((v) => v.name === address || v.fqdn === address || v.nics.some((n) => n.address === address))?.name;
   const shinkenDir = pathsOf(input).engine.shinkenDir;
-  for (const kind of SHINKEN_DAEMON_KINDS) {
+  // Every Shinken daemon kind needs a master and a spare on another node.
+  for (const kind of DAEMON_KINDS) {
     // Both VMs may get the same daemon files: a daemon is its name.
     const daemons = new Map<string, { name: string; spare: boolean; vm: string | undefined; address: string | undefined; file: string; urn: string }>();
     for (const f of evidence.shinken) {

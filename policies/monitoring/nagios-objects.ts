@@ -80,11 +80,6 @@ export function nagiosList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/** Nagios's boolean: `1` true, `0` false, anything else (or nothing) undefined. */
-export function nagiosFlag(value: string | undefined): boolean | undefined {
-  return value === "1" ? true : value === "0" ? false : undefined;
-}
-
 /** The objects of one engine's configuration (every object file it reads), with inheritance resolved on demand. */
 export class NagiosObjectSet {
   readonly objects: readonly NagiosObject[];
