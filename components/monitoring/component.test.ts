@@ -91,6 +91,21 @@ describe("MonitoringTier under pulumi.runtime.setMocks (constructed, not deploye
     }
   });
 
+  it("(mocks) delivers every toolkit file the engine's and the agent's files name (certificates, keys, option files, scripts)", async () => {
+    const named = /\/(?:etc\/ibac|etc\/nagios4?|usr\/local\/lib\/ibac)\/[A-Za-z0-9._/-]*[A-Za-z0-9_-]/g;
+    for (const vm of model.vms) {
+      const files = tier.filesFor(vm);
+      const delivered = new Set(files.map((f) => f.path));
+      const isDirectory = (p: string) => [...delivered].some((d) => d.startsWith(`${p}/`));
+      const missing = new Set<string>();
+      for (const f of files) {
+        for (const p of (await value(f.content)).match(named) ?? []) if (!delivered.has(p) && !isDirectory(p)) missing.add(`${p} (named in ${f.path})`);
+      }
+      expect([...missing], vm.name).toEqual([]);
+      if (vm.tier === "monitoring") for (const p of [P.engine.caFile, P.engine.clientCertFile, P.engine.clientKeyFile, P.engine.mysqlClientFile]) expect(files.some((f) => f.content !== undefined && f.path !== p && typeof f.content === "string" && f.content.includes(p)), `${vm.name}: ${p} named`).toBe(true);
+    }
+  });
+
   it("(mocks) keeps the database password inside the secret check_mysql options file, and every key a secret", async () => {
     for (const vm of monitoringVms()) {
       const files = tier.filesFor(vm);
@@ -161,6 +176,13 @@ describe("MonitoringTier under pulumi.runtime.setMocks (constructed, not deploye
     const hosts = [...model.nodes.map((n) => n.name), ...(model.qdevice ? [model.qdevice.name] : [])].join(", ");
     expect(() => new MonitoringTier("test-monitoring-nokey", { spec, model, ca, proxmoxCaPem: "", secrets: {}, offered: { database: DATABASE } }, {}))
       .toThrow(`monitoring tier: agents on ${hosts} need root's SSH key on the nodes and the QDevice host (TierComponentArgs.nodeSshPrivateKey)`);
+  });
+
+  it("(mocks) refuses a database monitoring account other than the one the check_mysql options file logs in as", () => {
+    const ca = new InternalCa("test-ca-4", { organization: "test", commonName: "test CA" });
+    const other: TierComponent = { ...DATABASE, credentials: { monitoring: { ...DATABASE.credentials.monitoring, user: "nagios" } } };
+    expect(() => new MonitoringTier("test-monitoring-user", { spec, model, ca, proxmoxCaPem: "", secrets: {}, offered: { database: other }, nodeSshPrivateKey: "k" }, {}))
+      .toThrow("monitoring tier: the database's monitoring account is nagios, the check_mysql options file logs in as ibac_monitor");
   });
 
   it("(mocks) refuses to build without the database's monitoring account", () => {

@@ -7,7 +7,7 @@ import { offeredCredential, type TierComponent, type TierComponentArgs, type Tie
 import type { ServiceMonitor } from "../tiers/monitors";
 import type { MonitoringPlan } from "../../monitoring/plan/types";
 import { PRODUCTION_MONITORING_PATHS } from "../../monitoring/paths";
-import { deriveMonitoringPlan } from "./renderers";
+import { deriveMonitoringPlan, MONITOR_DB_USER } from "./renderers";
 import { monitoringCertificateRequests } from "./certificates";
 import { monitoringFilesForHost, type MonitoringFileInputs } from "./monitoring-files";
 import { planMonitors } from "./plan-monitors";
@@ -39,6 +39,8 @@ export class MonitoringTier extends pulumi.ComponentResource implements TierComp
     const plan = deriveMonitoringPlan(args.spec, args.model, tlsEndpoints);
     this.plan = plan;
     const database = offeredCredential(args.offered, "database", "monitoring", "the monitoring tier's MariaDB checks");
+    // The check_mysql options file names its user itself: it must be the account the database made.
+    if (database.user !== MONITOR_DB_USER) throw new Error(`monitoring tier: the database's monitoring account is ${database.user}, the check_mysql options file logs in as ${MONITOR_DB_USER}`);
 
     const agentCertificates: Record<string, IssuedCertificate> = {};
     const clientCertificates: Record<string, IssuedCertificate> = {};
