@@ -30,7 +30,7 @@ export function renderMonitoringMatrixSvg(m: MonitoringMatrix): string {
   ];
   m.checks.forEach((c, i) => {
     const x = left + i * CELL + CELL / 2;
-    out.push(`<text transform="translate(${x + 3},${top - 6}) rotate(-60)" fill="${LAYER_COLOUR[c.layer] ?? OTHER}">${escapeHtml(c.description)}</text>`);
+    out.push(`<text transform="translate(${x + 3},${top - 6}) rotate(-60)" style="fill: ${LAYER_COLOUR[c.layer] ?? OTHER}">${escapeHtml(c.description)}</text>`);
   });
   m.hosts.forEach((host, r) => {
     const y = top + r * CELL;
