@@ -24,13 +24,16 @@ describe("the monitoring matrix (hosts × checks of the rendered objects)", () =
     const layers = matrix.checks.map((c) => c.layer);
     expect(layers.indexOf("service")).toBeGreaterThan(0);
     expect(layers.slice(layers.indexOf("service"))).not.toContain("server");
-    expect(matrix.cells["mon-1"]?.["monitoring engine"]).toEqual({ layer: "service", flow: "monitoring-to-monitoring-agent" });
-    expect(matrix.serviceCount).toBe(Object.values(matrix.cells).reduce((n, row) => n + Object.keys(row).length, 0));
+    expect(matrix.cells["mon-1"]?.["monitoring engine"]).toEqual({ layer: "service", services: [{ description: "monitoring engine", flow: "monitoring-to-monitoring-agent" }] });
+    // A description naming an instance folds into its kind's column.
+    expect(matrix.checks.map((c) => c.kind)).toContain("DRBD");
+    expect(matrix.cells["bkp-1"]?.["Bacula job"]?.services.length).toBeGreaterThan(1);
+    expect(matrix.serviceCount).toBe(Object.values(matrix.cells).reduce((n, row) => n + Object.values(row).reduce((k, c) => k + c.services.length, 0), 0));
   });
 
-  it("draws one dot per service, coloured by layer, with its host, check and flow as the tooltip", () => {
+  it("draws one dot per host and kind of check, coloured by layer, with its services and flows as the tooltip", () => {
     const svg = renderMonitoringMatrixSvg(matrix);
-    expect(svg.match(/<circle [^>]*><title>/g)?.length).toBe(matrix.serviceCount);
+    expect(svg.match(/<circle [^>]*><title>/g)?.length).toBe(Object.values(matrix.cells).reduce((n, row) => n + Object.keys(row).length, 0));
     expect(svg).toContain("<title>mon-1: monitoring engine (service, flow monitoring-to-monitoring-agent)</title>");
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="monitoring-matrix" viewBox="0 0 \d+ \d+"/);
   });

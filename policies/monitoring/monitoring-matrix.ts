@@ -1,5 +1,5 @@
-// The monitoring matrix for the compliance report: every monitored host (rows) × every check (columns, by
-// service description), read from the rendered objects of one monitoring VM's engine, never from the plan,
+// The monitoring matrix for the compliance report: every monitored host (rows) × every kind of check (columns:
+// service descriptions, those naming an instance folded into their kind), read from the rendered objects of one monitoring VM's engine, never from the plan,
 // so the picture shows what the engine runs. The layer and the flow come from each service's _LAYER and
 // _FLOW, the host's kind and tier from _KIND and _TIER (design: the policies and the report read them there).
 import type { PolicyResource } from "@pulumi/policy";
@@ -9,6 +9,7 @@ import { hostFilesOf } from "./host-files";
 import { lastValue } from "./line-configs";
 import { readMonitoringEvidence, type EngineEvidence } from "./monitoring-evidence";
 import { LAYER_VAR, TIER_VAR } from "./monitoring-coverage";
+import { checkKind } from "../../monitoring/plan/description";
 
 export interface MatrixHost {
   name: string;
@@ -18,14 +19,16 @@ export interface MatrixHost {
 }
 
 export interface MatrixCheck {
-  description: string;
-  /** The layer of the first service of this description (server-layer columns come first). */
+  /** The kind of check (`checkKind`): a description that names an instance (`DRBD ibac-s3`) folds into its kind (`DRBD`). */
+  kind: string;
+  /** The layer of the first service of this kind (server-layer columns come first). */
   layer: string;
 }
 
 export interface MatrixCell {
   layer: string;
-  flow?: string;
+  /** The services of this kind on the host, by description, with the flow each travels over. */
+  services: { description: string; flow?: string }[];
 }
 
 export interface MonitoringMatrix {
@@ -33,7 +36,7 @@ export interface MonitoringMatrix {
   vm: string;
   hosts: MatrixHost[];
   checks: MatrixCheck[];
-  /** cells[host][description]. */
+  /** cells[host][kind]. */
   cells: Record<string, Record<string, MatrixCell>>;
   serviceCount: number;
 }
@@ -60,16 +63,18 @@ export function buildMonitoringMatrix(engine: EngineEvidence): MonitoringMatrix 
     if (description === undefined) continue;
     const layer = objects.value(s, LAYER_VAR) ?? "";
     const flow = objects.value(s, "_FLOW");
-    if (!checks.has(description)) checks.set(description, { description, layer });
+    const kind = checkKind(description);
+    if (!checks.has(kind)) checks.set(kind, { kind, layer });
     for (const host of objects.hostsOf(s)) {
-      (cells[host] ??= {})[description] = { layer, ...(flow ? { flow } : {}) };
+      const cell = ((cells[host] ??= {})[kind] ??= { layer, services: [] });
+      cell.services.push({ description, ...(flow ? { flow } : {}) });
       serviceCount++;
     }
   }
   const layerRank = (l: string): number => (l === "server" ? 0 : l === "service" ? 1 : 2);
   const columns = [...checks.values()];
-  const first = new Map(columns.map((c, i) => [c.description, i]));
-  columns.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || (first.get(a.description) ?? 0) - (first.get(b.description) ?? 0));
+  const first = new Map(columns.map((c, i) => [c.kind, i]));
+  columns.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || (first.get(a.kind) ?? 0) - (first.get(b.kind) ?? 0));
   return { vm: engine.vm, hosts, checks: columns, cells, serviceCount };
 }
 

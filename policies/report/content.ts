@@ -134,7 +134,7 @@ export function summaryRows(result: ComplianceResult): { label: string; count: n
 export function monitoringRows(m: MonitoringMatrix): { host: MonitoringMatrix["hosts"][number]; server: string[]; service: string[] }[] {
   return m.hosts.map((host) => {
     const cells = m.cells[host.name] ?? {};
-    const of = (layer: string): string[] => m.checks.filter((c) => cells[c.description]?.layer === layer).map((c) => c.description);
+    const of = (layer: string): string[] => m.checks.flatMap((c) => (cells[c.kind]?.layer === layer ? cells[c.kind].services.map((s) => s.description) : []));
     return { host, server: of("server"), service: of("service") };
   });
 }

@@ -20,7 +20,7 @@ export function hostLabel(h: MonitoringMatrix["hosts"][number]): string {
 export function renderMonitoringMatrixSvg(m: MonitoringMatrix): string {
   const left = Math.max(60, ...m.hosts.map((h) => width(hostLabel(h)))) + 12;
   // Column headings rotated -60°: their height is the longest one's sine, their overhang its cosine.
-  const longest = Math.max(20, ...m.checks.map((c) => width(c.description)));
+  const longest = Math.max(20, ...m.checks.map((c) => width(c.kind)));
   const top = Math.ceil(longest * 0.87) + 28;
   const w = left + m.checks.length * CELL + Math.ceil(longest * 0.5) + 8;
   const h = top + m.hosts.length * CELL + 30;
@@ -30,16 +30,16 @@ export function renderMonitoringMatrixSvg(m: MonitoringMatrix): string {
   ];
   m.checks.forEach((c, i) => {
     const x = left + i * CELL + CELL / 2;
-    out.push(`<text transform="translate(${x + 3},${top - 6}) rotate(-60)" style="fill: ${LAYER_COLOUR[c.layer] ?? OTHER}">${escapeHtml(c.description)}</text>`);
+    out.push(`<text transform="translate(${x + 3},${top - 6}) rotate(-60)" style="fill: ${LAYER_COLOUR[c.layer] ?? OTHER}">${escapeHtml(c.kind)}</text>`);
   });
   m.hosts.forEach((host, r) => {
     const y = top + r * CELL;
     if (r % 2 === 0) out.push(`<rect x="0" y="${y}" width="${w}" height="${CELL}" fill="#f3f4f6"/>`);
     out.push(`<text x="${left - 8}" y="${y + CELL - 4}" text-anchor="end">${escapeHtml(hostLabel(host))}</text>`);
     m.checks.forEach((c, i) => {
-      const cell = m.cells[host.name]?.[c.description];
+      const cell = m.cells[host.name]?.[c.kind];
       if (!cell) return;
-      const title = `${host.name}: ${c.description} (${cell.layer || "no layer"}${cell.flow ? `, flow ${cell.flow}` : ""})`;
+      const title = `${host.name}: ${cell.services.map((s) => `${s.description} (${cell.layer || "no layer"}${s.flow ? `, flow ${s.flow}` : ""})`).join("; ")}`;
       out.push(`<circle cx="${left + i * CELL + CELL / 2}" cy="${y + CELL / 2}" r="5" fill="${LAYER_COLOUR[cell.layer] ?? OTHER}"><title>${escapeHtml(title)}</title></circle>`);
     });
   });
