@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LineConfigError, allValues, lastValue, msmtpDefaultAccount, msmtpOn, parseKeyEqualsValue } from "./line-configs";
 import { NagiosObjectError, NagiosObjectSet, parseNagiosObjects } from "./nagios-objects";
-import { msmtpCallIn, msmtpCallOf } from "./notification-path";
+import { expandUserMacros, msmtpCallIn, msmtpCallOf, textRunBy } from "./notification-path";
 
 const OBJECTS = `# templates
 define host {
@@ -143,5 +143,14 @@ describe("the key=value and msmtprc readers", () => {
     expect(msmtpCallOf("/bin/sh -c /usr/local/lib/ibac/monitoring/ibac-notify", [script])).toEqual({ config: "/etc/m/rc", via: script.path });
     expect(msmtpCallOf("/usr/bin/mail -s x a@b.c", [script])).toEqual({ problem: "it runs /usr/bin/mail, which is neither msmtp nor a script the stack delivers" });
     expect(msmtpCallOf(script.path, [{ ...script, content: "#!/bin/sh\n/usr/sbin/sendmail -t\n" }])).toEqual({ problem: `${script.path} does not call msmtp` });
+  });
+
+  it("expands $USERn$ from the engine's resource file, and reads the script a command runs", () => {
+    const resource = { host: "mon-1", path: "/etc/nagios4/resource.cfg", urn: "u", content: "# macros\n$USER1$=/usr/lib/nagios/plugins\n$USER2$=/usr/local/lib/ibac/monitoring\n" };
+    expect(expandUserMacros("$USER2$/ibac-notify host $USER1$ $USER9$", resource)).toBe("/usr/local/lib/ibac/monitoring/ibac-notify host /usr/lib/nagios/plugins $USER9$");
+    expect(expandUserMacros("$USER1$/x", { ...resource, content: "not a macro line\n" })).toBe("$USER1$/x");
+    const script = { host: "mon-2", path: "/s/takeover", urn: "u", content: "printf 'ENABLE_NOTIFICATIONS'\n" };
+    expect(textRunBy("/s/takeover $HOSTSTATE$", [script])).toBe("/s/takeover $HOSTSTATE$\nprintf 'ENABLE_NOTIFICATIONS'\n");
+    expect(textRunBy("/s/other", [script])).toBe("/s/other");
   });
 });

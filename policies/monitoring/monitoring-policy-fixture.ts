@@ -24,6 +24,8 @@ export function renderedMonitoringInput(stack: string, engine?: MonitoringEngine
   const loaded = loadStackFile(stackFilePath(projectDir, stack));
   const model = loaded.model;
   const spec = engine ? { ...loaded.spec, monitoring: { ...loaded.spec.monitoring, engine } } : loaded.spec;
+  // Without the tiers' TLS endpoints (the components know them): no certificate checks here; the offline-plan
+  // tests (monitoring-offline.test.ts) judge the component's plan, with them.
   const plan = deriveMonitoringPlan(spec, model, []);
   const files: HostFile[] = [];
   const add = (host: string, p: string, content: string): void => {
