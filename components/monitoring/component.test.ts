@@ -171,6 +171,26 @@ describe("MonitoringTier under pulumi.runtime.setMocks (constructed, not deploye
     expect(tier.credentials).toEqual({});
   });
 
+  it("(mocks) with engine shinken: the Debian packages only, Shinken's files after the objects, the engine's group files for shinken, the arbiter restarted", () => {
+    const ca = new InternalCa("test-ca-shinken", { organization: "test", commonName: "test CA" });
+    const shinkenSpec = { ...spec, monitoring: { ...spec.monitoring, engine: "shinken" as const } };
+    const shinken = new MonitoringTier("test-monitoring-shinken", { spec: shinkenSpec, model, ca, proxmoxCaPem: "", secrets: {}, offered: { database: DATABASE }, nodeSshPrivateKey: "k" }, {});
+    for (const vm of monitoringVms()) {
+      const files = shinken.filesFor(vm);
+      expect(files[0].path).toBe(C.enginePackagesScript);
+      expect(String(files[0].content)).not.toContain("nagios4-core");
+      const engine = files.slice(files.findIndex((f) => f.path === P.engine.caFile));
+      const shinkenFiles = engine.filter((f) => f.path.startsWith(`${P.engine.shinkenDir}/`));
+      expect(shinkenFiles.length, vm.name).toBeGreaterThan(0);
+      expect(engine.findIndex((f) => f.path.startsWith(`${P.engine.shinkenDir}/`))).toBeGreaterThan(engine.findIndex((f) => f.path === P.engine.mysqlClientFile));
+      // What nagios4's user would read, Shinken's reads; the agent's stay nagios's.
+      expect(engine.filter((f) => f.owner.endsWith(":nagios")).map((f) => f.path), vm.name).toEqual([]);
+      expect(engine.filter((f) => f.owner === "root:shinken").map((f) => f.path), vm.name).toEqual(expect.arrayContaining([P.engine.clientKeyFile, P.engine.mysqlClientFile, P.engine.resourceFile]));
+      expect(files.find((f) => f.path === tls.key)?.owner).toBe("root:nagios");
+      expect(files.at(-1)).toMatchObject({ path: C.engineDigest, afterChange: "systemctl restart shinken-arbiter.service" });
+    }
+  });
+
   it("(mocks) refuses to build without root's SSH key on the nodes, naming the hosts", () => {
     const ca = new InternalCa("test-ca-2", { organization: "test", commonName: "test CA" });
     const hosts = [...model.nodes.map((n) => n.name), ...(model.qdevice ? [model.qdevice.name] : [])].join(", ");

@@ -38,7 +38,7 @@ const executable = { mode: "0755", owner: "root:root" } as const;
  */
 const PASSWORD_PLACEHOLDER = "ibac-monitoring-password-placeholder-7c1f";
 
-/** The engine's files of `vm` (renderEngineFiles, and renderShinkenFiles for engine shinken), the password's ones rendered inside its Output. */
+/** The engine's files of `vm` (renderEngineFiles, and renderShinkenFiles for engine shinken), the password's ones rendered inside its Output, owned for the engine's user. */
 function engineFiles(input: MonitoringFileInputs, vm: string): RenderedFile[] {
   const { plan, paths } = input;
   const render = (mysqlPassword: string): MonitoringFile[] => renderEngineFiles(plan, vm, paths.engine, { mysqlPassword });
@@ -53,8 +53,18 @@ function engineFiles(input: MonitoringFileInputs, vm: string): RenderedFile[] {
     });
     return toRenderedFile(file, content);
   });
-  const shinken: RenderedFile[] = plan.engine === "shinken" ? renderShinkenFiles() : [];
-  return [...files, ...shinken];
+  const shinken = plan.engine === "shinken" ? renderShinkenFiles(plan, paths.engine, vm).map((f) => toRenderedFile(f)) : [];
+  return [...files, ...shinken].map((f) => forEngineUser(f, plan.engine));
+}
+
+/**
+ * The renderers give the engine's readable-by-group files to nagios (nagios4's user); Shinken's daemons run as
+ * shinken, so with engine shinken those files go to its group instead (the nagios user still exists there:
+ * NRPE's package makes it, and the agent's files stay nagios's).
+ */
+function forEngineUser(file: RenderedFile, engine: MonitoringPlan["engine"]): RenderedFile {
+  const [user, group] = file.owner.split(":");
+  return group === ENGINE_GROUP.nagios4 && engine !== "nagios4" ? { ...file, owner: `${user}:${ENGINE_GROUP[engine]}` } : file;
 }
 
 /** What re-reads the engine's files once they changed: nagios4 checks them first (`-v`) and keeps running on its old ones if they fail. */
