@@ -4,6 +4,10 @@ import { PRODUCTION_MONITORING_PATHS as P } from "../../monitoring/paths";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
 import { targetPathOf } from "../../components/vm/deliver";
 import { editDeliveredFile, findingsOf, mutate, outcomeOf, remove, stackResources } from "../../test/fixtures/policy-fixture";
+import * as path from "node:path";
+import { loadStackFile, stackFilePath } from "../../components/spec/load";
+import { runOfflinePlan } from "../../components/offline-plan/run-offline-plan";
+import { policyResourcesOf } from "../offline/policy-resources";
 import { engineDeployedPolicy } from "./engine-deployed";
 import { monitoringCoveragePolicy } from "./monitoring-coverage";
 import { monitoringEveryNodePolicy } from "./monitoring-every-node";
@@ -48,6 +52,13 @@ describe("the monitoring policies on the prod stack's offline plan (mocks)", () 
       [["monitoring on node pve2", "no monitoring VM with the engine's configuration runs there (engines: mon-1 on pve1, mon-2 on pve1)"]],
     ]);
     expect((await findingsOf(engineDeployedPolicy(), resources))[0].urn).toContain("DebianVm::mon-2");
+  });
+
+  it("prod with engine shinken passes too: a master and a spare of every daemon on different nodes (mocks)", async () => {
+    const loaded = loadStackFile(stackFilePath(path.resolve(__dirname, "../.."), "prod"));
+    const resources = policyResourcesOf(await runOfflinePlan({ ...loaded, spec: { ...loaded.spec, monitoring: { ...loaded.spec.monitoring, engine: "shinken" } } }));
+    expect(resources.some((r) => deliversTo(`${P.engine.shinkenDir}/schedulers/scheduler-mon-2.cfg`)(r))).toBe(true);
+    for (const policy of POLICIES) expect(await findingsOf(policy, resources), policy.name).toEqual([]);
   });
 
   it("without the engine's files each policy is not applicable: the requirements read declared, never pass (mocks)", async () => {

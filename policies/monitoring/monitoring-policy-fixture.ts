@@ -40,8 +40,8 @@ export function renderedMonitoringInput(stack: string, engine?: MonitoringEngine
   for (const server of plan.servers) {
     for (const p of [P.engine.caFile, P.engine.clientCertFile, P.engine.clientKeyFile]) add(server.vm, p, PEM);
     for (const f of renderEngineFiles(plan, server.vm, P.engine, { mysqlPassword: "FixtureMonitoringPassword0123456789" })) add(server.vm, f.path, f.content);
-    // As the component delivers them: the same daemon files on every monitoring VM.
-    if (plan.engine === "shinken") for (const f of renderShinkenFiles(plan, P.engine)) add(server.vm, f.path, f.content);
+    // As the component delivers them: the same daemon definitions on every monitoring VM, the ini files for that VM.
+    if (plan.engine === "shinken") for (const f of renderShinkenFiles(plan, P.engine, server.vm)) add(server.vm, f.path, f.content);
   }
   return {
     spec,
