@@ -4,7 +4,7 @@ import type { Finding, IbacStackPolicy } from "../kit/types";
 import { reportJudgement } from "../backup/backup-judgement";
 import { lastValue, msmtpOn } from "./line-configs";
 import { monitoringJudgeInput, noEngine, pathsOf, readMonitoringEvidence, unreadableFinding, type EngineEvidence, type Judgement, type MonitoringEvidence, type MonitoringJudgeInput } from "./monitoring-evidence";
-import { nagiosList } from "./nagios-objects";
+import { nagiosList, type NagiosObjectSet } from "./nagios-objects";
 import { expandUserMacros, msmtpCallOf, readMsmtpAccount } from "./notification-path";
 
 export const MIN_MONITORING_VMS = 2;
@@ -26,10 +26,33 @@ function expectedHosts(input: MonitoringJudgeInput): { name: string; what: strin
   ];
 }
 
-/** Each registered service with the hosts it applies to and its layer. */
-function servicesOf(engine: EngineEvidence): { hosts: Set<string>; layer: string | undefined; commandLine: string | undefined }[] {
+/** What the judges ask of an engine's services: the layers each host is checked at, the hosts checked through NRPE. */
+interface ServiceIndex {
+  layers: Map<string, Set<string>>;
+  viaAgent: Set<string>;
+}
+
+/** Every monitoring VM of a stack gets the same objects (one shared set): indexed once per set. */
+const serviceIndexes = new WeakMap<NagiosObjectSet, ServiceIndex>();
+
+function servicesOf(engine: EngineEvidence): ServiceIndex {
   const { objects } = engine;
-  return objects.registered("service").map((s) => ({ hosts: objects.hostsOf(s), layer: objects.value(s, LAYER_VAR), commandLine: objects.commandLine(objects.value(s, "check_command")) }));
+  let index = serviceIndexes.get(objects);
+  if (!index) {
+    index = { layers: new Map(), viaAgent: new Set() };
+    for (const s of objects.registered("service")) {
+      const layer = objects.value(s, LAYER_VAR) ?? "";
+      const nrpe = objects.commandLine(objects.value(s, "check_command"))?.includes("check_nrpe") === true;
+      for (const h of objects.hostsOf(s)) {
+        const set = index.layers.get(h) ?? new Set<string>();
+        set.add(layer);
+        index.layers.set(h, set);
+        if (nrpe) index.viaAgent.add(h);
+      }
+    }
+    serviceIndexes.set(objects, index);
+  }
+  return index;
 }
 
 function coverageFindings(input: MonitoringJudgeInput, engine: EngineEvidence): Finding[] {
@@ -43,14 +66,14 @@ function coverageFindings(input: MonitoringJudgeInput, engine: EngineEvidence): 
   for (const { name, what } of expectedHosts(input)) {
     if (!hosts.has(name)) {
       out.push({ subject: `monitoring of ${what} ${name} on ${vm}`, observed: "no host object with this host_name", expected: "a host object for every node, VM and the QDevice host", urn: engine.main.urn, location: at(objectsDir) });
-    } else if (!services.some((s) => s.hosts.has(name) && s.layer === "server")) {
+    } else if (!services.layers.get(name)?.has("server")) {
       out.push({ subject: `server-layer checks of ${name} on ${vm}`, observed: `no service on ${name} with ${LAYER_VAR} server`, expected: "at least one server-layer check (load, memory, disks, time, updates) of every node, VM and the QDevice host", urn: engine.main.urn, location: at(hosts.get(name)?.file ?? objectsDir) });
     }
   }
 
   for (const tier of [...new Set(input.model.vms.map((v) => v.tier))]) {
     const tierHosts = [...hosts].filter(([, h]) => objects.value(h, TIER_VAR) === tier).map(([n]) => n);
-    if (!services.some((s) => s.layer === "service" && tierHosts.some((h) => s.hosts.has(h)))) {
+    if (!tierHosts.some((h) => services.layers.get(h)?.has("service"))) {
       out.push({ subject: `service-layer checks of the ${tier} tier on ${vm}`, observed: tierHosts.length ? `no service with ${LAYER_VAR} service on ${tierHosts.join(", ")}` : `no host object with ${TIER_VAR} ${tier}`, expected: "at least one service-layer check of every tier", urn: engine.main.urn, location: at(objectsDir) });
     }
   }
@@ -60,7 +83,7 @@ function coverageFindings(input: MonitoringJudgeInput, engine: EngineEvidence): 
 /** Every host the objects check through NRPE has the agent's configuration delivered. */
 function agentFindings(input: MonitoringJudgeInput, engine: EngineEvidence, evidence: MonitoringEvidence): Finding[] {
   const config = pathsOf(input).agent.config;
-  const viaAgent = new Set(servicesOf(engine).filter((s) => s.commandLine?.includes("check_nrpe")).flatMap((s) => [...s.hosts]));
+  const { viaAgent } = servicesOf(engine);
   return [...viaAgent].sort().filter((host) => !evidence.agents.some((a) => a.host === host) && !input.pending.has(fileKey(host, config)) && !evidence.unreadable.some((u) => u.host === host && u.path === config)).map((host) => ({
     subject: `NRPE agent of ${host}`,
     observed: `${engine.vm}'s objects check ${host} through check_nrpe, but no ${config} is delivered to it`,

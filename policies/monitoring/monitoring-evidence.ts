@@ -2,6 +2,7 @@
 // engine's main configuration and the object files it names (cfg_dir, cfg_file), Shinken's daemon files, and
 // on every host the NRPE agent's drop-in. The policies judge plain data, so their tests hand them the
 // renderers' files as well as the stack's.
+import * as crypto from "node:crypto";
 import type { PolicyResource } from "@pulumi/policy";
 import type { PolicyModel } from "../../components/model/policy-view";
 import type { PlatformSpec } from "../../components/spec/schema";
@@ -100,6 +101,48 @@ export function shinkenMainConfig(engine: MonitoringPaths["engine"]): string {
 
 const under = (dir: string, p: string): boolean => p.startsWith(`${dir.replace(/\/+$/, "")}/`);
 
+/**
+ * The object sets read so far, by their files' paths and texts: every monitoring VM of a stack gets the same
+ * object files (a 64-node stack has 64 engines), and each policy reads them again. Bounded, never stale (the
+ * key is the text itself, hashed).
+ */
+const objectSets = new Map<string, ObjectSetRead>();
+const MAX_CACHED_SETS = 16;
+
+type ObjectSetRead = { objects: NagiosObjectSet } | { error: unknown; path?: string };
+
+function parseObjectSet(files: readonly HostFile[]): ObjectSetRead {
+  const parsed: NagiosObject[] = [];
+  for (const f of files) {
+    try {
+      parsed.push(...parseNagiosObjects(f.content, f.path));
+    } catch (err) {
+      return { error: err, path: f.path };
+    }
+  }
+  try {
+    return { objects: new NagiosObjectSet(parsed) };
+  } catch (err) {
+    return { error: err };
+  }
+}
+
+/** The objects of the files an engine reads, or the error of the first that cannot be read (and that file of `files`). */
+function readObjectSet(files: readonly HostFile[]): { objects: NagiosObjectSet } | { error: unknown; file?: HostFile } {
+  const hash = crypto.createHash("sha256");
+  for (const f of files) hash.update(f.path).update("\0").update(f.content).update("\0");
+  const key = hash.digest("hex");
+  let read = objectSets.get(key);
+  if (!read) {
+    read = parseObjectSet(files);
+    if (objectSets.size >= MAX_CACHED_SETS) objectSets.delete(objectSets.keys().next().value as string);
+    objectSets.set(key, read);
+  }
+  if ("objects" in read) return read;
+  const at = read.path;
+  return { error: read.error, file: files.find((f) => f.path === at) };
+}
+
 /** The monitoring evidence among the delivered files. */
 export function readMonitoringEvidence(input: MonitoringJudgeInput): MonitoringEvidence {
   const { engine, agent } = pathsOf(input);
@@ -145,29 +188,14 @@ export function readMonitoringEvidence(input: MonitoringJudgeInput): MonitoringE
       if (!found.length && ![...input.pending].some((k) => k.startsWith(`${vm.name}\0`) && under(dir, k.split("\0")[1]))) missing.push(`cfg_dir=${dir}`);
       objectFiles.push(...found.filter((f) => !objectFiles.includes(f)));
     }
-    const parsed: NagiosObject[] = [];
-    let readable = true;
-    for (const f of objectFiles) {
-      try {
-        parsed.push(...parseNagiosObjects(f.content, f.path));
-      } catch (err) {
-        unreadable(f, err);
-        readable = false;
-      }
-    }
-    // A VM whose objects cannot all be read is judged by that finding alone: the rest would be judged half-read.
-    if (!readable) {
+    const read = readObjectSet(objectFiles);
+    if ("error" in read) {
+      // A VM whose objects cannot all be read is judged by that finding alone: the rest would be judged half-read.
+      unreadable(read.file ?? main, read.error);
       evidence.unreadableEngines.push(vm.name);
       continue;
     }
-    let objects: NagiosObjectSet;
-    try {
-      objects = new NagiosObjectSet(parsed);
-    } catch (err) {
-      unreadable(main, err);
-      evidence.unreadableEngines.push(vm.name);
-      continue;
-    }
+    const objects = read.objects;
     evidence.engines.push({ vm: vm.name, node: input.nodeOf(vm.name), main: { path: main.path, urn: main.urn, lines }, objects, objectFiles, missing });
   }
 

@@ -120,14 +120,40 @@ export class NagiosObjectSet {
     return inherited === undefined ? own.slice(1) : `${inherited},${own.slice(1)}`;
   }
 
+  // Indexes built on first use: a 64-node stack has thousands of objects, asked once per service.
+  private readonly byType = new Map<string, NagiosObject[]>();
+  private readonly byName = new Map<string, Map<string, NagiosObject>>();
+
   /** The registered definitions of a type (templates with `register 0` are not objects Nagios runs). */
   registered(type: string): NagiosObject[] {
-    return this.objects.filter((o) => o.type === type && o.own.get("register") !== "0");
+    let list = this.byType.get(type);
+    if (!list) {
+      list = this.objects.filter((o) => o.type === type && o.own.get("register") !== "0");
+      this.byType.set(type, list);
+    }
+    return list;
   }
 
-  /** The registered object of a type whose `<type>_name` is `name` (command_name, contact_name, host_name...). */
+  /** The registered object of a type whose `<type>_name` is `name` (command_name, contact_name, host_name...); the first one. */
   find(type: string, name: string): NagiosObject | undefined {
-    return this.registered(type).find((o) => this.value(o, `${type}_name`) === name);
+    let index = this.byName.get(type);
+    if (!index) {
+      index = new Map();
+      for (const o of this.registered(type)) {
+        const n = this.value(o, `${type}_name`);
+        if (n !== undefined && !index.has(n)) index.set(n, o);
+      }
+      this.byName.set(type, index);
+    }
+    return index.get(name);
+  }
+
+  private names: string[] | undefined;
+
+  /** Every registered host's host_name. */
+  hostNames(): string[] {
+    this.names ??= this.registered("host").map((h) => this.value(h, "host_name")).filter((n): n is string => n !== undefined);
+    return this.names;
   }
 
   /** The hosts of a host group: its members, its nested groups' members, and every host that names the group. */
@@ -148,7 +174,7 @@ export class NagiosObjectSet {
 
   /** The host names a service (or any object with host_name / hostgroup_name) applies to. */
   hostsOf(o: NagiosObject): Set<string> {
-    const all = this.registered("host").map((h) => this.value(h, "host_name")).filter((n): n is string => n !== undefined);
+    const all = this.hostNames();
     const include = new Set<string>();
     const exclude = new Set<string>();
     for (const item of nagiosList(this.value(o, "host_name"))) {
