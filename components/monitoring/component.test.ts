@@ -167,6 +167,10 @@ describe("MonitoringTier under pulumi.runtime.setMocks (constructed, not deploye
   it("(mocks) monitors what the plan checks and serves no TLS endpoint", () => {
     expect(tier.monitors).toEqual(planMonitors(tier.plan));
     expect(tier.monitors).toHaveLength(tier.plan.checks.length);
+    expect(new Set(tier.monitors.map((m) => m.id)).size).toBe(tier.monitors.length);
+    // Every monitor goes over a flow the model has (the firewall's rule for it).
+    const flows = new Set(model.flows.map((f) => f.id));
+    expect(tier.monitors.filter((m) => !flows.has(m.flowId)).map((m) => m.id)).toEqual([]);
     expect(tier.tlsEndpoints).toEqual([]);
     expect(tier.credentials).toEqual({});
   });
