@@ -121,6 +121,17 @@ describe("monitoring-coverage (IBAC-MON-001): hosts, both layers, agents, contac
     expect(findings(judgeMonitoringCoverage(input)).map((f) => f.observed)).toEqual([`${script} does not call msmtp`, `${script} does not call msmtp`]);
   });
 
+  it("an msmtprc msmtp cannot use, and an NRPE drop-in that is not key=value lines, are findings", () => {
+    const rc = editFile(prod, "mon-1", P.engine.msmtpConfig, (t) => t.replace(/^account .*$/gm, "# no account"));
+    expect(findings(judgeMonitoringCoverage(rc))).toEqual([
+      expect.objectContaining({ subject: "mail relay settings of mon-1", observed: `unreadable: ${P.engine.msmtpConfig}: no account: msmtp sends nothing with this file`, location: P.engine.msmtpConfig }),
+    ]);
+    const agent = editFile(prod, "lb-2", AGENT, (t) => `${t}allowed_hosts 0.0.0.0/0\n`);
+    expect(findings(judgeEngineDeployed(agent))).toEqual([
+      expect.objectContaining({ subject: "monitoring configuration of lb-2", observed: expect.stringMatching(/^unreadable: \/etc\/nagios\/nrpe\.d\/ibac\.cfg line \d+: "allowed_hosts 0\.0\.0\.0\/0" is not a key=value line$/), location: AGENT }),
+    ]);
+  });
+
   it("a host checked through NRPE that gets no agent configuration fails", () => {
     const input = removeFiles(prod, (f) => f.host === "pve2" && f.path === AGENT);
     expect(findings(judgeMonitoringCoverage(input))).toEqual(["mon-1", "mon-2"].map((vm) => ({
