@@ -17,6 +17,8 @@ import { certificateRevocationPolicy } from "./tls/certificate-revocation";
 import { sshKeyOnlyPolicy } from "./access/ssh-key-only";
 import { automationLeastPrivilegePolicy } from "./access/automation-least-privilege";
 import { monitoringCoveragePolicy } from "./monitoring/monitoring-coverage";
+import { engineDeployedPolicy } from "./monitoring/engine-deployed";
+import { monitoringEveryNodePolicy } from "./monitoring/monitoring-every-node";
 import { storageDrbdReplicationPolicy } from "./storage/storage-drbd-replication";
 import { storageClusterFencingPolicy } from "./storage/storage-cluster-fencing";
 import { objectStoreTlsPolicy } from "./storage/object-store-tls";
@@ -60,5 +62,7 @@ export function configPolicies(_clock: PolicyClock = {}): IbacPolicy[] {
     sshKeyOnlyPolicy(),
     automationLeastPrivilegePolicy(),
     monitoringCoveragePolicy(),
+    engineDeployedPolicy(),
+    monitoringEveryNodePolicy(),
   ];
 }

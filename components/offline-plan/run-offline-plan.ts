@@ -129,12 +129,14 @@ async function collectArtifacts(
   for (const r of recorded) {
     const inputs = registrations.get(`${r.type}::${r.name}`)?.inputs;
     const vm = owningVmName(r, parentOf);
-    if (!inputs || !vm) continue;
+    if (!inputs) continue;
     const file = await deliveredFileOf({ type: r.type, inputs }, unwrapSecret);
     if (file?.text !== undefined) {
       const masked = scrub(file.text, secrets);
+      // Every delivered file's text reaches the policies (the monitoring agents' on the nodes and the QDevice
+      // host too); the plan's artifacts stay the VMs' files.
       onDelivered(r, masked);
-      artifacts.set(`${vm}${file.path}`, { vm, path: file.path, content: masked });
+      if (vm) artifacts.set(`${vm}${file.path}`, { vm, path: file.path, content: masked });
     }
   }
   return [...artifacts.values()].sort((a, b) => `${a.vm}${a.path}`.localeCompare(`${b.vm}${b.path}`));

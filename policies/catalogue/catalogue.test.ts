@@ -52,6 +52,8 @@ const AUTOMATED_CONTRACT: Record<string, string[]> = {
   "IBAC-VER-001": ["supported-versions"],
   "IBAC-VER-002": ["supported-versions"],
   "IBAC-MON-001": ["monitoring-coverage"],
+  "IBAC-MON-002": ["monitoring-engine-deployed"],
+  "IBAC-MON-004": ["monitoring-every-node"],
 };
 
 /**

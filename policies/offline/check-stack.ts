@@ -12,6 +12,8 @@ import type { RequirementCatalogue } from "../catalogue/types";
 import type { IbacPolicy } from "../kit/types";
 import type { ComplianceResult } from "../results/types";
 import { policyResourcesOf } from "./policy-resources";
+import { readPolicyView } from "../kit/platform-view";
+import { monitoringMatrixOf } from "../monitoring/monitoring-matrix";
 import { runPolicies } from "./run-policies";
 
 export interface CheckStackOptions {
@@ -88,7 +90,10 @@ export async function checkStack(options: CheckStackOptions): Promise<{ result: 
   const resources = policyResourcesOf(plan);
   const outcomes = await runPolicies(policies, resources);
   const policiesEnd = performance.now();
-  const platformUrn = resources.find((r) => r.type === PLATFORM_TYPE)?.urn ?? "";
+  const platform = resources.find((r) => r.type === PLATFORM_TYPE);
+  const platformUrn = platform?.urn ?? "";
+  const view = platform ? readPolicyView(platform) : undefined;
+  const monitoring = view ? await monitoringMatrixOf(resources, { ...view, urn: platformUrn }) : undefined;
   const result = evaluateCompliance({
     stack: options.stack,
     catalogue,
@@ -100,5 +105,6 @@ export async function checkStack(options: CheckStackOptions): Promise<{ result: 
     gitCommit: toolkitCommit(options.projectDir),
     platformUrn,
   });
+  if (monitoring) result.monitoring = monitoring;
   return { result, timings: { planMs: policiesStart - planStart, policiesMs: policiesEnd - policiesStart } };
 }

@@ -2,6 +2,7 @@
 // need an auditor's attention. The HTML and Markdown renderers draw the same content from here.
 import type { ComplianceResult, EvaluatedFinding, RequirementResult, WaiverRecord } from "../results/types";
 import { STATUS_WORD } from "./labels";
+import type { MonitoringMatrix } from "../monitoring/monitoring-matrix";
 
 export interface ReportSection {
   id: string;
@@ -20,12 +21,14 @@ export const SECTIONS = {
   topology: { id: "topology", title: "Topology" },
   flowMatrix: { id: "flow-matrix", title: "Flow matrix" },
   flowList: { id: "flow-list", title: "Flow list" },
+  monitoringMatrix: { id: "monitoring-matrix", title: "Monitoring matrix" },
 } satisfies Record<string, ReportSection>;
 
 /** The sections in reading order, numbered from 1. */
 export const SECTION_ORDER: ReportSection[] = [
   SECTIONS.summary, SECTIONS.overview, SECTIONS.details, SECTIONS.unmapped, SECTIONS.waivers, SECTIONS.manual,
   SECTIONS.notImplemented, SECTIONS.outOfScope, SECTIONS.topology, SECTIONS.flowMatrix, SECTIONS.flowList,
+  SECTIONS.monitoringMatrix,
 ];
 
 export function sectionNumber(section: ReportSection): number {
@@ -126,3 +129,15 @@ export function summaryRows(result: ComplianceResult): { label: string; count: n
     { label: "Advisory violations", count: s.advisoryViolations, key: "advisory" },
   ];
 }
+
+/** One row per monitored host of the monitoring matrix: its server-layer and service-layer checks. */
+export function monitoringRows(m: MonitoringMatrix): { host: MonitoringMatrix["hosts"][number]; server: string[]; service: string[] }[] {
+  return m.hosts.map((host) => {
+    const cells = m.cells[host.name] ?? {};
+    const of = (layer: string): string[] => m.checks.flatMap((c) => (cells[c.kind]?.layer === layer ? cells[c.kind].services.map((s) => s.description) : []));
+    return { host, server: of("server"), service: of("service") };
+  });
+}
+
+export const MONITORING_MATRIX_TEXT =
+  "What the monitoring engine runs, read from its rendered objects: one row per monitored host (the Proxmox nodes, the QDevice host, every VM and virtual address), one column per check. Server-layer checks watch the host itself (reachability, load, memory, disks, time, updates); service-layer checks what it serves.";

@@ -10,12 +10,13 @@ import {
   POLICY_STATUS_WORD, SEVERITY_WORD, groupUrns, sourceText, STATUS_MEANING, STATUS_WORD, WAIVER_STATE_WORD,
 } from "./labels";
 import {
-  ABOUT_TEXT, attentionItems, manualRequirements, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
+  ABOUT_TEXT, attentionItems, manualRequirements, MONITORING_MATRIX_TEXT, monitoringRows, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
   summaryRows, verdict, type ReportSection,
 } from "./content";
 import { groupByNode, quorumFacts, renderTopologySvg, vmAddress } from "./topology-svg";
 import { buildFlowMatrix, endpointLabel, portText, renderFlowMatrixHtml } from "./flow-matrix";
 import { tierLabel } from "../../components/tiers/registry";
+import { hostLabel, renderMonitoringMatrixSvg } from "./monitoring-matrix-svg";
 
 const reqAnchor = (id: string): string => anchorId("req", id);
 
@@ -327,6 +328,27 @@ ${sectionHeading(SECTIONS.flowList)}
 </section>`;
 }
 
+function monitoringMatrix(result: ComplianceResult): Markup {
+  const m = result.monitoring;
+  if (!m) {
+    return html`<section id="${SECTIONS.monitoringMatrix.id}" class="section">
+${sectionHeading(SECTIONS.monitoringMatrix)}
+<p class="none">No monitoring engine configuration is delivered: there is no rendered check to show.</p>
+</section>`;
+  }
+  return html`<section id="${SECTIONS.monitoringMatrix.id}" class="section landscape">
+${sectionHeading(SECTIONS.monitoringMatrix)}
+<p>${MONITORING_MATRIX_TEXT} ${m.hosts.length} hosts, ${m.checks.length} kinds of check, ${m.serviceCount} services, from the objects of ${m.vm}.</p>
+<figure class="picture">${trusted(renderMonitoringMatrixSvg(m))}
+<figcaption>Figure 3. Monitoring matrix of stack ${result.stack}: a dot where the engine runs the column's check on the row's host; blue the server layer, green the service layer.</figcaption>
+</figure>
+<table class="monitoring">
+<thead><tr><th scope="col">Host</th><th scope="col">Server layer</th><th scope="col">Service layer</th></tr></thead>
+<tbody>${monitoringRows(m).map((r) => html`<tr><td>${hostLabel(r.host)}</td><td>${r.server.join(", ") || "none"}</td><td>${r.service.join(", ") || "none"}</td></tr>`)}</tbody>
+</table>
+</section>`;
+}
+
 // --- the page ---------------------------------------------------------------------------------------------------
 
 function styles(result: ComplianceResult): string {
@@ -429,6 +451,7 @@ tr.finding-open td, tr.finding-expired-waiver td { background: #fef2f2; }
 table.checklist td { height: 3rem; }
 
 figure.picture { margin: .5rem 0 1rem; }
+figure.picture svg.monitoring-matrix { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figure.picture svg.topology { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { font-size: .87rem; color: var(--muted); margin-top: .4rem; }
 
@@ -490,6 +513,7 @@ ${outOfScope(result)}
 ${topology(result)}
 ${flowMatrix(result)}
 ${flowList(result)}
+${monitoringMatrix(result)}
 </main>
 </body>
 </html>

@@ -8,12 +8,13 @@ import {
   groupUrns, SEVERITY_WORD, sourceText, STATUS_MEANING, STATUS_WORD, WAIVER_STATE_WORD,
 } from "./labels";
 import {
-  ABOUT_TEXT, attentionItems, manualRequirements, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
+  ABOUT_TEXT, attentionItems, manualRequirements, MONITORING_MATRIX_TEXT, monitoringRows, notImplementedRequirements, REPORT_TITLE, SECTION_ORDER, sectionNumber, SECTIONS,
   summaryRows, verdict, type ReportSection,
 } from "./content";
 import { groupByNode, quorumFacts, vmAddress } from "./topology-svg";
 import { buildFlowMatrix, endpointLabel, entryText, portText } from "./flow-matrix";
 import { tierLabel } from "../../components/tiers/registry";
+import { hostLabel } from "./monitoring-matrix-svg";
 
 function heading(section: ReportSection): string {
   return `## ${sectionNumber(section)}. ${section.title}`;
@@ -219,5 +220,10 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   out.push(heading(SECTIONS.flowList), "", table(["Flow", "From", "To", "Protocol, ports", "Purpose"], result.flows.map((f) => [
     code(f.id), md(endpointLabel(f.source)), md(endpointLabel(f.destination)), md(`${f.protocol.toUpperCase()} ${portText(f.ports)}`.trim()), md(f.purpose),
   ])), "");
+  const m = result.monitoring;
+  out.push(heading(SECTIONS.monitoringMatrix), "", m
+    ? [md(MONITORING_MATRIX_TEXT), "", `${m.hosts.length} hosts, ${m.checks.length} kinds of check, ${m.serviceCount} services, from the objects of ${md(m.vm)}.`, "",
+      table(["Host", "Server layer", "Service layer"], monitoringRows(m).map((r) => [md(hostLabel(r.host)), md(r.server.join(", ") || "none"), md(r.service.join(", ") || "none")]))].join("\n")
+    : "No monitoring engine configuration is delivered: there is no rendered check to show.", "");
   return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
 }

@@ -186,8 +186,9 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
     expect(advisoryFailing).toEqual(["IBAC-DAT-004"]);
     expect(result.summary.pass + result.summary.declared).toBe(result.requirements.filter((r) => r.requirement.check.kind === "automated").length);
     // The policies that can read only the spec (nothing the toolkit builds shows these yet) never pass.
-    expect(result.requirements.filter((r) => r.status === "declared").map((r) => r.requirement.id)).toEqual(["IBAC-MON-001", "IBAC-VER-001"]);
-    expect(result.requirements.find((r) => r.requirement.id === "IBAC-MON-001")?.policies).toEqual([expect.objectContaining({ policy: "monitoring-coverage", status: "pass", basis: "declaration" })]);
+    expect(result.requirements.filter((r) => r.status === "declared").map((r) => r.requirement.id)).toEqual(["IBAC-VER-001"]);
+    // The monitoring is judged from its rendered objects now, no longer from the spec's declaration.
+    expect(result.requirements.find((r) => r.requirement.id === "IBAC-MON-001")).toEqual(expect.objectContaining({ status: "pass", policies: [expect.objectContaining({ policy: "monitoring-coverage", status: "pass", basis: "rendered" })] }));
   });
 
   it("a requirement whose every policy finds nothing to judge is declared, never pass: lab declares no third site (IBAC-DAT-003)", async () => {
@@ -212,21 +213,21 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
   it("the verdict of prod is incomplete, not green: mandatory requirements not implemented or only declared, named", async () => {
     const result = await evaluate(await stackResources("prod"));
     const s = result.summary;
-    expect(s.mandatoryDeclared).toBe(2);
+    expect(s.mandatoryDeclared).toBe(1);
     expect(s.mandatoryNotImplemented).toBe(result.requirements.filter((r) => r.requirement.enforcement === "mandatory" && r.requirement.check.kind === "not-implemented").length);
     expect(result.verdict.state).toBe("incomplete");
-    expect(result.verdict.headline).toBe(`INCOMPLETE: no mandatory violation, but ${s.mandatoryDeclared + s.mandatoryNotImplemented} mandatory requirements not shown (${s.mandatoryNotImplemented} not implemented, 2 only declared)`);
-    expect(result.verdict.reasons[1]).toBe("2 mandatory requirements are only declared: their policies found nothing wrong in the spec, but nothing the toolkit builds shows them (IBAC-MON-001, IBAC-VER-001).");
+    expect(result.verdict.headline).toBe(`INCOMPLETE: no mandatory violation, but ${s.mandatoryDeclared + s.mandatoryNotImplemented} mandatory requirements not shown (${s.mandatoryNotImplemented} not implemented, 1 only declared)`);
+    expect(result.verdict.reasons[1]).toBe("1 mandatory requirement is only declared: its policy found nothing wrong in the spec, but nothing the toolkit builds shows it (IBAC-VER-001).");
     const text = formatComplianceText(result);
-    expect(text).toContain("Declared only (no pass: the policy read the spec's declaration, nothing built shows it): IBAC-MON-001, IBAC-VER-001");
+    expect(text).toContain("Declared only (no pass: the policy read the spec's declaration, nothing built shows it): IBAC-VER-001");
     expect(text).toContain(`Verdict: ${result.verdict.headline}.`);
-    expect(text).toMatch(/, 2 declared only, \d+ manual, \d+ not implemented\)/);
+    expect(text).toMatch(/, 1 declared only, \d+ manual, \d+ not implemented\)/);
   });
 
   it("complete only when every mandatory requirement has rendered evidence or is manual (a catalogue of those alone)", async () => {
     const outcomes = await runPolicies(allPolicies({ now: () => TODAY }), await stackResources("prod"));
     const full = loadCatalogue();
-    const proven = { ...full, requirements: full.requirements.filter((r) => r.check.kind !== "not-implemented" && !["IBAC-MON-001", "IBAC-VER-001"].includes(r.id)) };
+    const proven = { ...full, requirements: full.requirements.filter((r) => r.check.kind !== "not-implemented" && !["IBAC-VER-001"].includes(r.id)) };
     const result = evaluateCompliance({ stack: "prod", catalogue: proven, outcomes, waivers: [], model: model as NonNullable<typeof model>, now: TODAY, toolkitVersion: "0.1.0", gitCommit: "0123abc", platformUrn: "" });
     expect(result.verdict.state).toBe("complete");
     expect(result.verdict.headline).toBe("COMPLETE: no mandatory violation; every mandatory requirement has rendered evidence or is a manual check");
@@ -296,7 +297,7 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
       expect(log.runs[0].results.map((r) => r.ruleId)).toContain("IBAC-NET-001");
       // Declared and not-implemented requirements are notes, never silent passes.
       const notes = (log.runs[0].results as unknown as { ruleId: string; level: string; properties: { status: string } }[]).filter((r) => r.properties.status === "declared" || r.properties.status === "not-implemented");
-      expect(notes.filter((r) => r.properties.status === "declared").map((r) => [r.ruleId, r.level])).toEqual([["IBAC-MON-001", "note"], ["IBAC-VER-001", "note"]]);
+      expect(notes.filter((r) => r.properties.status === "declared").map((r) => [r.ruleId, r.level])).toEqual([["IBAC-VER-001", "note"]]);
       expect(notes.filter((r) => r.properties.status === "not-implemented").length).toBe(result.summary.notImplemented);
       // The check can fail: a result without a message is not SARIF.
       const broken = structuredClone(log) as { runs: { results: Record<string, unknown>[] }[] };
@@ -330,7 +331,7 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
       expect(cases).toBe(result.requirements.length);
       expect(failures).toBe(result.summary.fail);
       expect(skipped).toBe(result.summary.manual + result.summary.notImplemented + result.summary.declared);
-      expect(xml).toMatch(/<testcase classname="ibac\.prod\.IBAC-MON" name="IBAC-MON-001 [^"]*"[^>]*>\s*<properties>\s*<property name="status" value="declared"\/>\s*<\/properties>\s*<skipped\/>\s*<system-out>\s*<!\[CDATA\[declared only: monitoring-coverage read the spec's declaration/);
+      expect(xml).toMatch(/<testcase classname="ibac\.prod\.IBAC-VER" name="IBAC-VER-001 [^"]*"[^>]*>\s*<properties>\s*<property name="status" value="declared"\/>\s*<\/properties>\s*<skipped\/>\s*<system-out>\s*<!\[CDATA\[declared only: supported-versions read the spec's declaration/);
       expect(xml).toContain('<property name="verdict" value="fail"/>');
       expect(xml).toContain('classname="ibac.prod.IBAC-NET"');
     });
