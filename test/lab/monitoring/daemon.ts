@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 import { run } from "../run";
 
 // A service of a lab VM: one program run in the VM's namespace (`ip netns exec` execs it, so the child's PID is
@@ -73,16 +74,14 @@ export function labDaemon(o: DaemonOptions): LabDaemon {
   };
 }
 
-/**
- * An HTTPS service: `openssl s_server -WWW` serving `docRoot` (a GET of /healthz returns the file `healthz`
- * with `HTTP/1.0 200 ok`), with a certificate of the lab's internal CA.
- */
-export function httpsDaemon(o: { what: string; netns: string; address: string; port: number; certFile: string; keyFile: string; docRoot: string; log: string }): LabDaemon {
+/** An HTTPS service (https-child.ts), paths answered with fixed statuses, with a certificate of the lab's CA. */
+export function httpsDaemon(o: { what: string; netns: string; address: string; port: number; certFile: string; keyFile: string; routes: Record<string, number>; log: string }): LabDaemon {
+  const config = { address: o.address, port: o.port, certFile: o.certFile, keyFile: o.keyFile, routes: o.routes };
   return labDaemon({
     what: o.what,
     netns: o.netns,
-    argv: ["openssl", "s_server", "-quiet", "-accept", `${o.address}:${o.port}`, "-cert", o.certFile, "-key", o.keyFile, "-WWW"],
-    cwd: o.docRoot,
+    argv: [process.execPath, "--import", "tsx", path.join(__dirname, "https-child.ts"), JSON.stringify(config)],
+    cwd: path.resolve(__dirname, "../../.."),
     log: o.log,
     ready: { address: o.address, port: o.port },
   });
