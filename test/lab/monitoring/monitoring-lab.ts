@@ -5,21 +5,19 @@ import * as path from "node:path";
 import { buildModel } from "../../../components/model/build";
 import type { PlatformModel } from "../../../components/model/types";
 import type { PlatformSpec } from "../../../components/spec/schema";
-import type { TlsEndpoint } from "../../../components/tiers/tier-component";
-import { planApplicationService } from "../../../components/app-service/service-plan";
 import { deriveMonitoringPlan } from "../../../monitoring/plan/derive-monitoring-plan";
 import { monitoringPathsUnder, type MonitoringPaths } from "../../../monitoring/paths";
-import type { MonitorCheck, MonitoringPlan } from "../../../monitoring/plan/types";
+import type { MonitoringPlan } from "../../../monitoring/plan/types";
 import { renderEngineFiles } from "../../../monitoring/nagios/render-engine-files";
 import { engineDirectories } from "../../../monitoring/nagios/render-main-cfg";
 import { renderAgentFiles } from "../../../monitoring/agent/render-agent-files";
 import { agentTlsPaths } from "../../../monitoring/agent/tls-files";
-import { stackSpec } from "../../fixtures/specs";
 import { requireTool } from "../../support/require-tool";
 import { startDatabaseLab, type DatabaseLab } from "../database-lab";
 import { makeLabCa, makeServerCertificate } from "../tls";
 import { httpsDaemon, labDaemon, type LabDaemon } from "./daemon";
 import { labSubset } from "./lab-subset";
+import { LAB_MONITORING_VMS, LAB_NODES, LAB_RELAY_ADDRESS, labHosts, LAB_RELAY_PORT, labMonitoringSpec, labServes, labTlsEndpoints, type CheckTiming } from "./lab-spec";
 import { startNagios, type NagiosEngine } from "./nagios-runner";
 import { startSmtpSink, type SmtpSink } from "./smtp-sink";
 import { createTopology, type Topology } from "./topology";
@@ -39,38 +37,6 @@ import { labDir, writeMonitoringFiles } from "./write-files";
 // - every path is under the host's lab root (monitoringPathsUnder), the plan derived with those paths;
 // - the relay's trust file is the sink's throwaway CA (on a VM: the system bundle);
 // - the services are stand-ins where the lab runs no real one (the API's health path, pveproxy).
-
-/** The address the test spec gives the relay: the sink's, in its own namespace on the core switch. */
-export const LAB_RELAY_ADDRESS = "10.60.9.25";
-export const LAB_RELAY_PORT = 25;
-/** The hosts of the lab stack this lab runs. */
-export const LAB_NODES = { pve1: ["db-1", "api-1"], pve2: ["db-2", "api-2"] } as const;
-export const LAB_MONITORING_VMS = ["mon-1", "mon-2"] as const;
-
-export type CheckTiming = PlatformSpec["monitoring"]["checks"];
-
-/** The lab stack's spec with the lab's relay and the given check timing. */
-export function labMonitoringSpec(timing: CheckTiming): PlatformSpec {
-  const spec = stackSpec("lab");
-  spec.notifications.smtpRelay = { host: LAB_RELAY_ADDRESS, port: LAB_RELAY_PORT };
-  spec.monitoring.checks = { ...timing };
-  return spec;
-}
-
-/**
- * The checks the lab answers: every network check (TCP, TLS, HTTPS, MariaDB, the Proxmox API) and, of the NRPE
- * checks, the monitoring engine. Left out: the server layer's load, memory, disk, time, updates and quorum
- * (they would read this machine, shared by other jobs, not a lab VM) and the VRRP state (no keepalived here).
- */
-export function labServes(check: MonitorCheck): boolean {
-  return check.command.kind !== "nrpe" || check.command.agentCommand === "ibac_engine";
-}
-
-/** The API's TLS endpoints, as components/app-service/component.ts lists them (the plan's certificate checks). */
-export function labTlsEndpoints(spec: PlatformSpec, model: PlatformModel): TlsEndpoint[] {
-  const plan = planApplicationService(model, spec, "api");
-  return plan.instances.map((i) => ({ vm: i.vm, address: i.address, port: plan.port, serverName: i.fqdn, what: `${plan.label} (HTTPS)` }));
-}
 
 export interface MonitoringLabOptions {
   timing: CheckTiming;
@@ -114,7 +80,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
   if (!built.model) throw new Error(`the lab spec builds no model: ${JSON.stringify(built.problems)}`);
   const model = built.model;
   const tls = labTlsEndpoints(spec, model);
-  const hosts = [...Object.keys(LAB_NODES), ...Object.values(LAB_NODES).flat(), ...monVms];
+  const hosts = labHosts(monVms);
   const planUnder = (root: string): MonitoringPlan => labSubset(deriveMonitoringPlan(spec, model, tls, monitoringPathsUnder(root)), hosts, labServes);
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-mon-lab-"));
