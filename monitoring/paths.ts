@@ -34,6 +34,13 @@ export interface EnginePaths {
 
 /** The NRPE agent's files on every monitored host. */
 export interface AgentPaths {
+  /**
+   * The main nrpe.cfg, replaced: Debian's sets allowed_hosts=127.0.0.1,::1 and NRPE adds every allowed_hosts
+   * line to one list, so only a main file without one leaves the drop-in's list alone.
+   */
+  mainConfig: string;
+  /** NRPE's pid file (Debian's unit: PIDFile=/run/nagios/nrpe.pid). */
+  pidFile: string;
   /** The drop-in with the agent's settings and commands (Debian's nrpe.cfg includes nrpe.d/). */
   config: string;
   /** The agent's TLS files (its certificate from the internal CA, the CA that signs monitoring's client cert). */
@@ -68,6 +75,8 @@ export const PRODUCTION_MONITORING_PATHS: MonitoringPaths = {
     shinkenDir: "/etc/shinken",
   },
   agent: {
+    mainConfig: "/etc/nagios/nrpe.cfg",
+    pidFile: "/run/nagios/nrpe.pid",
     config: "/etc/nagios/nrpe.d/ibac.cfg",
     tlsDir: "/etc/nagios/ibac-tls",
     sudoers: "/etc/sudoers.d/ibac-nrpe",
