@@ -165,7 +165,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       const d = labDaemon({
         what: `nrpe on ${host}`,
         netns: topo.netns(host),
-        argv: [tools.nrpe, "-c", nrpeMainFile(paths), "-f"],
+        argv: [tools.nrpe, "-c", paths.agent.mainConfig, "-f"],
         log: path.join(hr, "nrpe.log"),
         ready: { address: agent.address, port: agent.port },
       });
@@ -206,7 +206,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       const hr = hostRoot(root, vm);
       const paths = monitoringPathsUnder(hr);
       const vmPlan = planUnder(hr);
-      for (const dir of engineDirectories(paths.engine)) labDir(root, dir, "nagios:nagios", 0o2775);
+      for (const dir of engineDirectories(paths.engine)) labDir(root, dir.path, dir.owner, parseInt(dir.mode, 8));
       const server = vmPlan.servers.find((s) => s.vm === vm);
       if (!server) throw new Error(`lab plan: ${vm} is no monitoring server`);
       const client = await certFor(path.join(hr, "lab-certs"), `${vm}-client`, server.address, `${vm}.${model.site.domain}`);
@@ -245,9 +245,4 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
     await stop();
     throw err;
   }
-}
-
-/** The agent's main nrpe.cfg: Debian's place beside the drop-in's directory, moved under the host's root. */
-function nrpeMainFile(paths: MonitoringPaths): string {
-  return path.join(path.dirname(path.dirname(paths.agent.config)), "nrpe.cfg");
 }
