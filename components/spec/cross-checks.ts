@@ -17,6 +17,7 @@ import { objectStoreProblems } from "../storage/spec-checks";
 import { applicationServiceProblems } from "../app-service/spec-checks";
 import { loadBalancerProblems } from "../loadbalancer/spec-checks";
 import { backupProblems } from "../backup/spec-checks";
+import { monitoringProblems } from "../monitoring/spec-checks";
 import { FIRST_VM_HOST, highestServiceHost, FIRST_NODE_CLUSTER_HOST, virtualAddressPlan } from "../tiers/address-plan";
 
 const NETWORK_ROLES = ["management", "cluster", "service", "storage", "admin", "vpnClients"] as const;
@@ -41,6 +42,7 @@ export function crossCheckSpec(spec: PlatformSpec): FieldProblem[] {
     ...applicationServiceProblems(spec),
     ...loadBalancerProblems(spec),
     ...backupProblems(spec),
+    ...monitoringProblems(spec),
   ];
 }
 

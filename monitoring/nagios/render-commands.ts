@@ -3,18 +3,16 @@
 // command line holding a quote through /bin/sh; the few that may hold a blank are single-quoted, and no pattern
 // admits a quote.
 //
-// What Debian 12's monitoring-plugins 2.3.3 really do (read from their --help and sources):
-// - check_tcp -S --sni=NAME -D W,C: a TLS handshake and the certificate's expiry; it verifies neither the chain
-//   nor the name (no CA option exists).
-// - check_http has no CA option either and verifies nothing; check_curl (same package) verifies the chain
-//   against --ca-cert and the name (-D, --verify-cert) and checks expiry with -C: HTTPS checks use check_curl.
-//   check_curl needs liburiparser1, a Recommends of monitoring-plugins-standard.
+// What Debian 12's monitoring-plugins 2.3.3 really do (read from their --help, and run against a local TLS server):
+// - TLS endpoints need a chain, name and expiry check no single plugin gives: the ibac-check-tls and
+//   ibac-check-https scripts (render-tls-check-scripts.ts) say why and combine them.
 // - check_mysql -l -C CA: TLS verified against the CA; -f FILE -g client reads the account from an option file.
 //   check_mysql_query has no TLS options: the option file's ssl-ca turns TLS on for it (MariaDB Connector/C).
 // - check_nrpe -A CA -C CERT -K KEY -S TLSv1.2+: mutual TLS, the agent's certificate verified against the CA.
 
 import type { CheckCommand, MonitorCheck, MonitoringPlan } from "../plan/types";
 import type { EnginePaths } from "../paths";
+import { HTTPS_CHECK_SCRIPT, TLS_CHECK_SCRIPT } from "./render-tls-check-scripts";
 import { commandArgument, defineObject, filePath, HOST_NAME, HOST_NAME_EXPECTED, objectFile, port, positiveInteger, show } from "./object-text";
 
 export const COMMANDS = {
@@ -113,11 +111,8 @@ export function renderCommands(paths: EnginePaths): string {
     command(COMMANDS.hostAgent, "$USER1$/check_tcp -H $HOSTADDRESS$ -p $ARG1$"),
     command(COMMANDS.nrpe, `$USER1$/check_nrpe -H $HOSTADDRESS$ -p $ARG1$ -c $ARG2$ -A ${ca} -C ${cert} -K ${key} -S TLSv1.2+`),
     command(COMMANDS.tcp, "$USER1$/check_tcp -H $HOSTADDRESS$ -p $ARG1$"),
-    command(COMMANDS.tcpTls, "$USER1$/check_tcp -H $HOSTADDRESS$ -p $ARG1$ -S --sni=$ARG2$ -D $ARG3$,$ARG4$"),
-    command(
-      COMMANDS.https,
-      `$USER1$/check_curl -I $HOSTADDRESS$ -H $ARG2$ -p $ARG1$ -S1.2+ --sni --ca-cert=${ca} -D -u '$ARG3$' -e '$ARG4$' -C $ARG5$,$ARG6$ --continue-after-certificate`,
-    ),
+    command(COMMANDS.tcpTls, `$USER2$/${TLS_CHECK_SCRIPT} $HOSTADDRESS$ $ARG1$ $ARG2$ $ARG3$ $ARG4$`),
+    command(COMMANDS.https, `$USER2$/${HTTPS_CHECK_SCRIPT} $HOSTADDRESS$ $ARG1$ $ARG2$ '$ARG3$' '$ARG4$' $ARG5$ $ARG6$`),
     command(COMMANDS.mysqlConnection, `$USER1$/check_mysql ${mysql} -l -C ${ca}`),
     command(COMMANDS.mysqlReplication, `$USER1$/check_mysql ${mysql} -l -C ${ca} -S -w $ARG2$ -c $ARG3$`),
     command(COMMANDS.mysqlReadOnly, `$USER1$/check_mysql_query ${mysql} -q 'SELECT @@read_only' -c $ARG2$`),

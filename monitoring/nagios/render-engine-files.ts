@@ -16,6 +16,7 @@ import { renderMysqlClientFile, renderResource } from "./render-resource";
 import { renderServices } from "./render-services";
 import { isEngineCheck, renderStandby } from "./render-standby";
 import { renderTakeoverScript } from "./render-takeover-script";
+import { HTTPS_CHECK_SCRIPT, renderHttpsCheckScript, renderTlsCheckScript, TLS_CHECK_SCRIPT } from "./render-tls-check-scripts";
 import { renderTemplates, renderTimeperiods } from "./render-templates";
 import { show } from "./object-text";
 
@@ -65,6 +66,8 @@ export function renderEngineFiles(plan: MonitoringPlan, vm: string, paths: Engin
     { path: paths.mysqlClientFile, content: renderMysqlClientFile(paths, secrets.mysqlPassword), mode: "0640", owner: ROOT_NAGIOS, secret: true },
     { path: paths.msmtpConfig, content: renderMsmtprc(plan.notifications, paths), mode: "0640", owner: ROOT_NAGIOS },
     { path: `${paths.scriptDir}/${NOTIFY_SCRIPT}`, content: renderNotifyScript(plan.notifications, paths, options.mailer), mode: "0755", owner: ROOT },
+    { path: `${paths.scriptDir}/${TLS_CHECK_SCRIPT}`, content: renderTlsCheckScript(paths), mode: "0755", owner: ROOT },
+    { path: `${paths.scriptDir}/${HTTPS_CHECK_SCRIPT}`, content: renderHttpsCheckScript(paths), mode: "0755", owner: ROOT },
   ];
   if (plan.engine === "nagios4" && server.role === "standby") {
     files.push({ path: `${paths.scriptDir}/${TAKEOVER_SCRIPT}`, content: renderTakeoverScript(paths), mode: "0755", owner: ROOT });

@@ -1,4 +1,5 @@
 import type { Flow, PlatformModel } from "../../components/model/types";
+import { monitorFlowIds } from "../../components/model/flows";
 import { AGENT_PORT } from "./defaults";
 import { flowReaches, isMonitoringFlow, portsContain } from "./flow-lookup";
 import type { MonitorCheck, MonitoringPlan } from "./types";
@@ -9,13 +10,15 @@ export function checkPort(check: MonitorCheck): number {
 }
 
 /**
- * Whether a monitoring flow is one that checks something: into a tier other than monitoring itself (its
- * peers' daemons) or into the nodes' or the QDevice's zone. The relay flow carries notifications, not checks.
+ * Whether a monitoring flow is one that checks something: into a tier (the monitoring tier's own VMs only
+ * through their agent: the other flow between them carries the engines' daemons) or into the nodes' or the
+ * QDevice's zone. The relay flow carries notifications, not checks.
  */
 export function isCheckingFlow(flow: Flow): boolean {
   if (!isMonitoringFlow(flow)) return false;
   const d = flow.destination;
-  return d.kind === "tier" ? d.tier !== "monitoring" : d.zone === "proxmoxNodes" || d.zone === "qdevice";
+  if (d.kind === "zone") return d.zone === "proxmoxNodes" || d.zone === "qdevice";
+  return d.tier !== "monitoring" || Object.values(monitorFlowIds("monitoring")).includes(flow.id);
 }
 
 /**

@@ -29,7 +29,10 @@ printf '%s\n' "$xml" | awk '
     if (attr("failed") == "true") failed = failed " " id
   }
   /<failure / { failures++ }
+  # Without a cluster crm_mon still exits 0, with the reason in an error element.
+  /<error>/ { if (error == "") { error = $0; sub(/^ *<error>/, "", error); sub(/<\/error>.*/, "", error) } }
   END {
+    if (!dc && error != "") { print "PACEMAKER CRITICAL - crm_mon: " error; exit 2 }
     if (!dc) { print "PACEMAKER UNKNOWN - crm_mon printed no cluster summary"; exit 3 }
     state = 0; text = ""
     if (present != "true") { text = text "; no DC"; state = 2 }
