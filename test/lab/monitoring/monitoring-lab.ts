@@ -62,6 +62,9 @@ export interface MonitoringLab {
   stop(): Promise<void>;
 }
 
+/** Longer than the expiry checks' warning threshold (the lab stack: 30 days). */
+const LAB_CERTIFICATE_DAYS = 90;
+
 const hostRoot = (root: string, host: string): string => path.join(root, host);
 
 export async function startMonitoringLab(o: MonitoringLabOptions): Promise<MonitoringLab> {
@@ -140,7 +143,8 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
     const internalCa = dbLab.ca;
     const certFor = async (dir: string, name: string, address: string, fqdn: string): Promise<{ certFile: string; keyFile: string }> => {
       labDir(root, dir);
-      const c = { commonName: fqdn, dnsNames: [fqdn, name], ipAddresses: [address], certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}-key.pem`) };
+      // Valid beyond the plan's expiry thresholds (30/14 days): a lab certificate must not be a standing problem.
+      const c = { commonName: fqdn, dnsNames: [fqdn, name], ipAddresses: [address], certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}-key.pem`), days: LAB_CERTIFICATE_DAYS };
       await makeServerCertificate(internalCa, c, tools.openssl);
       return c;
     };

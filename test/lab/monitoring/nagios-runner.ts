@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { run } from "../run";
 import { requireTool } from "../../support/require-tool";
 import { engineStatus, type EngineStatus } from "./status-dat";
 
-// One nagios4 engine of the lab: Debian's /usr/sbin/nagios4 in the foreground (no -d: the child's PID is the
-// engine's, `ip netns exec` execs it), in the monitoring VM's namespace, reading a rendered main config. It is
-// stopped by that PID (SIGTERM, or SIGKILL for a crash); its check workers exit when their parent goes.
+// One nagios4 engine of the lab: Debian's /usr/sbin/nagios4 -d in the monitoring VM's namespace, reading a
+// rendered main config; its PID is read from the config's lock_file and checked in /proc (nagios4 with this
+// main config) before every signal. It is stopped by that PID (SIGTERM, or SIGKILL for a crash); its check
+// workers exit when their parent goes, and the topology's teardown kills whatever is left in the namespace.
 
 export interface NagiosEngine {
   netns: string;
@@ -49,6 +50,16 @@ export async function verifyNagiosConfig(mainConfig: string): Promise<{ code: nu
   return { code: r.code, output: r.stdout + r.stderr };
 }
 
+/** Whether `pid` runs nagios4 with this main config (so a stale or reused PID is never signalled). */
+function runsEngine(pid: number, mainConfig: string): boolean {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return argv.includes(mainConfig) && path.basename(argv[0] ?? "") === "nagios4";
+  } catch {
+    return false;
+  }
+}
+
 export async function startNagios(netns: string, mainConfig: string): Promise<NagiosEngine> {
   requireTool(NAGIOS4, "nagios4-core");
   const text = fs.readFileSync(mainConfig, "utf8");
@@ -60,17 +71,7 @@ export async function startNagios(netns: string, mainConfig: string): Promise<Na
   const statusFile = need("status_file");
   const logFile = need("log_file");
   const commandFile = need("command_file");
-  const child: ChildProcess = spawn("ip", ["netns", "exec", netns, NAGIOS4, mainConfig], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let exited = false;
-  child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (out += c.toString()));
-  const exit = new Promise<void>((r) =>
-    child.once("exit", () => {
-      exited = true;
-      r();
-    }),
-  );
+  const lockFile = need("lock_file");
   const read = (f: string): string => {
     try {
       return fs.readFileSync(f, "utf8");
@@ -79,21 +80,46 @@ export async function startNagios(netns: string, mainConfig: string): Promise<Na
     }
   };
   const status = (): EngineStatus => engineStatus(read(statusFile));
+  const started = Date.now();
+  // -d as on a VM: the daemon writes its PID to lock_file (the standby's engine check reads it there).
+  const launch = await run("ip", ["netns", "exec", netns, NAGIOS4, "-d", mainConfig], { timeoutMs: 30_000 });
+  const out = launch.stdout + launch.stderr;
+  let pid = -1;
+  while (Date.now() - started < 30_000) {
+    const p = Number(read(lockFile).trim());
+    if (p > 0 && runsEngine(p, mainConfig)) {
+      pid = p;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const running = (): boolean => pid > 0 && runsEngine(pid, mainConfig);
+  const gone = async (ms: number): Promise<boolean> => {
+    const end = Date.now() + ms;
+    while (running()) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  };
+  const signal = (sig: NodeJS.Signals): void => {
+    if (running()) process.kill(pid, sig);
+  };
   const engine: NagiosEngine = {
     netns,
     mainConfig,
-    pid: child.pid ?? -1,
+    pid,
     statusFile,
     logFile,
     commandFile,
     status,
     log: () => read(logFile),
     output: () => out,
-    running: () => !exited,
+    running,
     async waitForStatus(what, ok, timeoutMs) {
       const end = Date.now() + timeoutMs;
       for (;;) {
-        if (exited) throw new Error(`nagios4 in ${netns} exited while waiting for ${what}:\n${out}\n${read(logFile).split("\n").slice(-20).join("\n")}`);
+        if (!running()) throw new Error(`nagios4 in ${netns} is not running while waiting for ${what}:\n${out}\n${read(logFile).split("\n").slice(-20).join("\n")}`);
         const s = status();
         if (ok(s)) return s;
         if (Date.now() > end) {
@@ -107,27 +133,25 @@ export async function startNagios(netns: string, mainConfig: string): Promise<Na
       fs.writeFileSync(commandFile, `[${Math.floor(Date.now() / 1000)}] ${line}\n`, { flag: "a" });
     },
     async kill9() {
-      if (exited) return;
-      process.kill(child.pid ?? -1, "SIGKILL");
-      await exit;
+      signal("SIGKILL");
+      await gone(5_000);
     },
     async stop() {
-      if (exited) return;
-      process.kill(child.pid ?? -1, "SIGTERM");
-      const t = setTimeout(() => !exited && process.kill(child.pid ?? -1, "SIGKILL"), 10_000);
-      await exit;
-      clearTimeout(t);
+      signal("SIGTERM");
+      if (!(await gone(10_000))) {
+        signal("SIGKILL");
+        await gone(5_000);
+      }
     },
   };
-  // Started means: status.dat written by this process (the engine read its objects and scheduled its checks).
-  const started = Date.now();
-  while (!exited && !(fs.existsSync(statusFile) && fs.statSync(statusFile).mtimeMs >= started - 1000 && status().hosts.length > 0)) {
+  // Started means: status.dat written by this engine with its hosts (it read its objects and scheduled checks).
+  while (running() && !(fs.existsSync(statusFile) && fs.statSync(statusFile).mtimeMs >= started - 1000 && status().hosts.length > 0)) {
     if (Date.now() - started > 30_000) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (exited || status().hosts.length === 0) {
+  if (!running() || status().hosts.length === 0) {
     await engine.stop();
-    throw new Error(`nagios4 in ${netns} did not start with ${mainConfig}:\n${out}\n${read(logFile).split("\n").slice(-30).join("\n")}`);
+    throw new Error(`nagios4 -d in ${netns} did not start with ${mainConfig} (exit ${launch.code}):\n${out}\n${read(logFile).split("\n").slice(-30).join("\n")}`);
   }
   return engine;
 }
