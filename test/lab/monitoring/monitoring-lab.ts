@@ -57,8 +57,14 @@ export interface MonitoringLab {
   /** Stand-in services by `<host>/<port>`; agents by host. */
   services: Map<string, LabDaemon>;
   agents: Map<string, LabDaemon>;
-  /** Resolves when every engine sees every host UP and every service OK, in hard states. */
-  allGreen(timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when every engine has checked every host and service, every host UP and every service OK in a
+   * hard state, except the services `ignore` names (which must still be in a hard state, so their one
+   * notification has gone out).
+   */
+  allGreen(timeoutMs: number, ignore?: (host: string, service: string) => boolean): Promise<void>;
+  /** Resolves once the sink got no message for `ms` (at most `timeoutMs`). */
+  sinkQuiet(ms: number, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -222,6 +228,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       engines.set(vm, await startNagios(topo.netns(vm), paths.engine.mainConfig));
     }
 
+    const sinkNow = sink;
     const lab: MonitoringLab = {
       root,
       spec,
@@ -233,14 +240,32 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       engines,
       services,
       agents,
-      async allGreen(timeoutMs) {
+      async allGreen(timeoutMs, ignore = () => false) {
         for (const e of engines.values()) {
           await e.waitForStatus(
             "every host UP and every service OK",
-            (s) => s.hosts.length === plan.hosts.length && s.services.length === plan.checks.length && s.hosts.every((h) => h.checked && h.state === 0) && s.services.every((v) => v.checked && v.state === 0),
+            (s) =>
+              s.hosts.length === plan.hosts.length &&
+              s.services.length === plan.checks.length &&
+              s.hosts.every((h) => h.checked && h.hard && h.state === 0) &&
+              s.services.every((v) => v.checked && v.hard && (v.state === 0 || ignore(v.host, v.service))),
             timeoutMs,
           );
         }
+      },
+      async sinkQuiet(ms, timeoutMs) {
+        const end = Date.now() + timeoutMs;
+        let count = -1;
+        let since = Date.now();
+        while (Date.now() < end) {
+          const n = sinkNow.messages().length;
+          if (n !== count) {
+            count = n;
+            since = Date.now();
+          } else if (Date.now() - since >= ms) return;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error(`the sink did not stay quiet for ${ms} ms within ${timeoutMs} ms`);
       },
       stop,
     };
