@@ -30,6 +30,9 @@ export interface EnginePaths {
   relayTrustFile: string;
   /** Shinken's daemon files (engine `shinken` only). */
   shinkenDir: string;
+  /** Shinken's working directory (pid files, retention) and its logs (engine `shinken` only). */
+  shinkenStateDir: string;
+  shinkenLogDir: string;
 }
 
 /** The NRPE agent's files on every monitored host. */
@@ -73,6 +76,8 @@ export const PRODUCTION_MONITORING_PATHS: MonitoringPaths = {
     clientKeyFile: "/etc/ibac/monitoring/client-key.pem",
     relayTrustFile: "/etc/ssl/certs/ca-certificates.crt",
     shinkenDir: "/etc/shinken",
+    shinkenStateDir: "/var/lib/shinken",
+    shinkenLogDir: "/var/log/shinken",
   },
   agent: {
     mainConfig: "/etc/nagios/nrpe.cfg",

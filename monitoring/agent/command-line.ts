@@ -10,7 +10,6 @@ export const NRPE_MAX_LINE = 2047;
 export const SUDO = "/usr/bin/sudo";
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function codePoint(ch: string): string {

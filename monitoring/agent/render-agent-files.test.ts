@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AGENT_SCRIPTS, PRODUCTION_MONITORING_PATHS } from "../paths";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
 import { renderAgentFiles } from "./render-agent-files";
-import { sampleAgent } from "./sample-agent";
+import { sampleAgent } from "../../test/support/sample-agent";
 
 const paths = PRODUCTION_MONITORING_PATHS.agent;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-agent-files-"));

@@ -35,7 +35,7 @@ export const NOTIFY_SCRIPT = "ibac-notify";
 /** The standby's event handler in scriptDir. */
 export const TAKEOVER_SCRIPT = "ibac-standby-takeover";
 
-const AGENT_COMMAND = /^[a-z][a-z0-9_]{0,62}$/;
+const AGENT_COMMAND = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~/%-]*$/;
 const EXPECT = /^[A-Za-z0-9 ._/-]{1,64}$/;
 
@@ -50,7 +50,7 @@ export function checkCommandFor(check: Pick<MonitorCheck, "host" | "description"
   switch (c.kind) {
     case "nrpe": {
       if (agentPort === undefined) throw new Error(`nagios: ${what}: an NRPE check on a host without an agent`);
-      const name = commandArgument(c.agentCommand, AGENT_COMMAND, "an agent command name of lower-case letters, digits and '_'", `${what}: agentCommand`);
+      const name = commandArgument(c.agentCommand, AGENT_COMMAND, "an agent command name of letters, digits, '_' and '-'", `${what}: agentCommand`);
       return `${COMMANDS.nrpe}!${port(agentPort, `${what}: agent port`)}!${name}`;
     }
     case "tcp": {

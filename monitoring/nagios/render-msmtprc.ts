@@ -20,7 +20,9 @@ export function renderMsmtprc(notifications: NotificationPlan, paths: EnginePath
     "syslog LOG_MAIL",
     "timeout 30",
     "",
-    "account relay",
+    // The account itself is `default`: msmtp 1.8.23's `account default : relay` copy drops
+    // allow_from_override (verified with --pretend).
+    "account default",
     `host ${commandArgument(notifications.relay.host, HOST_NAME, HOST_NAME_EXPECTED, "notifications.relay.host")}`,
     `port ${port(notifications.relay.port, "notifications.relay.port")}`,
     "tls on",
@@ -32,8 +34,6 @@ export function renderMsmtprc(notifications: NotificationPlan, paths: EnginePath
     "allow_from_override off",
     "set_from_header off",
     "auth off",
-    "",
-    "account default : relay",
     "",
   ].join("\n");
 }

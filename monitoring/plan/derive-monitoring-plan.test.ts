@@ -96,10 +96,14 @@ describe.each(STACK_ROWS)("monitoring plan of %s", (_name, load) => {
     }
   });
 
-  it("runs the servers first active, then standby, and the nagios4 engine has no Shinken daemons", () => {
+  it("runs the servers first active, then standby; Shinken's daemons on each (the first VM's masters), none for nagios4", () => {
     expect(plan.servers.map((s) => [s.vm, s.role])).toEqual(tierVms("monitoring").map((vm, i) => [vm.name, i === 0 ? "active" : "standby"]));
-    expect(plan.engine).toBe("nagios4");
-    expect(plan.shinkenDaemons).toEqual([]);
+    expect(plan.engine).toBe(stack.spec.monitoring.engine);
+    if (plan.engine === "nagios4") expect(plan.shinkenDaemons).toEqual([]);
+    else {
+      expect(plan.shinkenDaemons).toHaveLength(6 * plan.servers.length);
+      expect(plan.shinkenDaemons.filter((d) => !d.spare).map((d) => d.vm)).toEqual(Array(6).fill(plan.servers[0].vm));
+    }
   });
 
   it("checks the protocols of every tier on every VM that serves them", () => {

@@ -49,6 +49,15 @@ describe("check_ibac_engine", () => {
   });
 
   it("is UNKNOWN on bad usage", () => {
-    expect(check("soon")).toMatchObject({ status: 3, line: "ENGINE UNKNOWN - usage: check_ibac_engine LOCK_FILE STATUS_FILE MAX_AGE_SECONDS" });
+    const usage = "ENGINE UNKNOWN - usage: check_ibac_engine [LOCK_FILE STATUS_FILE MAX_AGE_SECONDS]";
+    expect(check("soon")).toMatchObject({ status: 3, line: usage });
+    expect(bench.run(AGENT_SCRIPTS.engine, [lock])).toMatchObject({ status: 3, line: usage });
+  });
+
+  it("reads the rendered engine's files when given no arguments (none here: CRITICAL, naming them)", () => {
+    // This machine runs no nagios4 from /var/lib/nagios4 (other tests run theirs under temporary roots).
+    const r = bench.run(AGENT_SCRIPTS.engine, []);
+    expect(r.status, r.line).toBe(2);
+    expect(r.line).toMatch(/^ENGINE CRITICAL - (no pid in \/var\/lib\/nagios4\/nagios\.lock|process \d+ of \/var\/lib\/nagios4\/nagios\.lock is not running nagios4)$/);
   });
 });

@@ -1,12 +1,14 @@
-// check_ibac_engine LOCK_FILE STATUS_FILE MAX_AGE_SECONDS: the standby's check of the active engine. Debian's
-// nagios4: lock_file /run/nagios4/nagios4.pid, status_file /var/lib/nagios4/status.dat (both readable by nagios).
+// check_ibac_engine [LOCK_FILE STATUS_FILE MAX_AGE_SECONDS]: the standby's check of the active engine. Without
+// arguments it takes the files monitoring/nagios renders (lock_file and status_file in the state directory
+// /var/lib/nagios4, status_update_interval 10 s) and allows six status intervals.
 export const ENGINE_SCRIPT = String.raw`#!/bin/sh
-# check_ibac_engine LOCK_FILE STATUS_FILE MAX_AGE_SECONDS: the process in LOCK_FILE is nagios4 and it wrote
+# check_ibac_engine [LOCK_FILE STATUS_FILE MAX_AGE_SECONDS]: the process in LOCK_FILE is nagios4 and it wrote
 # STATUS_FILE within MAX_AGE_SECONDS (a hung engine keeps its pid but stops writing its status).
 unknown() { echo "ENGINE UNKNOWN - $1"; exit 3; }
 is_int() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 
-if ! { [ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ]; }; then unknown "usage: check_ibac_engine LOCK_FILE STATUS_FILE MAX_AGE_SECONDS"; fi
+[ "$#" -eq 0 ] && set -- /var/lib/nagios4/nagios.lock /var/lib/nagios4/status.dat 60
+if ! { [ "$#" -eq 3 ] && is_int "$3" && [ "$3" -gt 0 ]; }; then unknown "usage: check_ibac_engine [LOCK_FILE STATUS_FILE MAX_AGE_SECONDS]"; fi
 pid=$(head -n 1 "$1" 2>/dev/null)
 is_int "$pid" || { echo "ENGINE CRITICAL - no pid in $1"; exit 2; }
 comm=$(cat "/proc/$pid/comm" 2>/dev/null)

@@ -1,5 +1,5 @@
-import { AGENT_SCRIPTS, type AgentPaths } from "../paths";
-import type { AgentPlan } from "../plan/types";
+import { AGENT_SCRIPTS, type AgentPaths } from "../../monitoring/paths";
+import type { AgentPlan } from "../../monitoring/plan/types";
 
 /** An agent as the plan derives one, for the renderer's tests and the live NRPE test. */
 export function sampleAgent(paths: AgentPaths, overrides: Partial<AgentPlan> = {}): AgentPlan {
