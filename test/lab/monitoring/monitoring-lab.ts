@@ -16,6 +16,7 @@ import { requireTool } from "../../support/require-tool";
 import { startDatabaseLab, type DatabaseLab } from "../database-lab";
 import { makeLabCa, makeServerCertificate } from "../tls";
 import { httpsDaemon, labDaemon, type LabDaemon } from "./daemon";
+import { labRewriteAgentFiles } from "./lab-rewrite";
 import { labSubset } from "./lab-subset";
 import { LAB_MONITORING_VMS, LAB_NODES, LAB_RELAY_ADDRESS, labHosts, LAB_RELAY_PORT, labMonitoringSpec, labServes, labTlsEndpoints, type CheckTiming } from "./lab-spec";
 import { startNagios, type NagiosEngine } from "./nagios-runner";
@@ -57,6 +58,8 @@ export interface MonitoringLab {
   /** Stand-in services by `<host>/<port>`; agents by host. */
   services: Map<string, LabDaemon>;
   agents: Map<string, LabDaemon>;
+  /** The VMs the lab routes through a node's namespace. */
+  behindNode(node: string): string[];
   /**
    * Resolves when every engine has checked every host and service, every host UP and every service OK in a
    * hard state, except the services `ignore` names (which must still be in a hard state, so their one
@@ -165,7 +168,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       const paths: MonitoringPaths = monitoringPathsUnder(hr);
       const agent = planUnder(hr).agents.find((a) => a.host === host);
       if (!agent) continue;
-      writeMonitoringFiles(root, renderAgentFiles(agent, paths.agent));
+      writeMonitoringFiles(root, labRewriteAgentFiles(renderAgentFiles(agent, paths.agent), paths));
       const t = agentTlsPaths(paths.agent);
       const c = await certFor(path.join(hr, "lab-certs"), host, agent.address, agent.tlsName);
       place(internalCa.cert, t.ca, 0o644);
@@ -240,6 +243,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       engines,
       services,
       agents,
+      behindNode: (node) => [...((LAB_NODES as Record<string, readonly string[]>)[node] ?? [])],
       async allGreen(timeoutMs, ignore = () => false) {
         for (const e of engines.values()) {
           await e.waitForStatus(

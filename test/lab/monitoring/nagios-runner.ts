@@ -12,6 +12,8 @@ import { engineStatus, type EngineStatus } from "./status-dat";
 export interface NagiosEngine {
   netns: string;
   mainConfig: string;
+  /** The main config's cfg_dir: the rendered object files. */
+  objectsDir: string;
   pid: number;
   /** The main config's status_file, log_file and command_file. */
   statusFile: string;
@@ -108,6 +110,7 @@ export async function startNagios(netns: string, mainConfig: string): Promise<Na
   const engine: NagiosEngine = {
     netns,
     mainConfig,
+    objectsDir: need("cfg_dir"),
     pid,
     statusFile,
     logFile,
