@@ -41,6 +41,7 @@ export interface RelayLab {
 export async function startRelayLab(): Promise<RelayLab> {
   const openssl = requireTool("openssl", "openssl");
   requireTool("msmtp", "msmtp");
+  requireTool("setpriv", "util-linux");
   const spec = labMonitoringSpec({ intervalSeconds: 10, retryIntervalSeconds: 2, attempts: 2 });
   const model = buildModel(spec).model;
   if (!model) throw new Error("the lab spec builds no model");
