@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { monitoringPathsUnder, type EnginePaths } from "../paths";
 import type { MonitoringPlan } from "../plan/types";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
-import { smallPlan } from "./fixtures/small-plan";
-import { makeRoot, writeFiles } from "./fixtures/nagios-verify";
-import { makeTlsFiles, freePort } from "./fixtures/tls-server";
-import { commandLines, expand, resourceMacros } from "./fixtures/expand-command";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
+import { makeRoot, writeFiles } from "../../test/fixtures/monitoring-engine/nagios-verify";
+import { makeTlsFiles, freePort } from "../../test/fixtures/monitoring-engine/tls-server";
+import { commandLines, expand, resourceMacros } from "../../test/fixtures/monitoring-engine/expand-command";
 import { renderEngineFiles } from "./render-engine-files";
 import { checkCommandFor } from "./render-commands";
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { monitoringPathsUnder, type EnginePaths } from "../paths";
 import type { MonitoringFile } from "../plan/types";
 import { describeRun } from "../../test/support/require-tool";
-import { smallPlan } from "./fixtures/small-plan";
-import { makeRoot, nagiosVerify, testEngineOptions, totalErrors, writeFiles } from "./fixtures/nagios-verify";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
+import { makeRoot, nagiosVerify, testEngineOptions, totalErrors, writeFiles } from "../../test/fixtures/monitoring-engine/nagios-verify";
 import { renderEngineFiles } from "./render-engine-files";
 
 /** Renders `vm`'s files under a fresh root, lets `damage` change them, runs nagios4 -v. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PRODUCTION_MONITORING_PATHS } from "../paths";
 import type { MonitoringPlan } from "../plan/types";
-import { smallPlan } from "./fixtures/small-plan";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
 import { renderEngineFiles } from "./render-engine-files";
 import { firstNotification } from "./render-escalations";
 import { contactName } from "./render-contacts";
@@ -51,7 +51,7 @@ describe("renderEngineFiles: the files, their modes and owners", () => {
     const files = render(smallPlan(), "mon-1", "pa\"ss\\word");
     expect(files.filter((f) => f.content.includes("pa")).filter((f) => f.content.includes("ss\\\\word")).map((f) => f.path)).toEqual(["/etc/ibac/monitoring/mysql-client.cnf"]);
     expect(files.find((f) => f.secret)?.content).toBe(
-      '# check_mysql\'s account (ibac monitoring). Rendered by ibac: edits are overwritten.\n[client]\nuser=ibac_monitor\npassword="pa\\"ss\\\\word"\nssl-ca=/etc/ibac/monitoring/ca.pem\n',
+      '# check_mysql\'s account (ibac monitoring). Rendered by ibac: edits are overwritten.\n[client]\nuser=ibac_monitor\npassword="pa\\"ss\\\\word"\nssl-ca=/etc/ibac/monitoring/ca.pem\nssl-verify-server-cert=1\n',
     );
   });
 

@@ -3,8 +3,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PRODUCTION_MONITORING_PATHS } from "../paths";
 import { describeRun, requireTool, runTool } from "../../test/support/require-tool";
-import { smallPlan } from "./fixtures/small-plan";
-import { makeRoot } from "./fixtures/nagios-verify";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
+import { makeRoot } from "../../test/fixtures/monitoring-engine/nagios-verify";
 import { renderMsmtprc } from "./render-msmtprc";
 
 // msmtp --pretend reads the configuration and prints the account it would use, without any network.

@@ -25,7 +25,10 @@ function optionValue(password: string): string {
 
 /**
  * `[client]` for check_mysql and check_mysql_query: the account, and ssl-ca, which is also what turns TLS on
- * for check_mysql_query (it has no TLS options of its own); the server's certificate is verified against it.
+ * for check_mysql_query (it has no TLS options of its own); it also overrides check_mysql's -C (verified). The
+ * chain is verified against it; ssl-verify-server-cert adds that the certificate names the address checked,
+ * which Debian 12's Connector/C (3.3) does not do by default (the database tier's certificates carry the
+ * server's and the service address as IP names).
  */
 export function renderMysqlClientFile(paths: EnginePaths, password: string): string {
   return [
@@ -34,6 +37,8 @@ export function renderMysqlClientFile(paths: EnginePaths, password: string): str
     `user=${MONITOR_DB_USER}`,
     `password=${optionValue(password)}`,
     `ssl-ca=${filePath(paths.caFile, "caFile")}`,
+    // `=1`: Connector/C ignores the bare option in an option file (verified: it then connects to any name).
+    "ssl-verify-server-cert=1",
     "",
   ].join("\n");
 }

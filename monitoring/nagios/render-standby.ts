@@ -31,8 +31,11 @@ export function renderStandby(plan: MonitoringPlan, active: MonitoringServer, pa
   if (!agent.commands.some((c) => c.name === ENGINE_AGENT_COMMAND)) {
     throw new Error(`nagios: standby: the agent of the active monitoring VM ${active.vm} has no command ${ENGINE_AGENT_COMMAND}`);
   }
+  // The plan's own engine check if it has one (services.cfg then carries the handler), else one here.
+  const planned = plan.checks.find((c) => isEngineCheck(c, active.vm));
+  const description = planned?.description ?? ENGINE_SERVICE;
   const on = (macro: string): string => `$${macro}:${active.vm}$`;
-  const onService = (macro: string): string => `$${macro}:${active.vm}:${ENGINE_SERVICE}$`;
+  const onService = (macro: string): string => `$${macro}:${active.vm}:${description}$`;
   // Nagios's own state words only (UP, DOWN, HARD, ...): no output macro, so no shell is involved.
   const line = [
     `${filePath(paths.scriptDir, "scriptDir")}/${TAKEOVER_SCRIPT}`,
@@ -41,25 +44,17 @@ export function renderStandby(plan: MonitoringPlan, active: MonitoringServer, pa
     onService("SERVICESTATE"),
     onService("SERVICESTATETYPE"),
   ].join(" ");
-  const handler = [["event_handler", COMMANDS.standbyTakeover], ["event_handler_enabled", 1]] as const;
-  const planHasIt = plan.checks.some((c) => isEngineCheck(c, active.vm));
-  return objectFile(`Standby: checks the active engine on ${active.vm} and takes over its notifications while it is down`, [
-    defineObject("command", [["command_name", COMMANDS.standbyTakeover], ["command_line", line]]),
-    ...(planHasIt
-      ? []
-      : [
-          serviceObject(
-      plan,
-      {
-        host: active.vm,
-        description: ENGINE_SERVICE,
-        layer: "service",
-        command: { kind: "nrpe", agentCommand: ENGINE_AGENT_COMMAND },
-        flowId: agentFlow(plan, active.vm),
-        what: `the monitoring engine on ${active.vm} runs and writes its status`,
-      },
-      handler,
-          ),
-        ]),
-  ]);
+  const blocks = [defineObject("command", [["command_name", COMMANDS.standbyTakeover], ["command_line", line]])];
+  if (!planned) {
+    const check: MonitorCheck = {
+      host: active.vm,
+      description,
+      layer: "service",
+      command: { kind: "nrpe", agentCommand: ENGINE_AGENT_COMMAND },
+      flowId: agentFlow(plan, active.vm),
+      what: `the monitoring engine on ${active.vm} runs and writes its status`,
+    };
+    blocks.push(serviceObject(plan, check, [["event_handler", COMMANDS.standbyTakeover], ["event_handler_enabled", 1]]));
+  }
+  return objectFile(`Standby: checks the active engine on ${active.vm} and takes over its notifications while it is down`, blocks);
 }

@@ -7,7 +7,7 @@ import { monitoringPathsUnder } from "../paths";
 import type { MonitoringPlan } from "../plan/types";
 import { deriveMonitoringPlan } from "../plan/derive-monitoring-plan";
 import { describeRun } from "../../test/support/require-tool";
-import { makeRoot, nagiosVerify, testEngineOptions, totalErrors, writeFiles } from "./fixtures/nagios-verify";
+import { makeRoot, nagiosVerify, testEngineOptions, totalErrors, writeFiles } from "../../test/fixtures/monitoring-engine/nagios-verify";
 import { renderEngineFiles } from "./render-engine-files";
 import { isEngineCheck } from "./render-standby";
 

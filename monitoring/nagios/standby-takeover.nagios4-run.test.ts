@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { monitoringPathsUnder } from "../paths";
 import { requireTool } from "../../test/support/require-tool";
-import { smallPlan } from "./fixtures/small-plan";
-import { makeRoot, writeFiles } from "./fixtures/nagios-verify";
-import { freePort } from "./fixtures/tls-server";
+import { smallPlan } from "../../test/fixtures/monitoring-engine/small-plan";
+import { makeRoot, writeFiles } from "../../test/fixtures/monitoring-engine/nagios-verify";
+import { freePort } from "../../test/fixtures/monitoring-engine/tls-server";
 import { renderEngineFiles } from "./render-engine-files";
 import type { EngineOptions } from "./render-main-cfg";
 
@@ -54,6 +54,11 @@ describe("the standby's takeover, in a running nagios4 (loopback, stub mailer)",
       expect(notified).toEqual(["mail-oncall@example.org pve1", "mail-oncall@example.org pve2", "mail-second@example.org pve1", "mail-second@example.org pve2"]);
       const subjects = fs.readdirSync(mails).map((f) => /^Subject: (.*)$/m.exec(fs.readFileSync(path.join(mails, f), "utf8"))?.[1]).sort();
       expect(subjects).toEqual(["** PROBLEM Host Alert: pve1 is DOWN **", "** PROBLEM Host Alert: pve1 is DOWN **", "** PROBLEM Host Alert: pve2 is DOWN **", "** PROBLEM Host Alert: pve2 is DOWN **"]);
+      // The body comes from the environment macros (enable_environment_macros=1), custom variables included.
+      const mail = fs.readFileSync(path.join(mails, fs.readdirSync(mails)[0]), "utf8");
+      expect(mail).toMatch(/^-C \S+\/msmtprc -- (oncall|second)@example\.org\nFrom: monitoring@example\.org\n/);
+      expect(mail).toContain("\nKind: node\n");
+      expect(mail).toContain(`\nOutput: connect to address 127.0.0.1 and port ${closed}: Connection refused\n`);
       expect(fs.readFileSync(paths.stateDir + "/status.dat", "utf8")).toMatch(/programstatus \{[^}]*enable_notifications=1/);
     } finally {
       if (pid !== undefined) {

@@ -8,9 +8,13 @@ import type { AgentCommand, ExpiryThresholds } from "./types";
 const plugin = (paths: MonitoringPaths, name: string): string => `${paths.engine.pluginDir}/${name}`;
 const script = (paths: MonitoringPaths, name: AgentScript): string => `${paths.agent.scriptDir}/${name}`;
 
-/** A piece of a command name: NRPE's `command[...]` and check_nrpe's `-c` take it as is. */
+/**
+ * A piece of a command name from a model name (`ibac-s3`, `loadBalancer`, `db-1-fd`): lower case, digits and
+ * `_` only, the narrowest set that NRPE's `command[...]`, check_nrpe's `-c` and every reader of the names take.
+ */
+export const AGENT_COMMAND_NAME = /^ibac_[a-z0-9_]+$/;
 function namePart(text: string): string {
-  const part = text.replace(/[^A-Za-z0-9_-]/g, "_");
+  const part = text.toLowerCase().replace(/[^a-z0-9_]/g, "_");
   if (!part) throw new Error(`monitoring plan: ${JSON.stringify(text)} makes an empty agent command name`);
   return part;
 }

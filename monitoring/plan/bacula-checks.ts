@@ -37,7 +37,9 @@ export function baculaJobHours(plan: BaculaPlan): Map<string, number> {
 
 /**
  * Bacula's newest job of every client, from the catalog, on each backup VM. The catalog is on the DRBD volume,
- * which only the Promoted VM mounts: the check script answers for the side that has it (see the report).
+ * which only the Promoted VM mounts: on the other VM the script must answer OK ("not the Promoted side") when
+ * the catalog file is absent and the volume is not mounted, and the DRBD and Pacemaker checks of the same VMs
+ * say whether a Promoted side exists at all. Checking both VMs keeps the check where the catalog moves.
  */
 export function baculaChecks(ctx: PlanContext, plan: BaculaPlan): PlannedCheck[] {
   const hours = baculaJobHours(plan);

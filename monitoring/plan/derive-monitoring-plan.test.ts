@@ -14,7 +14,8 @@ import { generateStackText } from "../../test/fixtures/generate-stack";
 import { fixtureTlsEndpoints } from "../../test/fixtures/monitoring-tls-endpoints";
 import { AGENT_SCRIPTS, monitoringPathsUnder, PRODUCTION_MONITORING_PATHS } from "../paths";
 import { deriveMonitoringPlan } from "./derive-monitoring-plan";
-import { DESCRIPTION_PATTERN } from "./description";
+import { checkKind, DESCRIPTION_PATTERN } from "./description";
+import { AGENT_COMMAND_NAME } from "./agent-commands";
 import { MINIO_HEALTH_PATH } from "./cluster-checks";
 import { SHINKEN_DAEMON_PORTS } from "./engine-plan";
 import type { CheckCommand, MonitorCheck, MonitoringPlan } from "./types";
@@ -78,6 +79,14 @@ describe.each(STACK_ROWS)("monitoring plan of %s", (_name, load) => {
     expect(plan.checks.filter((c) => c.layer === "server")).toHaveLength(5 * plan.hosts.filter((h) => h.agent).length + 2 * model.nodes.length);
   });
 
+  it("names few kinds of check however many hosts: the descriptions that name an instance fold into their kind", () => {
+    const kinds = [...new Set(plan.checks.map((c) => checkKind(c.description)))];
+    expect(kinds.sort()).toEqual([
+      ...SERVER_LAYER, "Bacula job", "DRBD", "HAProxy backends", "HTTPS health", "IPsec", "MariaDB connection", "MariaDB read-only", "MariaDB replication",
+      "MinIO health", "Pacemaker", "Proxmox API", "VRRP", "certificate", "monitoring engine", "quorum", "service port",
+    ].sort());
+  });
+
   it("describes each check once per host, in [A-Za-z0-9 ._-] only", () => {
     const keys = plan.checks.map((c) => `${c.host}/${c.description}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -92,7 +101,10 @@ describe.each(STACK_ROWS)("monitoring plan of %s", (_name, load) => {
       expect(agent).toMatchObject({ address: host?.address, port: 5666, allowedFrom: monitoringAddresses, tlsName: `${agent.host}.${model.site.domain}` });
       const used = new Set(checksOn(plan, agent.host).flatMap((c) => (c.command.kind === "nrpe" ? [c.command.agentCommand] : [])));
       expect(new Set(agent.commands.map((c) => c.name))).toEqual(used);
-      for (const command of agent.commands) expect(command.argv[0], command.name).toMatch(/^\/[^ ]+$/);
+      for (const command of agent.commands) {
+        expect(command.argv[0], command.name).toMatch(/^\/[^ ]+$/);
+        expect(command.name).toMatch(AGENT_COMMAND_NAME);
+      }
     }
   });
 
@@ -147,7 +159,9 @@ describe("monitoring plan: what each check runs (prod)", () => {
     expect(agentCommand(prodPlan, checkNamed(prodPlan, "lb-1", "VRRP loadBalancer")).argv).toEqual([script(AGENT_SCRIPTS.vrrp), "ibac_loadBalancer"]);
     expect(agentCommand(prodPlan, checkNamed(prodPlan, "db-1", "VRRP databasePrimary")).argv).toEqual([script(AGENT_SCRIPTS.vrrp), "ibac_databasePrimary"]);
     expect(agentCommand(prodPlan, checkNamed(prodPlan, "lb-2", "HAProxy backends")).argv).toEqual([script(AGENT_SCRIPTS.haproxy), "/run/haproxy/stats.sock"]);
-    expect(agentCommand(prodPlan, checkNamed(prodPlan, "s3-1", "DRBD ibac-s3"))).toMatchObject({ argv: [script(AGENT_SCRIPTS.drbd), "ibac-s3"], asRoot: true });
+    expect(agentCommand(prodPlan, checkNamed(prodPlan, "s3-1", "DRBD ibac-s3"))).toMatchObject({ name: "ibac_drbd_ibac_s3", argv: [script(AGENT_SCRIPTS.drbd), "ibac-s3"], asRoot: true });
+    expect(checkNamed(prodPlan, "lb-1", "VRRP loadBalancer").command).toEqual({ kind: "nrpe", agentCommand: "ibac_vrrp_loadbalancer" });
+    expect(checkNamed(prodPlan, "bkp-2", "Bacula job db-1-fd").command).toEqual({ kind: "nrpe", agentCommand: "ibac_bacula_db_1_fd" });
   });
 
   it("asks MinIO's liveness probe through the S3 front on the object store's address", () => {

@@ -7,3 +7,21 @@ export function description(text: string): string {
   if (!cleaned) throw new Error(`monitoring plan: ${JSON.stringify(text)} makes an empty check description`);
   return cleaned;
 }
+
+/**
+ * Descriptions that name an instance (`DRBD ibac-s3`, `certificate s3.example.org port 9000`, `Bacula job
+ * db-1-fd`, `MariaDB port 3306`) and the kind of check they are, for a report that folds them into one column.
+ */
+const INSTANCE_KINDS: readonly [RegExp, string][] = [
+  [/^certificate /, "certificate"],
+  [/^Bacula job /, "Bacula job"],
+  [/^DRBD /, "DRBD"],
+  [/^VRRP /, "VRRP"],
+  [/^IPsec /, "IPsec"],
+  [/ port \d+$/, "service port"],
+];
+
+/** The kind of check a description names: the description itself unless it names an instance. */
+export function checkKind(description: string): string {
+  return INSTANCE_KINDS.find(([pattern]) => pattern.test(description))?.[1] ?? description;
+}

@@ -13,7 +13,6 @@ import type { IbacPolicy } from "../kit/types";
 import type { ComplianceResult } from "../results/types";
 import { policyResourcesOf } from "./policy-resources";
 import { runPolicies } from "./run-policies";
-import { monitoringMatrixFor } from "../report/monitoring-matrix-source";
 
 export interface CheckStackOptions {
   stack: string;
@@ -90,7 +89,7 @@ export async function checkStack(options: CheckStackOptions): Promise<{ result: 
   const outcomes = await runPolicies(policies, resources);
   const policiesEnd = performance.now();
   const platformUrn = resources.find((r) => r.type === PLATFORM_TYPE)?.urn ?? "";
-  const evaluated = evaluateCompliance({
+  const result = evaluateCompliance({
     stack: options.stack,
     catalogue,
     outcomes,
@@ -101,6 +100,5 @@ export async function checkStack(options: CheckStackOptions): Promise<{ result: 
     gitCommit: toolkitCommit(options.projectDir),
     platformUrn,
   });
-  const result = { ...evaluated, monitoring: monitoringMatrixFor(plan.artifacts, loaded.spec, loaded.model) };
   return { result, timings: { planMs: policiesStart - planStart, policiesMs: policiesEnd - policiesStart } };
 }

@@ -20,13 +20,12 @@ export const SECTIONS = {
   topology: { id: "topology", title: "Topology" },
   flowMatrix: { id: "flow-matrix", title: "Flow matrix" },
   flowList: { id: "flow-list", title: "Flow list" },
-  monitoring: { id: "monitoring-matrix", title: "Monitoring matrix" },
 } satisfies Record<string, ReportSection>;
 
 /** The sections in reading order, numbered from 1. */
 export const SECTION_ORDER: ReportSection[] = [
   SECTIONS.summary, SECTIONS.overview, SECTIONS.details, SECTIONS.unmapped, SECTIONS.waivers, SECTIONS.manual,
-  SECTIONS.notImplemented, SECTIONS.outOfScope, SECTIONS.topology, SECTIONS.flowMatrix, SECTIONS.flowList, SECTIONS.monitoring,
+  SECTIONS.notImplemented, SECTIONS.outOfScope, SECTIONS.topology, SECTIONS.flowMatrix, SECTIONS.flowList,
 ];
 
 export function sectionNumber(section: ReportSection): number {

@@ -16,7 +16,6 @@ import {
 import { groupByNode, quorumFacts, renderTopologySvg, vmAddress } from "./topology-svg";
 import { buildFlowMatrix, endpointLabel, portText, renderFlowMatrixHtml } from "./flow-matrix";
 import { tierLabel } from "../../components/tiers/registry";
-import { monitoringMatrixHtml } from "./monitoring-section";
 
 const reqAnchor = (id: string): string => anchorId("req", id);
 
@@ -430,7 +429,7 @@ tr.finding-open td, tr.finding-expired-waiver td { background: #fef2f2; }
 table.checklist td { height: 3rem; }
 
 figure.picture { margin: .5rem 0 1rem; }
-figure.picture svg.topology, figure.picture svg.monitoring-matrix { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+figure.picture svg.topology { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { font-size: .87rem; color: var(--muted); margin-top: .4rem; }
 
 table.flow-matrix { table-layout: fixed; font-size: .77rem; margin: 0; }
@@ -491,10 +490,6 @@ ${outOfScope(result)}
 ${topology(result)}
 ${flowMatrix(result)}
 ${flowList(result)}
-<section id="${SECTIONS.monitoring.id}" class="section">
-${sectionHeading(SECTIONS.monitoring)}
-${monitoringMatrixHtml(result)}
-</section>
 </main>
 </body>
 </html>

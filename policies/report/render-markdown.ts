@@ -12,7 +12,6 @@ import {
   summaryRows, verdict, type ReportSection,
 } from "./content";
 import { groupByNode, quorumFacts, vmAddress } from "./topology-svg";
-import { monitoringMatrixMarkdown } from "./monitoring-section";
 import { buildFlowMatrix, endpointLabel, entryText, portText } from "./flow-matrix";
 import { tierLabel } from "../../components/tiers/registry";
 
@@ -220,6 +219,5 @@ export function renderComplianceMarkdown(result: ComplianceResult): string {
   out.push(heading(SECTIONS.flowList), "", table(["Flow", "From", "To", "Protocol, ports", "Purpose"], result.flows.map((f) => [
     code(f.id), md(endpointLabel(f.source)), md(endpointLabel(f.destination)), md(`${f.protocol.toUpperCase()} ${portText(f.ports)}`.trim()), md(f.purpose),
   ])), "");
-  out.push(heading(SECTIONS.monitoring), "", ...monitoringMatrixMarkdown(result));
   return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
 }

@@ -2,7 +2,6 @@ import type { Severity } from "@pulumi/policy";
 import type { Finding, IbacEnforcement } from "../kit/types";
 import type { OutOfScope, Requirement } from "../catalogue/types";
 import type { PlatformModel } from "../../components/model/types";
-import type { MonitoringMatrix } from "../report/monitoring-matrix";
 
 /** A waiver as the operator wrote it (`--waivers FILE`). */
 export interface Waiver {
@@ -111,6 +110,4 @@ export interface ComplianceResult {
   /** For the report's pictures. */
   topology: Pick<PlatformModel, "nodes" | "vms" | "qdevice" | "quorum">;
   flows: PlatformModel["flows"];
-  /** For the report's monitoring matrix: which check runs on which host, and where that was read from. */
-  monitoring?: MonitoringMatrix;
 }
