@@ -3,6 +3,7 @@ import { worstCaseNotifySeconds } from "../../monitoring/plan/types";
 import { stackSpec } from "../fixtures/specs";
 import { LAB_RELAY_ADDRESS } from "../lab/monitoring/lab-spec";
 import { startMonitoringLab, type MonitoringLab } from "../lab/monitoring/monitoring-lab";
+import { verifyNagiosConfig } from "../lab/monitoring/nagios-runner";
 import { dependentServices } from "../lab/monitoring/rendered-objects";
 import { describeNotification, notificationsOf, type Notification } from "../lab/monitoring/notification-mail";
 
@@ -41,6 +42,15 @@ describe("monitoring in the lab: rendered nagios4 engines and agents, notificati
   }, 240_000);
   afterAll(async () => {
     await lab?.stop();
+  }, 60_000);
+
+  it("both engines run the rendered main configs, which pass nagios4 -v", async () => {
+    expect([...lab.engines.keys()]).toEqual(["mon-1", "mon-2"]);
+    for (const e of lab.engines.values()) {
+      const v = await verifyNagiosConfig(e.mainConfig);
+      expect(v.output).toMatch(/Total Errors:\s+0\n/);
+      expect(v.code).toBe(0);
+    }
   }, 60_000);
 
   it("stopping MariaDB on the replica notifies each failed check once (those no dependency holds back), over STARTTLS to the spec's address from the spec's sender via the relay address; restarting it sends one recovery each", async () => {
