@@ -36,6 +36,8 @@ export interface ServerCertificate {
   ipAddresses: string[];
   certFile: string;
   keyFile: string;
+  /** Validity in days (default 7); longer where a check warns about expiry (monitoring: critical under 14 days). */
+  days?: number;
 }
 
 export async function makeServerCertificate(ca: LabCa, cert: ServerCertificate, openssl: string): Promise<void> {
@@ -56,7 +58,7 @@ export async function makeServerCertificate(ca: LabCa, cert: ServerCertificate, 
     await runChecked(openssl, ["req", "-new", ...CURVE, "-subj", `/CN=${cert.commonName}`, "-keyout", cert.keyFile, "-out", csr]);
     await runChecked(openssl, [
       "x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-set_serial", `0x${crypto.randomBytes(12).toString("hex")}`,
-      "-days", "7", "-sha384", "-extfile", ext, "-out", cert.certFile,
+      "-days", String(cert.days ?? 7), "-sha384", "-extfile", ext, "-out", cert.certFile,
     ]);
     fs.chmodSync(cert.keyFile, 0o600);
   } finally {
