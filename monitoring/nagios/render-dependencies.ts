@@ -1,19 +1,17 @@
 // dependencies.cfg: where a dependency adds something the parents do not. Host parents already make a node
-// failure one problem; here a database's replication and read-only checks depend on its connection check,
-// so a server that refuses connections notifies once (the connection), not three times.
+// failure one problem; here a service that stops is one problem too (check-masters.ts says which check
+// depends on which). A dependent check neither runs nor notifies while its master fails; its own first
+// notification waits (services.cfg, first_notification_delay) until the master has surely had its say.
 
-import type { MonitorCheck, MonitoringPlan } from "../plan/types";
+import type { MonitoringPlan } from "../plan/types";
+import { checksByHost, masterOf } from "./check-masters";
 import { defineObject, objectFile } from "./object-text";
 
-function isMysql(c: MonitorCheck, check: "connection" | "replication" | "read-only"): boolean {
-  return c.command.kind === "mysql" && c.command.check === check;
-}
-
 export function renderDependencies(plan: MonitoringPlan): string {
+  const byHost = checksByHost(plan);
   const blocks = plan.checks
-    .filter((c) => isMysql(c, "replication") || isMysql(c, "read-only"))
     .flatMap((dependent) => {
-      const master = plan.checks.find((m) => m.host === dependent.host && isMysql(m, "connection"));
+      const master = masterOf(byHost, dependent);
       if (!master) return [];
       return [
         defineObject("servicedependency", [
@@ -21,9 +19,11 @@ export function renderDependencies(plan: MonitoringPlan): string {
           ["service_description", master.description],
           ["dependent_host_name", dependent.host],
           ["dependent_service_description", dependent.description],
-          // While the connection fails, the dependent checks neither notify nor need to run.
+          // While the master fails, the dependent check neither notifies nor needs to run.
           ["notification_failure_criteria", "w,u,c"],
           ["execution_failure_criteria", "c"],
+          // A chain (replication -> connection -> port) holds while any link fails.
+          ["inherits_parent", 1],
         ]),
       ];
     });

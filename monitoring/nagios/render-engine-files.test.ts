@@ -64,7 +64,7 @@ describe("renderEngineFiles: the files, their modes and owners", () => {
     expect(hosts).toMatch(/host_name\s+vip-databasePrimary\n.*\n.*\n\s+parents\s+db-1,db-2\n.*\n\s+check_command\s+ibac-check-tcp!3306\n\s+_KIND\s+virtual-address\n/);
     expect(hosts).not.toContain("event_handler");
     expect(file(smallPlan(), "mon-2", "hosts.cfg")).toMatch(/host_name\s+mon-1\n(.*\n){5}\s+event_handler\s+ibac-standby-takeover\n/);
-    expect(file(smallPlan(), "mon-1", "services.cfg")).toMatch(/service_description\s+mariadb replication\n\s+check_command\s+ibac-check-mysql-replication!3306!30!120\n.*\n\s+_LAYER\s+service\n\s+_FLOW\s+monitoring>db:mysql\n/);
+    expect(file(smallPlan(), "mon-1", "services.cfg")).toMatch(/service_description\s+mariadb replication\n\s+check_command\s+ibac-check-mysql-replication!3306!30!120\n.*\n\s+first_notification_delay\s+\d+\n\s+_LAYER\s+service\n\s+_FLOW\s+monitoring>db:mysql\n/);
   });
 
   it("escalations: by notification number, cumulative contact groups", () => {

@@ -94,6 +94,11 @@ export function renderMainConfig(server: MonitoringServer, paths: EnginePaths, o
     ["check_for_orphaned_services", 1],
     ["check_for_orphaned_hosts", 1],
     ["enable_flap_detection", 0],
+    // A dependent check (dependencies.cfg) holds back while its master fails, and its master is re-checked
+    // on demand when it fails: with the master's soft state counted, a stopped service is one problem
+    // (its port), whichever of the two checks ran first.
+    ["soft_state_dependencies", 1],
+    ["enable_predictive_service_dependency_checks", 1],
     ["illegal_object_name_chars", ILLEGAL_OBJECT_NAME_CHARS],
     ["illegal_macro_output_chars", ILLEGAL_MACRO_OUTPUT_CHARS],
     ["use_regexp_matching", 0],

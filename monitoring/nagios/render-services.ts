@@ -3,6 +3,7 @@
 
 import type { MonitorCheck, MonitoringPlan } from "../plan/types";
 import { checkCommandFor, COMMANDS } from "./render-commands";
+import { dependentChecks, dependentNotificationDelaySeconds } from "./check-masters";
 import { agentPorts } from "./render-hosts";
 import { SERVICE_TEMPLATE } from "./object-names";
 import { commandArgument, defineObject, objectFile, objectValue, show } from "./object-text";
@@ -52,5 +53,7 @@ export function serviceObject(plan: MonitoringPlan, c: MonitorCheck, extra: read
 export function renderServices(plan: MonitoringPlan, handlerOn: (c: MonitorCheck) => boolean = () => false): string {
   checkServices(plan);
   const handler = [["event_handler", COMMANDS.standbyTakeover], ["event_handler_enabled", 1]] as const;
-  return objectFile("Services: every check of the monitoring plan", plan.checks.map((c) => serviceObject(plan, c, handlerOn(c) ? handler : [])));
+  const dependents = dependentChecks(plan);
+  const delay = [["first_notification_delay", dependentNotificationDelaySeconds(plan)]] as const;
+  return objectFile("Services: every check of the monitoring plan", plan.checks.map((c) => serviceObject(plan, c, [...(handlerOn(c) ? handler : []), ...(dependents.has(c) ? delay : [])])));
 }

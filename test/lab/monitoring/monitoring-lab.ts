@@ -16,7 +16,6 @@ import { requireTool } from "../../support/require-tool";
 import { startDatabaseLab, type DatabaseLab } from "../database-lab";
 import { makeLabCa, makeServerCertificate } from "../tls";
 import { httpsDaemon, labDaemon, type LabDaemon } from "./daemon";
-import { labRewriteAgentFiles } from "./lab-rewrite";
 import { labSubset } from "./lab-subset";
 import { LAB_MONITORING_VMS, LAB_NODES, LAB_RELAY_ADDRESS, labHosts, LAB_RELAY_PORT, labMonitoringSpec, labServes, labTlsEndpoints, type CheckTiming } from "./lab-spec";
 import { startNagios, type NagiosEngine } from "./nagios-runner";
@@ -168,7 +167,7 @@ export async function startMonitoringLab(o: MonitoringLabOptions): Promise<Monit
       const paths: MonitoringPaths = monitoringPathsUnder(hr);
       const agent = planUnder(hr).agents.find((a) => a.host === host);
       if (!agent) continue;
-      writeMonitoringFiles(root, labRewriteAgentFiles(renderAgentFiles(agent, paths.agent), paths));
+      writeMonitoringFiles(root, renderAgentFiles(agent, paths.agent));
       const t = agentTlsPaths(paths.agent);
       const c = await certFor(path.join(hr, "lab-certs"), host, agent.address, agent.tlsName);
       place(internalCa.cert, t.ca, 0o644);
