@@ -22,7 +22,7 @@ async function componentEndpoints(): Promise<TlsEndpoint[]> {
   const tiers = new Map<string, TierComponent>();
   for (const name of TIER_NAMES) {
     const build = TIER_COMPONENTS[name];
-    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, proxmoxCaPem: "-----BEGIN CERTIFICATE-----\n(test)\n-----END CERTIFICATE-----\n", secrets, offered: Object.fromEntries(tiers) }, {}));
+    if (build !== BOOTS_EMPTY) tiers.set(name, build(`test-${name}`, { spec, model, ca, proxmoxCaPem: "-----BEGIN CERTIFICATE-----\n(test)\n-----END CERTIFICATE-----\n", secrets, offered: Object.fromEntries(tiers), nodeSshPrivateKey: "test-node-ssh-key" }, {}));
   }
   return [...tiers.values()].flatMap((t) => [...t.tlsEndpoints]);
 }
