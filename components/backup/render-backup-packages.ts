@@ -1,5 +1,6 @@
 import { checkPath } from "../storage/minio-values";
 import { FILE_DAEMON_UNIT } from "./paths";
+import { installMissingPackagesLines } from "../vm/install-missing-packages";
 
 // Bacula's packages from Debian: the first file of a client VM; on a backup VM the first after the cluster's
 // packages script (render-backup-cluster-scripts.ts), which installs the two daemons Pacemaker runs and keeps
@@ -13,14 +14,6 @@ export const BACKUP_VM_PACKAGES = ["bacula-director", "bacula-director-sqlite3",
 /** A client VM: the file daemon only. */
 export const CLIENT_VM_PACKAGES = ["bacula-fd"] as const;
 
-function installLines(packages: readonly string[]): string {
-  const checks = packages.map((p) => `   || ! dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`).join(" \\\n");
-  return `if false \\
-${checks}; then
-  fresh=1
-  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${packages.join(" ")}
-fi`;
-}
 
 /** The backup VMs' packages script; `nasMountPoint` is created for the bacula user (sshfs mounts as bacula). */
 export function renderBackupPackagesScript(nasMountPoint: string): string {
@@ -32,7 +25,7 @@ export DEBIAN_FRONTEND=noninteractive
 fresh=0
 # The catalog lives on the DRBD volume (ibac-catalog-init makes it): no dbconfig-common catalog in /var/lib/bacula.
 echo "bacula-director-sqlite3 bacula-director-sqlite3/dbconfig-install boolean false" | debconf-set-selections
-${installLines(BACKUP_VM_PACKAGES)}
+${installMissingPackagesLines(BACKUP_VM_PACKAGES, "backup packages")}
 [ "$fresh" = 0 ] || echo "ibac-backup-packages: installed ${BACKUP_VM_PACKAGES.join(" ")}" >&2
 systemctl enable --quiet ${FILE_DAEMON_UNIT}
 install -d -m 0700 -o bacula -g bacula ${nasMountPoint}
@@ -47,7 +40,7 @@ export function renderClientPackagesScript(): string {
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 fresh=0
-${installLines(CLIENT_VM_PACKAGES)}
+${installMissingPackagesLines(CLIENT_VM_PACKAGES, "backup packages")}
 [ "$fresh" = 0 ] || echo "ibac-backup-client-packages: installed ${CLIENT_VM_PACKAGES.join(" ")}" >&2
 systemctl enable --quiet ${FILE_DAEMON_UNIT}
 `;

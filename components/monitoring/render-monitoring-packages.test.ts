@@ -36,7 +36,7 @@ function runScript(script: string, installed: readonly string[], users: readonly
 describe("monitoring packages scripts (bash, with stand-in package tools)", () => {
   it("installs the nagios4 engine's packages and the agent's on a fresh monitoring VM, then enables both daemons", () => {
     const packages = monitoringVmPackages("nagios4");
-    expect(packages).toEqual(["nagios4-core", "monitoring-plugins-standard", "monitoring-plugins-basic", "nagios-nrpe-plugin", "msmtp", "ca-certificates", "nagios-nrpe-server", "sudo"]);
+    expect(packages).toEqual(["nagios4-core", "monitoring-plugins-standard", "liburiparser1", "monitoring-plugins-basic", "nagios-nrpe-plugin", "msmtp", "ca-certificates", "nagios-nrpe-server", "sudo"]);
     const run = runScript(renderMonitoringPackagesScript("nagios4", "ibac-monitoring-packages"), [], []);
     expect(run.status, run.output).toBe(0);
     expect(run.calls).toEqual([`apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${packages.join(" ")}`, "systemctl enable --quiet nagios4.service", "systemctl enable --quiet nagios-nrpe-server.service"]);

@@ -1,11 +1,16 @@
 import type { MonitoringEngine } from "../spec/schema";
 import { ENGINE_GROUP, NRPE_UNIT } from "./paths";
+import { installMissingPackagesLines } from "../vm/install-missing-packages";
 
 // The monitoring packages from Debian, installed by the first file of each host's list: nothing after it may
 // name the nagios user (Debian's nagios4-common and nagios-nrpe-server create it) or a plugin before it ran.
 
-/** A monitoring VM running nagios4: the engine (no web UI: nagios4-core, not nagios4), the plugins its checks run, check_nrpe, the mail client and the relay's trust store. */
-export const NAGIOS4_VM_PACKAGES = ["nagios4-core", "monitoring-plugins-standard", "monitoring-plugins-basic", "nagios-nrpe-plugin", "msmtp", "ca-certificates"] as const;
+/**
+ * A monitoring VM running nagios4: the engine (no web UI: nagios4-core, not nagios4), the plugins its checks
+ * run (liburiparser1 is only a Recommends of monitoring-plugins-standard, and check_curl does not load without
+ * it), check_nrpe, the mail client and the relay's trust store.
+ */
+export const NAGIOS4_VM_PACKAGES = ["nagios4-core", "monitoring-plugins-standard", "liburiparser1", "monitoring-plugins-basic", "nagios-nrpe-plugin", "msmtp", "ca-certificates"] as const;
 /**
  * Every monitored host's agent: NRPE, the plugins its commands run, and sudo for the commands that run as
  * root (a sudoers drop-in allows exactly those).
@@ -22,18 +27,6 @@ export function monitoringVmPackages(engine: MonitoringEngine): string[] {
   return [...new Set([...engineSide, ...AGENT_PACKAGES])];
 }
 
-const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
-
-/** Installs what is missing, once: a re-run with every package present changes nothing. */
-function installLines(packages: readonly string[]): string {
-  for (const p of packages) if (!PACKAGE_NAME.test(p)) throw new Error(`monitoring packages: "${p}" is not a Debian package name`);
-  const checks = packages.map((p) => `   || ! dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q 'install ok installed'`).join(" \\\n");
-  return `if false \\
-${checks}; then
-  fresh=1
-  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${packages.join(" ")}
-fi`;
-}
 
 function script(name: string, what: string, packages: readonly string[], extra: string): string {
   return `#!/bin/bash
@@ -41,7 +34,7 @@ function script(name: string, what: string, packages: readonly string[], extra: 
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 fresh=0
-${installLines(packages)}
+${installMissingPackagesLines(packages, "monitoring packages")}
 [ "$fresh" = 0 ] || echo "${name}: installed ${packages.join(" ")}" >&2
 ${extra}`;
 }
