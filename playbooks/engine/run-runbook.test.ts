@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runRunbook, type RunRunbookArgs } from "./run-runbook";
 import { AuditLog, type AuditEntry } from "./audit-log";
 import { RunbookInputError, UnsafeStateError } from "./errors";
@@ -61,6 +61,7 @@ describe("runRunbook (engine logic, recording transport)", () => {
 
   const auditEntries = (): AuditEntry[] => fs.readFileSync(path.join(dir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as AuditEntry);
 
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-engine-"));
     transport = new RecordingTransport();
