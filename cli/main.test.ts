@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { testTempDir } from "../test/support/test-temp-dir";
 
 const projectDir = path.resolve(__dirname, "..");
 const prodText = fs.readFileSync(path.join(projectDir, "stacks/Pulumi.prod.yaml"), "utf8");
@@ -19,7 +19,7 @@ function ibac(args: string[], env: Record<string, string> = {}): { status: numbe
 
 /** A throw-away project whose only stack is `bad`, with the given text. */
 function projectWith(stackText: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-cli-"));
+  const dir = testTempDir("ibac-cli-");
   fs.mkdirSync(path.join(dir, "stacks"));
   fs.writeFileSync(path.join(dir, "stacks/Pulumi.bad.yaml"), stackText);
   return dir;
@@ -43,7 +43,7 @@ describe("ibac known-hosts (the ops machine's known_hosts before the first pulum
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split("\n");
     expect(lines.map((l) => l.split(" ")[0])).toEqual(["10.20.0.11", "10.20.0.12", "10.20.0.5"]);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ibac-kh-")), "known_hosts");
+    const file = path.join(testTempDir("ibac-kh-"), "known_hosts");
     fs.writeFileSync(file, run.stdout, { mode: 0o600 });
     const found = spawnSync("ssh-keygen", ["-F", "10.20.0.12", "-f", file], { encoding: "utf8" });
     expect(found.status, `ssh-keygen (Debian package openssh-client): ${found.stderr}`).toBe(0);
@@ -62,7 +62,7 @@ describe("ibac known-hosts (the ops machine's known_hosts before the first pulum
 
 describe("ibac plan (the command an ops engineer runs)", () => {
   it("writes plan.json and the artifacts of the prod stack and exits 0", () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-out-"));
+    const out = testTempDir("ibac-out-");
     const run = ibac(["plan", "--stack", "prod", "--out", out]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -128,7 +128,7 @@ describe("ibac flows (the command CI and an auditor run)", () => {
 describe("a bad input file: one error layout, exit code 2, no stack trace, whichever command reads it", () => {
   /** A throw-away file with the given text. */
   function fileWith(name: string, text: string): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ibac-input-")), name);
+    const file = path.join(testTempDir("ibac-input-"), name);
     fs.writeFileSync(file, text);
     return file;
   }

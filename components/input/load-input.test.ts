@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Type } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
 import { InputError, type InputProblem } from "./input-error";
 import { loadInput, readInputText } from "./load-input";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const FILE = "pets.yaml";
 const PetFile = Type.Object({
@@ -83,7 +83,7 @@ describe("the one input loader", () => {
 });
 
 describe("reading an input file", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-input-"));
+  const dir = testTempDir("ibac-input-");
   const file = (name: string, bytes: Buffer | string): string => {
     const full = path.join(dir, name);
     fs.writeFileSync(full, bytes);

@@ -1,16 +1,16 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { AuditLog, defaultAuditLogPath, type AuditEntry } from "./audit-log";
 import { RunbookInputError } from "./errors";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const entry: AuditEntry = { time: "2026-12-01T20:00:00.000Z", operator: "alice", runbook: "db-switchover", runId: "r", stack: "lab", step: 1, stepName: "s", host: "db-1", command: "true", result: "ok" };
 const mode = (f: string): string => (fs.statSync(f).mode & 0o777).toString(8);
 
 describe("the runbook audit log", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-audit-"));
+  const dir = testTempDir("ibac-audit-");
 
   it("appends whole JSON lines to a regular file it creates 0600, in directories it creates 0700", () => {
     const file = path.join(dir, "state", "ibac", "audit", "runbooks.jsonl");

@@ -1,17 +1,17 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stackSpec } from "../../test/fixtures/specs";
 import { expectInputProblem } from "../../test/support/input-error-shape";
 import { buildModel } from "../../components/model/build";
 import { inventoryFromModel, loadInventoryFile, type Inventory } from "./inventory";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const spec = stackSpec("lab");
 const model = buildModel(spec).model;
 if (!model) throw new Error("lab: no model");
 const inventory: Inventory = inventoryFromModel("lab", model, spec, "root");
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-inventory-"));
+const dir = testTempDir("ibac-inventory-");
 
 /** The inventory written as a file, as the lab writes it. */
 function written(name: string, text: string): string {

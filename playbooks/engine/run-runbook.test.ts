@@ -1,13 +1,13 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runRunbook, type RunRunbookArgs } from "./run-runbook";
 import { AuditLog, type AuditEntry } from "./audit-log";
 import { RunbookInputError, UnsafeStateError } from "./errors";
 import type { Inventory, InventoryHost } from "./inventory";
 import type { CommandResult, HostTransport, Runbook } from "./types";
 import { PRODUCTION_DATABASE_PATHS } from "../../components/database/paths";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 // The engine's own logic with a recording transport; real SSH into real hosts is in test/integration.
 class RecordingTransport implements HostTransport {
@@ -61,9 +61,8 @@ describe("runRunbook (engine logic, recording transport)", () => {
 
   const auditEntries = (): AuditEntry[] => fs.readFileSync(path.join(dir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as AuditEntry);
 
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-engine-"));
+    dir = testTempDir("ibac-engine-");
     transport = new RecordingTransport();
     lines = [];
     args = {

@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runRunbook, type RunRunbookArgs } from "../engine/run-runbook";
@@ -12,6 +11,7 @@ import { stackSpec } from "../../test/fixtures/specs";
 import { loadBalancerInventoryFromModel, type LoadBalancerInventory } from "./inventory";
 import { lbStatus, lbStatusCommands } from "./lb-status";
 import { parseShowStat } from "./haproxy-stat";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 // Engine-level: the real engine and runbook, a scripted transport answering with what the real programs print
 // (show-stat.sample.csv is HAProxy 2.6's `show stat` with api-1 UP and api-2 DOWN, captured from a real HAProxy).
@@ -63,7 +63,7 @@ describe("lb-status (engine, scripted load balancers)", () => {
   let args: (pair: LbPair, inventory?: LoadBalancerInventory) => RunRunbookArgs<LoadBalancerInventory>;
 
   beforeEach(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-lb-status-"));
+    const dir = testTempDir("ibac-lb-status-");
     lines = [];
     args = (pair, inventory = INVENTORY) => ({
       runbook: lbStatus, inventory, transport: pair, options: {}, dryRun: false, yes: false,

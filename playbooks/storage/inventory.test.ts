@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectInputProblem } from "../../test/support/input-error-shape";
@@ -8,6 +7,7 @@ import { loadStorageInventoryFile, storageInventoryFromPlan, type StorageInvento
 import { stackSpec } from "../../test/fixtures/specs";
 import { buildModel } from "../../components/model/build";
 import { MINIO_CA_FILE } from "../../components/storage/minio-paths";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const peer = (n: 1 | 2): StoragePlan["drbd"]["peers"][number] => ({
   vm: `s3-${n}`, nodeId: n, proxmoxNode: `pve${n}`, proxmoxNodeAddress: `10.20.0.1${n}`, vmId: 140 + n, storageAddress: `10.40.0.2${n}`, serviceAddress: `10.30.0.2${n}`,
@@ -25,7 +25,7 @@ const plan: StoragePlan = {
   service: { address: "10.30.0.12", prefix: 24, serverName: "s3.prod.ibac.example", port: 9000, backend: { address: "127.0.0.1", port: 9010 }, mountPoint: "/srv/minio", fileSystem: "ext4", dataDir: "/srv/minio/data", user: "minio-user" },
 };
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-inventory-"));
+const dir = testTempDir("ibac-storage-inventory-");
 const written = (name: string, value: unknown): { file: string; text: string } => {
   const file = path.join(dir, name);
   const text = `${JSON.stringify(value, null, 2)}\n`;

@@ -1,19 +1,12 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runRunbook, type RunRunbookArgs } from "../engine/run-runbook";
 import { AuditLog } from "../engine/audit-log";
 import type { StorageInventory } from "./inventory";
 import { makeStorageSplitBrain } from "./storage-split-brain";
 import { healthyPair, splitBrainPair, StoragePair, storageInventory, type VmState } from "../../test/support/storage-pair";
 import { GET_GI } from "../../test/fixtures/storage/proc-drbd";
-
-// Each test's audit log directory, removed after it.
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const runbook = makeStorageSplitBrain({ timeoutMs: 300, pollMs: 20 });
 const COPY = "umask 077 && dd if=/dev/vdb of=/var/tmp/ibac-s3-s3-2.img bs=4M conv=sparse,fsync status=none";
@@ -27,8 +20,7 @@ describe("storage-split-brain (engine, scripted pair)", () => {
   let args: (pair: StoragePair, extra?: Partial<RunRunbookArgs<StorageInventory>>) => RunRunbookArgs<StorageInventory>;
 
   beforeEach(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-split-brain-"));
-    made.push(dir);
+    const dir = testTempDir("ibac-storage-split-brain-");
     lines = [];
     args = (pair, extra = {}) => ({
       runbook, inventory: storageInventory, transport: pair, options: {}, dryRun: false, yes: true,

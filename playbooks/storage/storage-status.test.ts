@@ -1,7 +1,5 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runRunbook, type RunRunbookArgs } from "../engine/run-runbook";
 import { AuditLog } from "../engine/audit-log";
 import type { StorageInventory } from "./inventory";
@@ -9,12 +7,7 @@ import { storageStatus } from "./storage-status";
 import { healthyPair, splitBrainPair, StoragePair, storageInventory } from "../../test/support/storage-pair";
 import { RUNBOOK_EXIT } from "../../cli/runbook/command";
 import { GET_GI } from "../../test/fixtures/storage/proc-drbd";
-
-// Each test's audit log directory, removed after it.
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 // Engine-level: the real engine and runbook, a scripted transport (test/support/storage-pair.ts). Unproven
 // here: the run against a live DRBD pair and Pacemaker (DRBD runs only in the qemu guests of issue 12 item 4).
@@ -23,8 +16,7 @@ describe("storage-status (engine, scripted pair)", () => {
   let args: (pair: StoragePair, inventory?: StorageInventory) => RunRunbookArgs<StorageInventory>;
 
   beforeEach(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-status-"));
-    made.push(dir);
+    const dir = testTempDir("ibac-storage-status-");
     lines = [];
     args = (pair, inventory = storageInventory) => ({
       runbook: storageStatus, inventory, transport: pair, options: {}, dryRun: false, yes: false,

@@ -1,18 +1,11 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runRunbook, type RunRunbookArgs } from "../engine/run-runbook";
 import { AuditLog } from "../engine/audit-log";
 import type { StorageInventory } from "./inventory";
 import { makeStorageSwitchover } from "./storage-switchover";
 import { healthyPair, StoragePair, storageInventory, type VmState } from "../../test/support/storage-pair";
-
-// Each test's audit log directory, removed after it.
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const runbook = makeStorageSwitchover({ timeoutMs: 300, pollMs: 20 });
 const MOVE = "crm_resource --resource storage-drbd-clone --move --promoted --node s3-2";
@@ -25,8 +18,7 @@ describe("storage-switchover (engine, scripted pair)", () => {
   let args: (pair: StoragePair, extra?: Partial<RunRunbookArgs<StorageInventory>>) => RunRunbookArgs<StorageInventory>;
 
   beforeEach(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-storage-switchover-"));
-    made.push(dir);
+    const dir = testTempDir("ibac-storage-switchover-");
     lines = [];
     args = (pair, extra = {}) => ({
       runbook, inventory: storageInventory, transport: pair, options: { to: "s3-2" }, dryRun: false, yes: true,

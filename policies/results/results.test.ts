@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +23,7 @@ import { addMonths, parseWaivers } from "./waivers";
 import { waiverRules } from "../offline/check-stack";
 import type { ComplianceResult, Waiver } from "./types";
 import { RESOURCES, isResourceOf } from "../../components/resource-types";
+import { testTempDir } from "../../test/support/test-temp-dir";
 
 const TODAY = new Date("2026-11-22T12:00:00Z");
 const model = buildModel(stackSpec("prod")).model;
@@ -283,7 +283,7 @@ describe("evaluation, waivers and output formats on prod's offline plan (pulumi.
     beforeAll(async () => {
       result = await evaluate(await openCluster(), [clusterWaiver("2026-11-21")]);
       sarif = formatComplianceSarif(result, "stacks/Pulumi.prod.yaml");
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibac-sarif-"));
+      dir = testTempDir("ibac-sarif-");
     });
 
     it("validates against the SARIF 2.1.0 JSON schema (the one shipped with Microsoft's SARIF multitool)", () => {
