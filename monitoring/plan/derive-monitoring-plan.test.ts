@@ -218,9 +218,9 @@ describe("monitoring plan: what each check runs (prod)", () => {
   });
 
   it("runs the agents' programs from a lab root, except Debian's plugins", () => {
-    const lab = deriveMonitoringPlan(prod.spec, prod.model, [], monitoringPathsUnder("/tmp/ibac-lab"));
+    const lab = deriveMonitoringPlan(prod.spec, prod.model, [], monitoringPathsUnder("/srv/lab-root"));
     const commands = lab.agents.find((a) => a.host === "pve1")?.commands ?? [];
-    expect(commands.find((c) => c.name === "ibac_memory")?.argv[0]).toBe(`/tmp/ibac-lab${PRODUCTION_MONITORING_PATHS.agent.scriptDir}/${AGENT_SCRIPTS.memory}`);
+    expect(commands.find((c) => c.name === "ibac_memory")?.argv[0]).toBe(`/srv/lab-root${PRODUCTION_MONITORING_PATHS.agent.scriptDir}/${AGENT_SCRIPTS.memory}`);
     expect(commands.find((c) => c.name === "ibac_load")?.argv[0]).toBe("/usr/lib/nagios/plugins/check_load");
   });
 
